@@ -1,0 +1,77 @@
+package org.lifecircle.access;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.WKBReader;
+
+/**
+ * Streams building_access rows for one partition of homes: one row per home and category, in
+ * contract order (without the partition columns). Lazy, so a partition never holds more than one
+ * home's rows.
+ */
+final class NearestRows implements Iterator<Row> {
+  private final Iterator<Row> homes;
+  private final Map<String, FacilityIndex> indexes;
+  private final FacilityCatalog catalog;
+  private final AccessStage.Basis basis;
+  private final List<String> bands;
+  private final WKBReader reader = new WKBReader();
+  private final ArrayDeque<Row> pending = new ArrayDeque<>();
+
+  NearestRows(Iterator<Row> homes, Map<String, FacilityIndex> indexes, FacilityCatalog catalog,
+      AccessStage.Basis basis, List<String> bands) {
+    this.homes = homes;
+    this.indexes = indexes;
+    this.catalog = catalog;
+    this.basis = basis;
+    this.bands = bands;
+  }
+
+  @Override
+  public boolean hasNext() {
+    while (pending.isEmpty() && homes.hasNext()) {
+      expand(homes.next());
+    }
+    return !pending.isEmpty();
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    return pending.poll();
+  }
+
+  // Input: building_id, community_code, origin WKB, residents, then the eight bands.
+  private void expand(Row home) {
+    byte[] originWkb = (byte[]) home.get(2);
+    Coordinate o;
+    try {
+      o = reader.read(originWkb).getCoordinate();
+    } catch (ParseException e) {
+      throw new IllegalStateException("building_population holds invalid WKB for " + home.get(0), e);
+    }
+    long residents = home.getLong(3);
+    for (FacilityCatalog.Category c : catalog.categories()) {
+      long target = 0;
+      for (String b : c.targetBands()) {
+        target += home.getLong(4 + bands.indexOf(b));
+      }
+      FacilityIndex.Hit hit = indexes.get(c.code()).nearest(o.x, o.y);
+      String id = hit == null ? null : indexes.get(c.code()).id(hit.index());
+      Double d = hit == null ? null : hit.distance();
+      boolean within = d != null && d <= c.thresholdM();
+      boolean covered = d != null && d * basis.factor() <= c.thresholdM();
+      pending.add(RowFactory.create(home.getString(0), home.getString(1), originWkb, c.code(), id,
+          d, c.thresholdM(), within, null, null, null, null, basis.name(), covered, residents, target));
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package org.lifecircle.cli;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.RunContext;
+import picocli.CommandLine.Option;
+
+/** Options every stage command and nightly share. */
+final class RunOptions {
+  @Option(
+      names = "--city",
+      required = true,
+      paramLabel = "CONFIG.yaml",
+      description = "City config: code, metric CRS, bounds and the inputs (e.g. cities/demo/city.yaml).")
+  Path city;
+
+  @Option(
+      names = "--date",
+      paramLabel = "yyyy-MM-dd",
+      description = "Snapshot date; reruns of a date replace that date's partitions. Default: today (UTC).")
+  LocalDate date;
+
+  @Option(
+      names = "--warehouse",
+      paramLabel = "DIR",
+      defaultValue = "warehouse",
+      description = "Warehouse root; one Delta table per folder under it. Default: ${DEFAULT-VALUE}.")
+  Path warehouse;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master. Default: the one spark-submit set, else local[*].")
+  String master;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run identifier written to run_log and quarantine. Default: a new UUID.")
+  String runId;
+
+  @Option(
+      names = "--dry-run",
+      description = "Check options and the city config, print the plan, start no Spark, write nothing.")
+  boolean dryRun;
+
+  @Option(
+      names = "--spark-ui",
+      description = "Start the Spark UI (off by default for nightly runs).")
+  boolean sparkUi;
+
+  LocalDate snapshotDate() {
+    return date != null ? date : LocalDate.now(ZoneOffset.UTC);
+  }
+
+  RunContext context(CityConfig config) {
+    return new RunContext(
+        runId != null ? runId : UUID.randomUUID().toString(), config, snapshotDate(), warehouse);
+  }
+}

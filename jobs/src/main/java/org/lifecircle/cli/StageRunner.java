@@ -1,0 +1,72 @@
+package org.lifecircle.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.RunLog;
+
+/**
+ * Runs one stage as a unit: names its Spark jobs after the stage, times it, and records the outcome
+ * in run_log, succeeded or failed. A failure is logged and rethrown, never swallowed.
+ */
+final class StageRunner {
+  private static final Logger LOG = LogManager.getLogger(StageRunner.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private StageRunner() {}
+
+  record Timed(String stage, StageResult result, Duration elapsed) {}
+
+  static Timed run(SparkSession spark, RunContext ctx, Stage stage) {
+    Instant start = Instant.now();
+    String group = ctx.cityCode() + "/" + ctx.snapshotDate() + "/" + stage.name();
+    spark.sparkContext().setJobGroup(group, "lifecircle " + group, false);
+    spark.sparkContext().setJobDescription("lifecircle " + group);
+    LOG.info("stage {} started (city {}, date {}, run {})", stage.name(), ctx.cityCode(),
+        ctx.snapshotDate(), ctx.runId());
+    StageResult result;
+    try {
+      result = stage.run(spark, ctx);
+    } catch (RuntimeException e) {
+      Instant end = Instant.now();
+      String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+      LOG.error("stage {} failed after {} s: {}", stage.name(), seconds(start, end), message);
+      try {
+        RunLog.failed(spark, ctx, stage.name(), start, end, message);
+      } catch (RuntimeException logFailure) {
+        e.addSuppressed(logFailure);
+      }
+      throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+    Instant end = Instant.now();
+    RunLog.succeeded(spark, ctx, stage.name(), start, end, result, metricsJson(result));
+    LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}",
+        stage.name(), seconds(start, end), result.rowsIn(), result.rowsOut(),
+        result.rowsQuarantined(), result.tablesWritten());
+    return new Timed(stage.name(), result, Duration.between(start, end));
+  }
+
+  private static String metricsJson(StageResult r) {
+    if (r.metrics().isEmpty()) {
+      return null;
+    }
+    try {
+      return JSON.writeValueAsString(r.metrics());
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("metrics of a stage must be JSON-serializable", e);
+    }
+  }
+
+  static String seconds(Instant start, Instant end) {
+    return String.format("%.1f", Duration.between(start, end).toMillis() / 1000.0);
+  }
+}

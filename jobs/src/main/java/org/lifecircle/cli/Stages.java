@@ -1,0 +1,46 @@
+package org.lifecircle.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.Stage;
+
+/** The stages in nightly order, with the one-line description their subcommand shows. */
+final class Stages {
+  private record Entry(Supplier<Stage> factory, String description) {}
+
+  private static final Map<String, Entry> ORDERED = new LinkedHashMap<>();
+
+  static {
+    register("ingest", org.lifecircle.ingest.IngestStage::new,
+        "Validate every input against its contract, convert to the metric CRS, write silver tables and quarantine.");
+  }
+
+  private Stages() {}
+
+  private static void register(String name, Supplier<Stage> factory, String description) {
+    ORDERED.put(name, new Entry(factory, description));
+  }
+
+  static List<Stage> all() {
+    return ORDERED.values().stream().map(e -> e.factory().get()).toList();
+  }
+
+  static List<String> names() {
+    return List.copyOf(ORDERED.keySet());
+  }
+
+  static Stage byName(String name) {
+    Entry e = ORDERED.get(name);
+    if (e == null) {
+      throw PipelineException.cannot("run", "stage " + name, "unknown stage", names());
+    }
+    return e.factory().get();
+  }
+
+  static String description(String name) {
+    return ORDERED.get(name).description();
+  }
+}

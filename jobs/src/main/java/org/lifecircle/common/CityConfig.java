@@ -1,0 +1,165 @@
+package org.lifecircle.common;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * One city, as its YAML config describes it: identity, the metric CRS every distance is measured
+ * in, bounds (WGS84 lon/lat), and where each input dataset lives and how its columns map onto the
+ * input contract. A real city's data is plugged in by writing this file; no code changes.
+ */
+public record CityConfig(
+    String code,
+    String name,
+    String metricCrs,
+    Bounds bounds,
+    Map<String, DatasetSource> datasets,
+    Catalogs catalogs,
+    Limits limits,
+    Sample sample,
+    @JsonIgnore Path configDir) {
+
+  private static final Pattern CITY_CODE = Pattern.compile("\\d{6}");
+  public static final Set<String> INPUT_DATASETS =
+      Set.of(
+          "admin_areas", "compounds", "parcels", "buildings", "population", "facilities",
+          "walk_network");
+  public static final Set<String> REQUIRED_DATASETS =
+      Set.of("admin_areas", "buildings", "population", "facilities");
+
+  public CityConfig {
+    // The code is interpolated into Delta replaceWhere predicates, so it must be exactly six digits.
+    if (code == null || !CITY_CODE.matcher(code).matches()) {
+      throw PipelineException.cannot(
+          "load", "city config", "code must be a 6-digit administrative code", code);
+    }
+    if (name == null || name.isBlank()) {
+      throw PipelineException.cannot("load", "city config", "name is missing", code);
+    }
+    CrsRegistry.requireKnown(metricCrs, "city config metric_crs");
+    if (!CrsRegistry.isMetric(metricCrs)) {
+      throw PipelineException.cannot(
+          "load", "city config", "metric_crs must be a projected CRS in metres", metricCrs);
+    }
+    if (bounds == null) {
+      throw PipelineException.cannot("load", "city config", "bounds are missing", code);
+    }
+    datasets = datasets == null ? Map.of() : new TreeMap<>(datasets);
+    for (String required : REQUIRED_DATASETS) {
+      if (!datasets.containsKey(required)) {
+        throw PipelineException.cannot(
+            "load", "city config", "dataset '" + required + "' is not configured", code);
+      }
+    }
+    for (String ds : datasets.keySet()) {
+      if (!INPUT_DATASETS.contains(ds)) {
+        throw PipelineException.cannot(
+            "load", "city config", "unknown dataset '" + ds + "'", new java.util.TreeSet<>(INPUT_DATASETS));
+      }
+    }
+    catalogs = catalogs == null ? Catalogs.DEFAULTS : catalogs;
+    limits = limits == null ? Limits.DEFAULTS : limits;
+  }
+
+  public static CityConfig load(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    CityConfig raw = Yaml.read(abs, CityConfig.class, "city config " + file);
+    return raw.withConfigDir(abs.getParent());
+  }
+
+  public CityConfig withConfigDir(Path dir) {
+    return new CityConfig(code, name, metricCrs, bounds, datasets, catalogs, limits, sample, dir);
+  }
+
+  public boolean has(String dataset) {
+    return datasets.containsKey(dataset);
+  }
+
+  public DatasetSource dataset(String dataset) {
+    DatasetSource s = datasets.get(dataset);
+    if (s == null) {
+      throw PipelineException.cannot("read", "dataset " + dataset, "not configured for city", code);
+    }
+    return s;
+  }
+
+  /** Resolves a path from the config relative to the config file's folder. */
+  public Path resolve(String path) {
+    Path p = Path.of(path);
+    return (p.isAbsolute() || configDir == null ? p : configDir.resolve(p)).normalize();
+  }
+
+  /** WGS84 lon/lat box that every geometry must fall inside. */
+  public record Bounds(double minLon, double minLat, double maxLon, double maxLat)
+      implements java.io.Serializable {
+    public Bounds {
+      if (!(minLon < maxLon && minLat < maxLat)
+          || minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90) {
+        throw PipelineException.cannot(
+            "load", "city config", "bounds must be a lon/lat box with min < max",
+            minLon + "," + minLat + "," + maxLon + "," + maxLat);
+      }
+    }
+
+    public boolean contains(double lon, double lat) {
+      return lon >= minLon && lon <= maxLon && lat >= minLat && lat <= maxLat;
+    }
+  }
+
+  /** Catalog files a planner edits; null means the built-in default. */
+  public record Catalogs(String facilities, String idleRules, String indicators) {
+    static final Catalogs DEFAULTS = new Catalogs(null, null, null);
+  }
+
+  /** Thresholds that are policy, not code. */
+  public record Limits(
+      Double maxQuarantineShare,
+      Double completeCommunityShare,
+      Double gapCoverageShare,
+      Double maxSnapM,
+      Double cutoffMultiple,
+      Double detourFactor) {
+    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null);
+
+    public Limits {
+      maxQuarantineShare = share(maxQuarantineShare, 0.05, "max_quarantine_share");
+      completeCommunityShare = share(completeCommunityShare, 0.8, "complete_community_share");
+      gapCoverageShare = share(gapCoverageShare, 0.8, "gap_coverage_share");
+      maxSnapM = positive(maxSnapM, 150.0, "max_snap_m");
+      cutoffMultiple = positive(cutoffMultiple, 2.0, "cutoff_multiple");
+      detourFactor = positive(detourFactor, 1.3, "detour_factor");
+      if (detourFactor < 1.0) {
+        throw PipelineException.cannot("load", "city config", "detour_factor must be >= 1", detourFactor);
+      }
+    }
+
+    private static double share(Double v, double dflt, String name) {
+      double x = v == null ? dflt : v;
+      if (!(x >= 0 && x <= 1)) {
+        throw PipelineException.cannot("load", "city config", name + " must be within [0, 1]", v);
+      }
+      return x;
+    }
+
+    private static double positive(Double v, double dflt, String name) {
+      double x = v == null ? dflt : v;
+      if (!(x > 0)) {
+        throw PipelineException.cannot("load", "city config", name + " must be > 0", v);
+      }
+      return x;
+    }
+  }
+
+  /** Present when the city's inputs are made by the sample-city generator. */
+  public record Sample(long seed, double scale) {
+    public Sample {
+      if (!(scale > 0)) {
+        throw PipelineException.cannot("load", "city config", "sample scale must be > 0", scale);
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package org.lifecircle.common;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession a process uses, with Delta and Sedona registered once through their
+ * SQL extensions (not also through SedonaContext.create: registering twice duplicates rules).
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  /**
+   * @param master a master URL, or null to keep the one spark-submit set (spark.master); falls back
+   *     to local[*] only when neither is given.
+   */
+  public static SparkSession create(String appName, String master, boolean ui) {
+    SparkSession.Builder b =
+        SparkSession.builder()
+            .appName(appName)
+            .config(
+                "spark.sql.extensions",
+                "io.delta.sql.DeltaSparkSessionExtension,org.apache.sedona.sql.SedonaSqlExtensions")
+            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+            .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+            .config("spark.kryo.registrator", "org.apache.sedona.core.serde.SedonaKryoRegistrator")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.enabled", String.valueOf(ui))
+            .config("spark.ui.showConsoleProgress", "false")
+            // Spatial partitioning and the nightly write pattern both favour few, larger partitions
+            // on one machine; clusters override this with --conf.
+            .config("spark.sql.shuffle.partitions", defaultShufflePartitions())
+            .config("spark.sql.adaptive.enabled", "true")
+            .config("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    String effective = master != null ? master : System.getProperty("spark.master");
+    b.master(effective != null ? effective : "local[*]");
+    return b.getOrCreate();
+  }
+
+  private static String defaultShufflePartitions() {
+    String fromSubmit = System.getProperty("spark.sql.shuffle.partitions");
+    if (fromSubmit != null) {
+      return fromSubmit;
+    }
+    return String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
+  }
+}

@@ -1,0 +1,164 @@
+package org.lifecircle.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Quarantine;
+import org.lifecircle.io.SourceReader;
+
+/**
+ * Reads every configured input, validates each record against its contract, converts geometry to
+ * the city's metric CRS, and writes one silver table per input plus the quarantine. Every source
+ * reconciles (read = accepted + quarantined) and no table is written unless every source passes:
+ * the stage either publishes all silver tables for the date or none.
+ */
+public final class IngestStage implements Stage {
+  public static final String NAME = "ingest";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** One validated source, held (persisted) until every source has passed. */
+  record Checked(String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {}
+
+  @Override
+  public StageResult run(SparkSession spark, RunContext ctx) {
+    CityConfig city = ctx.city();
+    Set<String> categories = FacilityCatalog.load(city).codes();
+    List<Checked> checked = new ArrayList<>();
+    try {
+      for (Map.Entry<String, DatasetSource> e : city.datasets().entrySet()) {
+        checked.add(check(spark, ctx, e.getKey(), e.getValue(), categories));
+      }
+      for (Checked c : checked) {
+        requireWithinLimits(c, city.limits().maxQuarantineShare());
+      }
+      return publish(spark, ctx, checked);
+    } finally {
+      checked.forEach(c -> c.rows().unpersist());
+    }
+  }
+
+  private static Checked check(
+      SparkSession spark, RunContext ctx, String dataset, DatasetSource src, Set<String> categories) {
+    spark.sparkContext().setJobDescription("ingest " + dataset);
+    Contract contract = Contract.of(dataset);
+    Path path = ctx.city().resolve(src.path());
+    SourceReader.Staged staged = SourceReader.read(spark, dataset, src, path, contract);
+    RecordValidator validator = new RecordValidator(dataset, contract, src.crs(),
+        ctx.city().metricCrs(), ctx.city().bounds(), ctx.snapshotDate(), categories,
+        staged.lonLat(), staged.sourceColumns());
+    JavaRDD<Row> validated =
+        staged.rows().javaRDD().zipWithIndex().map(t -> validator.validate(t._1(), t._2() + 1));
+    Dataset<Row> rows = markDuplicates(
+        spark.createDataFrame(validated, RecordValidator.outputSchema(contract)), dataset, contract)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long read = 0;
+    long quarantined = 0;
+    long repaired = 0;
+    for (Row r : rows.groupBy(col("__reason").isNull(), col("__repaired")).count().collectAsList()) {
+      long n = r.getLong(2);
+      read += n;
+      if (!r.getBoolean(0)) {
+        quarantined += n;
+      } else if (r.getBoolean(1)) {
+        repaired += n;
+      }
+    }
+    var counts = new StageResult.SourceCount(dataset, read, read - quarantined, quarantined, repaired);
+    return new Checked(dataset, contract, rows, counts);
+  }
+
+  /**
+   * Duplicate ids: the row first seen in the source (lowest row number) wins; every later one is
+   * quarantined with a message naming the winner's row.
+   */
+  static Dataset<Row> markDuplicates(Dataset<Row> rows, String dataset, Contract contract) {
+    if (contract.key().isEmpty()) {
+      return rows;
+    }
+    String key = contract.key().get(0);
+    Column ok = col("__reason").isNull();
+    Column first = min(when(ok, col("source_row"))).over(Window.partitionBy(col(key)));
+    Dataset<Row> marked = rows.withColumn("__first", when(ok.and(col(key).isNotNull()), first));
+    Column dup = col("__first").isNotNull().and(col("__first").notEqual(col("source_row")));
+    return marked
+        .withColumn("__reason", when(dup, lit("DUPLICATE_ID")).otherwise(col("__reason")))
+        .withColumn("__message", when(dup, format_string(
+            "Cannot accept row %d of dataset " + dataset + ": duplicate " + key
+                + ", first seen at row %d (%s)", col("source_row"), col("__first"), col(key)))
+            .otherwise(col("__message")))
+        .drop("__first");
+  }
+
+  static void requireWithinLimits(Checked c, double maxShare) {
+    StageResult.SourceCount s = c.counts();
+    if (!s.reconciles()) {
+      throw PipelineException.cannot("ingest", "dataset " + s.source(),
+          "read != accepted + quarantined", s.read() + " != " + s.accepted() + " + " + s.quarantined());
+    }
+    if (s.read() == 0) {
+      throw PipelineException.cannot("ingest", "dataset " + s.source(), "it has no rows", null);
+    }
+    double share = (double) s.quarantined() / s.read();
+    if (share > maxShare) {
+      throw PipelineException.cannot("ingest", "dataset " + s.source(),
+          String.format("quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
+          s.quarantined() + " of " + s.read() + " rows");
+    }
+  }
+
+  private static StageResult publish(SparkSession spark, RunContext ctx, List<Checked> checked) {
+    Map<String, Long> tables = new LinkedHashMap<>();
+    List<StageResult.SourceCount> sources = new ArrayList<>();
+    List<String> headlines = new ArrayList<>();
+    Dataset<Row> quarantine = null;
+    long read = 0;
+    long accepted = 0;
+    long quarantined = 0;
+    for (Checked c : checked) {
+      spark.sparkContext().setJobDescription("ingest write " + c.dataset());
+      Dataset<Row> ok = c.rows().where(col("__reason").isNull());
+      tables.put(c.dataset(), DeltaTables.replaceSnapshot(spark, ctx, c.contract(), ok));
+      Dataset<Row> bad = Quarantine.fromRejected(c.rows().where(col("__reason").isNotNull()),
+          c.dataset(), c.contract().key().isEmpty() ? null : c.contract().key().get(0));
+      quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
+      StageResult.SourceCount s = c.counts();
+      sources.add(s);
+      read += s.read();
+      accepted += s.accepted();
+      quarantined += s.quarantined();
+      headlines.add(String.format("  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d",
+          s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired()));
+    }
+    tables.put(Quarantine.TABLE + " (ingest)", Quarantine.replace(spark, ctx, NAME, quarantine));
+    return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
+  }
+}

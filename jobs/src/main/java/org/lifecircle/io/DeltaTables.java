@@ -1,0 +1,145 @@
+package org.lifecircle.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
+import java.sql.Date;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+
+/**
+ * Path-based Delta tables under the warehouse root, one folder per table, created from their
+ * contract (schema, comments, partitioning). Snapshot writes replace exactly one (city, date)
+ * partition in one atomic commit, so reruns are idempotent and other dates are untouched.
+ */
+public final class DeltaTables {
+  private DeltaTables() {}
+
+  public static boolean exists(SparkSession spark, RunContext ctx, String table) {
+    return DeltaTable.isDeltaTable(spark, ctx.tablePath(table));
+  }
+
+  /** Creates the table from its contract unless it exists; records the city's CRS as a property. */
+  public static void ensure(SparkSession spark, RunContext ctx, Contract contract) {
+    String path = ctx.tablePath(contract.table());
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      DeltaTableBuilder b =
+          DeltaTable.createIfNotExists(spark)
+              .location(path)
+              .comment(contract.description() == null ? contract.table() : contract.description().toString())
+              .property("lifecircle.contract", contract.table())
+              .property("lifecircle.geometry_encoding", "WKB")
+              .property("delta.appendOnly", "false");
+      for (StructField f : contract.schema().fields()) {
+        b = b.addColumn(
+            DeltaTable.columnBuilder(spark, f.name())
+                .dataType(f.dataType())
+                .nullable(f.nullable())
+                .comment(f.metadata().getString("comment"))
+                .build());
+      }
+      if (!contract.partitionBy().isEmpty()) {
+        b = b.partitionedBy(contract.partitionBy().toArray(String[]::new));
+      }
+      try {
+        b.execute();
+      } catch (RuntimeException e) {
+        // Two cities' first runs may race to create the table; the loser finds it made.
+        if (!DeltaTable.isDeltaTable(spark, path)) {
+          throw e;
+        }
+      }
+    }
+    recordCrs(spark, ctx, contract, path);
+  }
+
+  private static void recordCrs(SparkSession spark, RunContext ctx, Contract contract, String path) {
+    boolean hasGeometry = contract.fields().stream().anyMatch(Contract.Field::isGeometry);
+    if (!hasGeometry) {
+      return;
+    }
+    String key = "lifecircle.crs." + ctx.cityCode();
+    Map<String, String> props = DeltaTable.forPath(spark, path).detail().select("properties")
+        .first().getJavaMap(0);
+    if (ctx.city().metricCrs().equals(props.get(key))) {
+      return;
+    }
+    // Both values were validated (6-digit code, a CRS name proj4j knows), so they are safe to quote.
+    spark.sql("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES ('" + key + "' = '"
+        + ctx.city().metricCrs() + "')");
+  }
+
+  /** Selects and casts the frame to the contract's columns, in order; a missing one is a bug. */
+  public static Dataset<Row> conform(Dataset<Row> df, Contract contract) {
+    java.util.Set<String> have = new java.util.HashSet<>(java.util.Arrays.asList(df.columns()));
+    Column[] cols = new Column[contract.fields().size()];
+    int i = 0;
+    for (Contract.Field f : contract.fields()) {
+      if (!have.contains(f.name())) {
+        throw PipelineException.cannot(
+            "write", "table " + contract.table(), "column '" + f.name() + "' is not produced", null);
+      }
+      cols[i++] = col(f.name()).cast(f.sparkType()).as(f.name());
+    }
+    return df.select(cols);
+  }
+
+  /**
+   * Replaces the (city, snapshot date) partition with {@code df} in one commit. replaceWhere makes
+   * Delta check that every written row lies inside the partition.
+   */
+  public static long replaceSnapshot(
+      SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
+    ensure(spark, ctx, contract);
+    Dataset<Row> conformed =
+        conform(
+            df.withColumn("city_code", lit(ctx.cityCode()))
+                .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate()))),
+            contract);
+    conformed.write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", snapshotPredicate(ctx))
+        .save(ctx.tablePath(contract.table()));
+    return lastCommitRows(spark, ctx.tablePath(contract.table()));
+  }
+
+  /** Appends rows (logs only: run_log is a log, not a snapshot). */
+  public static void append(SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
+    ensure(spark, ctx, contract);
+    conform(df, contract).write().format("delta").mode("append").save(ctx.tablePath(contract.table()));
+  }
+
+  /** The city code is six digits and the date a LocalDate: no user text reaches this predicate. */
+  public static String snapshotPredicate(RunContext ctx) {
+    return "city_code = '" + ctx.cityCode() + "' AND snapshot_date = DATE'" + ctx.snapshotDate() + "'";
+  }
+
+  public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
+    String path = ctx.tablePath(table);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      throw PipelineException.cannot(
+          "read", "table " + table, "it does not exist; run the stage that writes it first", path);
+    }
+    return spark.read().format("delta").load(path)
+        .where(col("city_code").equalTo(lit(ctx.cityCode()))
+            .and(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate())))));
+  }
+
+  /** Rows written by the last commit, from Delta's own operation metrics (no second scan). */
+  public static long lastCommitRows(SparkSession spark, String path) {
+    Row h = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();
+    Map<String, String> m = h.getJavaMap(0);
+    String rows = m == null ? null : m.get("numOutputRows");
+    return rows == null ? -1 : Long.parseLong(rows);
+  }
+}

@@ -1,0 +1,49 @@
+package org.lifecircle.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import java.sql.Date;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+
+/**
+ * The quarantine table: rows a stage did not accept, with reason code and message. Each stage
+ * replaces its own rows for the date (a rerun does not duplicate them).
+ */
+public final class Quarantine {
+  public static final String TABLE = "quarantine";
+  private static final Contract CONTRACT = Contract.of(TABLE);
+
+  private Quarantine() {}
+
+  /** Rows carrying {@code source_row, __reason, __message, __raw} and the record's key. */
+  public static Dataset<Row> fromRejected(Dataset<Row> rejected, String source, String keyColumn) {
+    return rejected.select(
+        lit(source).as("source"),
+        col("source_row"),
+        keyColumn == null ? lit(null).cast("string").as("record_id")
+            : col(keyColumn).cast("string").as("record_id"),
+        col("__raw").as("raw_record"),
+        col("__reason").as("reason_code"),
+        col("__message").as("message"));
+  }
+
+  /** Replaces this stage's quarantine rows for the city and date in one commit. */
+  public static long replace(SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
+    DeltaTables.ensure(spark, ctx, CONTRACT);
+    Dataset<Row> full = DeltaTables.conform(rows
+        .withColumn("city_code", lit(ctx.cityCode()))
+        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
+        .withColumn("run_id", lit(ctx.runId()))
+        .withColumn("stage", lit(stage)), CONTRACT);
+    // The stage name is one of our constants, never user text.
+    full.write().format("delta").mode("overwrite")
+        .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'")
+        .save(ctx.tablePath(TABLE));
+    return DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
+  }
+}

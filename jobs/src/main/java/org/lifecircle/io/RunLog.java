@@ -1,0 +1,50 @@
+package org.lifecircle.io;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageResult;
+
+/** Appends one row per stage run, and one per source for stages that read sources. */
+public final class RunLog {
+  private static final Contract CONTRACT = Contract.of("run_log");
+
+  private RunLog() {}
+
+  public static void succeeded(
+      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, StageResult r,
+      String metricsJson) {
+    List<Row> rows = new ArrayList<>();
+    rows.add(row(ctx, stage, null, "succeeded", start, end, r.rowsIn(), r.rowsOut(),
+        r.rowsQuarantined(), null, metricsJson));
+    for (StageResult.SourceCount s : r.sources()) {
+      rows.add(row(ctx, stage, s.source(), "succeeded", start, end, s.read(), s.accepted(),
+          s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null, null));
+    }
+    write(spark, ctx, rows);
+  }
+
+  public static void failed(
+      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, String message) {
+    write(spark, ctx, List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
+  }
+
+  private static Row row(
+      RunContext ctx, String stage, String source, String status, Instant start, Instant end,
+      Long in, Long out, Long quarantined, String message, String metrics) {
+    return RowFactory.create(
+        ctx.cityCode(), Date.valueOf(ctx.snapshotDate()), ctx.runId(), stage, source, status,
+        Timestamp.from(start), Timestamp.from(end), in, out, quarantined, message, metrics);
+  }
+
+  private static void write(SparkSession spark, RunContext ctx, List<Row> rows) {
+    DeltaTables.append(spark, ctx, CONTRACT, spark.createDataFrame(rows, CONTRACT.schema()));
+  }
+}
