@@ -49,7 +49,7 @@ final class PipelineRun {
     for (StageRunner.Timed t : done) {
       out.printf("%-18s %8.1f %10d %10d %11d%n", t.stage(), t.elapsed().toMillis() / 1000.0,
           t.result().rowsIn(), t.result().rowsOut(), t.result().rowsQuarantined());
-      tables.putAll(t.result().tablesWritten());
+      t.result().tablesWritten().forEach((table, rows) -> tables.merge(table, rows, Long::sum));
     }
     out.println();
     out.println("tables written (rows in this snapshot):");

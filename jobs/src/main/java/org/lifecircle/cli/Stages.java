@@ -16,6 +16,12 @@ final class Stages {
   static {
     register("ingest", org.lifecircle.ingest.IngestStage::new,
         "Validate every input against its contract, convert to the metric CRS, write silver tables and quarantine.");
+    register("population", org.lifecircle.population.PopulationStage::new,
+        "Residents per residential building by age band (dasymetric from grid cells), placed in communities.");
+    register("access", org.lifecircle.access.AccessStage::new,
+        "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
+    register("coverage", org.lifecircle.coverage.CoverageStage::new,
+        "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
   }
 
   private Stages() {}

@@ -31,14 +31,11 @@ final class BlockContents {
       + " pop_0_2 BIGINT, pop_3_5 BIGINT, pop_6_11 BIGINT, pop_12_14 BIGINT, pop_15_59 BIGINT,"
       + " pop_60_64 BIGINT, pop_65_79 BIGINT, pop_80_plus BIGINT");
 
-  /** Age-band shares in percent, in contract order. */
-  private static final double[] SHARES = {2.5, 3, 6, 3, 62, 7, 12, 4.5};
   private static final String[] OLD_SUFFIX = {"新村", "小区", "宿舍", "里"};
   private static final String[] NEW_SUFFIX = {"花园", "家园", "小区", "名苑", "华庭"};
   private static final long SALT_BLOCK = 2;
   private static final long SALT_PARCEL = 3;
   private static final long SALT_BUILDING = 4;
-  private static final long SALT_PEOPLE = 5;
 
   record Building(long number, Use use, int year, int units, boolean vacant, Object[] values, Polygon footprint) {}
 
@@ -116,22 +113,23 @@ final class BlockContents {
     }
     v[1] = landUse(r);
     v[3] = round(plannedFar(r), 2);
-    // Only business land and newer housing land is still being developed (or sitting idle).
+    // Only business land and newer housing land is still being developed (or sitting idle); the
+    // shares give ~3 % idle parcels city-wide (Ministry order No. 53 rules).
     boolean open = business || (use == Use.RESIDENTIAL && year >= 2008 && !layout.historic(bx, by));
     double u = open ? r.nextDouble() : 1.0;
-    if (u < 0.055) {
+    if (u < 0.032) {
       develop(v, "not_started", date(r, 2016, 2022), 6 + r.nextInt(7), 0, 0, null);
-    } else if (u < 0.095) {
+    } else if (u < 0.055) {
       LocalDate t = date(r, 2013, 2019);
       develop(v, "stopped", t, 6, 0.05 + 0.25 * r.nextDouble(), 0.05 + 0.19 * r.nextDouble(),
           t.plusMonths(18 + r.nextInt(36)));
-    } else if (u < 0.11) {
+    } else if (u < 0.07) {
       LocalDate t = date(r, 2015, 2020);
       develop(v, "stopped", t, 6, 0.5 + 0.35 * r.nextDouble(), 0.5 + 0.35 * r.nextDouble(),
           t.plusMonths(18 + r.nextInt(24)));
-    } else if (u < 0.13) {
+    } else if (u < 0.09) {
       develop(v, "not_started", LocalDate.of(2024, 4, 1).plusDays(r.nextInt(360)), 9, 0, 0, null);
-    } else if (u < 0.19) {
+    } else if (u < 0.15) {
       develop(v, "under_construction", date(r, 2021, 2023), 6, 0.2 + 0.7 * r.nextDouble(),
           0.25 + 0.65 * r.nextDouble(), null);
     } else {
@@ -222,8 +220,8 @@ final class BlockContents {
   private double[] footprint(int s, double rx, double ry, SplittableRandom r) {
     switch (use) {
       case RESIDENTIAL -> {
-        // Six 45 x 20 m slots in three rows, about half of them built: rows of slab blocks.
-        if (s >= 6 || r.nextDouble() >= 0.5) {
+        // Six 45 x 20 m slots in three rows, most of them built: rows of slab blocks.
+        if (s >= 6 || r.nextDouble() >= 0.62) {
           return null;
         }
         return place(rx + (s % 2) * 50, ry + (s / 2) * 37.5, 45, 20, 36 + r.nextInt(10), 15 + r.nextInt(6), r);
@@ -262,7 +260,8 @@ final class BlockContents {
     double area = (box[2] - box[0]) * (box[3] - box[1]);
     boolean vacant = residential && r.nextDouble() < 0.05;
     String useName = use == Use.COMMERCIAL && r.nextDouble() < 0.1 ? "mixed" : use.name().toLowerCase();
-    Integer units = residential ? floors * (4 + r.nextInt(5)) : "mixed".equals(useName) ? floors * 2 : null;
+    Integer units = residential ? Integer.valueOf(floors * (4 + r.nextInt(5)))
+        : "mixed".equals(useName) ? Integer.valueOf(floors * 2) : null;
     String safety = safety(byear, r);
     boolean elevator = residential
         ? floors > 9 || (floors >= 4 && r.nextDouble() < (byear >= 2000 ? 0.6 : 0.15))
@@ -344,60 +343,6 @@ final class BlockContents {
       case WAREHOUSE -> 20;
       default -> 60;
     };
-  }
-
-  // ------------------------------------------------------------------ population
-
-  /** Residents by age band (contract order); vacant and non-residential buildings have none. */
-  long[] residents(Building b) {
-    long[] out = new long[SHARES.length];
-    if (b.use() != Use.RESIDENTIAL || b.vacant()) {
-      return out;
-    }
-    SplittableRandom r = layout.rng(SALT_PEOPLE, b.number());
-    long total = Math.round(b.units() * (2.4 + 0.6 * r.nextDouble()));
-    double[] weight = new double[SHARES.length];
-    double sum = 0;
-    for (int i = 0; i < SHARES.length; i++) {
-      weight[i] = SHARES[i] * ageTilt(i, b.year()) * (0.75 + 0.5 * r.nextDouble());
-      sum += weight[i];
-    }
-    return apportion(total, weight, sum);
-  }
-
-  // Old compounds have more elderly residents, new ones more children.
-  private static double ageTilt(int band, int year) {
-    if (band <= 3) {
-      return year < 1990 ? 0.8 : year >= 2010 ? 1.3 : 1.0;
-    }
-    if (band >= 5) {
-      return year < 1990 ? 1.5 : year >= 2010 ? 0.8 : 1.0;
-    }
-    return 1.0;
-  }
-
-  /** Integer shares that add up exactly to the total (largest remainder, ties to the lower band). */
-  static long[] apportion(long total, double[] weight, double sum) {
-    long[] out = new long[weight.length];
-    double[] frac = new double[weight.length];
-    long given = 0;
-    for (int i = 0; i < weight.length; i++) {
-      double exact = total * weight[i] / sum;
-      out[i] = (long) Math.floor(exact);
-      frac[i] = exact - out[i];
-      given += out[i];
-    }
-    for (long left = total - given; left > 0; left--) {
-      int best = 0;
-      for (int i = 1; i < frac.length; i++) {
-        if (frac[i] > frac[best]) {
-          best = i;
-        }
-      }
-      out[best]++;
-      frac[best] = -1;
-    }
-    return out;
   }
 
   static double round(double v, int digits) {

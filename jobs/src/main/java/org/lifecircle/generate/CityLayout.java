@@ -4,9 +4,11 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.spark.sql.types.StructType;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.PipelineException;
+import org.lifecircle.generate.SampleWriter.Feature;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.Polygon;
@@ -24,6 +26,10 @@ final class CityLayout implements Serializable {
   static final int STREET_BLOCKS = 6;
   static final int BRIDGE_EVERY = 8;
   static final GeometryFactory GF = new GeometryFactory();
+  static final StructType ADMIN_FIELDS =
+      StructType.fromDDL("area_code STRING, area_name STRING, level STRING, parent_code STRING");
+  static final StructType WALK_FIELDS =
+      StructType.fromDDL("edge_id STRING, from_node STRING, to_node STRING, way_kind STRING");
 
   enum Use { RESIDENTIAL, COMMERCIAL, OFFICE, INDUSTRIAL, WAREHOUSE, PUBLIC, GREEN, WATER }
 
@@ -264,6 +270,89 @@ final class CityLayout implements Serializable {
     long n = NAME_A.length * (long) NAME_B.length;
     String base = NAME_A[(int) (i % NAME_A.length)] + NAME_B[(int) ((i / NAME_A.length) % NAME_B.length)];
     return i < n ? base : base + (i / n + 1);
+  }
+
+  // ------------------------------------------------------------------ administrative area features
+
+  long adminCount() {
+    return districts + (long) streetCols * streetRows + (long) communityCols() * communityRows();
+  }
+
+  static void adminAreas(CityLayout l, long i, List<Feature> out) {
+    int per = STREET_BLOCKS;
+    long streets = (long) l.streetCols * l.streetRows;
+    if (i < l.districts) {
+      int d = (int) i;
+      int x1 = Math.min(l.w, l.districtStart[d + 1] * per);
+      out.add(new Feature(new Object[] {l.districtCode(d), districtName(d), "district", null},
+          l.blockRect(l.districtStart[d] * per, 0, x1, l.h)));
+    } else if (i < l.districts + streets) {
+      long s = i - l.districts;
+      int sx = (int) (s % l.streetCols);
+      int sy = (int) (s / l.streetCols);
+      out.add(new Feature(new Object[] {l.streetCode(sx, sy), streetName(s), "street",
+        l.districtCode(l.district(sx))},
+          l.blockRect(sx * per, sy * per, Math.min(l.w, sx * per + per), Math.min(l.h, sy * per + per))));
+    } else {
+      long c = i - l.districts - streets;
+      int cx = (int) (c % l.communityCols());
+      int cy = (int) (c / l.communityCols());
+      int size = COMMUNITY_BLOCKS;
+      int inStreet = per / size;
+      out.add(new Feature(new Object[] {l.communityCode(cx, cy), communityName(c), "community",
+        l.streetCode(cx / inStreet, cy / inStreet)},
+          l.blockRect(cx * size, cy * size, Math.min(l.w, cx * size + size), Math.min(l.h, cy * size + size))));
+    }
+  }
+
+  // ------------------------------------------------------------------ walk network
+
+  // Edges come from half-block grid positions, so every shared endpoint is the same double pair.
+  // Each block writes its south and west sides (and east / north on the city's edge).
+  static void walkEdges(CityLayout l, long block, List<Feature> out) {
+    int bx = l.bx(block);
+    int by = l.by(block);
+    int i = 2 * bx;
+    int j = 2 * by;
+    long base = block * 12;
+    boolean water = l.isRiver(by);
+    edge(l, out, base, 0, i, j, i + 1, j, "street");
+    edge(l, out, base, 1, i + 1, j, i + 2, j, "street");
+    verticalSide(l, out, base + 2, i, j, water);
+    if (bx == l.w - 1) {
+      verticalSide(l, out, base + 4, i + 2, j, water);
+    }
+    if (by == l.h - 1) {
+      edge(l, out, base, 6, i, j + 2, i + 1, j + 2, "street");
+      edge(l, out, base, 7, i + 1, j + 2, i + 2, j + 2, "street");
+    }
+    if (l.use(bx, by) == Use.RESIDENTIAL) {
+      edge(l, out, base, 8, i + 1, j + 1, i + 1, j, "footpath");
+      edge(l, out, base, 9, i + 1, j + 1, i + 2, j + 1, "footpath");
+      edge(l, out, base, 10, i + 1, j + 1, i + 1, j + 2, "footpath");
+      edge(l, out, base, 11, i + 1, j + 1, i, j + 1, "footpath");
+    }
+  }
+
+  /** A block's west (or east) side: a street, a bridge over the river, or nothing. */
+  private static void verticalSide(CityLayout l, List<Feature> out, long id, int i, int j, boolean water) {
+    if (water && !l.isBridgeColumn(i / 2)) {
+      return;
+    }
+    String kind = water ? "bridge" : "street";
+    edge(l, out, id, 0, i, j, i, j + 1, kind);
+    edge(l, out, id, 1, i, j + 1, i, j + 2, kind);
+  }
+
+  private static void edge(CityLayout l, List<Feature> out, long base, int slot, int i0, int j0, int i1, int j1,
+      String kind) {
+    Coordinate[] line = {new Coordinate(l.x(i0), l.y(j0)), new Coordinate(l.x(i1), l.y(j1))};
+    out.add(new Feature(new Object[] {String.format("E%09d", base + slot), node(l, i0, j0), node(l, i1, j1), kind},
+        GF.createLineString(line)));
+  }
+
+  private static String node(CityLayout l, int i, int j) {
+    return String.format("N%09d", (long) j * (2L * l.w + 1) + i);
   }
 
   static int ceilDiv(int a, int b) {

@@ -18,6 +18,9 @@ import org.lifecircle.generate.CityLayout.Use;
 import org.lifecircle.generate.SampleWriter.Feature;
 import org.lifecircle.generate.SampleWriter.Plan;
 import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Envelope;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes a deterministic sample city into the input files a city config names, in each source's
@@ -27,10 +30,7 @@ import org.locationtech.jts.geom.Coordinate;
  * the output is identical for a seed and scale however the work is split.
  */
 public final class SampleCityGenerator {
-  static final StructType ADMIN_FIELDS =
-      StructType.fromDDL("area_code STRING, area_name STRING, level STRING, parent_code STRING");
-  static final StructType WALK_FIELDS =
-      StructType.fromDDL("edge_id STRING, from_node STRING, to_node STRING, way_kind STRING");
+  private static final Logger LOG = LoggerFactory.getLogger(SampleCityGenerator.class);
   static final StructType FACILITY_FIELDS = StructType.fromDDL("facility_id STRING, category STRING,"
       + " name STRING, capacity DOUBLE, capacity_unit STRING, operator_type STRING");
   static final double CELL_M = 200;
@@ -39,7 +39,10 @@ public final class SampleCityGenerator {
   static final double CELL_DY = -40;
   private static final int BLOCKS_PER_TASK = 2_500;
   private static final int MAX_PER_KIND = 8;
+  private static final long SALT_PEOPLE = 5;
   private static final long SALT_FACILITY = 6;
+  /** Age-band shares in percent, in contract order. */
+  private static final double[] SHARES = {2.5, 3, 6, 3, 62, 7, 12, 4.5};
   private static final String[] ORDINAL = {"", "第二", "第三", "第四", "第五", "第六", "第七", "第八"};
 
   /** Expected facilities per community: sparse enough that coverage gaps exist. */
@@ -78,14 +81,21 @@ public final class SampleCityGenerator {
 
   /**
    * Writes every dataset configured for the city (overwriting) and returns the rows written per
-   * dataset, in the config's dataset order.
+   * dataset, by dataset name.
    */
   public static Map<String, Long> generate(SparkSession spark, CityConfig city, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
+    LOG.info("sample city {}: {} x {} blocks of {} m, seed {}", city.code(), layout.w, layout.h,
+        CityLayout.BLOCK_M, seed);
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String dataset : city.datasets().keySet()) {
+      long t0 = System.nanoTime();
+      spark.sparkContext().setJobDescription("generate " + dataset);
       counts.put(dataset, SampleWriter.write(spark, city, layout, plan(city, layout, dataset)));
+      LOG.info("generated {}: {} rows in {} s", dataset, counts.get(dataset),
+          String.format("%.1f", (System.nanoTime() - t0) / 1e9));
     }
+    spark.sparkContext().setJobDescription(null);
     return counts;
   }
 
@@ -101,7 +111,7 @@ public final class SampleCityGenerator {
 
   private static Plan plan(CityConfig city, CityLayout l, String dataset) {
     return switch (dataset) {
-      case "admin_areas" -> new Plan(dataset, ADMIN_FIELDS, adminCount(l), 50_000, SampleCityGenerator::adminAreas);
+      case "admin_areas" -> new Plan(dataset, CityLayout.ADMIN_FIELDS, l.adminCount(), 50_000, CityLayout::adminAreas);
       case "compounds" -> new Plan(dataset, BlockContents.COMPOUND_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           SampleCityGenerator::compounds);
       case "parcels" -> new Plan(dataset, BlockContents.PARCEL_FIELDS, l.blocks(), BLOCKS_PER_TASK,
@@ -110,43 +120,10 @@ public final class SampleCityGenerator {
           SampleCityGenerator::buildings);
       case "population" -> populationPlan(city.dataset(dataset), l);
       case "facilities" -> facilityPlan(city, l);
-      case "walk_network" -> new Plan(dataset, WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK,
-          SampleCityGenerator::walkEdges);
+      case "walk_network" -> new Plan(dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+          CityLayout::walkEdges);
       default -> throw PipelineException.cannot("generate", "dataset " + dataset, "unknown dataset", city.code());
     };
-  }
-
-  // ------------------------------------------------------------------ administrative areas
-
-  private static long adminCount(CityLayout l) {
-    return l.districts + (long) l.streetCols * l.streetRows + (long) l.communityCols() * l.communityRows();
-  }
-
-  private static void adminAreas(CityLayout l, long i, List<Feature> out) {
-    int per = CityLayout.STREET_BLOCKS;
-    long streets = (long) l.streetCols * l.streetRows;
-    if (i < l.districts) {
-      int d = (int) i;
-      int x1 = Math.min(l.w, l.districtStart[d + 1] * per);
-      out.add(new Feature(new Object[] {l.districtCode(d), CityLayout.districtName(d), "district", null},
-          l.blockRect(l.districtStart[d] * per, 0, x1, l.h)));
-    } else if (i < l.districts + streets) {
-      long s = i - l.districts;
-      int sx = (int) (s % l.streetCols);
-      int sy = (int) (s / l.streetCols);
-      out.add(new Feature(new Object[] {l.streetCode(sx, sy), CityLayout.streetName(s), "street",
-        l.districtCode(l.district(sx))},
-          l.blockRect(sx * per, sy * per, Math.min(l.w, sx * per + per), Math.min(l.h, sy * per + per))));
-    } else {
-      long c = i - l.districts - streets;
-      int cx = (int) (c % l.communityCols());
-      int cy = (int) (c / l.communityCols());
-      int size = CityLayout.COMMUNITY_BLOCKS;
-      int inStreet = per / size;
-      out.add(new Feature(new Object[] {l.communityCode(cx, cy), CityLayout.communityName(c), "community",
-        l.streetCode(cx / inStreet, cy / inStreet)},
-          l.blockRect(cx * size, cy * size, Math.min(l.w, cx * size + size), Math.min(l.h, cy * size + size))));
-    }
   }
 
   // ------------------------------------------------------------------ blocks
@@ -180,7 +157,7 @@ public final class SampleCityGenerator {
     BlockContents contents = BlockContents.of(l, block);
     for (BlockContents.Building b : contents.buildings) {
       if (b.use() == Use.RESIDENTIAL) {
-        out.add(new Feature(populationValues((String) b.values()[0], "building", contents.residents(b)), null));
+        out.add(new Feature(populationValues((String) b.values()[0], "building", residents(l, b)), null));
       }
     }
   }
@@ -206,9 +183,9 @@ public final class SampleCityGenerator {
       for (int bx = blockIndex(x0 - l.ox, l.w); bx <= blockIndex(x0 + CELL_M - l.ox, l.w); bx++) {
         BlockContents contents = BlockContents.of(l, l.blockId(bx, by));
         for (BlockContents.Building b : contents.buildings) {
-          org.locationtech.jts.geom.Envelope e = b.footprint().getEnvelopeInternal();
+          Envelope e = b.footprint().getEnvelopeInternal();
           if (cellIndex(e.centre().x - l.ox - CELL_DX) == cx && cellIndex(e.centre().y - l.oy - CELL_DY) == cy) {
-            long[] r = contents.residents(b);
+            long[] r = residents(l, b);
             for (int k = 0; k < sum.length; k++) {
               sum[k] += r[k];
               total += r[k];
@@ -219,8 +196,60 @@ public final class SampleCityGenerator {
     }
     if (total > 0) {
       out.add(new Feature(populationValues(String.format("G%07d", cell), "cell", sum),
-          l.box(x0, y0, x0 + CELL_M, y0 + CELL_M)));
+          CityLayout.box(x0, y0, x0 + CELL_M, y0 + CELL_M)));
     }
+  }
+
+  /** Residents by age band (contract order); vacant and non-residential buildings have none. */
+  static long[] residents(CityLayout layout, BlockContents.Building b) {
+    long[] out = new long[SHARES.length];
+    if (b.use() != Use.RESIDENTIAL || b.vacant()) {
+      return out;
+    }
+    SplittableRandom r = layout.rng(SALT_PEOPLE, b.number());
+    long total = Math.round(b.units() * (2.4 + 0.6 * r.nextDouble()));
+    double[] weight = new double[SHARES.length];
+    double sum = 0;
+    for (int i = 0; i < SHARES.length; i++) {
+      weight[i] = SHARES[i] * ageTilt(i, b.year()) * (0.75 + 0.5 * r.nextDouble());
+      sum += weight[i];
+    }
+    return apportion(total, weight, sum);
+  }
+
+  // Old compounds have more elderly residents, new ones more children.
+  private static double ageTilt(int band, int year) {
+    if (band <= 3) {
+      return year < 1990 ? 0.8 : year >= 2010 ? 1.3 : 1.0;
+    }
+    if (band >= 5) {
+      return year < 1990 ? 1.5 : year >= 2010 ? 0.8 : 1.0;
+    }
+    return 1.0;
+  }
+
+  /** Integer shares that add up exactly to the total (largest remainder, ties to the lower band). */
+  static long[] apportion(long total, double[] weight, double sum) {
+    long[] out = new long[weight.length];
+    double[] frac = new double[weight.length];
+    long given = 0;
+    for (int i = 0; i < weight.length; i++) {
+      double exact = total * weight[i] / sum;
+      out[i] = (long) Math.floor(exact);
+      frac[i] = exact - out[i];
+      given += out[i];
+    }
+    for (long left = total - given; left > 0; left--) {
+      int best = 0;
+      for (int i = 1; i < frac.length; i++) {
+        if (frac[i] > frac[best]) {
+          best = i;
+        }
+      }
+      out[best]++;
+      frac[best] = -1;
+    }
+    return out;
   }
 
   private static int blockIndex(double offset, int n) {
@@ -239,56 +268,6 @@ public final class SampleCityGenerator {
       v[2 + k] = bands[k];
     }
     return v;
-  }
-
-  // ------------------------------------------------------------------ walk network
-
-  // Edges come from half-block grid positions, so every shared endpoint is the same double pair.
-  // Each block writes its south and west sides (and east / north on the city's edge).
-  private static void walkEdges(CityLayout l, long block, List<Feature> out) {
-    int bx = l.bx(block);
-    int by = l.by(block);
-    int i = 2 * bx;
-    int j = 2 * by;
-    long base = block * 12;
-    boolean water = l.isRiver(by);
-    edge(l, out, base, 0, i, j, i + 1, j, "street");
-    edge(l, out, base, 1, i + 1, j, i + 2, j, "street");
-    verticalSide(l, out, base + 2, i, j, water);
-    if (bx == l.w - 1) {
-      verticalSide(l, out, base + 4, i + 2, j, water);
-    }
-    if (by == l.h - 1) {
-      edge(l, out, base, 6, i, j + 2, i + 1, j + 2, "street");
-      edge(l, out, base, 7, i + 1, j + 2, i + 2, j + 2, "street");
-    }
-    if (l.use(bx, by) == Use.RESIDENTIAL) {
-      edge(l, out, base, 8, i + 1, j + 1, i + 1, j, "footpath");
-      edge(l, out, base, 9, i + 1, j + 1, i + 2, j + 1, "footpath");
-      edge(l, out, base, 10, i + 1, j + 1, i + 1, j + 2, "footpath");
-      edge(l, out, base, 11, i + 1, j + 1, i, j + 1, "footpath");
-    }
-  }
-
-  /** A block's west (or east) side: a street, a bridge over the river, or nothing. */
-  private static void verticalSide(CityLayout l, List<Feature> out, long id, int i, int j, boolean water) {
-    if (water && !l.isBridgeColumn(i / 2)) {
-      return;
-    }
-    String kind = water ? "bridge" : "street";
-    edge(l, out, id, 0, i, j, i, j + 1, kind);
-    edge(l, out, id, 1, i, j + 1, i, j + 2, kind);
-  }
-
-  private static void edge(CityLayout l, List<Feature> out, long base, int slot, int i0, int j0, int i1, int j1,
-      String kind) {
-    Coordinate[] line = {new Coordinate(l.x(i0), l.y(j0)), new Coordinate(l.x(i1), l.y(j1))};
-    out.add(new Feature(new Object[] {String.format("E%09d", base + slot), node(l, i0, j0), node(l, i1, j1), kind},
-        CityLayout.GF.createLineString(line)));
-  }
-
-  private static String node(CityLayout l, int i, int j) {
-    return String.format("N%09d", (long) j * (2L * l.w + 1) + i);
   }
 
   // ------------------------------------------------------------------ facilities
@@ -359,10 +338,16 @@ public final class SampleCityGenerator {
         Double capacity = cap == null ? null : (double) (cap[0] + r.nextInt(cap[1] - cap[0] + 1));
         String operator = kind.operators()[r.nextInt(kind.operators().length)];
         out.add(new Feature(new Object[] {String.format("F%06d", key * MAX_PER_KIND + f), kind.code(),
-          communityName + ORDINAL[f] + kind.name(), capacity, capacity == null ? null : kind.unit(), operator},
+          facilityName(communityName, f, kind.name()), capacity, capacity == null ? null : kind.unit(), operator},
             CityLayout.GF.createPoint(new Coordinate(x, y))));
       }
     }
+  }
+
+  /** "和平社区" + "社区卫生服务站" reads "和平社区卫生服务站"; later ones are "第二", "第三"... */
+  private static String facilityName(String community, int ordinal, String kind) {
+    String name = ordinal == 0 && kind.startsWith("社区") ? kind.substring(2) : kind;
+    return community + ORDINAL[ordinal] + name;
   }
 
   /** Knuth's method: fine for the small means used here. */

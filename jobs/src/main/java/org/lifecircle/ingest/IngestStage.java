@@ -158,7 +158,7 @@ public final class IngestStage implements Stage {
       headlines.add(String.format("  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d",
           s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired()));
     }
-    tables.put(Quarantine.TABLE + " (ingest)", Quarantine.replace(spark, ctx, NAME, quarantine));
+    tables.put(Quarantine.TABLE, Quarantine.replace(spark, ctx, NAME, quarantine));
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
   }
 }

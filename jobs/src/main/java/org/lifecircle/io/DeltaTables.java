@@ -62,9 +62,12 @@ public final class DeltaTables {
     recordCrs(spark, ctx, contract, path);
   }
 
+  private static final java.util.Set<String> CRS_RECORDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private static void recordCrs(SparkSession spark, RunContext ctx, Contract contract, String path) {
     boolean hasGeometry = contract.fields().stream().anyMatch(Contract.Field::isGeometry);
-    if (!hasGeometry) {
+    // Checked once per table and city per process: reading table details is a Spark job.
+    if (!hasGeometry || !CRS_RECORDED.add(path + "|" + ctx.cityCode() + "|" + ctx.city().metricCrs())) {
       return;
     }
     String key = "lifecircle.crs." + ctx.cityCode();
@@ -139,7 +142,8 @@ public final class DeltaTables {
   public static long lastCommitRows(SparkSession spark, String path) {
     Row h = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();
     Map<String, String> m = h.getJavaMap(0);
+    // A write of zero rows adds no file and reports no numOutputRows.
     String rows = m == null ? null : m.get("numOutputRows");
-    return rows == null ? -1 : Long.parseLong(rows);
+    return rows == null ? 0 : Long.parseLong(rows);
   }
 }

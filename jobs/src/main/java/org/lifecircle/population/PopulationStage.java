@@ -112,7 +112,7 @@ public final class PopulationStage implements Stage {
 
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put("building_population", written);
-    tables.put("quarantine (population)", quarantined);
+    tables.put("quarantine", quarantined);
     List<String> headlines = List.of(String.format(
         "  residents: %d in the population input, %d placed in buildings"
             + " (the rest is in quarantine with a reason)", inputResidents, residents));

@@ -1,0 +1,129 @@
+package org.lifecircle.coverage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * Coverage of target residents per category for community, street, district and city, the
+ * complete-community flag, and the gap ledger (community x category that falls short).
+ */
+public final class CoverageStage implements Stage {
+  public static final String NAME = "coverage";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, RunContext ctx) {
+    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, "building_access");
+    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
+        .select("building_id", "street_code", "district_code");
+    Dataset<Row> cat = CatalogFrame.of(spark, catalog);
+    Dataset<Row> rows = access.join(homes, "building_id", "left")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+
+    double completeShare = ctx.city().limits().completeCommunityShare();
+    Dataset<Row> coverage = coverage(rows, cat, ctx.cityCode(), completeShare)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    long coverageRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("community_coverage"), coverage);
+
+    Dataset<Row> gaps = Gaps.distanceGaps(rows, coverage, cat, ctx.city().limits().gapCoverageShare(),
+        ctx.city().limits().detourFactor());
+    long gapRows = Gaps.write(spark, ctx, gaps, "distance");
+
+    List<String> headlines = headlines(spark, ctx, coverage, cat);
+    long in = rows.count();
+    rows.unpersist();
+    coverage.unpersist();
+    Map<String, Long> tables = new LinkedHashMap<>();
+    tables.put("community_coverage", coverageRows);
+    tables.put("coverage_gaps", gapRows);
+    return new StageResult(in, coverageRows + gapRows, 0, tables, List.of(), Map.of(), headlines);
+  }
+
+  /** community_coverage rows for all four area levels. */
+  public static Dataset<Row> coverage(Dataset<Row> access, Dataset<Row> cat, String cityCode,
+      double completeShare) {
+    Column covered = when(col("covered"), col("target_residents")).otherwise(lit(0L));
+    Dataset<Row> withCity = access.withColumn("city_area", lit(cityCode))
+        .withColumn("covered_target", covered);
+    Dataset<Row> all = null;
+    for (String[] level : new String[][] {{"community", "community_code"}, {"street", "street_code"},
+        {"district", "district_code"}, {"city", "city_area"}}) {
+      Dataset<Row> agg = withCity.where(col(level[1]).isNotNull())
+          .groupBy(col(level[1]).as("area_code"), col("category"))
+          .agg(sum("residents").as("residents"), sum("target_residents").as("target_residents"),
+              sum("covered_target").as("covered_target_residents"),
+              first("distance_basis").as("distance_basis"))
+          .withColumn("area_level", lit(level[0]));
+      all = all == null ? agg : all.unionByName(agg);
+    }
+    Dataset<Row> rated = all.withColumn("coverage_rate",
+        when(col("target_residents").gt(0),
+            col("covered_target_residents").cast("double").divide(col("target_residents"))));
+    // A community is complete when every complete-community 5- and 10-minute category covers at
+    // least the configured share of its target residents (no target residents: nothing to miss).
+    Dataset<Row> flags = rated.where(col("area_level").equalTo("community"))
+        .join(cat, col("category").equalTo(col("cat_code")))
+        .where(col("cat_complete_community").and(col("cat_level").leq(10)))
+        .groupBy(col("area_code").as("flag_area"))
+        .agg(org.apache.spark.sql.functions.min(
+            when(col("coverage_rate").isNull().or(col("coverage_rate").geq(completeShare)), lit(1))
+                .otherwise(lit(0))).equalTo(1).as("complete_community"));
+    return rated.join(flags, col("area_level").equalTo("community")
+            .and(col("area_code").equalTo(col("flag_area"))), "left")
+        .drop("flag_area");
+  }
+
+  private static List<String> headlines(SparkSession spark, RunContext ctx, Dataset<Row> coverage,
+      Dataset<Row> cat) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  coverage of target residents, city level:");
+    for (Row r : coverage.where(col("area_level").equalTo("city"))
+        .join(cat, col("category").equalTo(col("cat_code")))
+        .orderBy("cat_level", "category")
+        .select("category", "cat_name_zh", "cat_threshold_m", "target_residents",
+            "covered_target_residents", "coverage_rate", "distance_basis").collectAsList()) {
+      lines.add(String.format("    %-18s %-16s %5.0f m  %6.1f%% of %9d  (%s)", r.getString(0),
+          r.getString(1), r.getDouble(2), r.isNullAt(5) ? 0.0 : 100 * r.getDouble(5), r.getLong(3),
+          r.getString(6)));
+    }
+    Row communities = coverage.where(col("area_level").equalTo("community"))
+        .groupBy().agg(org.apache.spark.sql.functions.countDistinct(col("area_code")),
+            org.apache.spark.sql.functions.countDistinct(when(col("complete_community"), col("area_code"))))
+        .first();
+    lines.add(String.format("  complete communities: %d of %d", communities.getLong(1),
+        communities.getLong(0)));
+    lines.add("  top gaps (community, category, uncovered target residents, severity):");
+    for (Row g : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+        .where(col("gap_kind").equalTo("distance")).orderBy("rank").limit(10)
+        .select("rank", "community_code", "category", "target_residents_uncovered", "severity")
+        .collectAsList()) {
+      lines.add(String.format("    #%-3d %s %-18s %7d  %10.1f", g.getInt(0), g.getString(1),
+          g.getString(2), g.getLong(3), g.getDouble(4)));
+    }
+    return lines;
+  }
+}
