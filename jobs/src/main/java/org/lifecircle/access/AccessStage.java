@@ -43,8 +43,8 @@ public final class AccessStage implements Stage {
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population");
-    Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, "facilities");
+    Dataset<Row> homes = DeltaTables.input(spark, ctx, "building_population");
+    Dataset<Row> facilities = DeltaTables.input(spark, ctx, "facilities");
     boolean network = ctx.city().has("walk_network");
     Basis basis = network ? new Basis("straight_line", 1.0)
         : new Basis("straight_line_detour", ctx.city().limits().detourFactor());

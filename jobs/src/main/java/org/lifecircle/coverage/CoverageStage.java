@@ -37,7 +37,7 @@ public final class CoverageStage implements Stage {
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, "building_access");
+    Dataset<Row> access = DeltaTables.input(spark, ctx, "building_access");
     Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
         .select("building_id", "street_code", "district_code");
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);

@@ -67,11 +67,12 @@ public final class Gaps {
   public static long write(SparkSession spark, RunContext ctx, Dataset<Row> gaps, String gapKind) {
     Contract contract = Contract.of(TABLE);
     DeltaTables.ensure(spark, ctx, contract);
-    Dataset<Row> ranked = gaps.withColumn("rank", row_number().over(
-        Window.orderBy(col("severity").desc(), col("community_code"), col("category"))));
-    Dataset<Row> full = DeltaTables.conform(ranked
+    Dataset<Row> ranked = gaps
         .withColumn("city_code", lit(ctx.cityCode()))
-        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate()))), contract);
+        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
+        .withColumn("rank", row_number().over(Window.partitionBy("city_code", "snapshot_date")
+            .orderBy(col("severity").desc(), col("community_code"), col("category"))));
+    Dataset<Row> full = DeltaTables.conform(ranked, contract);
     // gapKind is one of our two constants, never user text.
     full.write().format("delta").mode("overwrite")
         .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND gap_kind = '" + gapKind + "'")

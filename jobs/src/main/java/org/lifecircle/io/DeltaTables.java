@@ -138,6 +138,20 @@ public final class DeltaTables {
             .and(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate())))));
   }
 
+  /**
+   * A stage's input: the snapshot must exist and hold rows, or the stage stops with a message that
+   * says which stage to run first (an empty input would silently publish empty results).
+   */
+  public static Dataset<Row> input(SparkSession spark, RunContext ctx, String table) {
+    Dataset<Row> df = readSnapshot(spark, ctx, table);
+    if (df.isEmpty()) {
+      throw PipelineException.cannot("read", "table " + table, "it has no rows for city "
+          + ctx.cityCode() + " on " + ctx.snapshotDate() + "; run the stage that writes it first",
+          ctx.tablePath(table));
+    }
+    return df;
+  }
+
   /** Rows written by the last commit, from Delta's own operation metrics (no second scan). */
   public static long lastCommitRows(SparkSession spark, String path) {
     Row h = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();

@@ -56,6 +56,8 @@ public final class SourceReader {
       throw PipelineException.cannot("read", "dataset " + dataset, "file does not exist", path);
     }
     String what = "dataset " + dataset;
+    // A long-lived session caches file listings and sizes; inputs may be replaced between runs.
+    spark.catalog().refreshByPath(path.toUri().toString());
     try {
       return switch (src.format()) {
         case "geoparquet", "shapefile" -> typed(spark, what, src, path, contract);

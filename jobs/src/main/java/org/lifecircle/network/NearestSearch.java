@@ -13,10 +13,11 @@ import java.util.Arrays;
  *
  * <p>The heap is an indexed binary heap on primitive arrays (decrease-key in place, no boxing, no
  * garbage): about 20 bytes per node per search. Why not JGraphT: {@link JGraphTSearch} is the same
- * search on JGraphT's {@code ClosestFirstIterator}; DijkstraBenchmark (src/test) runs both on a
- * 2 M-edge grid and the array search was measured well over 3x faster (numbers in the class
- * comment of {@link NetworkStage}), the issue's bar for writing our own. JGraphTSearch stays as
- * the independently written reference that tests compare against.
+ * search on JGraphT's {@code ClosestFirstIterator}; DijkstraBenchmark (src/test, run by hand) runs
+ * both on a 1000 x 1000 grid (1 M nodes, 2 M edges) for four categories. Measured on the 2-core
+ * dev VM (best of 3, results identical): array 3.3 s in all, JGraphT 20.4 s, so JGraphT takes 6.2x
+ * as long (4.7x to 8.6x per category), above the issue's 3x bar for writing our own. JGraphTSearch
+ * stays as the independently written reference that tests compare against.
  */
 public final class NearestSearch {
   private NearestSearch() {}

@@ -37,11 +37,12 @@ public final class WalkGraph implements Serializable {
   final int[] adjStart;
   final int[] adjTarget;
   final double[] adjWeight;
-  private final Summary summary;
+  // Driver-side only: transient, so Kryo (which cannot rebuild records) never sees it.
+  private final transient Summary summary;
   // The snapping index, built lazily once per JVM (executors build their own after broadcast).
   private transient volatile STRtree snapIndex;
 
-  /** Whole-graph counts for the stats table and headlines. */
+  /** Whole-graph counts for the stats table and headlines (on the driver; null after a broadcast). */
   public record Summary(int nodes, int edges, double lengthM, int components, int islands,
       int islandEdges, double islandLengthM, int mainEdges, int nodeIdMismatches)
       implements Serializable {}

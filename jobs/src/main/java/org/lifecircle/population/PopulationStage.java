@@ -48,10 +48,10 @@ public final class PopulationStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    Dataset<Row> buildings = DeltaTables.readSnapshot(spark, ctx, "buildings");
-    Dataset<Row> population = DeltaTables.readSnapshot(spark, ctx, "population")
+    Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings");
+    Dataset<Row> population = DeltaTables.input(spark, ctx, "population")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> areas = DeltaTables.readSnapshot(spark, ctx, "admin_areas");
+    Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas");
 
     Dataset<Row> homes = residentialOrigins(buildings).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> perBuilding = population.where(col("unit_kind").equalTo("building"));

@@ -1,0 +1,186 @@
+package org.lifecircle.network;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.access.AccessStage;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * The network_stats rows (one per district or 'city' and metric), the stage's metrics and its
+ * headlines: graph size, islands, snapped counts per dataset, the detour ratio per district, and
+ * per category the share of target residents whose coverage flips between the straight line
+ * ({@code within_threshold}) and the network ({@code within_threshold_network}).
+ *
+ * <p>Detour ratio: per building and category where both are known and the straight line is not 0,
+ * {@code network_distance_m / distance_m}: the network distance to the nearest facility along the
+ * network over the straight-line distance to the nearest facility by straight line, the factor
+ * that the {@code straight_line_detour} basis approximates with one configured number.
+ */
+final class NetworkStats {
+  static final String CITY = "city";
+
+  record Stat(String district, String metric, double value, String unit) {}
+
+  private final List<Stat> stats;
+  private final Map<String, Object> metrics;
+  private final List<String> headlines;
+
+  private NetworkStats(List<Stat> stats, Map<String, Object> metrics, List<String> headlines) {
+    this.stats = stats;
+    this.metrics = metrics;
+    this.headlines = headlines;
+  }
+
+  List<Stat> stats() {
+    return stats;
+  }
+
+  Map<String, Object> metrics() {
+    return metrics;
+  }
+
+  List<String> headlines() {
+    return headlines;
+  }
+
+  Dataset<Row> rows(SparkSession spark) {
+    List<Row> rows = new ArrayList<>();
+    for (Stat s : stats) {
+      rows.add(RowFactory.create(s.district(), s.metric(), s.value(), s.unit()));
+    }
+    return spark.createDataFrame(rows, Contract.of(NetworkStage.STATS_TABLE).schemaWithoutPartitions());
+  }
+
+  /**
+   * @param snaps per building: building_id, district_code, edge (-1 when unsnapped)
+   */
+  static NetworkStats compute(SparkSession spark, RunContext ctx, WalkGraph.Summary g,
+      EdgeSnapper.Snaps buildings, List<NetworkStage.CategoryFacilities> facilities,
+      Dataset<Row> snaps, double maxSnap) {
+    List<Stat> stats = new ArrayList<>();
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    List<String> headlines = new ArrayList<>();
+    add(stats, metrics, "nodes", g.nodes(), "count");
+    add(stats, metrics, "edges", g.edges(), "count");
+    add(stats, metrics, "network_length_m", g.lengthM(), "m");
+    add(stats, metrics, "components", g.components(), "count");
+    add(stats, metrics, "islands", g.islands(), "count");
+    add(stats, metrics, "island_edges", g.islandEdges(), "count");
+    add(stats, metrics, "island_length_m", g.islandLengthM(), "m");
+    add(stats, metrics, "node_id_mismatches", g.nodeIdMismatches(), "count");
+    int bSnapped = buildings.snappedCount();
+    int bUnsnapped = buildings.size() - bSnapped;
+    int fSnapped = 0;
+    int fAll = 0;
+    for (NetworkStage.CategoryFacilities f : facilities) {
+      fSnapped += f.snaps().snappedCount();
+      fAll += f.snaps().size();
+    }
+    add(stats, metrics, "buildings_snapped", bSnapped, "count");
+    add(stats, metrics, "buildings_unsnapped", bUnsnapped, "count");
+    add(stats, metrics, "facilities_snapped", fSnapped, "count");
+    add(stats, metrics, "facilities_unsnapped", fAll - fSnapped, "count");
+    for (Row r : snaps.where(col("district_code").isNotNull()).groupBy("district_code")
+        .agg(sum(when(col("edge").geq(0), 1L).otherwise(0L)), sum(when(col("edge").lt(0), 1L).otherwise(0L)))
+        .orderBy("district_code").collectAsList()) {
+      stats.add(new Stat(r.getString(0), "buildings_snapped", r.getLong(1), "count"));
+      stats.add(new Stat(r.getString(0), "buildings_unsnapped", r.getLong(2), "count"));
+    }
+
+    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, AccessStage.TABLE);
+    Dataset<Row> districts = DeltaTables.readSnapshot(spark, ctx, "building_population")
+        .select("building_id", "district_code");
+    Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull().and(col("distance_m").gt(0)))
+        .select(col("building_id"), col("network_distance_m").divide(col("distance_m")).as("ratio"))
+        .join(districts, "building_id");
+    Column[] detour = {count(lit(1)), avg("ratio"), expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)")};
+    Row city = ratios.agg(detour[0], detour[1], detour[2]).first();
+    addDetour(stats, CITY, city, 0);
+    for (Row r : ratios.where(col("district_code").isNotNull()).groupBy("district_code")
+        .agg(detour[0], detour[1], detour[2]).orderBy("district_code").collectAsList()) {
+      addDetour(stats, r.getString(0), r, 1);
+    }
+
+    headlines.add(String.format(Locale.ROOT,
+        "  walk network: %,d nodes, %,d edges (%.1f km), %d components; %d islands (%,d edges, %.2f km)"
+            + " left out of snapping", g.nodes(), g.edges(), g.lengthM() / 1000, g.components(),
+        g.islands(), g.islandEdges(), g.islandLengthM() / 1000));
+    headlines.add(String.format(Locale.ROOT,
+        "  snapped within %.0f m: buildings %s (%,d not), facilities %s (%,d not)", maxSnap,
+        share(bSnapped, buildings.size()), bUnsnapped, share(fSnapped, fAll), fAll - fSnapped));
+    if (city.getLong(0) > 0) {
+      List<Double> q = city.getList(2);
+      headlines.add(String.format(Locale.ROOT,
+          "  detour ratio network / straight line (city, %,d building-category pairs): p10 %.2f,"
+              + " p50 %.2f, p90 %.2f, mean %.2f", city.getLong(0), q.get(0), q.get(1), q.get(2),
+          city.getDouble(1)));
+    }
+    flips(access, facilities, metrics, headlines);
+    return new NetworkStats(stats, metrics, headlines);
+  }
+
+  /** Share of target residents whose coverage differs between straight line and network. */
+  private static void flips(Dataset<Row> access, List<NetworkStage.CategoryFacilities> facilities,
+      Map<String, Object> metrics, List<String> headlines) {
+    Column flipped = not(col("within_threshold").eqNullSafe(col("within_threshold_network")));
+    Map<String, long[]> byCategory = new LinkedHashMap<>();
+    for (Row r : access.groupBy("category").agg(sum("target_residents"),
+            sum(when(flipped, col("target_residents")).otherwise(0L)),
+            sum(when(col("within_threshold").and(not(col("within_threshold_network"))),
+                col("target_residents")).otherwise(0L)))
+        .collectAsList()) {
+      byCategory.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
+    }
+    headlines.add("  coverage flips between straight line and network (share of each category's"
+        + " target residents):");
+    for (NetworkStage.CategoryFacilities f : facilities) {
+      long[] v = byCategory.getOrDefault(f.code(), new long[3]);
+      Double s = v[0] == 0 ? null : (double) v[1] / v[0];
+      metrics.put("flip_share." + f.code(), s);
+      headlines.add(String.format(Locale.ROOT, "    %-18s %7s of %,d flip (%,d lose coverage, %,d gain)",
+          f.code(), share(v[1], v[0]), v[0], v[2], v[1] - v[2]));
+    }
+  }
+
+  private static void addDetour(List<Stat> stats, String district, Row r, int offset) {
+    long n = r.getLong(offset);
+    stats.add(new Stat(district, "detour_pairs", n, "count"));
+    if (n == 0) {
+      return;
+    }
+    List<Double> q = r.getList(offset + 2);
+    stats.add(new Stat(district, "detour_ratio_p10", q.get(0), "ratio"));
+    stats.add(new Stat(district, "detour_ratio_p50", q.get(1), "ratio"));
+    stats.add(new Stat(district, "detour_ratio_p90", q.get(2), "ratio"));
+    stats.add(new Stat(district, "detour_ratio_mean", r.getDouble(offset + 1), "ratio"));
+  }
+
+  private static void add(List<Stat> stats, Map<String, Object> metrics, String metric, double value,
+      String unit) {
+    stats.add(new Stat(CITY, metric, value, unit));
+    metrics.put(metric, value);
+  }
+
+  static String share(long part, long whole) {
+    return whole == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+  }
+}

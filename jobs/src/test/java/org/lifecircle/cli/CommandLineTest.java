@@ -1,0 +1,70 @@
+package org.lifecircle.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The command line without Spark: help, dry runs, usage errors, and the launcher's JVM flags. */
+class CommandLineTest {
+  private static String capture(Runnable r) {
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      r.run();
+    } finally {
+      System.setOut(old);
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void helpListsNightlyAndEveryStage() {
+    String help = capture(() -> assertThat(LifeCircle.execute("--help")).isZero());
+    assertThat(help).contains("nightly", "generate");
+    Stages.names().forEach(s -> assertThat(help).contains(s));
+  }
+
+  @Test
+  void dryRunChecksTheConfigAndPrintsThePlanWithoutSpark() {
+    String out = capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
+        "../cities/demo/city.yaml", "--date", "2026-06-30", "--dry-run")).isZero());
+    assertThat(out).contains("city 990101", "date 2026-06-30",
+        "stages: " + String.join(" -> ", Stages.names()));
+  }
+
+  @Test
+  void badUsageExitsWithTwo() {
+    assertThat(LifeCircle.execute("ingest", "--date", "2026-06-30")).isEqualTo(2);
+    assertThat(LifeCircle.execute("ingest", "--city", "x.yaml", "--date", "June 30")).isEqualTo(2);
+  }
+
+  @Test
+  void aBrokenConfigExitsWithOneAndAClearMessage() throws IOException {
+    Path bad = Files.createTempFile("city", ".yaml");
+    Files.writeString(bad, "code: '12'\nname: x\nmetric_crs: EPSG:4547\n");
+    assertThat(LifeCircle.execute("ingest", "--city", bad.toString(), "--dry-run")).isEqualTo(1);
+  }
+
+  @Test
+  void launcherFlagsMatchThePomFlags() throws IOException {
+    String pom = Files.readString(Path.of("../pom.xml"));
+    Matcher m = Pattern.compile("<spark.jvm.flags>(.*?)</spark.jvm.flags>").matcher(pom);
+    assertThat(m.find()).isTrue();
+    List<String> pomFlags = Arrays.asList(m.group(1).trim().split("\\s+"));
+    List<String> launcher = Files.readAllLines(Path.of("../bin/lifecircle")).stream()
+        .map(String::trim).filter(l -> l.startsWith("--add-opens") || l.startsWith("-Djdk")
+            || l.startsWith("-Dio.netty")).toList();
+    assertThat(launcher).containsExactlyElementsOf(pomFlags);
+  }
+}

@@ -1,0 +1,156 @@
+package org.lifecircle.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.lifecircle.TestSpark;
+import org.lifecircle.common.Contract;
+
+/**
+ * The demo city through the real command line, in-process: generated inputs, every stage, Delta
+ * tables that match their contracts, an idempotent rerun, a dirtied copy that quarantines exactly
+ * the dirty rows, and a failing stage that exits non-zero with a failed run_log row.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NightlyEndToEndTest {
+  private static SparkSession spark;
+  private static Path dir;
+  private static Path warehouse;
+  private static Path config;
+  private static int exit;
+
+  @BeforeAll
+  static void runNightlyOnTheDemoCity() throws IOException {
+    spark = TestSpark.session();
+    dir = TestSpark.tempDir("e2e");
+    config = dir.resolve("city.yaml");
+    Files.copy(Path.of("../cities/demo/city.yaml"), config);
+    warehouse = dir.resolve("warehouse");
+    exit = LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
+        "--warehouse", warehouse.toString(), "--run-id", "e2e-1");
+  }
+
+  private static Dataset<Row> table(String name) {
+    return spark.read().format("delta").load(warehouse.resolve(name).toString());
+  }
+
+  @Test
+  @Order(1)
+  void everyStageSucceedsAndTheDemoQuarantinesNothing() {
+    assertThat(exit).isZero();
+    Map<String, String> status = new TreeMap<>();
+    for (Row r : table("run_log").where("run_id = 'e2e-1' AND source IS NULL")
+        .select("stage", "status").collectAsList()) {
+      status.put(r.getString(0), r.getString(1));
+    }
+    assertThat(status.keySet()).containsExactlyInAnyOrderElementsOf(Stages.names());
+    assertThat(status.values()).containsOnly("succeeded");
+    assertThat(table("quarantine").where("snapshot_date = DATE'2026-06-30'").count()).isZero();
+    for (Row r : table("run_log").where("run_id = 'e2e-1' AND source IS NOT NULL")
+        .select("rows_in", "rows_out", "rows_quarantined").collectAsList()) {
+      assertThat(r.getLong(0)).isEqualTo(r.getLong(1) + r.getLong(2));
+    }
+  }
+
+  @Test
+  @Order(2)
+  void everyTableWrittenMatchesItsContractExactly() throws IOException {
+    List<String> tables = new ArrayList<>();
+    try (Stream<Path> s = Files.list(warehouse)) {
+      s.filter(p -> Files.isDirectory(p.resolve("_delta_log")))
+          .forEach(p -> tables.add(p.getFileName().toString()));
+    }
+    assertThat(tables).contains("buildings", "building_population", "building_access",
+        "community_coverage", "coverage_gaps", "quarantine", "run_log");
+    for (String t : tables) {
+      StructType actual = table(t).schema();
+      StructType expected = Contract.of(t).schema();
+      assertThat(actual.fieldNames()).as(t).containsExactly(expected.fieldNames());
+      for (StructField f : expected.fields()) {
+        StructField a = actual.apply(f.name());
+        assertThat(a.dataType()).as(t + "." + f.name()).isEqualTo(f.dataType());
+        assertThat(a.nullable()).as(t + "." + f.name() + " nullable").isEqualTo(f.nullable());
+        assertThat(a.getComment().get()).as(t + "." + f.name()).isEqualTo(f.getComment().get());
+      }
+      assertThat(spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve(t) + "`").count())
+          .isPositive();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void rerunningTheDateReplacesItsPartitionsWithoutDuplicates() {
+    Map<String, Long> before = counts();
+    assertThat(LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
+        "--warehouse", warehouse.toString(), "--run-id", "e2e-2")).isZero();
+    assertThat(counts()).isEqualTo(before);
+    assertThat(table("building_access").where("snapshot_date = DATE'2026-06-30'")
+        .select("building_id", "category").distinct().count())
+        .isEqualTo(before.get("building_access"));
+  }
+
+  private static Map<String, Long> counts() {
+    Map<String, Long> m = new TreeMap<>();
+    for (String t : List.of("buildings", "facilities", "building_population", "building_access",
+        "community_coverage", "coverage_gaps")) {
+      m.put(t, table(t).where("snapshot_date = DATE'2026-06-30'").count());
+    }
+    return m;
+  }
+
+  @Test
+  @Order(4)
+  void aDirtiedCopyQuarantinesExactlyTheDirtyRows() throws IOException {
+    Path csv;
+    try (Stream<Path> s = Files.list(dir.resolve("data/facilities_amap.csv"))) {
+      csv = s.filter(p -> p.getFileName().toString().endsWith(".csv")).findFirst().orElseThrow();
+    }
+    List<String> lines = new ArrayList<>(Files.readAllLines(csv, StandardCharsets.UTF_8));
+    List<String> header = List.of(lines.get(0).split(","));
+    int category = header.indexOf("type_code");
+    for (int row : List.of(5, 10, 15)) {
+      String[] cells = lines.get(row).split(",", -1);
+      cells[category] = "K12";
+      lines.set(row, String.join(",", cells));
+    }
+    Files.write(csv, lines, StandardCharsets.UTF_8);
+    assertThat(LifeCircle.execute("ingest", "--city", config.toString(), "--date", "2026-07-01",
+        "--warehouse", warehouse.toString(), "--run-id", "e2e-dirty")).isZero();
+    List<Row> q = table("quarantine").where("snapshot_date = DATE'2026-07-01'")
+        .select("source", "source_row", "reason_code").orderBy("source_row").collectAsList();
+    assertThat(q).extracting(r -> r.getString(0) + "#" + r.getLong(1) + " " + r.getString(2))
+        .containsExactly("facilities#5 UNKNOWN_CODE", "facilities#10 UNKNOWN_CODE",
+            "facilities#15 UNKNOWN_CODE");
+  }
+
+  @Test
+  @Order(5)
+  void aFailedStageExitsNonZeroAndLogsAFailedRow() {
+    int code = LifeCircle.execute("access", "--city", config.toString(), "--date", "2030-01-01",
+        "--warehouse", warehouse.toString(), "--run-id", "e2e-fail");
+    assertThat(code).isEqualTo(1);
+    Row failed = table("run_log").where("run_id = 'e2e-fail'").select("status", "message").first();
+    assertThat(failed.getString(0)).isEqualTo("failed");
+    assertThat(failed.getString(1)).isEqualTo("Cannot read table building_population: it has no"
+        + " rows for city 990101 on 2030-01-01; run the stage that writes it first ("
+        + warehouse.toAbsolutePath().normalize().resolve("building_population") + ")");
+  }
+}

@@ -1,0 +1,211 @@
+package org.lifecircle.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.delta.tables.DeltaTable;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.lifecircle.TestSpark;
+import org.lifecircle.access.AccessStage;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.io.WKBWriter;
+import org.locationtech.jts.io.WKTReader;
+
+/**
+ * The stage on a fixture warehouse (the {@link NetworkFixture} grid, four homes, four facilities):
+ * access runs first, then network rewrites building_access and writes network_stats.
+ */
+class NetworkStageTest {
+  private static final LocalDate DATE = LocalDate.of(2026, 6, 30);
+  private static final GeometryFactory GF = new GeometryFactory();
+  private static SparkSession spark;
+  private static RunContext ctx;
+  private static StageResult result;
+
+  @BeforeAll
+  static void runAccessThenNetwork() {
+    spark = TestSpark.session();
+    ctx = context(true);
+    writeFixture(ctx);
+    new AccessStage().run(spark, ctx);
+    result = new NetworkStage().run(spark, ctx);
+  }
+
+  static RunContext context(boolean withNetwork) {
+    Map<String, DatasetSource> ds = new TreeMap<>();
+    for (String d : List.of("admin_areas", "buildings", "population", "facilities")) {
+      ds.put(d, new DatasetSource(d + ".csv", "csv", "EPSG:4547", null, "wkt", null, null, null));
+    }
+    if (withNetwork) {
+      ds.put("walk_network", new DatasetSource("walk.csv", "csv", "EPSG:4547", null, "wkt", null, null, null));
+    }
+    CityConfig city = new CityConfig("990104", "Network fixture", "EPSG:4547",
+        new CityConfig.Bounds(114.2, 30.5, 114.4, 30.7), ds, null, null, null, null);
+    return new RunContext("test-network", city, DATE, TestSpark.tempDir("network-fixture").resolve("warehouse"));
+  }
+
+  private static byte[] point(double x, double y) {
+    return new WKBWriter().write(GF.createPoint(new Coordinate(x, y)));
+  }
+
+  static void writeFixture(RunContext c) {
+    List<Row> homes = List.of(
+        home("H1", "D1", 150, 103),    // kindergarten K1 106 m along the network
+        home("H2", "D1", 5, 290),      // K2 is 120 m away across the river, 1130 m by the bridge
+        home("H3", "D2", -500, -500),  // beyond the snap limit
+        home("H4", "D2", 450, 3));     // primary school P1 on the same street, 35 m
+    write(c, "building_population", homes);
+    write(c, "facilities", List.of(
+        facility(1, "K1", "kindergarten", 97, 50),
+        facility(2, "K2", "kindergarten", 5, 410),
+        facility(3, "P1", "primary_school", 480, -2),
+        facility(4, "P2", "primary_school", 2030, 40))); // next to the island only: unsnapped
+    if (c.city().has("walk_network")) {
+      List<Row> edges = new ArrayList<>();
+      List<double[]> lines = NetworkFixture.lines();
+      WKTReader wkt = new WKTReader();
+      for (int k = 0; k < lines.size(); k++) {
+        try {
+          edges.add(RowFactory.create((long) k + 1, String.format("E%04d", k), null, null, "street",
+              new WKBWriter().write(wkt.read(NetworkFixture.wkt(lines.get(k))))));
+        } catch (org.locationtech.jts.io.ParseException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      write(c, "walk_network", edges);
+    }
+  }
+
+  private static Row home(String id, String district, double x, double y) {
+    return RowFactory.create(id, "C" + district, "S" + district, district, null, point(x, y), 1000.0,
+        "building", 5L, 10L, 10L, 5L, 50L, 10L, 5L, 5L, 100L);
+  }
+
+  private static Row facility(long row, String id, String category, double x, double y) {
+    return RowFactory.create(row, id, category, id, null, null, "public", point(x, y));
+  }
+
+  private static void write(RunContext c, String table, List<Row> rows) {
+    Contract contract = Contract.of(table);
+    DeltaTables.replaceSnapshot(spark, c, contract,
+        spark.createDataFrame(rows, contract.schemaWithoutPartitions()));
+  }
+
+  private static Row access(String building, String category) {
+    return DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("building_id = '" + building + "' AND category = '" + category + "'")
+        .select("network_distance_m", "network_facility_id", "within_threshold_network", "snapped",
+            "distance_basis", "covered", "within_threshold", "distance_m")
+        .first();
+  }
+
+  private static Map<String, Double> stats(String district) {
+    Map<String, Double> out = new TreeMap<>();
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "network_stats")
+        .where("district_code = '" + district + "'").select("metric", "value").collectAsList()) {
+      out.put(r.getString(0), r.getDouble(1));
+    }
+    return out;
+  }
+
+  @Test
+  void buildingAccessCarriesNetworkDistancesAndCoverage() {
+    int categories = FacilityCatalog.load(ctx.city()).categories().size();
+    assertThat(result.tablesWritten()).containsEntry("building_access", 4L * categories);
+    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("distance_basis <> 'network' OR covered <> within_threshold_network").count()).isZero();
+
+    Row h1 = access("H1", "kindergarten");
+    assertThat(h1.getDouble(0)).isCloseTo(106.0, within(1e-9));
+    assertThat(h1.getString(1)).isEqualTo("K1");
+    assertThat(h1.getBoolean(2)).isTrue();
+    assertThat(h1.getBoolean(3)).isTrue();
+    assertThat(h1.getBoolean(5)).isTrue();
+    assertThat(h1.getDouble(0)).isGreaterThanOrEqualTo(h1.getDouble(7));
+
+    // Covered by straight line (K2, 120 m), not along the network (K1, 348 m > 300 m).
+    Row h2 = access("H2", "kindergarten");
+    assertThat(h2.getBoolean(6)).isTrue();
+    assertThat(h2.getDouble(0)).isCloseTo(348.0, within(1e-9));
+    assertThat(h2.getString(1)).isEqualTo("K1");
+    assertThat(h2.getBoolean(2)).isFalse();
+    assertThat(h2.getBoolean(5)).isFalse();
+
+    Row h4 = access("H4", "primary_school");
+    assertThat(h4.getDouble(0)).isCloseTo(35.0, within(1e-9));
+    assertThat(h4.getString(1)).isEqualTo("P1");
+  }
+
+  @Test
+  void unsnappedBuildingsAndEmptyCategoriesGetNullNotZero() {
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "building_access").where("building_id = 'H3'")
+        .select("network_distance_m", "snapped", "covered", "within_threshold_network").collectAsList()) {
+      assertThat(r.isNullAt(0)).isTrue();
+      assertThat(r.getBoolean(1)).isFalse();
+      assertThat(r.getBoolean(2)).isFalse();
+      assertThat(r.getBoolean(3)).isFalse();
+    }
+    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("category = 'pharmacy' AND network_distance_m IS NOT NULL").count()).isZero();
+    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("network_distance_m IS NOT NULL AND network_distance_m < distance_m").count()).isZero();
+  }
+
+  @Test
+  void statsCountTheGraphSnapsAndDetours() {
+    Map<String, Double> city = stats("city");
+    assertThat(city).containsEntry("nodes", 68.0).containsEntry("edges", 109.0)
+        .containsEntry("components", 2.0).containsEntry("islands", 1.0)
+        .containsEntry("island_length_m", 200.0)
+        .containsEntry("buildings_snapped", 3.0).containsEntry("buildings_unsnapped", 1.0)
+        .containsEntry("facilities_snapped", 3.0).containsEntry("facilities_unsnapped", 1.0);
+    long pairs = DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("network_distance_m IS NOT NULL AND distance_m > 0").count();
+    assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
+    assertThat(city.get("detour_ratio_p10")).isGreaterThanOrEqualTo(1.0);
+    assertThat(city.get("detour_ratio_p90")).isGreaterThanOrEqualTo(city.get("detour_ratio_p50"));
+    assertThat(stats("D1")).containsEntry("buildings_snapped", 2.0).containsKey("detour_ratio_mean");
+    assertThat(stats("D2")).containsEntry("buildings_unsnapped", 1.0);
+  }
+
+  @Test
+  void headlinesReportTheFlipShare() {
+    // Kindergarten: 40 children aged 3-5 in four homes; H2's 10 lose coverage on the network.
+    assertThat(result.metrics()).containsEntry("flip_share.kindergarten", 0.25);
+    assertThat(result.headlines()).anySatisfy(h -> assertThat(h)
+        .contains("kindergarten").contains("25.0% of 40 flip (10 lose coverage, 0 gain)"));
+    assertThat(result.headlines()).anySatisfy(h -> assertThat(h).startsWith("  walk network: 68 nodes"));
+  }
+
+  @Test
+  void aCityWithoutWalkNetworkKeepsTheDetourBasisAndWritesNothing() {
+    RunContext plain = context(false);
+    writeFixture(plain);
+    new AccessStage().run(spark, plain);
+    long version = DeltaTable.forPath(spark, plain.tablePath("building_access")).history(1)
+        .select("version").first().getLong(0);
+    StageResult r = new NetworkStage().run(spark, plain);
+    assertThat(r.tablesWritten()).isEmpty();
+    assertThat(r.headlines().get(0)).contains("no walk network");
+    assertThat(DeltaTable.forPath(spark, plain.tablePath("building_access")).history(1)
+        .select("version").first().getLong(0)).isEqualTo(version);
+    assertThat(DeltaTables.exists(spark, plain, "network_stats")).isFalse();
+  }
+}
