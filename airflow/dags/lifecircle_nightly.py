@@ -22,7 +22,7 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import pendulum
 from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
@@ -170,10 +170,6 @@ def build_city_dag(city: City, stages: Iterable[StageTask] = STAGES) -> DAG:
                 previous >> task
             previous = task
     return dag
-
-
-def task_order(stages: Sequence[StageTask] = STAGES) -> list[str]:
-    return [s.task_id for s in stages]
 
 
 for _city in CITIES:

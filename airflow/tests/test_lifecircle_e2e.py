@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 
 import pendulum
@@ -62,6 +63,11 @@ def e2e(tmp_path_factory):
     if spark_home is None:
         pytest.skip("pip pyspark (with bin/spark-submit) is not installed in this environment")
     java = java_bin()
+    root = tmp_path_factory.mktemp("lifecircle-e2e")
+    # A private copy: a rebuild of jobs/target while the runs go on must not pull the jar away.
+    jar = Path(shutil.copy2(jar, root / jar.name))
+    with zipfile.ZipFile(jar) as z:  # a jar copied while Maven was writing it fails here
+        assert "org/lifecircle/cli/LifeCircle.class" in z.namelist(), f"{jar} has no main class"
     available = jar_subcommands(jar)
     runnable = runnable_stages(nightly.STAGES, available)
     if not runnable:
@@ -72,7 +78,6 @@ def e2e(tmp_path_factory):
             f"e2e: tasks marked success without running (subcommand not in the jar yet, or an "
             f"earlier producing stage missing): {', '.join(not_run)}", stacklevel=1)
 
-    root = tmp_path_factory.mktemp("lifecircle-e2e")
     # A copy of the demo config: the jar generates the sample inputs beside it on first use.
     cities = root / "cities"
     (cities / Path(DEMO.config).parent).mkdir(parents=True)

@@ -131,10 +131,20 @@ public record FacilityCatalog(Map<Integer, Double> severityWeights, List<Categor
     }
   }
 
-  public record Host(double minFloorAreaM2, double minLandAreaM2, List<String> uses, boolean heritageOk)
+  /**
+   * What an idle asset needs to host the category. Optional: {@code shareable} (default false) lets
+   * one asset be recommended for this category and another; {@code max_sites} caps the sites
+   * recommended for it (default: the idle rules' recommend.sites_per_category).
+   */
+  public record Host(double minFloorAreaM2, double minLandAreaM2, List<String> uses, boolean heritageOk,
+      Boolean shareable, Integer maxSites)
       implements Serializable {
     public Host {
       uses = uses == null ? List.of("any") : List.copyOf(uses);
+      shareable = shareable != null && shareable;
+      if (maxSites != null && maxSites < 1) {
+        throw PipelineException.cannot("load", "facility catalog", "host.max_sites must be >= 1", maxSites);
+      }
     }
 
     public boolean allowsUse(String use) {

@@ -18,10 +18,19 @@ final class PipelineRun {
   private PipelineRun() {}
 
   static int run(RunOptions options, List<String> stageNames, PrintStream out) {
+    return run(options, stageNames.stream().map(Stages::byName).toList(), out, true);
+  }
+
+  /** Runs stages that are not part of nightly (e.g. the quality gate); no sample generation. */
+  static int runStages(RunOptions options, List<Stage> stages, PrintStream out) {
+    return run(options, stages, out, false);
+  }
+
+  private static int run(RunOptions options, List<Stage> stages, PrintStream out, boolean generate) {
     Instant start = Instant.now();
     CityConfig config = CityConfig.load(options.city);
     RunContext ctx = options.context(config);
-    List<Stage> stages = stageNames.stream().map(Stages::byName).toList();
+    List<String> stageNames = stages.stream().map(Stage::name).toList();
     if (options.dryRun) {
       out.printf("dry run: city %s (%s), date %s, warehouse %s, run %s%n", config.code(),
           config.name(), ctx.snapshotDate(), ctx.warehouse(), ctx.runId());
@@ -30,10 +39,16 @@ final class PipelineRun {
     }
     SparkSession spark = SparkSessions.create("lifecircle " + String.join(",", stageNames) + " "
         + config.code() + " " + ctx.snapshotDate(), options.master, options.sparkUi);
-    SampleInputs.generateIfMissing(spark, config, out);
+    if (generate) {
+      SampleInputs.generateIfMissing(spark, config, out);
+    }
     List<StageRunner.Timed> done = new ArrayList<>();
     for (Stage stage : stages) {
       done.add(StageRunner.run(spark, ctx, stage));
+    }
+    if (options.metastoreDatabase != null) {
+      MetastoreRegistration.register(spark, ctx, options.metastoreDatabase, done.stream()
+          .flatMap(t -> t.result().tablesWritten().keySet().stream()).distinct().toList(), out);
     }
     printSummary(out, ctx, done, Duration.between(start, Instant.now()));
     return 0;

@@ -48,6 +48,13 @@ final class RunOptions {
   boolean dryRun;
 
   @Option(
+      names = "--register-metastore",
+      paramLabel = "DATABASE",
+      description = "Also register every table written as DATABASE.<table> (USING DELTA LOCATION ...)"
+          + " in the session's metastore, e.g. a Hive metastore configured through spark-submit.")
+  String metastoreDatabase;
+
+  @Option(
       names = "--spark-ui",
       description = "Start the Spark UI (off by default for nightly runs).")
   boolean sparkUi;

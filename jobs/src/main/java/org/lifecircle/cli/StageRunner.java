@@ -32,6 +32,7 @@ final class StageRunner {
     LOG.info("stage {} started (city {}, date {}, run {})", stage.name(), ctx.cityCode(),
         ctx.snapshotDate(), ctx.runId());
     StageResult result;
+    SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
     try {
       result = stage.run(spark, ctx);
     } catch (RuntimeException e) {
@@ -46,12 +47,18 @@ final class StageRunner {
       throw e;
     } finally {
       spark.sparkContext().clearJobGroup();
+      sparkMetrics.detach(spark);
     }
     Instant end = Instant.now();
+    // Listener events arrive asynchronously; the counts are a close lower bound.
+    java.util.Map<String, Object> metrics = new java.util.LinkedHashMap<>(result.metrics());
+    metrics.putAll(sparkMetrics.snapshot());
+    result = new StageResult(result.rowsIn(), result.rowsOut(), result.rowsQuarantined(),
+        result.tablesWritten(), result.sources(), metrics, result.headlines());
     RunLog.succeeded(spark, ctx, stage.name(), start, end, result, metricsJson(result));
-    LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}",
+    LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}, spark {}",
         stage.name(), seconds(start, end), result.rowsIn(), result.rowsOut(),
-        result.rowsQuarantined(), result.tablesWritten());
+        result.rowsQuarantined(), result.tablesWritten(), sparkMetrics.snapshot());
     return new Timed(stage.name(), result, Duration.between(start, end));
   }
 

@@ -212,8 +212,9 @@ public final class SourceReader {
       String what, Contract.Field f, String sc, DataType t, Path path) {
     boolean ok = switch (f.type()) {
       case "string" -> true;
+      // dBase numbers arrive as decimals; a fractional value is rejected per row, not per file.
       case "int", "long" -> t instanceof org.apache.spark.sql.types.IntegralType
-          || t.equals(DataTypes.StringType);
+          || t instanceof org.apache.spark.sql.types.DecimalType || t.equals(DataTypes.StringType);
       case "double" -> t instanceof org.apache.spark.sql.types.NumericType
           || t.equals(DataTypes.StringType);
       case "boolean" -> t.equals(DataTypes.BooleanType) || t.equals(DataTypes.StringType);

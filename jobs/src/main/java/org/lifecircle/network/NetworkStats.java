@@ -152,12 +152,19 @@ final class NetworkStats {
     }
     headlines.add("  coverage flips between straight line and network (share of each category's"
         + " target residents):");
+    List<String> none = new ArrayList<>();
     for (NetworkStage.CategoryFacilities f : facilities) {
       long[] v = byCategory.getOrDefault(f.code(), new long[3]);
-      Double s = v[0] == 0 ? null : (double) v[1] / v[0];
-      metrics.put("flip_share." + f.code(), s);
+      metrics.put("flip_share." + f.code(), v[0] == 0 ? null : (double) v[1] / v[0]);
+      if (f.ids().length == 0) {
+        none.add(f.code());
+        continue;
+      }
       headlines.add(String.format(Locale.ROOT, "    %-18s %7s of %,d flip (%,d lose coverage, %,d gain)",
           f.code(), share(v[1], v[0]), v[0], v[2], v[1] - v[2]));
+    }
+    if (!none.isEmpty()) {
+      headlines.add("    no facility, covered by neither: " + String.join(", ", none));
     }
   }
 

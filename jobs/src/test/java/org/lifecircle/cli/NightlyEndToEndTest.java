@@ -100,8 +100,11 @@ class NightlyEndToEndTest {
   void rerunningTheDateReplacesItsPartitionsWithoutDuplicates() {
     Map<String, Long> before = counts();
     assertThat(LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
-        "--warehouse", warehouse.toString(), "--run-id", "e2e-2")).isZero();
+        "--warehouse", warehouse.toString(), "--run-id", "e2e-2", "--register-metastore", "lc_e2e"))
+        .isZero();
     assertThat(counts()).isEqualTo(before);
+    assertThat(spark.table("lc_e2e.coverage_gaps").where("snapshot_date = DATE'2026-06-30'").count())
+        .isEqualTo(before.get("coverage_gaps"));
     assertThat(table("building_access").where("snapshot_date = DATE'2026-06-30'")
         .select("building_id", "category").distinct().count())
         .isEqualTo(before.get("building_access"));
@@ -143,6 +146,22 @@ class NightlyEndToEndTest {
 
   @Test
   @Order(5)
+  void theQualityGatePassesACleanRunAndStopsOneOverItsQuarantineLimit() {
+    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
+        "2026-06-30", "--warehouse", warehouse.toString())).isZero();
+    // 3 of 843 facilities quarantined on 2026-07-01: 0.36 % passes 0.5 % and fails 0.1 %.
+    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
+        "2026-07-01", "--warehouse", warehouse.toString(), "--max-quarantine-share", "0.005")).isZero();
+    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
+        "2026-07-01", "--warehouse", warehouse.toString(), "--max-quarantine-share", "0.001",
+        "--run-id", "gate-fail")).isEqualTo(1);
+    Row failed = table("run_log").where("run_id = 'gate-fail'").select("message").first();
+    assertThat(failed.getString(0)).isEqualTo("Cannot pass quality gate for city 990101 on"
+        + " 2026-07-01: source facilities quarantined 0.36% > 0.10%");
+  }
+
+  @Test
+  @Order(6)
   void aFailedStageExitsNonZeroAndLogsAFailedRow() {
     int code = LifeCircle.execute("access", "--city", config.toString(), "--date", "2030-01-01",
         "--warehouse", warehouse.toString(), "--run-id", "e2e-fail");

@@ -1,0 +1,172 @@
+package org.lifecircle.assets;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * Gap-filling recommendations: for every category with distance gaps in coverage_gaps on the
+ * snapshot date, the open idle assets that can host it ({@link Candidates}) and a greedy maximal
+ * covering of its uncovered target residents ({@link GapFillPlan}, lazy greedy / CELF), up to the
+ * category's site budget (catalog host.max_sites, else the idle rules' recommend.sites_per_category).
+ *
+ * <p>Uncovered residents are all building_access rows of the category with covered = false, also
+ * those in communities above the gap share. An asset covers a building when the straight-line
+ * distance from the asset's point to the building's origin, times the detour factor where the
+ * row's basis is straight_line_detour, is within the category's threshold. Cities on the
+ * 'network' basis are also judged by straight line (factor 1): walking distances from an asset
+ * would need the network stage to route from it. That is optimistic, and is labelled
+ * distance_basis 'straight_line' in the output.
+ *
+ * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category
+ * at a time (categories chain through the one-asset-one-category rule).
+ */
+public final class RecommendStage implements Stage {
+  public static final String NAME = "recommend";
+  public static final String TABLE = "gap_fill_candidates";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, RunContext ctx) {
+    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    IdleRules rules = IdleRules.load(ctx.city());
+    double detour = ctx.city().limits().detourFactor();
+    List<String> gapCategories = new ArrayList<>();
+    Dataset<Row> gaps = DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+        .where(col("gap_kind").equalTo("distance"));
+    for (Row r : gaps.select("category").distinct().orderBy("category").collectAsList()) {
+      if (catalog.codes().contains(r.getString(0))) {
+        gapCategories.add(r.getString(0));
+      }
+    }
+    Dataset<Row> assets = openAssets(spark, ctx);
+    Dataset<Row> uncovered = DeltaTables.input(spark, ctx, "building_access")
+        .where(col("covered").equalTo(false).and(col("target_residents").gt(0))
+            .and(col("category").isin(gapCategories.toArray())));
+
+    List<GapFillPlan.CategoryGap> categoryGaps = new ArrayList<>();
+    for (Row r : uncovered.groupBy("category")
+        .agg(sum("target_residents"), max(when(col("distance_basis")
+            .equalTo("straight_line_detour"), 1).otherwise(0)))
+        .collectAsList()) {
+      FacilityCatalog.Category c = catalog.category(r.getString(0));
+      FacilityCatalog.Host h = c.host();
+      int budget = h != null && h.maxSites() != null ? h.maxSites()
+          : rules.recommend().sitesPerCategory();
+      categoryGaps.add(new GapFillPlan.CategoryGap(c.code(), r.getLong(1),
+          h != null && h.shareable(), budget, c.thresholdM(),
+          r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
+    }
+    Dataset<Row> candidates = Candidates.candidates(assets,
+        Candidates.hosts(spark, catalog, gapCategories));
+    Dataset<Row> pairs = Candidates.pairs(assets, candidates, uncovered, detour)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<GapFillPlan.Recommendation> plan = GapFillPlan.plan(categoryGaps, code -> {
+      List<GapFillPlan.Pair> out = new ArrayList<>();
+      for (Row r : pairs.where(col("category").equalTo(lit(code)))
+          .select("asset_id", "building_id", "target_residents").collectAsList()) {
+        out.add(new GapFillPlan.Pair(r.getString(0), r.getString(1), r.getLong(2)));
+      }
+      return out;
+    });
+    pairs.unpersist();
+
+    Dataset<Row> out = picks(spark, plan).join(assets, "asset_id");
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), out);
+    Map<String, Long> tables = new LinkedHashMap<>();
+    tables.put(TABLE, written);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("gap_categories", gapCategories.size());
+    metrics.put("open_assets", assets.count());
+    return new StageResult(categoryGaps.size(), written, 0, tables, List.of(), metrics,
+        headlines(spark, ctx, catalog, categoryGaps));
+  }
+
+  /** Open assets as of the snapshot date, with the attributes the output carries. */
+  static Dataset<Row> openAssets(SparkSession spark, RunContext ctx) {
+    Date today = Date.valueOf(ctx.snapshotDate());
+    if (!DeltaTables.exists(spark, ctx, AssetHistory.TABLE)) {
+      throw PipelineException.cannot("read", "table " + AssetHistory.TABLE,
+          "it does not exist; run the assets stage first", ctx.tablePath(AssetHistory.TABLE));
+    }
+    return AssetHistory.read(spark, ctx)
+        .where(col("status").equalTo("open").and(col("open_since").leq(lit(today)))
+            .and(col("last_seen").geq(lit(today))))
+        .select("asset_id", "kind", "use", "community_code", "floor_area_m2", "land_area_m2",
+            "reason_codes", "location", "protected_heritage", "in_historic_district", "dangerous",
+            "old_compound");
+  }
+
+  private static Dataset<Row> picks(SparkSession spark, List<GapFillPlan.Recommendation> plan) {
+    StructType schema = new StructType()
+        .add("category", DataTypes.StringType, false).add("rank", DataTypes.IntegerType, false)
+        .add("asset_id", DataTypes.StringType, false)
+        .add("newly_covered_target_residents", DataTypes.LongType, false)
+        .add("newly_covered_buildings", DataTypes.IntegerType, false)
+        .add("cumulative_covered", DataTypes.LongType, false)
+        .add("remaining_uncovered", DataTypes.LongType, false)
+        .add("threshold_m", DataTypes.DoubleType, false)
+        .add("distance_basis", DataTypes.StringType, false);
+    List<Row> rows = new ArrayList<>();
+    for (GapFillPlan.Recommendation r : plan) {
+      rows.add(RowFactory.create(r.category(), r.rank(), r.assetId(), r.newlyCovered(),
+          r.newlyCoveredBuildings(), r.cumulative(), r.remaining(), r.thresholdM(), r.basis()));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private static List<String> headlines(SparkSession spark, RunContext ctx,
+      FacilityCatalog catalog, List<GapFillPlan.CategoryGap> gaps) {
+    List<String> lines = new ArrayList<>();
+    lines.add("  gap-filling recommendations (category: site, newly covered target residents):");
+    Map<String, List<Row>> byCategory = new LinkedHashMap<>();
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, TABLE)
+        .select("category", "rank", "asset_id", "kind", "floor_area_m2",
+            "newly_covered_target_residents", "remaining_uncovered", "protected_heritage",
+            "dangerous").orderBy("category", "rank").collectAsList()) {
+      byCategory.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+    }
+    List<GapFillPlan.CategoryGap> ordered = new ArrayList<>(gaps);
+    ordered.sort(java.util.Comparator.comparingLong(GapFillPlan.CategoryGap::uncovered).reversed()
+        .thenComparing(GapFillPlan.CategoryGap::category));
+    for (GapFillPlan.CategoryGap g : ordered) {
+      List<Row> rows = byCategory.getOrDefault(g.category(), List.of());
+      lines.add(String.format("    %-18s %-12s %7d uncovered, %d site(s)%s", g.category(),
+          catalog.category(g.category()).nameZh(), g.uncovered(), rows.size(),
+          rows.isEmpty() ? ": no idle asset can host it nearby" : ""));
+      for (Row r : rows.subList(0, Math.min(3, rows.size()))) {
+        lines.add(String.format("      #%d %-16s %-8s %8.0f m2  +%d residents, %d left%s%s",
+            r.getInt(1), r.getString(2), r.getString(3), r.isNullAt(4) ? 0.0 : r.getDouble(4),
+            r.getLong(5), r.getLong(6), r.getBoolean(7) ? " [heritage: reuse only]" : "",
+            r.getBoolean(8) ? " [dangerous: repair first]" : ""));
+      }
+    }
+    return lines;
+  }
+}

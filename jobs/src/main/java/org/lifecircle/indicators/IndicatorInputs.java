@@ -1,0 +1,72 @@
+package org.lifecircle.indicators;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * The tables the indicators read, for one city and snapshot. {@code compounds} is null when the
+ * city has no compounds snapshot; {@code idle} is null when the idle_assets table does not exist
+ * or holds no row for the city (it is a ledger partitioned by city only, read as it stands now).
+ */
+public record IndicatorInputs(
+    String cityCode,
+    Dataset<Row> homes,
+    Dataset<Row> access,
+    Dataset<Row> coverage,
+    Dataset<Row> buildings,
+    Dataset<Row> facilities,
+    Dataset<Row> compounds,
+    Dataset<Row> idle) {
+
+  public static final String IDLE_TABLE = "idle_assets";
+
+  public static IndicatorInputs read(SparkSession spark, RunContext ctx) {
+    Dataset<Row> homes = DeltaTables.input(spark, ctx, "building_population")
+        .select("building_id", "community_code", "street_code", "district_code", "origin",
+            "residents")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> access = DeltaTables.input(spark, ctx, "building_access")
+        .select("building_id", "category", "covered", "target_residents")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> coverage = DeltaTables.input(spark, ctx, "community_coverage");
+    Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings")
+        .select("building_id", "compound_id", "use", "floors", "gross_floor_area_m2",
+            "safety_rating", "has_elevator", "geometry")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, "facilities")
+        .select("facility_id", "category", "capacity");
+    Dataset<Row> compounds = null;
+    if (DeltaTables.exists(spark, ctx, "compounds")) {
+      Dataset<Row> c = DeltaTables.readSnapshot(spark, ctx, "compounds")
+          .select("compound_id", "year_built");
+      compounds = c.isEmpty() ? null : c;
+    }
+    Dataset<Row> idle = null;
+    if (DeltaTables.exists(spark, ctx, IDLE_TABLE)) {
+      Dataset<Row> i = spark.read().format("delta").load(ctx.tablePath(IDLE_TABLE))
+          .where(col("city_code").equalTo(lit(ctx.cityCode())))
+          .select("asset_id", "kind", "reason_codes", "floor_area_m2", "land_area_m2", "status");
+      idle = i.isEmpty() ? null : i;
+    }
+    return new IndicatorInputs(ctx.cityCode(), homes, access, coverage, buildings, facilities,
+        compounds, idle);
+  }
+
+  /** building_id and its community, street and district. */
+  Dataset<Row> areas() {
+    return homes.select("building_id", "community_code", "street_code", "district_code");
+  }
+
+  void unpersist() {
+    homes.unpersist();
+    access.unpersist();
+    buildings.unpersist();
+  }
+}

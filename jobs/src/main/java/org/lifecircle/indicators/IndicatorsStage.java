@@ -1,0 +1,203 @@
+package org.lifecircle.indicators;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * City health-check (城市体检) indicators from the indicator catalog (catalogs/indicators.yaml or
+ * the city's catalogs.indicators), written to checkup_indicators: one row per area level, area,
+ * indicator (and breakdown), with the catalog's unit and target and whether the value meets it.
+ *
+ * <p>Reads building_population, building_access, community_coverage and the silver buildings and
+ * facilities (all required), compounds (old-compound indicators are skipped with a note when the
+ * city has none) and idle_assets (idle indicators are skipped with a note when the table does not
+ * exist or holds no row for the city; it is the asset ledger as it stands, not as of the snapshot
+ * date). Coverage-type indicators use the coverage distance basis of building_access and are
+ * reported per community, street, district and city; stock, idle and density indicators per city.
+ * Methods and their definitions: {@link ResidentMethods}, {@link StockMethods}; residential land
+ * is approximated by the footprint area of residential buildings.
+ */
+public final class IndicatorsStage implements Stage {
+  public static final String NAME = "indicators";
+  public static final String TABLE = "checkup_indicators";
+  private static final Logger LOG = LogManager.getLogger(IndicatorsStage.class);
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, RunContext ctx) {
+    IndicatorCatalog catalog = IndicatorCatalog.load(ctx.city());
+    checkCategories(catalog, FacilityCatalog.load(ctx.city()));
+    IndicatorInputs in = IndicatorInputs.read(spark, ctx);
+    List<String> notes = new ArrayList<>();
+    Dataset<Row> rows = compute(catalog, in, notes);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), rows);
+    List<String> headlines = headlines(DeltaTables.readSnapshot(spark, ctx, TABLE), catalog, notes);
+    long homes = in.homes().count();
+    in.unpersist();
+    Map<String, Long> tables = new LinkedHashMap<>();
+    tables.put(TABLE, written);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("indicators", catalog.indicators().size());
+    metrics.put("skipped", notes.size());
+    return new StageResult(homes, written, 0, tables, List.of(), metrics, headlines);
+  }
+
+  /**
+   * The indicator categories must be in the facility catalog, and the categories of one indicator
+   * must share a target group (their target residents are the same people).
+   */
+  static void checkCategories(IndicatorCatalog catalog, FacilityCatalog facilities) {
+    Set<String> codes = facilities.codes();
+    for (IndicatorCatalog.Indicator i : catalog.indicators()) {
+      for (String c : i.categories()) {
+        if (!codes.contains(c)) {
+          throw PipelineException.cannot("compute", "indicator " + i.code(),
+              "category is not in the facility catalog", c);
+        }
+      }
+      Set<String> targets = i.categories().stream().map(c -> facilities.category(c).target())
+          .collect(Collectors.toSet());
+      if (targets.size() > 1) {
+        throw PipelineException.cannot("compute", "indicator " + i.code(),
+            "its categories serve different target groups", targets);
+      }
+    }
+  }
+
+  /**
+   * checkup_indicators rows (without city_code and snapshot_date) for every catalog indicator
+   * whose inputs exist; a note for each one skipped.
+   */
+  public static Dataset<Row> compute(IndicatorCatalog catalog, IndicatorInputs in, List<String> notes) {
+    IndicatorCatalog.Parameters p = catalog.parameters();
+    Dataset<Row> out = null;
+    for (IndicatorCatalog.Indicator i : catalog.indicators()) {
+      Dataset<Row> values = values(i, p, in);
+      if (values == null) {
+        String note = String.format("skipped %s: %s", i.code(), missing(i.method()));
+        LOG.info("indicators: {}", note);
+        notes.add(note);
+        continue;
+      }
+      Dataset<Row> rows = withTarget(values, i);
+      out = out == null ? rows : out.unionByName(rows);
+    }
+    if (out == null) {
+      throw PipelineException.cannot("compute", "checkup indicators",
+          "every indicator of the catalog was skipped", notes);
+    }
+    return out;
+  }
+
+  /** The values of one indicator, or null when an optional input is missing. */
+  static Dataset<Row> values(IndicatorCatalog.Indicator i, IndicatorCatalog.Parameters p,
+      IndicatorInputs in) {
+    List<String> levels = i.levels();
+    switch (i.method()) {
+      case "coverage":
+        return ResidentMethods.coverage(in, i.categories(), levels);
+      case "coverage_land":
+        return ResidentMethods.coverageLand(in, i.categories(), levels);
+      case "complete_communities":
+        return ResidentMethods.completeCommunities(in, levels);
+      case "complete_community_residents":
+        return ResidentMethods.completeCommunityResidents(in, levels);
+      case "capacity_per_1000":
+        return StockMethods.capacityPer1000(in, i.categories());
+      case "old_compound_residents":
+        return in.compounds() == null ? null : ResidentMethods.oldCompoundResidents(in, p, levels);
+      case "old_compound_no_elevator":
+        return in.compounds() == null ? null
+            : ResidentMethods.oldCompoundWithoutElevator(in, p, levels);
+      case "dangerous_buildings":
+        return StockMethods.dangerous(in, p, false);
+      case "dangerous_floor_area":
+        return StockMethods.dangerous(in, p, true);
+      case "idle_floor_area":
+        return in.idle() == null ? null : StockMethods.idleArea(in, p, "floor_area_m2");
+      case "idle_land_area":
+        return in.idle() == null ? null : StockMethods.idleArea(in, p, "land_area_m2");
+      case "hotspot_cells":
+        return ResidentMethods.hotspots(in, p, false);
+      case "hotspot_residents":
+        return ResidentMethods.hotspots(in, p, true);
+      default:
+        throw new IllegalStateException("method without a computation: " + i.method());
+    }
+  }
+
+  private static String missing(String method) {
+    return method.startsWith("idle") ? "no idle_assets rows for the city (run the assets stage)"
+        : "no compounds snapshot for the city";
+  }
+
+  /** Adds indicator_code, unit, target and meets_target; the catalog values travel as literals. */
+  static Dataset<Row> withTarget(Dataset<Row> values, IndicatorCatalog.Indicator i) {
+    IndicatorCatalog.Target t = i.target();
+    Column meets = lit(null).cast("boolean");
+    if (t != null) {
+      Column v = col("value");
+      meets = when(v.isNotNull(),
+          "at_least".equals(t.direction()) ? v.geq(lit(t.value())) : v.leq(lit(t.value())));
+    }
+    return values.select(col("area_level"), col("area_code"), lit(i.code()).as("indicator_code"),
+        col("breakdown"), col("value"), lit(i.unit()).as("unit"),
+        (t == null ? lit(null).cast("double") : lit(t.value())).as("target"),
+        meets.as("meets_target"));
+  }
+
+  /** The city-level indicator table, in catalog order. */
+  static List<String> headlines(Dataset<Row> written, IndicatorCatalog catalog, List<String> notes) {
+    Map<String, List<Row>> byCode = new HashMap<>();
+    for (Row r : written.where(col("area_level").equalTo("city"))
+        .orderBy(col("indicator_code"), col("breakdown").asc_nulls_first())
+        .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target")
+        .collectAsList()) {
+      byCode.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add("  city health-check indicators (城市体检), city level:");
+    for (IndicatorCatalog.Indicator i : catalog.indicators()) {
+      for (Row r : byCode.getOrDefault(i.code(), List.of())) {
+        String label = r.isNullAt(1) ? i.code() : "  by " + r.getString(1);
+        String target = r.isNullAt(4) ? "" : String.format("  target %s %s: %s",
+            "at_least".equals(i.target().direction()) ? ">=" : "<=", number(r.getDouble(4)),
+            r.isNullAt(5) ? "n/a" : r.getBoolean(5) ? "met" : "NOT met");
+        lines.add(String.format("    %-40s %-22s %14s %s%s", label, r.isNullAt(1) ? i.nameZh() : "",
+            r.isNullAt(2) ? "n/a" : number(r.getDouble(2)), r.getString(3), target));
+      }
+    }
+    notes.forEach(n -> lines.add("    " + n));
+    return lines;
+  }
+
+  private static String number(double v) {
+    return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format("%,.0f", v) : String.format("%.3f", v);
+  }
+}

@@ -1,0 +1,122 @@
+package org.lifecircle.quality;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.Stage;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * The data-quality gate an orchestrator runs before downstream tasks publish: fails when a source's
+ * quarantine share (latest ingest of the date, from run_log) or a city-level coverage drop against
+ * the previous snapshot exceeds its threshold. Reads only; writes nothing but its run_log row.
+ */
+public final class QualityGate implements Stage {
+  public static final String NAME = "quality-gate";
+  private final double maxQuarantineShare;
+  private final double maxCoverageDrop;
+
+  public QualityGate(double maxQuarantineShare, double maxCoverageDrop) {
+    if (!(maxQuarantineShare >= 0 && maxQuarantineShare <= 1 && maxCoverageDrop >= 0
+        && maxCoverageDrop <= 1)) {
+      throw PipelineException.cannot("configure", "quality gate", "thresholds must be within [0, 1]",
+          maxQuarantineShare + ", " + maxCoverageDrop);
+    }
+    this.maxQuarantineShare = maxQuarantineShare;
+    this.maxCoverageDrop = maxCoverageDrop;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public StageResult run(SparkSession spark, RunContext ctx) {
+    List<String> violations = new ArrayList<>();
+    List<String> report = new ArrayList<>();
+    Date date = Date.valueOf(ctx.snapshotDate());
+    Dataset<Row> ingest = spark.read().format("delta").load(ctx.tablePath("run_log"))
+        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").equalTo(lit(date)))
+            .and(col("stage").equalTo("ingest")).and(col("source").isNotNull())
+            .and(col("status").equalTo("succeeded")));
+    Dataset<Row> latest = ingest.withColumn("last", max("ended_at").over(Window.partitionBy("source")))
+        .where(col("ended_at").equalTo(col("last")));
+    List<Row> sources = latest.select("source", "rows_in", "rows_quarantined").orderBy("source").collectAsList();
+    if (sources.isEmpty()) {
+      throw PipelineException.cannot("pass", "quality gate", "no successful ingest for city "
+          + ctx.cityCode() + " on " + ctx.snapshotDate(), ctx.tablePath("run_log"));
+    }
+    for (Row r : sources) {
+      double share = r.getLong(1) == 0 ? 0 : (double) r.getLong(2) / r.getLong(1);
+      report.add(String.format("  quarantine %-14s %6.2f%% (limit %.2f%%)", r.getString(0),
+          100 * share, 100 * maxQuarantineShare));
+      if (share > maxQuarantineShare) {
+        violations.add(String.format("source %s quarantined %.2f%% > %.2f%%", r.getString(0),
+            100 * share, 100 * maxQuarantineShare));
+      }
+    }
+    Map<String, Double> today = cityCoverage(spark, ctx, date);
+    Date previous = previousSnapshot(spark, ctx, date);
+    if (previous != null) {
+      Map<String, Double> before = cityCoverage(spark, ctx, previous);
+      for (Map.Entry<String, Double> e : today.entrySet()) {
+        Double was = before.get(e.getKey());
+        if (was == null || e.getValue() == null) {
+          continue;
+        }
+        double drop = was - e.getValue();
+        if (drop > maxCoverageDrop) {
+          violations.add(String.format("%s coverage dropped %.1f points (%.3f -> %.3f since %s)",
+              e.getKey(), 100 * drop, was, e.getValue(), previous));
+        }
+      }
+      report.add("  coverage compared with snapshot " + previous);
+    } else {
+      report.add("  no earlier snapshot: coverage drop not checked");
+    }
+    if (!violations.isEmpty()) {
+      throw PipelineException.cannot("pass", "quality gate for city " + ctx.cityCode() + " on "
+          + ctx.snapshotDate(), String.join("; ", violations), null);
+    }
+    Map<String, Long> none = new LinkedHashMap<>();
+    return new StageResult(sources.size(), sources.size(), 0, none, List.of(), Map.of(), report);
+  }
+
+  private static Map<String, Double> cityCoverage(SparkSession spark, RunContext ctx, Date date) {
+    Map<String, Double> m = new LinkedHashMap<>();
+    if (!DeltaTables.exists(spark, ctx, "community_coverage")) {
+      return m;
+    }
+    for (Row r : spark.read().format("delta").load(ctx.tablePath("community_coverage"))
+        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").equalTo(lit(date)))
+            .and(col("area_level").equalTo("city")))
+        .select("category", "coverage_rate").collectAsList()) {
+      m.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
+    }
+    return m;
+  }
+
+  private static Date previousSnapshot(SparkSession spark, RunContext ctx, Date date) {
+    if (!DeltaTables.exists(spark, ctx, "community_coverage")) {
+      return null;
+    }
+    Row r = spark.read().format("delta").load(ctx.tablePath("community_coverage"))
+        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").lt(lit(date))))
+        .agg(max("snapshot_date")).first();
+    return r.isNullAt(0) ? null : r.getDate(0);
+  }
+}
