@@ -155,12 +155,12 @@ public final class AdequacyStage implements Stage {
     List<String> lines = new ArrayList<>();
     lines.add(String.format("  supply vs demand (E2SFCA): %d capacity gaps; %d facilities skipped"
         + " (capacity null)", gapRows, withoutCapacity));
-    lines.add("    category            capacity  target res.  places/1000 target  norm/1000 (basis)"
-        + "  communities short  shortfall");
+    lines.add("    category            capacity  target res.  places/1000 target"
+        + "  places/1000 basis  norm/1000 (basis)  communities short  shortfall");
     Dataset<Row> byCategory = rows.groupBy("category")
         .agg(sum("capacity").as("capacity"), sum("target_residents").as("target"),
-            sum("reachable_places").as("reachable"), min("norm_per_1000").as("norm"),
-            min("norm_basis").as("basis"),
+            sum("reachable_places").as("reachable"), sum("basis_population").as("basis_pop"),
+            min("norm_per_1000").as("norm"), min("norm_basis").as("basis"),
             count(when(col("shortfall_places").gt(0), lit(1))).as("short"),
             sum("shortfall_places").as("shortfall"))
         .orderBy("category");
@@ -168,9 +168,11 @@ public final class AdequacyStage implements Stage {
       double capacity = r.isNullAt(1) ? 0 : r.getDouble(1);
       long target = r.isNullAt(2) ? 0 : r.getLong(2);
       double reachable = r.isNullAt(3) ? 0 : r.getDouble(3);
-      lines.add(String.format("    %-18s %10.0f %12d %19.1f %10.1f (%s) %18d %10.1f",
+      long basisPop = r.isNullAt(4) ? 0 : r.getLong(4);
+      lines.add(String.format("    %-18s %10.0f %12d %19.1f %18.1f %10.1f (%s) %18d %10.1f",
           r.getString(0), capacity, target, target > 0 ? 1000 * reachable / target : 0.0,
-          r.getDouble(4), r.getString(5), r.getLong(6), r.isNullAt(7) ? 0 : r.getDouble(7)));
+          basisPop > 0 ? 1000 * reachable / basisPop : 0.0, r.getDouble(5), r.getString(6),
+          r.getLong(7), r.isNullAt(8) ? 0 : r.getDouble(8)));
     }
     return lines;
   }

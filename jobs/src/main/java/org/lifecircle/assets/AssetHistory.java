@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.months_between;
 import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Date;
@@ -29,17 +30,24 @@ import org.lifecircle.io.DeltaTables;
  *
  * <ul>
  *   <li>new idle asset: inserted open, first_seen = last_seen = open_since = the snapshot date;
- *   <li>open and idle again: last_seen, attributes and months_idle updated, but only when last_seen
- *       is earlier than the date or an attribute differs (null-safe). last_seen advances every
- *       night, so a new date rewrites every still-open asset; a rerun of the same date with
- *       unchanged input matches no clause and rewrites nothing (no row updated, no file added);
+ *   <li>open and idle again ("refresh"): last_seen, attributes and months_idle updated, only when
+ *       last_seen is before the date or an attribute differs (null-safe). last_seen advances every
+ *       night, so each new date rewrites every still-open asset; a rerun of the same date with
+ *       unchanged input changes nothing: no row updated, no file added;
  *   <li>open, still in the inputs but no longer idle: status reused, closed_on = date;
- *   <li>open and no longer in the inputs (not matched by source): status gone, closed_on = date;
- *       last_seen keeps the last date it was seen idle;
+ *   <li>open and no longer in the inputs: status gone, closed_on = date; last_seen keeps the last
+ *       date it was seen idle;
  *   <li>closed (reused or gone) and idle again: reopened visibly: status open, open_since = date,
  *       reopened_count + 1, and history_note gains "reopened DATE after STATUS on CLOSED_ON".
  * </ul>
- * Every clause also requires the row's last_seen to be on or before the date, so rerunning an
+ *
+ * <p>How: the city's current rows are read first and the MERGE source holds only rows that change
+ * something, each with its action. Two Delta facts make this necessary: a MERGE that also inserts
+ * rewrites every file holding a row its ON condition matches, whatever the clause conditions say;
+ * and a WHEN NOT MATCHED BY SOURCE clause scans (and may rewrite) other cities' files. So "gone"
+ * rows come from the source too, the ON condition pins t.city_code (partition pruning), and the
+ * clause conditions (whenMatched: last_seen before the date or an attribute differs) restate the
+ * action as a guard. Every clause also requires last_seen on or before the date, so rerunning an
  * older date (a backfill) never rewinds a later history.
  */
 final class AssetHistory {
@@ -72,25 +80,46 @@ final class AssetHistory {
       String a = ATTRIBUTES.get(i);
       attrs[i + 1] = col(a).cast(contract.field(a).sparkType()).as(a);
     }
-    Dataset<Row> idleRows = idle.select(attrs).withColumn("idle", lit(true));
-    // Only open assets can become 'reused': the rest of the present ids need not enter the MERGE.
-    Dataset<Row> openIds = target.toDF()
-        .where(col("city_code").equalTo(city).and(col("status").equalTo("open")))
-        .select("asset_id");
-    Dataset<Row> notIdle = present.select("asset_id").distinct()
-        .join(openIds, "asset_id", "left_semi")
-        .join(idleRows.select("asset_id"), "asset_id", "left_anti");
-    for (String a : ATTRIBUTES) {
-      notIdle = notIdle.withColumn(a, lit(null).cast(contract.field(a).sparkType()));
+    Dataset<Row> idleRows = idle.select(attrs);
+    Column[] known = new Column[ATTRIBUTES.size() + 3];
+    known[0] = col("asset_id").as("k_id");
+    known[1] = col("status").as("k_status");
+    known[2] = col("last_seen").as("k_last_seen");
+    for (int i = 0; i < ATTRIBUTES.size(); i++) {
+      known[i + 3] = col(ATTRIBUTES.get(i)).as("k_" + ATTRIBUTES.get(i));
     }
-    Dataset<Row> source = idleRows.unionByName(notIdle.withColumn("idle", lit(false)));
+    Dataset<Row> mine = target.toDF().where(col("city_code").equalTo(city)).select(known);
+    Dataset<Row> stillOpen = mine.where(col("k_status").equalTo("open")
+        .and(col("k_last_seen").leq(today)));
+
+    // The source holds only rows that change something: Delta rewrites every file holding a row
+    // the ON condition matches (when the MERGE also inserts), whatever the clause conditions say.
+    Dataset<Row> idleActions = idleRows.join(mine, col("asset_id").equalTo(col("k_id")), "left")
+        .withColumn("action",
+            when(col("k_id").isNull(), lit("insert"))
+                .when(col("k_last_seen").gt(today), lit(null))
+                .when(col("k_status").equalTo("open")
+                    .and(changed(a -> col("k_" + a), a -> col(a), col("k_last_seen"), today)),
+                    lit("refresh"))
+                .when(col("k_status").notEqual("open"), lit("reopen")))
+        .where(col("action").isNotNull())
+        .select(idleRows.col("*"), col("action"));
+    Dataset<Row> ids = present.select(col("asset_id").as("p_id")).distinct();
+    Dataset<Row> reused = stillOpen.join(ids, col("k_id").equalTo(col("p_id")), "left_semi")
+        .join(idleRows.select(col("asset_id").as("i_id")), col("k_id").equalTo(col("i_id")),
+            "left_anti")
+        .select(col("k_id").as("asset_id")).withColumn("action", lit("reused"));
+    Dataset<Row> gone = stillOpen.join(ids, col("k_id").equalTo(col("p_id")), "left_anti")
+        .select(col("k_id").as("asset_id")).withColumn("action", lit("gone"));
+    Dataset<Row> closing = reused.unionByName(gone);
+    for (String a : ATTRIBUTES) {
+      closing = closing.withColumn(a, lit(null).cast(contract.field(a).sparkType()));
+    }
+    Dataset<Row> source = idleActions.unionByName(closing);
 
     Column notLater = col("t.last_seen").leq(today);
     Column open = col("t.status").equalTo("open");
-    Column changed = col("t.last_seen").lt(today);
-    for (String a : ATTRIBUTES) {
-      changed = changed.or(not(col("t." + a).eqNullSafe(col("s." + a))));
-    }
+    Column changed = changed(a -> col("t." + a), a -> col("s." + a), col("t.last_seen"), today);
     Map<String, Column> refresh = new LinkedHashMap<>();
     for (String a : ATTRIBUTES) {
       refresh.put(a, col("s." + a));
@@ -123,19 +152,39 @@ final class AssetHistory {
     insert.put("reopened_count", lit(0));
     insert.put("history_note", lit(null).cast("string"));
 
+    long before = version(target);
+    Column action = col("s.action");
     target.as("t")
         .merge(source.as("s"),
             col("t.city_code").equalTo(city).and(col("t.asset_id").equalTo(col("s.asset_id"))))
-        .whenMatched(col("s.idle").and(open).and(notLater).and(changed)).update(refresh)
-        .whenMatched(col("s.idle").and(not(open)).and(notLater)).update(reopen)
-        .whenMatched(not(col("s.idle")).and(open).and(notLater))
+        .whenMatched(action.equalTo("refresh").and(open).and(notLater).and(changed)).update(refresh)
+        .whenMatched(action.equalTo("reopen").and(not(open)).and(notLater)).update(reopen)
+        .whenMatched(action.equalTo("reused").and(open).and(notLater))
         .update(Map.of("status", lit("reused"), "closed_on", today))
-        .whenNotMatched(col("s.idle")).insert(insert)
-        .whenNotMatchedBySource(col("t.city_code").equalTo(city).and(open).and(notLater))
+        .whenMatched(action.equalTo("gone").and(open).and(notLater))
         .update(Map.of("status", lit("gone"), "closed_on", today))
+        .whenNotMatched(action.equalTo("insert")).insert(insert)
         .execute();
-    Map<String, String> metrics = target.history(1).select("operationMetrics").first().getJavaMap(0);
-    return metrics == null ? Map.of() : metrics;
+    // A MERGE that changes nothing commits nothing: then there are no metrics of this run.
+    Row last = target.history(1).select("version", "operationMetrics").first();
+    if (last.getLong(0) == before || last.isNullAt(1)) {
+      return Map.of();
+    }
+    return last.getJavaMap(1);
+  }
+
+  private static long version(DeltaTable table) {
+    return table.history(1).select("version").first().getLong(0);
+  }
+
+  /** last_seen is before today, or an attribute differs (null-safe). */
+  private static Column changed(java.util.function.Function<String, Column> before,
+      java.util.function.Function<String, Column> now, Column lastSeen, Column today) {
+    Column c = lastSeen.lt(today);
+    for (String a : ATTRIBUTES) {
+      c = c.or(not(before.apply(a).eqNullSafe(now.apply(a))));
+    }
+    return c;
   }
 
   /** Whole months from the earlier of the spell start and the idle evidence date to today. */

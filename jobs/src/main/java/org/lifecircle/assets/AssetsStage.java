@@ -2,14 +2,13 @@ package org.lifecircle.assets;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.split;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,20 +54,22 @@ public final class AssetsStage implements Stage {
     long inputs = all.count();
     all.unpersist();
 
-    Dataset<Row> mine = AssetHistory.read(spark, ctx);
-    Map<String, Long> byStatus = new LinkedHashMap<>();
-    for (Row r : mine.groupBy("status").agg(count("*")).orderBy("status").collectAsList()) {
-      byStatus.put(r.getString(0), r.getLong(1));
+    Map<String, Long> byStatus = new TreeMap<>();
+    Map<String, Long> byReason = new TreeMap<>();
+    for (Row r : AssetHistory.read(spark, ctx).groupBy("status", "reason_codes").agg(count("*"))
+        .collectAsList()) {
+      byStatus.merge(r.getString(0), r.getLong(2), Long::sum);
+      if ("open".equals(r.getString(0))) {
+        for (String reason : r.getString(1).split(",")) {
+          byReason.merge(reason, r.getLong(2), Long::sum);
+        }
+      }
     }
     List<String> headlines = new ArrayList<>();
     headlines.add(String.format("  idle assets: %d open, %d reused, %d gone (of %d buildings and parcels)",
         byStatus.getOrDefault("open", 0L), byStatus.getOrDefault("reused", 0L),
         byStatus.getOrDefault("gone", 0L), inputs));
-    for (Row r : mine.where(col("status").equalTo("open"))
-        .select(explode(split(col("reason_codes"), ",")).as("reason"))
-        .groupBy("reason").agg(count("*").as("n")).orderBy("reason").collectAsList()) {
-      headlines.add(String.format("    %-26s %d", r.getString(0), r.getLong(1)));
-    }
+    byReason.forEach((reason, n) -> headlines.add(String.format("    %-26s %d", reason, n)));
     Map<String, Object> metrics = new LinkedHashMap<>();
     for (String k : List.of("numTargetRowsInserted", "numTargetRowsUpdated",
         "numTargetRowsMatchedUpdated", "numTargetRowsNotMatchedBySourceUpdated",

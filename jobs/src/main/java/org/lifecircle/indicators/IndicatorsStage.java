@@ -189,8 +189,10 @@ public final class IndicatorsStage implements Stage {
         String target = r.isNullAt(4) ? "" : String.format("  target %s %s: %s",
             "at_least".equals(i.target().direction()) ? ">=" : "<=", number(r.getDouble(4)),
             r.isNullAt(5) ? "n/a" : r.getBoolean(5) ? "met" : "NOT met");
-        lines.add(String.format("    %-40s %-22s %14s %s%s", label, r.isNullAt(1) ? i.nameZh() : "",
-            r.isNullAt(2) ? "n/a" : number(r.getDouble(2)), r.getString(3), target));
+        // The Chinese name goes last: wide characters would break the column alignment.
+        lines.add(String.format("    %-40s %14s %-28s %s", label,
+            r.isNullAt(2) ? "n/a" : number(r.getDouble(2)), r.getString(3) + target,
+            r.isNullAt(1) ? i.nameZh() : ""));
       }
     }
     notes.forEach(n -> lines.add("    " + n));
