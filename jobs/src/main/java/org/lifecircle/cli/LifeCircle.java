@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       "15-minute life-circle gaps and idle assets for one city and snapshot date.",
       "Every stage reads and writes Delta tables under --warehouse, partitioned by city and date."
     },
-    subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class})
+    subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class,
+        ExportCommand.class})
 public final class LifeCircle implements Runnable {
 
   public static void main(String[] args) {

@@ -22,6 +22,8 @@ final class Stages {
         "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
     register("coverage", org.lifecircle.coverage.CoverageStage::new,
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
+    register("report", org.lifecircle.report.ReportStage::new,
+        "Self-contained HTML report with map, coverage, gaps, indicators and data quality.");
   }
 
   private Stages() {}

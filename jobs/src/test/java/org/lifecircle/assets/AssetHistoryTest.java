@@ -19,6 +19,7 @@ import org.lifecircle.SilverRows;
 import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageResult;
 
 /**
  * The history MERGE over three month-end snapshots (x: 0 kWh, vacant; y: 5,000 kWh, in use):
@@ -42,6 +43,9 @@ class AssetHistoryTest {
   private static long filesBeforeRerun;
   private static long filesAfterRerun;
   private static Map<String, String> afterRerun;
+  private static StageResult rerun;
+  private static StageResult secondNight;
+  private static List<String> otherFilesBefore;
   private static Map<String, String> afterD2;
   private static Map<String, String> afterD3;
 
@@ -53,12 +57,13 @@ class AssetHistoryTest {
     CityConfig other = new CityConfig("990199", city.name(), city.metricCrs(), city.bounds(),
         city.datasets(), city.catalogs(), city.limits(), city.sample(), city.configDir());
     night(other, D1, List.of("x1"), List.of());
+    otherFilesBefore = files(other);
     night(city, D1, List.of("x1", "x2", "x3"), List.of("y"));
     afterD1 = state(city);
     DeltaTable table = DeltaTable.forPath(spark, warehouse.resolve(AssetHistory.TABLE).toString());
     long version = table.history(1).select("version").first().getLong(0);
     filesBeforeRerun = table.detail().select("numFiles").first().getLong(0);
-    night(city, D1, List.of("x1", "x2", "x3"), List.of("y"));
+    rerun = night(city, D1, List.of("x1", "x2", "x3"), List.of("y"));
     // Delta commits nothing for a MERGE that changes nothing; any commit it did make must be empty.
     rerunCommits = new ArrayList<>();
     for (Row r : table.history().where("version > " + version + " AND operation = 'MERGE'")
@@ -67,7 +72,7 @@ class AssetHistoryTest {
     }
     filesAfterRerun = table.detail().select("numFiles").first().getLong(0);
     afterRerun = state(city);
-    night(city, D2, List.of("x1", "x4"), List.of("x3", "y"));
+    secondNight = night(city, D2, List.of("x1", "x4"), List.of("x3", "y"));
     afterD2 = state(city);
     night(city, D3, List.of("x1", "x2", "x4"), List.of("x3", "y"));
     afterD3 = state(city);
@@ -89,6 +94,8 @@ class AssetHistoryTest {
           .containsEntry("numTargetFilesAdded", "0");
     }
     assertThat(filesAfterRerun).isEqualTo(filesBeforeRerun);
+    assertThat(rerun.metrics()).containsEntry("numTargetRowsUpdated", 0L)
+        .containsEntry("numTargetRowsInserted", 0L).containsEntry("numTargetFilesAdded", 0L);
     assertThat(afterRerun).isEqualTo(afterD1);
   }
 
@@ -99,6 +106,9 @@ class AssetHistoryTest {
         "B:x2", "gone 2026-01-31 2026-01-31 2026-01-31 2026-02-28 0 0 null",
         "B:x3", "reused 2026-01-31 2026-01-31 2026-01-31 2026-02-28 0 0 null",
         "B:x4", "open 2026-02-28 2026-02-28 2026-02-28 null 0 0 null")));
+    // x1 refreshed, x2 gone, x3 reused; x4 inserted.
+    assertThat(secondNight.metrics()).containsEntry("numTargetRowsUpdated", 3L)
+        .containsEntry("numTargetRowsInserted", 1L);
   }
 
   @Test
@@ -116,10 +126,12 @@ class AssetHistoryTest {
         city.datasets(), city.catalogs(), city.limits(), city.sample(), city.configDir());
     assertThat(state(other)).containsExactlyEntriesOf(Map.of(
         "B:x1", "open 2026-01-31 2026-01-31 2026-01-31 null 0 0 null"));
+    assertThat(files(other)).isEqualTo(otherFilesBefore);
   }
 
   /** One nightly run of the assets stage over these buildings. */
-  private static void night(CityConfig c, LocalDate day, List<String> vacant, List<String> inUse) {
+  private static StageResult night(CityConfig c, LocalDate day, List<String> vacant,
+      List<String> inUse) {
     RunContext ctx = new RunContext("history-test", c, day, warehouse);
     SilverRows.write(spark, ctx, "admin_areas", List.of(community("C1", 0, 1000)));
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -131,7 +143,14 @@ class AssetHistoryTest {
       rows.add(building(id, "residential", x += 20, 50, Map.of("annual_kwh", 5000.0)));
     }
     SilverRows.write(spark, ctx, "buildings", rows);
-    new AssetsStage().run(spark, ctx);
+    return new AssetsStage().run(spark, ctx);
+  }
+
+  /** The data files holding a city's rows: a MERGE that rewrote them would change the names. */
+  private static List<String> files(CityConfig c) {
+    return AssetHistory.read(spark, new RunContext("read", c, D1, warehouse))
+        .select(org.apache.spark.sql.functions.input_file_name().as("f")).distinct().orderBy("f")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
   }
 
   private static Map<String, String> state(CityConfig c) {

@@ -172,4 +172,28 @@ class NightlyEndToEndTest {
         + " rows for city 990101 on 2030-01-01; run the stage that writes it first ("
         + warehouse.toAbsolutePath().normalize().resolve("building_population") + ")");
   }
+
+  @Test
+  @Order(7)
+  void theReportDrawsItsMapAndExportsCarryWgs84() throws IOException {
+    Path report = warehouse.resolve("_reports/990101/2026-06-30.html");
+    String html = Files.readString(report, StandardCharsets.UTF_8);
+    assertThat(html).contains("<svg", "<path", "Coverage by district", "Data quality");
+    assertThat(html).doesNotContain("<script", "http://tile", "https://");
+    Path out = dir.resolve("exports");
+    assertThat(LifeCircle.execute("export", "--city", config.toString(), "--date", "2026-06-30",
+        "--warehouse", warehouse.toString(), "--table", "coverage_gaps", "--out", out.toString()))
+        .isZero();
+    Path parquet = out.resolve("coverage_gaps_990101_2026-06-30.parquet");
+    Row meta = spark.read().format("geoparquet.metadata").load(parquet.toString())
+        .selectExpr("columns['geometry'].crs").first();
+    assertThat(meta.getString(0)).contains("\"CRS84\"");
+    Row box = spark.read().format("geoparquet").load(parquet.toString())
+        .selectExpr("min(ST_X(ST_Centroid(geometry)))", "max(ST_Y(ST_Centroid(geometry)))", "count(*)")
+        .first();
+    assertThat(box.getDouble(0)).isBetween(114.10, 114.60);
+    assertThat(box.getDouble(1)).isBetween(30.45, 30.75);
+    assertThat(box.getLong(2)).isEqualTo(table("coverage_gaps")
+        .where("snapshot_date = DATE'2026-06-30'").count());
+  }
 }

@@ -1,0 +1,50 @@
+package org.lifecircle.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.SparkSessions;
+import org.lifecircle.report.Exporter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write one table's snapshot as GeoParquet or GeoJSON in WGS84 for QGIS and web maps;",
+      "tables without geometry get their community polygons."
+    })
+final class ExportCommand implements Callable<Integer> {
+  @Mixin RunOptions options;
+
+  @Option(names = "--table", required = true, paramLabel = "TABLE",
+      description = "Table to export, e.g. coverage_gaps, community_coverage, building_access.")
+  String table;
+
+  @Option(names = "--format", defaultValue = "geoparquet", paramLabel = "FORMAT",
+      description = "geoparquet or geojson. Default: ${DEFAULT-VALUE}.")
+  String format;
+
+  @Option(names = "--out", defaultValue = "exports", paramLabel = "DIR",
+      description = "Output folder. Default: ${DEFAULT-VALUE}.")
+  Path out;
+
+  @Override
+  public Integer call() {
+    CityConfig config = CityConfig.load(options.city);
+    RunContext ctx = options.context(config);
+    if (options.dryRun) {
+      System.out.printf("dry run: export %s of city %s on %s as %s to %s%n", table, config.code(),
+          ctx.snapshotDate(), format, out.toAbsolutePath());
+      return 0;
+    }
+    SparkSession spark = SparkSessions.create("lifecircle export " + table, options.master, false);
+    Path written = Exporter.export(spark, ctx, table, format, out.toAbsolutePath());
+    System.out.println("exported " + table + " to " + written);
+    return 0;
+  }
+}
