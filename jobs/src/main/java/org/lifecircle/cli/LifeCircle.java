@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
       "Every stage reads and writes Delta tables under --warehouse, partitioned by city and date."
     },
     subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class,
-        ExportCommand.class})
+        ExportCommand.class, MaintainCommand.class})
 public final class LifeCircle implements Runnable {
 
   public static void main(String[] args) {

@@ -22,6 +22,10 @@ final class Stages {
         "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
     register("coverage", org.lifecircle.coverage.CoverageStage::new,
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
+    register("adequacy", org.lifecircle.adequacy.AdequacyStage::new,
+        "Supply versus demand per capacity category (E2SFCA): facility ratios, community shortfalls, capacity gaps.");
+    register("indicators", org.lifecircle.indicators.IndicatorsStage::new,
+        "City health-check (城市体检) indicators from the indicator catalog, per area level.");
     register("report", org.lifecircle.report.ReportStage::new,
         "Self-contained HTML report with map, coverage, gaps, indicators and data quality.");
   }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.grouping;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.sum;
@@ -71,7 +72,8 @@ final class NetworkStats {
   }
 
   /**
-   * @param snaps per building: building_id, district_code, edge (-1 when unsnapped)
+   * @param snaps per building of building_population: building_id, district_code, edge (-1 when
+   *     unsnapped)
    */
   static NetworkStats compute(SparkSession spark, RunContext ctx, WalkGraph.Summary g,
       EdgeSnapper.Snaps buildings, List<NetworkStage.CategoryFacilities> facilities,
@@ -106,18 +108,25 @@ final class NetworkStats {
       stats.add(new Stat(r.getString(0), "buildings_unsnapped", r.getLong(2), "count"));
     }
 
+    // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the city.
     Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, AccessStage.TABLE);
-    Dataset<Row> districts = DeltaTables.readSnapshot(spark, ctx, "building_population")
-        .select("building_id", "district_code");
     Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull().and(col("distance_m").gt(0)))
         .select(col("building_id"), col("network_distance_m").divide(col("distance_m")).as("ratio"))
-        .join(districts, "building_id");
-    Column[] detour = {count(lit(1)), avg("ratio"), expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)")};
-    Row city = ratios.agg(detour[0], detour[1], detour[2]).first();
-    addDetour(stats, CITY, city, 0);
-    for (Row r : ratios.where(col("district_code").isNotNull()).groupBy("district_code")
-        .agg(detour[0], detour[1], detour[2]).orderBy("district_code").collectAsList()) {
-      addDetour(stats, r.getString(0), r, 1);
+        .join(snaps.select("building_id", "district_code"), "building_id");
+    Row city = null;
+    for (Row r : ratios.rollup("district_code")
+        .agg(grouping("district_code"), count(lit(1)), avg("ratio"),
+            expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)"))
+        .orderBy(col("district_code").asc_nulls_first()).collectAsList()) {
+      if (r.getByte(1) == 1) {
+        city = r;
+        addDetour(stats, CITY, r, 2);
+      } else if (!r.isNullAt(0)) {
+        addDetour(stats, r.getString(0), r, 2);
+      }
+    }
+    if (city == null) {
+      stats.add(new Stat(CITY, "detour_pairs", 0, "count")); // no pair has both distances
     }
 
     headlines.add(String.format(Locale.ROOT,
@@ -127,12 +136,12 @@ final class NetworkStats {
     headlines.add(String.format(Locale.ROOT,
         "  snapped within %.0f m: buildings %s (%,d not), facilities %s (%,d not)", maxSnap,
         share(bSnapped, buildings.size()), bUnsnapped, share(fSnapped, fAll), fAll - fSnapped));
-    if (city.getLong(0) > 0) {
-      List<Double> q = city.getList(2);
+    if (city != null && city.getLong(2) > 0) {
+      List<Double> q = city.getList(4);
       headlines.add(String.format(Locale.ROOT,
           "  detour ratio network / straight line (city, %,d building-category pairs): p10 %.2f,"
-              + " p50 %.2f, p90 %.2f, mean %.2f", city.getLong(0), q.get(0), q.get(1), q.get(2),
-          city.getDouble(1)));
+              + " p50 %.2f, p90 %.2f, mean %.2f", city.getLong(2), q.get(0), q.get(1), q.get(2),
+          city.getDouble(3)));
     }
     flips(access, facilities, metrics, headlines);
     return new NetworkStats(stats, metrics, headlines);

@@ -135,6 +135,8 @@ class NightlyEndToEndTest {
       lines.set(row, String.join(",", cells));
     }
     Files.write(csv, lines, StandardCharsets.UTF_8);
+    // A hand edit leaves Hadoop's .crc sidecar stale; a planner's file would not have one at all.
+    Files.deleteIfExists(csv.resolveSibling("." + csv.getFileName() + ".crc"));
     assertThat(LifeCircle.execute("ingest", "--city", config.toString(), "--date", "2026-07-01",
         "--warehouse", warehouse.toString(), "--run-id", "e2e-dirty")).isZero();
     List<Row> q = table("quarantine").where("snapshot_date = DATE'2026-07-01'")
