@@ -24,6 +24,10 @@ final class Stages {
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
     register("adequacy", org.lifecircle.adequacy.AdequacyStage::new,
         "Supply versus demand per capacity category (E2SFCA): facility ratios, community shortfalls, capacity gaps.");
+    register("assets", org.lifecircle.assets.AssetsStage::new,
+        "Idle and low-efficiency buildings and parcels (catalogs/idle_rules.yaml) merged into the idle_assets history.");
+    register("recommend", org.lifecircle.assets.RecommendStage::new,
+        "Greedy maximal-covering picks of open idle assets per distance-gap category (gap_fill_candidates).");
     register("indicators", org.lifecircle.indicators.IndicatorsStage::new,
         "City health-check (城市体检) indicators from the indicator catalog, per area level.");
     register("report", org.lifecircle.report.ReportStage::new,

@@ -15,8 +15,9 @@ import java.util.Arrays;
  * garbage): about 20 bytes per node per search. Why not JGraphT: {@link JGraphTSearch} is the same
  * search on JGraphT's {@code ClosestFirstIterator}; DijkstraBenchmark (src/test, run by hand) runs
  * both on a 1000 x 1000 grid (1 M nodes, 2 M edges) for four categories. Measured on the 2-core
- * dev VM (best of 3, results identical): array 3.3 s in all, JGraphT 20.4 s, so JGraphT takes 6.2x
- * as long (4.7x to 8.6x per category), above the issue's 3x bar for writing our own. JGraphTSearch
+ * dev VM (best of 3, results identical): array 1.5 s for the four, JGraphT 11.7 s, so JGraphT takes
+ * 7.7x as long (6.5x to 9.1x per category), above the issue's 3x bar for writing our own (a run on
+ * a busier VM gave 6.2x). JGraphTSearch
  * stays as the independently written reference that tests compare against.
  */
 public final class NearestSearch {

@@ -51,8 +51,9 @@ import org.locationtech.jts.io.WKBReader;
  *
  * <p>Why one task per category with the whole graph broadcast: the search is a sequential heap
  * loop over one connected graph, and one graph fits one task up to megacity scale (2 M edges is
- * about 50 MB of routing arrays, about 150 MB with the snapping geometry; each search needs about
- * 20 bytes per node). A city has about 20 categories, so there are about 20 independent tasks,
+ * about 50 MB of CSR arrays, about 170 MB with endpoints and snapping geometry; each search needs
+ * about 20 bytes per node, and the building snaps 20 bytes per building). A city has about 20
+ * categories, so there are about 20 independent tasks,
  * enough for a small cluster, with no shuffle of the graph. For a graph that no longer fits one
  * executor, the alternative is spatial tiles, each carrying a halo as wide as the largest cutoff
  * (2 km at the default 2 x 1000 m), searched independently per tile and category, keeping only
@@ -60,7 +61,7 @@ import org.locationtech.jts.io.WKBReader;
  *
  * <p>Library choice: the search is our own array code (binary heap on primitive arrays) rather than
  * JGraphT because DijkstraBenchmark (src/test/java, run by hand) measured JGraphT's
- * ClosestFirstIterator ({@link JGraphTSearch}, same results) at 6.2x the time on a 2 M-edge grid,
+ * ClosestFirstIterator ({@link JGraphTSearch}, same results) at 7.7x the time on a 2 M-edge grid,
  * above the issue's 3x bar (see {@link NearestSearch}). Tests check the two agree.
  */
 public final class NetworkStage implements Stage {
