@@ -20,6 +20,8 @@ final class Stages {
         "Residents per residential building by age band (dasymetric from grid cells), placed in communities.");
     register("access", org.lifecircle.access.AccessStage::new,
         "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
+    register("network", org.lifecircle.network.NetworkStage::new,
+        "Walking-network distance per building and category (snapped, bounded multi-source Dijkstra); rewrites building_access on the network basis, writes network_stats.");
     register("coverage", org.lifecircle.coverage.CoverageStage::new,
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
     register("adequacy", org.lifecircle.adequacy.AdequacyStage::new,
