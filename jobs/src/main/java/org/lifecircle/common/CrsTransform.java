@@ -65,12 +65,23 @@ public final class CrsTransform {
 
   /** A copy of the geometry in the metric CRS. */
   public Geometry toMetric(Geometry g) {
+    return mapCoordinates(g, this::metric);
+  }
+
+  /** Maps one coordinate pair to another (x, y in; {x, y} out). */
+  @FunctionalInterface
+  public interface CoordinateMapper {
+    double[] map(double x, double y);
+  }
+
+  /** A copy of {@code g} with every coordinate passed through {@code mapper}. */
+  public static Geometry mapCoordinates(Geometry g, CoordinateMapper mapper) {
     Geometry copy = g.copy();
     copy.apply(
         new CoordinateSequenceFilter() {
           @Override
           public void filter(CoordinateSequence seq, int i) {
-            double[] m = metric(seq.getX(i), seq.getY(i));
+            double[] m = mapper.map(seq.getX(i), seq.getY(i));
             seq.setOrdinate(i, 0, m[0]);
             seq.setOrdinate(i, 1, m[1]);
           }

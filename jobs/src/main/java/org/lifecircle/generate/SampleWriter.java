@@ -23,10 +23,9 @@ import org.apache.spark.sql.types.StructType;
 import org.lifecircle.common.ChinaOffsets;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.CrsRegistry;
+import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
-import org.locationtech.jts.geom.CoordinateSequence;
-import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.WKBWriter;
@@ -238,27 +237,7 @@ final class SampleWriter {
       if (identity) {
         return g;
       }
-      Geometry copy = g.copy();
-      copy.apply(new CoordinateSequenceFilter() {
-        @Override
-        public void filter(CoordinateSequence seq, int i) {
-          double[] p = apply(seq.getX(i), seq.getY(i));
-          seq.setOrdinate(i, 0, p[0]);
-          seq.setOrdinate(i, 1, p[1]);
-        }
-
-        @Override
-        public boolean isDone() {
-          return false;
-        }
-
-        @Override
-        public boolean isGeometryChanged() {
-          return true;
-        }
-      });
-      copy.geometryChanged();
-      return copy;
+      return CrsTransform.mapCoordinates(g, this::apply);
     }
   }
 }

@@ -165,6 +165,21 @@ class IngestStageTest {
   }
 
   @Test
+  void aTypedColumnOfTheWrongTypeIsAHardFailureNamingFileAndColumn() {
+    RunContext typed = IngestFixture.context(c -> c.replace(
+        "  buildings:\n    path: buildings.csv\n    format: csv\n    crs: EPSG:4326\n    wkt_column: wkt",
+        "  buildings:\n    path: buildings.parquet\n    format: geoparquet\n    crs: EPSG:4326"));
+    String path = typed.city().resolve("buildings.parquet").toString();
+    spark.sql("SELECT 'B1' AS building_id, 'residential' AS use, true AS floors,"
+        + " ST_GeomFromWKT('POLYGON ((114.3 30.6, 114.3002 30.6, 114.3002 30.6002, 114.3 30.6002,"
+        + " 114.3 30.6))') AS geometry").write().format("geoparquet").save(path);
+    assertThatThrownBy(() -> new IngestStage().run(spark, typed))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot read dataset buildings: column 'floors' has type boolean, expected int ("
+            + path + ")");
+  }
+
+  @Test
   void unknownCrsIsRejectedWhenTheConfigLoads() {
     assertThatThrownBy(() -> IngestFixture.context(c -> c.replace("crs: GCJ02", "crs: EPSG:99999")))
         .isInstanceOf(PipelineException.class)
