@@ -18,6 +18,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -72,8 +73,7 @@ public final class AccessStage implements Stage {
     Map<String, FacilityIndex> indexes = indexByCategory(facilities, catalog);
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
-    List<String> bandNames = List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14", "pop_15_59",
-        "pop_60_64", "pop_65_79", "pop_80_plus");
+    List<String> bandNames = PopulationStage.BANDS;
     List<String> cols = new ArrayList<>(List.of("building_id", "community_code", "origin", "residents"));
     cols.addAll(bandNames);
     JavaRDD<Row> rows = homes.select(cols.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))

@@ -24,8 +24,7 @@ public record FacilityCatalog(Map<Integer, Double> severityWeights, List<Categor
 
   /** Age bands of the population contract that make up each target group. */
   public static final Map<String, List<String>> TARGET_BANDS = Map.of(
-      "all", List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14", "pop_15_59", "pop_60_64",
-          "pop_65_79", "pop_80_plus"),
+      "all", org.lifecircle.population.PopulationStage.BANDS,
       "0_2", List.of("pop_0_2"),
       "3_5", List.of("pop_3_5"),
       "6_11", List.of("pop_6_11"),

@@ -26,6 +26,7 @@ final class StockMethods {
     Dataset<Row> capacity = in.facilities().where(col("category").isin(categories.toArray()))
         .agg(coalesce(sum(coalesce(col("capacity"), lit(0.0))), lit(0.0)).as("cap"));
     Dataset<Row> residents = in.homes().agg(sum("residents").as("res"));
+    // Two one-row aggregates side by side: a 1 x 1 cross join, no spatial predicate.
     return capacity.crossJoin(residents).select(lit("city").as("area_level"),
         lit(in.cityCode()).as("area_code"), lit(null).cast("string").as("breakdown"),
         when(col("res").gt(0), col("cap").divide(col("res")).multiply(1000)).as("value"));

@@ -104,7 +104,7 @@ public final class PopulationStage implements Stage {
     metrics.put("input_residents", inputResidents);
     metrics.put("placed_residents", residents);
     metrics.put("cells_without_homes_or_people",
-        cellsWithoutHomes.count() - peopleNoHome.count());
+        cellsWithoutHomes.where(totalResidents().equalTo(0)).count());
     population.unpersist();
     homes.unpersist();
     cellHomes.unpersist();

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lifecircle.SilverRows;
 import org.lifecircle.TestSpark;
+import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Point;
 
 /**
@@ -27,8 +28,7 @@ import org.locationtech.jts.geom.Point;
  * occur on purpose). Ties go to the smallest facility id in both.
  */
 class AccessOracleTest {
-  private static final List<String> BANDS = List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14",
-      "pop_15_59", "pop_60_64", "pop_65_79", "pop_80_plus");
+  private static final List<String> BANDS = PopulationStage.BANDS;
 
   private static FacilityCatalog catalog() {
     return new FacilityCatalog(Map.of(5, 1.0, 10, 0.8, 15, 0.6), List.of(

@@ -30,6 +30,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.Yaml;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.population.PopulationStage;
 
 /**
  * Hand-worked E2SFCA on a line (x in metres from X0; all on one y), d0 = 300 m, straight line.
@@ -321,8 +322,7 @@ class AdequacyStageTest {
     m.put("origin", point(X0 + x, Y0));
     m.put("residential_floor_area_m2", 1000.0);
     m.put("allocation", "building");
-    for (String band : List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14", "pop_15_59",
-        "pop_60_64", "pop_65_79", "pop_80_plus")) {
+    for (String band : PopulationStage.BANDS) {
       m.put(band, 0L);
     }
     m.put("pop_15_59", residents);

@@ -26,6 +26,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.population.PopulationStage;
 
 /**
  * A hand-worked fixture city (x offsets in metres, all at y = 100; cells of 500 m aligned at 0).
@@ -271,8 +272,7 @@ class IndicatorsStageTest {
     m.put("origin", point(x, Y0 + 100));
     m.put("residential_floor_area_m2", 1000.0);
     m.put("allocation", "building");
-    for (String band : List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14", "pop_15_59",
-        "pop_60_64", "pop_65_79", "pop_80_plus")) {
+    for (String band : PopulationStage.BANDS) {
       m.put(band, 0L);
     }
     m.put("pop_15_59", residents);
