@@ -66,7 +66,7 @@ public final class IngestStage implements Stage {
     }
   }
 
-  private static Checked check(
+  static Checked check(
       SparkSession spark, RunContext ctx, String dataset, DatasetSource src, Set<String> categories) {
     spark.sparkContext().setJobDescription("ingest " + dataset);
     Contract contract = Contract.of(dataset);
@@ -75,15 +75,29 @@ public final class IngestStage implements Stage {
     RecordValidator validator = new RecordValidator(dataset, contract, src.crs(),
         ctx.city().metricCrs(), ctx.city().bounds(), ctx.snapshotDate(), categories,
         staged.lonLat(), staged.sourceColumns());
-    JavaRDD<Row> validated =
-        staged.rows().javaRDD().zipWithIndex().map(t -> validator.validate(t._1(), t._2() + 1));
-    Dataset<Row> rows = markDuplicates(
-        spark.createDataFrame(validated, RecordValidator.outputSchema(contract)), dataset, contract)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = null;
+    List<Row> verdicts;
+    try {
+      // zipWithIndex runs a job at once, and the count below runs the validation: a file Spark
+      // cannot parse (a truncated Parquet footer, broken JSON) fails here, not when it is opened.
+      JavaRDD<Row> validated =
+          staged.rows().javaRDD().zipWithIndex().map(t -> validator.validate(t._1(), t._2() + 1));
+      rows = markDuplicates(
+          spark.createDataFrame(validated, RecordValidator.outputSchema(contract)), dataset, contract)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      verdicts = rows.groupBy(col("__reason").isNull(), col("__repaired")).count().collectAsList();
+    } catch (PipelineException e) {
+      throw e;
+    } catch (Exception e) { // SparkException is checked, but Scala throws it from any action
+      if (rows != null) {
+        rows.unpersist();
+      }
+      throw SourceReader.unreadable(dataset, src, path, e);
+    }
     long read = 0;
     long quarantined = 0;
     long repaired = 0;
-    for (Row r : rows.groupBy(col("__reason").isNull(), col("__repaired")).count().collectAsList()) {
+    for (Row r : verdicts) {
       long n = r.getLong(2);
       read += n;
       if (!r.getBoolean(0)) {

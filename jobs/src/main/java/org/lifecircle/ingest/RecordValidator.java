@@ -296,6 +296,12 @@ public final class RecordValidator implements Serializable {
   private Object attribute(Contract.Field f, String sourceColumn, Object value, Verdict v, long row) {
     String col = "column '" + sourceColumn + "'";
     if (value instanceof String s) {
+      // The decoder puts U+FFFD where bytes are not valid in the declared encoding (a GBK row in
+      // a UTF-8 file, or the reverse): the text is garbled, so the row is not trusted.
+      if (s.indexOf('\uFFFD') >= 0) {
+        v.reject("BAD_ENCODING", msg(row, col + " is not valid text in the declared encoding", s));
+        return null;
+      }
       value = s.trim().isEmpty() ? null : s.trim();
     }
     if (value == null) {

@@ -67,10 +67,20 @@ public final class SourceReader {
       };
     } catch (PipelineException e) {
       throw e;
-    } catch (RuntimeException e) {
-      throw PipelineException.cannot("read", what, "file is not readable as " + src.format()
-          + ": " + firstLine(rootMessage(e)), path, e);
+    } catch (Exception e) { // SparkException is checked, but Scala throws it from any action
+      throw unreadable(dataset, src, path, e);
     }
+  }
+
+  /**
+   * The one message for a file Spark cannot parse. Spark reads lazily, so a truncated Parquet
+   * footer or broken JSON may only surface when the staged rows are first counted: the caller
+   * wraps that action with this too.
+   */
+  public static PipelineException unreadable(
+      String dataset, DatasetSource src, Path path, Exception e) {
+    return PipelineException.cannot("read", "dataset " + dataset, "file is not readable as "
+        + src.format() + ": " + firstLine(rootMessage(e)), path, e);
   }
 
   // GeoParquet and Shapefile carry types; geometry columns become WKB.
