@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaCommits;
 import org.lifecircle.io.DeltaTables;
 
 /**
@@ -154,7 +155,7 @@ final class AssetHistory {
 
     long before = version(target);
     Column action = col("s.action");
-    target.as("t")
+    DeltaCommits.run(TABLE, () -> target.as("t")
         .merge(source.as("s"),
             col("t.city_code").equalTo(city).and(col("t.asset_id").equalTo(col("s.asset_id"))))
         .whenMatched(action.equalTo("refresh").and(open).and(notLater).and(changed)).update(refresh)
@@ -164,7 +165,7 @@ final class AssetHistory {
         .whenMatched(action.equalTo("gone").and(open).and(notLater))
         .update(Map.of("status", lit("gone"), "closed_on", today))
         .whenNotMatched(action.equalTo("insert")).insert(insert)
-        .execute();
+        .execute());
     // A MERGE that changes nothing commits nothing: then there are no metrics of this run.
     Row last = target.history(1).select("version", "operationMetrics").first();
     if (last.getLong(0) == before || last.isNullAt(1)) {

@@ -1,8 +1,10 @@
 package org.lifecircle.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(
     name = "nightly",
@@ -14,8 +16,22 @@ import picocli.CommandLine.Mixin;
 final class NightlyCommand implements Callable<Integer> {
   @Mixin RunOptions options;
 
+  @Option(names = "--until", paramLabel = "STAGE",
+      description = "Stop after this stage (e.g. rebuild only ingest..access for a backfill).")
+  String until;
+
   @Override
   public Integer call() {
-    return PipelineRun.run(options, Stages.names(), System.out);
+    return PipelineRun.run(options, stagesUntil(until), System.out);
+  }
+
+  /** The nightly stages in order, up to and including {@code last} (all when null). */
+  static List<String> stagesUntil(String last) {
+    List<String> all = Stages.names();
+    if (last == null) {
+      return all;
+    }
+    Stages.byName(last); // an unknown name stops here with the list of known ones
+    return all.subList(0, all.indexOf(last) + 1);
   }
 }

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaCommits;
 import org.lifecircle.io.DeltaTables;
 
 /**
@@ -74,9 +75,9 @@ public final class Gaps {
             .orderBy(col("severity").desc(), col("community_code"), col("category"))));
     Dataset<Row> full = DeltaTables.conform(ranked, contract);
     // gapKind is one of our two constants, never user text.
-    full.write().format("delta").mode("overwrite")
+    DeltaCommits.run(TABLE, () -> full.write().format("delta").mode("overwrite")
         .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND gap_kind = '" + gapKind + "'")
-        .save(ctx.tablePath(TABLE));
+        .save(ctx.tablePath(TABLE)));
     return DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
   }
 }

@@ -52,14 +52,12 @@ public final class DeltaTables {
       if (!contract.partitionBy().isEmpty()) {
         b = b.partitionedBy(contract.partitionBy().toArray(String[]::new));
       }
-      try {
-        b.execute();
-      } catch (RuntimeException e) {
-        // Two cities' first runs may race to create the table; the loser finds it made.
+      DeltaTableBuilder builder = b;
+      DeltaCommits.create(contract.table(), () -> {
         if (!DeltaTable.isDeltaTable(spark, path)) {
-          throw e;
+          builder.execute();
         }
-      }
+      });
     }
     recordCrs(spark, ctx, contract, path);
   }
@@ -79,8 +77,8 @@ public final class DeltaTables {
       return;
     }
     // Both values were validated (6-digit code, a CRS name proj4j knows), so they are safe to quote.
-    spark.sql("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES ('" + key + "' = '"
-        + ctx.city().metricCrs() + "')");
+    DeltaCommits.run(contract.table(), () -> spark.sql("ALTER TABLE delta.`" + path
+        + "` SET TBLPROPERTIES ('" + key + "' = '" + ctx.city().metricCrs() + "')"));
   }
 
   /** Selects and casts the frame to the contract's columns, in order; a missing one is a bug. */
@@ -110,18 +108,20 @@ public final class DeltaTables {
             df.withColumn("city_code", lit(ctx.cityCode()))
                 .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate()))),
             contract);
-    conformed.write()
+    DeltaCommits.run(contract.table(), () -> conformed.write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", snapshotPredicate(ctx))
-        .save(ctx.tablePath(contract.table()));
+        .save(ctx.tablePath(contract.table())));
     return lastCommitRows(spark, ctx.tablePath(contract.table()));
   }
 
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
   public static void append(SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
     ensure(spark, ctx, contract);
-    conform(df, contract).write().format("delta").mode("append").save(ctx.tablePath(contract.table()));
+    Dataset<Row> rows = conform(df, contract);
+    DeltaCommits.run(contract.table(),
+        () -> rows.write().format("delta").mode("append").save(ctx.tablePath(contract.table())));
   }
 
   /** The city code is six digits and the date a LocalDate: no user text reaches this predicate. */

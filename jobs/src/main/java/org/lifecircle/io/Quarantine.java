@@ -41,9 +41,9 @@ public final class Quarantine {
         .withColumn("run_id", lit(ctx.runId()))
         .withColumn("stage", lit(stage)), CONTRACT);
     // The stage name is one of our constants, never user text.
-    full.write().format("delta").mode("overwrite")
+    DeltaCommits.run(TABLE, () -> full.write().format("delta").mode("overwrite")
         .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'")
-        .save(ctx.tablePath(TABLE));
+        .save(ctx.tablePath(TABLE)));
     return DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
   }
 }
