@@ -146,8 +146,9 @@ def print_figure(name: str, value) -> None:
 
 
 def base_map(ax, communities, title: str):
-    """Community boundaries in grey as the background of a map, axes in metres, no ticks."""
-    communities.boundary.plot(ax=ax, color="#bbbbbb", linewidth=0.4)
+    """Community boundaries in thin grey under what is drawn (call it after the layers), the title,
+    equal axes, no ticks or axis labels."""
+    communities.boundary.plot(ax=ax, color="#bbbbbb", linewidth=0.4, zorder=0)
     ax.set_title(title)
     ax.set_aspect("equal")
     ax.set_xticks([])
