@@ -48,17 +48,7 @@ class OsmNightlyTest {
   @Test
   void everyStageSucceedsAndEverySourceReconciles() {
     assertThat(exit).isZero();
-    Map<String, String> status = new TreeMap<>();
-    for (Row r : table("run_log").where("run_id = 'osm-1' AND source IS NULL")
-        .select("stage", "status").collectAsList()) {
-      status.put(r.getString(0), r.getString(1));
-    }
-    assertThat(status.keySet()).containsExactlyInAnyOrderElementsOf(Stages.names());
-    assertThat(status.values()).containsOnly("succeeded");
-    for (Row r : table("run_log").where("run_id = 'osm-1' AND source IS NOT NULL")
-        .select("rows_in", "rows_out", "rows_quarantined").collectAsList()) {
-      assertThat(r.getLong(0)).isEqualTo(r.getLong(1) + r.getLong(2));
-    }
+    RunLogChecks.everyStageSucceededAndEverySourceReconciles(table("run_log"), "osm-1");
   }
 
   @Test
