@@ -99,7 +99,9 @@ public final class OsmGeometry {
    * assembled and is counted, not guessed.
    */
   public static Geometry multipolygon(List<LineString> outers, List<LineString> inners) {
-    if (outers.isEmpty() || outers.contains(null) || inners.contains(null)) {
+    // Streams, not contains(null): immutable lists throw on a null query.
+    if (outers.isEmpty() || outers.stream().anyMatch(java.util.Objects::isNull)
+        || inners.stream().anyMatch(java.util.Objects::isNull)) {
       return null;
     }
     Geometry outer = rings(outers);

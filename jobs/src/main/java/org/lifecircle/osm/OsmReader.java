@@ -46,8 +46,8 @@ import org.locationtech.jts.io.WKBWriter;
  * expensive part. Only the most recent extract is kept, so a long-lived session holds one at most.
  */
 public final class OsmReader {
-  private static final Pattern LEADING_INT = Pattern.compile("^\\s*(\\d+)");
-  private static final Pattern LEADING_YEAR = Pattern.compile("^\\s*~?\\s*(\\d{4})");
+  static final Pattern LEADING_INT = Pattern.compile("^\\s*(\\d+)");
+  static final Pattern LEADING_YEAR = Pattern.compile("^\\s*~?\\s*(\\d{4})");
   /** Contract field to the OSM tag it comes from, for messages that name what to fix. */
   private static final Map<String, String> TAG_OF = Map.of("use", "building", "floors",
       "building:levels", "year_built", "start_date", "height_m", "height", "name", "name",
