@@ -64,6 +64,7 @@ public final class IngestStage implements Stage {
       return publish(spark, ctx, checked);
     } finally {
       checked.forEach(c -> c.rows().unpersist());
+      OsmReader.release();
     }
   }
 

@@ -167,7 +167,7 @@ public final class OsmExtract {
    */
   private static Dataset<Row> multipolygons(Dataset<Row> elements, Dataset<Row> wayShapes) {
     Dataset<Row> relations = elements.where(lower(col("kind")).equalTo("relation")
-        .and(col("tags").getItem("type").isin("multipolygon", "boundary")));
+        .and(col("tags").getItem("type").equalTo("multipolygon")));
     Dataset<Row> members = relations.select(col("id").as("rel_id"),
             posexplode(arrays_zip(col("refs"), col("ref_roles"), col("ref_types"))).as(new String[] {"mpos", "m"}))
         .where(upper(col("m.ref_types")).equalTo("WAY"))

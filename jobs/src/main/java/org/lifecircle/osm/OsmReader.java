@@ -43,7 +43,7 @@ import org.locationtech.jts.io.WKBWriter;
  *
  * <p>The extract is assembled once and kept (persisted) for the datasets that follow: a city
  * config names the same .osm.pbf for up to five datasets, and reading and joining it is the
- * expensive part. Only the most recent extract is kept, so a long-lived session holds one at most.
+ * expensive part. Only the most recent extract is kept, and the ingest releases it when done.
  */
 public final class OsmReader {
   static final Pattern LEADING_INT = Pattern.compile("^\\s*(\\d+)");
@@ -114,6 +114,15 @@ public final class OsmReader {
       cacheKey = key;
     }
     return cached;
+  }
+
+  /** Frees the kept extract: the ingest calls this when done, so later stages get the memory back. */
+  public static synchronized void release() {
+    if (cached != null) {
+      cached.unpersist();
+      cached = null;
+      cacheKey = null;
+    }
   }
 
   /** Features with the land use under each building's interior point (a Sedona spatial join). */

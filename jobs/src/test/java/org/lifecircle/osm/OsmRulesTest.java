@@ -100,6 +100,28 @@ class OsmRulesTest {
   }
 
   @Test
+  void aClipPolygonFromAFeatureCollectionCutsNodesLikeTheBounds() throws IOException {
+    Path dir = TestSpark.tempDir("osm-clip");
+    Path clip = dir.resolve("clip.geojson");
+    // Two unit squares side by side at (114, 30) and (115, 30): their union is 2 x 1 degrees.
+    Files.writeString(clip, "{\"type\": \"FeatureCollection\", \"features\": ["
+        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+        + " \"coordinates\": [[[114, 30], [115, 30], [115, 31], [114, 31], [114, 30]]]}},"
+        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+        + " \"coordinates\": [[[115, 30], [116, 30], [116, 31], [115, 31], [115, 30]]]}}]}");
+    Geometry g = Clip.read(clip);
+    assertThat(g.getArea()).isEqualTo(2.0);
+    OsmExtract.Inside inside = new OsmExtract.Inside(
+        new CityConfig.Bounds(114.0, 30.0, 117.0, 31.0), g);
+    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(1L, 115.5, 30.5))).isTrue();
+    // Inside the bounds, outside the clip.
+    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(2L, 116.5, 30.5))).isFalse();
+    Files.writeString(clip, "LINESTRING (114 30, 115 31)");
+    assertThatThrownBy(() -> Clip.read(clip))
+        .hasMessage("Cannot read osm clip polygon: it holds no polygon (" + clip + ")");
+  }
+
+  @Test
   void theTagCatalogMayOnlyNameKnownCategories() {
     OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
     assertThatThrownBy(() -> tags.requireKnownCodes(Set.of("kindergarten")))
