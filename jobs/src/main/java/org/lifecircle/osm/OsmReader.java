@@ -55,6 +55,7 @@ public final class OsmReader {
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final List<Dataset<Row>> KEPT = new ArrayList<>();
   private static Object cacheKey;
   private static OsmExtract cached;
 
@@ -77,6 +78,10 @@ public final class OsmReader {
       default -> extract.features().withColumn("landuse", expr("CAST(NULL AS STRING)")).flatMap(
           (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema())).toDF();
     };
+    // Kept until release(): counting the drops and staging the rows would otherwise map (and for
+    // buildings spatially join) twice.
+    mapped = mapped.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    keep(mapped);
     Map<String, Long> dropped = new TreeMap<>();
     for (Row r : mapped.where(col("__drop").isNotNull()).groupBy("__drop").count().collectAsList()) {
       dropped.put(r.getString(0), r.getLong(1));
@@ -116,8 +121,14 @@ public final class OsmReader {
     return cached;
   }
 
+  private static synchronized void keep(Dataset<Row> rows) {
+    KEPT.add(rows);
+  }
+
   /** Frees the kept extract: the ingest calls this when done, so later stages get the memory back. */
   public static synchronized void release() {
+    KEPT.forEach(Dataset::unpersist);
+    KEPT.clear();
     if (cached != null) {
       cached.unpersist();
       cached = null;
