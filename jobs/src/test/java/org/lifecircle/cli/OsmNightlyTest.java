@@ -14,11 +14,12 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
+import org.lifecircle.osm.OsmSample;
 
 /**
  * The nightly pipeline end to end on a city bootstrapped from OpenStreetMap (cities/osm-sample:
  * the hand-made extract of make_sample.py, the planners' boundaries and a two-cell population
- * grid), through the real command line. Expectations follow from that design: cell A's 970
+ * grid), through the real command line (the shared {@link OsmSample} run). Expectations follow from that design: cell A's 970
  * residents live in w300-w302, all in the west community; the kindergarten (30, 260) lies within
  * about 200 m walking of each of them (60 m to the road, along it, 35 m back); nothing in the
  * extract is a nursery.
@@ -28,17 +29,12 @@ class OsmNightlyTest {
   private static SparkSession spark;
   private static Path warehouse;
   private static int exit;
-  private static double seconds;
 
   @BeforeAll
   static void runNightlyOnTheOsmSample() {
     spark = TestSpark.session();
-    warehouse = TestSpark.tempDir("osm-nightly").resolve("warehouse");
-    long start = System.nanoTime();
-    exit = LifeCircle.execute("nightly", "--city", "../cities/osm-sample/city.yaml", "--date",
-        "2026-06-30", "--warehouse", warehouse.toString(), "--run-id", "osm-1");
-    seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("OsmNightlyTest: nightly on the OSM sample took %.1f s%n", seconds);
+    warehouse = OsmSample.warehouse();
+    exit = OsmSample.exitCode();
   }
 
   private static Dataset<Row> table(String name) {
@@ -48,21 +44,7 @@ class OsmNightlyTest {
   @Test
   void everyStageSucceedsAndEverySourceReconciles() {
     assertThat(exit).isZero();
-    RunLogChecks.everyStageSucceededAndEverySourceReconciles(table("run_log"), "osm-1");
-  }
-
-  @Test
-  void runLogCountsWhatTheExtractCouldNotGive() {
-    Map<String, String> metrics = new TreeMap<>();
-    for (Row r : table("run_log").where("run_id = 'osm-1' AND stage = 'ingest' AND source IS NOT NULL")
-        .select("source", "metrics").collectAsList()) {
-      metrics.put(r.getString(0), r.getString(1));
-    }
-    assertThat(metrics).containsEntry("buildings",
-        "{\"dropped\":{\"relations_unassembled\":1,\"ways_too_few_nodes\":1}}");
-    assertThat(metrics).containsEntry("facilities", "{\"dropped\":{\"unmapped\":3}}");
-    assertThat(metrics).containsEntry("walk_network", "{\"dropped\":{\"ways_too_few_nodes\":1}}");
-    assertThat(metrics).containsEntry("admin_areas", null);
+    RunLogChecks.everyStageSucceededAndEverySourceReconciles(table("run_log"), OsmSample.RUN_ID);
   }
 
   @Test

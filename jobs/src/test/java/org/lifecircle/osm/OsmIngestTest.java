@@ -3,8 +3,6 @@ package org.lifecircle.osm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -12,11 +10,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
-import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.common.StageResult;
-import org.lifecircle.ingest.IngestStage;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.network.GraphBuilder;
 import org.lifecircle.network.NetworkStage;
@@ -27,27 +22,29 @@ import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.WKBReader;
 
 /**
- * Ingest of the osm-sample city from its hand-made extract. The extract's design is written out,
+ * Ingest of the osm-sample city from its hand-made extract (the silver tables and run_log rows of
+ * the shared {@link OsmSample} run). The extract's design is written out,
  * feature by feature, in cities/osm-sample/make_sample.py (ids: ways 100-107 walk network,
  * 200-202 land use, 300-309 buildings, 500-505 facility polygons; relations 400-401); every
  * expectation below follows from that design, not from a run.
  */
 class OsmIngestTest {
-  static final Path CITY = Path.of("../cities/osm-sample/city.yaml");
   private static SparkSession spark;
   private static RunContext ctx;
-  private static StageResult result;
 
   @BeforeAll
-  static void ingestTheSampleExtract() {
+  static void runTheSampleCity() {
     spark = TestSpark.session();
-    ctx = new RunContext("osm-test", CityConfig.load(CITY), LocalDate.of(2026, 6, 30),
-        TestSpark.tempDir("osm-ingest").resolve("warehouse"));
-    result = new IngestStage().run(spark, ctx);
+    ctx = OsmSample.context();
   }
 
-  private static StageResult.SourceCount source(String name) {
-    return result.sources().stream().filter(s -> s.source().equals(name)).findFirst().orElseThrow();
+  /** The ingest's run_log row for one source: read, accepted, quarantined and drop counts. */
+  private static String source(String name) {
+    Row r = DeltaTables.readSnapshot(spark, ctx, "run_log")
+        .where("run_id = '" + OsmSample.RUN_ID + "' AND stage = 'ingest' AND source = '" + name + "'")
+        .select("rows_in", "rows_out", "rows_quarantined", "metrics").first();
+    return "read " + r.getLong(0) + ", accepted " + r.getLong(1) + ", quarantined " + r.getLong(2)
+        + (r.isNullAt(3) ? "" : ", " + r.getString(3));
   }
 
   @Test
@@ -75,7 +72,7 @@ class OsmIngestTest {
     assertThat(ways).containsExactlyEntriesOf(new TreeMap<>(Map.of("w501", "park",
         "w502", "pocket_park", "w504", "sports_field", "w505", "sports_field")));
     assertThat(source("facilities")).isEqualTo(
-        new StageResult.SourceCount("facilities", 21, 21, 0, 0, Map.of("unmapped", 3L)));
+        "read 21, accepted 21, quarantined 0, {\"dropped\":{\"unmapped\":3}}");
 
     // The park is the square x 20..120 m, y 20..120 m: its centroid is (70, 70) m from the origin.
     Row park = DeltaTables.readSnapshot(spark, ctx, "facilities").where("facility_id = 'w501'")
@@ -113,20 +110,20 @@ class OsmIngestTest {
   @Test
   void aBadTagGoesThroughTheSameQuarantineAndDropsAreCounted() {
     // w306 (start_date 2031) is the 8th building by id (r400, w300..w306).
-    Row q = DeltaTables.readSnapshot(spark, ctx, "quarantine").where("source = 'buildings'")
+    Row q = DeltaTables.readSnapshot(spark, ctx, "quarantine")
+        .where("stage = 'ingest' AND source = 'buildings'")
         .select("record_id", "reason_code", "message").first();
     assertThat(q.getString(0)).isEqualTo("w306");
     assertThat(q.getString(1)).isEqualTo("FUTURE_DATE");
     assertThat(q.getString(2)).isEqualTo("Cannot accept row 8 of dataset buildings:"
         + " column 'start_date' is after the snapshot date 2026-06-30 (2031)");
     // w307 lacks a corner node; r401's only member way is not in the file.
-    assertThat(source("buildings")).isEqualTo(new StageResult.SourceCount("buildings", 8, 7, 1, 0,
-        Map.of("ways_too_few_nodes", 1L, "relations_unassembled", 1L)));
-    assertThat(source("compounds")).isEqualTo(new StageResult.SourceCount("compounds", 1, 1, 0, 0));
+    assertThat(source("buildings")).isEqualTo("read 8, accepted 7, quarantined 1,"
+        + " {\"dropped\":{\"relations_unassembled\":1,\"ways_too_few_nodes\":1}}");
+    assertThat(source("compounds")).isEqualTo("read 1, accepted 1, quarantined 0");
     // Farmland (w202) has no land-use code in the tag catalog.
     assertThat(source("parcels")).isEqualTo(
-        new StageResult.SourceCount("parcels", 2, 2, 0, 0, Map.of("unmapped", 1L)));
-    assertThat(result.sources()).allSatisfy(s -> assertThat(s.reconciles()).isTrue());
+        "read 2, accepted 2, quarantined 0, {\"dropped\":{\"unmapped\":1}}");
   }
 
   @Test
@@ -146,8 +143,8 @@ class OsmIngestTest {
         Map.entry("w102-0", "n5-n13"), Map.entry("w103-0", "n6-n14"),
         Map.entry("w107-0", "n22-n23"), Map.entry("w107-1", "n25-n26"))));
     // w106 keeps one node of three.
-    assertThat(source("walk_network")).isEqualTo(new StageResult.SourceCount("walk_network", 10, 10,
-        0, 0, Map.of("ways_too_few_nodes", 1L)));
+    assertThat(source("walk_network")).isEqualTo(
+        "read 10, accepted 10, quarantined 0, {\"dropped\":{\"ways_too_few_nodes\":1}}");
     WalkGraph graph = GraphBuilder.build(NetworkStage.readWays(spark, ctx),
         GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
     // 13 distinct end nodes: n1 n3 n5 n6 n7 n8 n11 n13 n14 n22 n23 n25 n26.
