@@ -8,7 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.SparkSessions;
 
 /**
- * The one local SparkSession of the test JVM (surefire reuses one fork): UI off, UTC, Delta and
+ * The one local SparkSession of a test JVM (surefire reuses each of its two forks): UI off, UTC, Delta and
  * Sedona registered once by {@link SparkSessions}, few shuffle partitions for tiny inputs.
  */
 public final class TestSpark {

@@ -34,6 +34,10 @@ final class MaintainCommand implements Callable<Integer> {
       description = "VACUUM retention; below Delta's safe 168 h (7 days) is refused. Default: ${DEFAULT-VALUE}.")
   int retainHours;
 
+  @Option(names = "--table", paramLabel = "TABLE",
+      description = "Only these tables (repeatable; default: every table in the warehouse).")
+  List<String> only;
+
   @Override
   public Integer call() throws IOException {
     CityConfig config = CityConfig.load(options.city);
@@ -44,7 +48,14 @@ final class MaintainCommand implements Callable<Integer> {
     Path warehouse = options.warehouse.toAbsolutePath().normalize();
     List<Path> tables;
     try (Stream<Path> s = Files.list(warehouse)) {
-      tables = s.filter(p -> Files.isDirectory(p.resolve("_delta_log"))).sorted().toList();
+      tables = s.filter(p -> Files.isDirectory(p.resolve("_delta_log")))
+          .filter(p -> only == null || only.contains(p.getFileName().toString()))
+          .sorted().toList();
+    }
+    if (only != null && tables.size() != only.size()) {
+      List<String> found = tables.stream().map(p -> p.getFileName().toString()).toList();
+      throw PipelineException.cannot("maintain", "warehouse", "no such table", only.stream()
+          .filter(t -> !found.contains(t)).toList());
     }
     if (options.dryRun) {
       System.out.println("dry run: would OPTIMIZE and VACUUM " + tables.size() + " tables for city " + config.code());

@@ -30,6 +30,9 @@ public record CityConfig(
           "walk_network");
   public static final Set<String> REQUIRED_DATASETS =
       Set.of("admin_areas", "buildings", "population", "facilities");
+  /** Datasets an OSM extract can supply; boundaries and population come from their own files. */
+  public static final Set<String> OSM_DATASETS =
+      Set.of("buildings", "facilities", "walk_network", "compounds", "parcels");
 
   public CityConfig {
     // The code is interpolated into Delta replaceWhere predicates, so it must be exactly six digits.
@@ -59,6 +62,10 @@ public record CityConfig(
       if (!INPUT_DATASETS.contains(ds)) {
         throw PipelineException.cannot(
             "load", "city config", "unknown dataset '" + ds + "'", new java.util.TreeSet<>(INPUT_DATASETS));
+      }
+      if (datasets.get(ds).isOsm() && !OSM_DATASETS.contains(ds)) {
+        throw PipelineException.cannot("load", "city config", "dataset '" + ds
+            + "' cannot come from an osm extract", new java.util.TreeSet<>(OSM_DATASETS));
       }
     }
     catalogs = catalogs == null ? Catalogs.DEFAULTS : catalogs;
@@ -111,8 +118,8 @@ public record CityConfig(
   }
 
   /** Catalog files a planner edits; null means the built-in default. */
-  public record Catalogs(String facilities, String idleRules, String indicators) {
-    static final Catalogs DEFAULTS = new Catalogs(null, null, null);
+  public record Catalogs(String facilities, String idleRules, String indicators, String osmTags) {
+    static final Catalogs DEFAULTS = new Catalogs(null, null, null, null);
   }
 
   /** Thresholds that are policy, not code. */

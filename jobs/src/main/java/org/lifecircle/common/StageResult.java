@@ -28,8 +28,21 @@ public record StageResult(
     return new StageResult(in, out, 0, tables, List.of(), Map.of(), headlines);
   }
 
-  /** Per-source reconciliation: read = accepted + quarantined. */
-  public record SourceCount(String source, long read, long accepted, long quarantined, long repaired) {
+  /**
+   * Per-source reconciliation: read = accepted + quarantined. {@code dropped} counts, by reason,
+   * source records that never became a row (e.g. an OSM way with too few nodes); they are outside
+   * the reconciliation and reported in run_log's metrics.
+   */
+  public record SourceCount(String source, long read, long accepted, long quarantined, long repaired,
+      Map<String, Long> dropped) {
+    public SourceCount {
+      dropped = new java.util.TreeMap<>(dropped);
+    }
+
+    public SourceCount(String source, long read, long accepted, long quarantined, long repaired) {
+      this(source, read, accepted, quarantined, repaired, Map.of());
+    }
+
     public boolean reconciles() {
       return read == accepted + quarantined;
     }

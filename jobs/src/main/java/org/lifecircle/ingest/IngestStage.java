@@ -30,6 +30,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
 import org.lifecircle.io.SourceReader;
+import org.lifecircle.osm.OsmReader;
 
 /**
  * Reads every configured input, validates each record against its contract, converts geometry to
@@ -63,6 +64,7 @@ public final class IngestStage implements Stage {
       return publish(spark, ctx, checked);
     } finally {
       checked.forEach(c -> c.rows().unpersist());
+      OsmReader.release();
     }
   }
 
@@ -71,7 +73,9 @@ public final class IngestStage implements Stage {
     spark.sparkContext().setJobDescription("ingest " + dataset);
     Contract contract = Contract.of(dataset);
     Path path = ctx.city().resolve(src.path());
-    SourceReader.Staged staged = SourceReader.read(spark, dataset, src, path, contract);
+    SourceReader.Staged staged = src.isOsm()
+        ? OsmReader.read(spark, dataset, src, path, contract, ctx.city())
+        : SourceReader.read(spark, dataset, src, path, contract);
     RecordValidator validator = new RecordValidator(dataset, contract, src.crs(),
         ctx.city().metricCrs(), ctx.city().bounds(), ctx.snapshotDate(), categories,
         staged.lonLat(), staged.sourceColumns());
@@ -106,7 +110,8 @@ public final class IngestStage implements Stage {
         repaired += n;
       }
     }
-    var counts = new StageResult.SourceCount(dataset, read, read - quarantined, quarantined, repaired);
+    var counts = new StageResult.SourceCount(dataset, read, read - quarantined, quarantined, repaired,
+        staged.dropped());
     return new Checked(dataset, contract, rows, counts);
   }
 
@@ -169,8 +174,9 @@ public final class IngestStage implements Stage {
       read += s.read();
       accepted += s.accepted();
       quarantined += s.quarantined();
-      headlines.add(String.format("  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d",
-          s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired()));
+      headlines.add(String.format("  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d%s",
+          s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired(),
+          s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
     tables.put(Quarantine.TABLE, Quarantine.replace(spark, ctx, NAME, quarantine));
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);

@@ -26,9 +26,18 @@ public final class RunLog {
         r.rowsQuarantined(), null, metricsJson));
     for (StageResult.SourceCount s : r.sources()) {
       rows.add(row(ctx, stage, s.source(), "succeeded", start, end, s.read(), s.accepted(),
-          s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null, null));
+          s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
+          s.dropped().isEmpty() ? null : droppedJson(s.dropped())));
     }
     write(spark, ctx, rows);
+  }
+
+  /** {"dropped": {"reason": n, ...}}: records of the source that never became a row. */
+  static String droppedJson(java.util.Map<String, Long> dropped) {
+    StringBuilder b = new StringBuilder("{\"dropped\":{");
+    dropped.forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '{' ? "" : ",")
+        .append('"').append(k).append("\":").append(v));
+    return b.append("}}").toString();
   }
 
   public static void failed(

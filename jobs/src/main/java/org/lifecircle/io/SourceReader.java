@@ -40,7 +40,21 @@ import org.lifecircle.common.PipelineException;
  * file) stop here with one message naming the file and column.
  */
 public final class SourceReader {
-  public record Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat) {}
+  /**
+   * Staged rows, the source column behind each input field (for messages), whether geometry is
+   * lon/lat text, and counts by reason of source records that could not become a row at all (an
+   * OSM way without enough nodes, an unmapped tag): reported in run_log beside the reconciliation.
+   */
+  public record Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat,
+      java.util.Map<String, Long> dropped) {
+    public Staged {
+      dropped = java.util.Map.copyOf(dropped);
+    }
+
+    public Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat) {
+      this(rows, sourceColumns, lonLat, java.util.Map.of());
+    }
+  }
 
   private static final StructType FEATURE = new StructType()
       .add("type", DataTypes.StringType)

@@ -150,7 +150,7 @@ public final class NetworkStage implements Stage {
         .withColumn("covered", col("within_threshold_network"));
   }
 
-  static List<GraphBuilder.Way> readWays(SparkSession spark, RunContext ctx) {
+  public static List<GraphBuilder.Way> readWays(SparkSession spark, RunContext ctx) {
     WKBReader reader = new WKBReader();
     List<GraphBuilder.Way> ways = new ArrayList<>();
     Iterator<Row> it = DeltaTables.readSnapshot(spark, ctx, "walk_network")

@@ -76,7 +76,7 @@ class AdequacyStageTest {
     Path catalogFile = Path.of("src/test/resources/adequacy/catalog.yaml").toAbsolutePath();
     CityConfig base = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
     CityConfig city = new CityConfig(base.code(), base.name(), base.metricCrs(), base.bounds(),
-        base.datasets(), new CityConfig.Catalogs(catalogFile.toString(), null, null), base.limits(),
+        base.datasets(), new CityConfig.Catalogs(catalogFile.toString(), null, null, null), base.limits(),
         base.sample(), base.configDir());
     catalog = Yaml.read(catalogFile, FacilityCatalog.class, "test catalog");
     ctx = new RunContext("adequacy-test", city, LocalDate.of(2026, 6, 30),

@@ -201,7 +201,7 @@ class SampleCityGeneratorTest {
   private static CityConfig perBuildingPopulation(CityConfig base) {
     Map<String, DatasetSource> sources = new TreeMap<>(base.datasets());
     sources.put("population", new DatasetSource("data/population_by_building.csv", "csv", "EPSG:4326",
-        "UTF-8", null, "lon", "lat", Map.of("unit_id", "building_code")));
+        "UTF-8", null, "lon", "lat", Map.of("unit_id", "building_code"), null));
     return new CityConfig(base.code(), base.name(), base.metricCrs(), base.bounds(), sources,
         base.catalogs(), base.limits(), base.sample(), base.configDir());
   }

@@ -121,28 +121,29 @@ class BadInputCorpusTest {
   }
 
   static DatasetSource buildingsCsv() {
-    return new DatasetSource("buildings.csv", "csv", "EPSG:4326", null, "wkt", null, null, null);
+    return new DatasetSource("buildings.csv", "csv", "EPSG:4326", null, "wkt", null, null, null, null);
   }
 
   static DatasetSource facilitiesCsv(String encoding) {
     return new DatasetSource("facilities.csv", "csv", "EPSG:4326", encoding, null, "lng", "lat",
-        Map.of("facility_id", "poi_id", "category", "type_code", "name", "poi_name"));
+        Map.of("facility_id", "poi_id", "category", "type_code", "name", "poi_name"), null);
   }
 
   static DatasetSource populationCsv(String crs) {
     Map<String, String> cols = new TreeMap<>(Map.of("unit_id", "单元编号", "unit_kind", "类型",
         "pop_0_2", "p0", "pop_3_5", "p3", "pop_6_11", "p6", "pop_12_14", "p12", "pop_15_59", "p15",
         "pop_60_64", "p60", "pop_65_79", "p65", "pop_80_plus", "p80"));
-    return new DatasetSource("population.csv", "csv", crs, "GBK", "wkt", null, null, cols);
+    return new DatasetSource("population.csv", "csv", crs, "GBK", "wkt", null, null, cols, null);
   }
 
   static DatasetSource areas(String file) {
     return new DatasetSource(file, "geojson", "EPSG:4326", null, null, null, null,
-        Map.of("area_code", "code", "area_name", "name"));
+        Map.of("area_code", "code", "area_name", "name"), null);
   }
 
   static DatasetSource buildingsParquet() {
-    return new DatasetSource("buildings.parquet", "geoparquet", "EPSG:4326", null, null, null, null, null);
+    return new DatasetSource("buildings.parquet", "geoparquet", "EPSG:4326", null, null, null, null,
+        null, null);
   }
 
   /** A building row that differs from B1 by one cell, as row 5 of an otherwise clean file. */

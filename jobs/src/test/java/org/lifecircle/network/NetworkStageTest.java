@@ -51,10 +51,10 @@ class NetworkStageTest {
   static RunContext context(boolean withNetwork) {
     Map<String, DatasetSource> ds = new TreeMap<>();
     for (String d : List.of("admin_areas", "buildings", "population", "facilities")) {
-      ds.put(d, new DatasetSource(d + ".csv", "csv", "EPSG:4547", null, "wkt", null, null, null));
+      ds.put(d, new DatasetSource(d + ".csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
     }
     if (withNetwork) {
-      ds.put("walk_network", new DatasetSource("walk.csv", "csv", "EPSG:4547", null, "wkt", null, null, null));
+      ds.put("walk_network", new DatasetSource("walk.csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
     }
     CityConfig city = new CityConfig("990104", "Network fixture", "EPSG:4547",
         new CityConfig.Bounds(114.2, 30.5, 114.4, 30.7), ds, null, null, null, null);

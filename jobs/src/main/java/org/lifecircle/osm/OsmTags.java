@@ -1,0 +1,211 @@
+package org.lifecircle.osm;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.Yaml;
+
+/**
+ * The OpenStreetMap tag catalog (catalogs/osm_tags.yaml or the city's own copy): which tags make a
+ * facility of which catalog category, a building of which use, a walkable way, a compound or a
+ * parcel of which land-use code. Validated when it loads against the facility catalog and the
+ * input contracts, so a typo stops the run before Spark starts reading.
+ */
+public record OsmTags(
+    List<String> facilityKeys,
+    List<FacilityRule> facilities,
+    Buildings buildings,
+    Walk walkNetwork,
+    Compounds compounds,
+    Parcels parcels) implements Serializable {
+
+  public static final String DEFAULT_RESOURCE = "catalogs/osm_tags.yaml";
+  private static final String WHAT = "OSM tag catalog";
+
+  public OsmTags {
+    facilityKeys = facilityKeys == null ? List.of() : List.copyOf(facilityKeys);
+    if (facilities == null || facilities.isEmpty()) {
+      throw PipelineException.cannot("load", WHAT, "no facility rules", null);
+    }
+    facilities = List.copyOf(facilities);
+    for (String part : List.of("buildings", "walk_network", "compounds", "parcels")) {
+      Object v = switch (part) {
+        case "buildings" -> buildings;
+        case "walk_network" -> walkNetwork;
+        case "compounds" -> compounds;
+        default -> parcels;
+      };
+      if (v == null) {
+        throw PipelineException.cannot("load", WHAT, "section '" + part + "' is missing", null);
+      }
+    }
+  }
+
+  public static OsmTags load(CityConfig city) {
+    String override = city.catalogs().osmTags();
+    OsmTags tags;
+    if (override == null) {
+      tags = Yaml.readResource(DEFAULT_RESOURCE, OsmTags.class, WHAT);
+    } else {
+      Path p = city.resolve(override);
+      tags = Yaml.read(p, OsmTags.class, WHAT + " " + p);
+    }
+    tags.requireKnownCodes(FacilityCatalog.load(city).codes());
+    return tags;
+  }
+
+  /** Every category is in the facility catalog; uses and land-use codes are in the contracts. */
+  void requireKnownCodes(Set<String> categories) {
+    for (FacilityRule r : facilities) {
+      if (!categories.contains(r.category())) {
+        throw PipelineException.cannot("load", WHAT, "category is not in the facility catalog",
+            r.category());
+      }
+    }
+    List<String> uses = Contract.of("buildings").field("use").allowed();
+    for (String use : buildings.uses().keySet()) {
+      requireAllowed(uses, use, "building use");
+    }
+    buildings.landuseUses().values().forEach(u -> requireAllowed(uses, u, "building use"));
+    requireAllowed(uses, buildings.fallbackUse(), "building use");
+    List<String> codes = Contract.of("parcels").field("land_use_code").allowed();
+    parcels.landuse().values().forEach(c -> requireAllowed(codes, c, "land-use code"));
+  }
+
+  private static void requireAllowed(List<String> allowed, String value, String what) {
+    if (!allowed.contains(value)) {
+      throw PipelineException.cannot("load", WHAT, what + " is not in the contract", value);
+    }
+  }
+
+  /** The first facility rule that matches, or null. */
+  public String category(Map<String, String> tags, Double areaM2) {
+    for (FacilityRule r : facilities) {
+      if (r.matches(tags, areaM2)) {
+        return r.category();
+      }
+    }
+    return null;
+  }
+
+  /** The element carries a key the facility rules look at (counted as unmapped when none matches). */
+  public boolean facilityCandidate(Map<String, String> tags) {
+    return facilityKeys.stream().anyMatch(tags::containsKey);
+  }
+
+  /** Whether a tag value ("a" or "a;b") is one of the accepted values ("*" accepts any). */
+  static boolean valueMatches(String value, List<String> accepted) {
+    if (value == null) {
+      return false;
+    }
+    if (accepted.contains("*")) {
+      return true;
+    }
+    for (String part : value.split(";")) {
+      if (accepted.contains(part.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public record FacilityRule(
+      String category, Map<String, List<String>> tags, List<String> without, Double minAreaM2,
+      Double maxAreaM2) implements Serializable {
+    public FacilityRule {
+      if (category == null || tags == null || tags.isEmpty()) {
+        throw PipelineException.cannot("load", WHAT, "a facility rule needs a category and tags", category);
+      }
+      tags = new LinkedHashMap<>(tags);
+      without = without == null ? List.of() : List.copyOf(without);
+    }
+
+    boolean matches(Map<String, String> element, Double areaM2) {
+      for (Map.Entry<String, List<String>> t : tags.entrySet()) {
+        if (!valueMatches(element.get(t.getKey()), t.getValue())) {
+          return false;
+        }
+      }
+      if (without.stream().anyMatch(element::containsKey)) {
+        return false;
+      }
+      if (minAreaM2 != null || maxAreaM2 != null) {
+        if (areaM2 == null) {
+          return false;
+        }
+        return (minAreaM2 == null || areaM2 >= minAreaM2) && (maxAreaM2 == null || areaM2 < maxAreaM2);
+      }
+      return true;
+    }
+  }
+
+  public record Buildings(
+      Map<String, List<String>> uses, Map<String, String> landuseUses, String fallbackUse,
+      int defaultLevels) implements Serializable {
+    public Buildings {
+      uses = uses == null ? Map.of() : new LinkedHashMap<>(uses);
+      landuseUses = landuseUses == null ? Map.of() : new LinkedHashMap<>(landuseUses);
+      Set<String> seen = new HashSet<>();
+      for (Map.Entry<String, List<String>> e : uses.entrySet()) {
+        for (String v : e.getValue()) {
+          if (!seen.add(v)) {
+            throw PipelineException.cannot("load", WHAT, "building value is listed under two uses", v);
+          }
+        }
+      }
+      if (defaultLevels < 1) {
+        throw PipelineException.cannot("load", WHAT, "default_levels must be >= 1", defaultLevels);
+      }
+    }
+
+    /** Use from the building tag, else from the land it stands on, else the fallback. */
+    public String use(String building, String landuse) {
+      for (Map.Entry<String, List<String>> e : uses.entrySet()) {
+        if (e.getValue().contains(building)) {
+          return e.getKey();
+        }
+      }
+      String byLand = landuse == null ? null : landuseUses.get(landuse);
+      return byLand != null ? byLand : fallbackUse;
+    }
+  }
+
+  public record Walk(List<String> highway, Map<String, List<String>> exclude) implements Serializable {
+    public Walk {
+      if (highway == null || highway.isEmpty()) {
+        throw PipelineException.cannot("load", WHAT, "walk_network.highway lists no values", null);
+      }
+      highway = List.copyOf(highway);
+      exclude = exclude == null ? Map.of() : new LinkedHashMap<>(exclude);
+    }
+
+    public boolean walkable(Map<String, String> tags) {
+      String kind = tags.get("highway");
+      // List.copyOf lists reject contains(null): look a missing tag up as absent, not as a value.
+      if (kind == null || !highway.contains(kind)) {
+        return false;
+      }
+      return exclude.entrySet().stream().noneMatch(e -> valueMatches(tags.get(e.getKey()), e.getValue()));
+    }
+  }
+
+  public record Compounds(List<String> landuse) implements Serializable {
+    public Compounds {
+      landuse = landuse == null ? List.of() : List.copyOf(landuse);
+    }
+  }
+
+  public record Parcels(Map<String, String> landuse) implements Serializable {
+    public Parcels {
+      landuse = landuse == null ? Map.of() : new LinkedHashMap<>(landuse);
+    }
+  }
+}

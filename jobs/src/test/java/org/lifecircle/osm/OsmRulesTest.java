@@ -1,0 +1,153 @@
+package org.lifecircle.osm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.lifecircle.TestSpark;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.Yaml;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.LineString;
+
+/** The pure rules behind the OSM source (no Spark): geometry assembly, tag matching, config checks. */
+class OsmRulesTest {
+  private static final GeometryFactory GF = new GeometryFactory();
+
+  private static Coordinate c(double x, double y) {
+    return new Coordinate(x, y);
+  }
+
+  private static LineString line(double... xy) {
+    Coordinate[] cs = new Coordinate[xy.length / 2];
+    for (int i = 0; i < cs.length; i++) {
+      cs[i] = c(xy[2 * i], xy[2 * i + 1]);
+    }
+    return GF.createLineString(cs);
+  }
+
+  @Test
+  void aWayIsSplitAtJunctionsAndGapsButNeverBridged() {
+    // Nodes 1..6 along x; 3 is a junction; 5 is missing from the extract.
+    long[] refs = {1, 2, 3, 4, 5, 6, 7};
+    Coordinate[] coords = {c(0, 0), c(1, 0), c(2, 0), c(3, 0), null, c(5, 0), c(6, 0)};
+    boolean[] junction = {false, false, true, false, false, false, false};
+    List<OsmGeometry.Edge> edges = OsmGeometry.split(refs, coords, junction);
+    assertThat(edges).extracting(e -> e.seq() + ":" + e.fromNode() + "-" + e.toNode() + "/"
+        + e.line().getNumPoints()).containsExactly("0:1-3/3", "1:3-4/2", "2:6-7/2");
+  }
+
+  @Test
+  void aClosedCompleteWayIsAPolygonAndAnythingElseSaysWhyNot() {
+    Coordinate[] ring = {c(0, 0), c(1, 0), c(1, 1), c(0, 0)};
+    assertThat(OsmGeometry.way(new long[] {1, 2, 3, 1}, ring).area()).isTrue();
+    OsmGeometry.WayShape open = OsmGeometry.way(new long[] {1, 2, 3}, new Coordinate[] {c(0, 0),
+        c(1, 0), c(1, 1)});
+    assertThat(open.problem()).isEqualTo(OsmGeometry.NOT_CLOSED);
+    OsmGeometry.WayShape holed = OsmGeometry.way(new long[] {1, 2, 3, 1},
+        new Coordinate[] {c(0, 0), null, c(1, 1), c(0, 0)});
+    assertThat(holed.problem()).isEqualTo(OsmGeometry.TOO_FEW_NODES);
+    assertThat(holed.geometry().getGeometryType()).isEqualTo("LineString");
+    assertThat(OsmGeometry.way(new long[] {1, 2}, new Coordinate[] {c(0, 0), null}).geometry()).isNull();
+  }
+
+  @Test
+  void aMultipolygonClosesFromSeveralWaysAndSubtractsItsInnerRing() {
+    // A 10 x 10 square from two open ways (two halves), less a 2 x 2 courtyard: 100 - 4.
+    Geometry g = OsmGeometry.multipolygon(
+        List.of(line(0, 0, 10, 0, 10, 10), line(10, 10, 0, 10, 0, 0)),
+        List.of(line(4, 4, 6, 4, 6, 6, 4, 6, 4, 4)));
+    assertThat(g.getArea()).isEqualTo(96.0);
+    // An outer ring left open (a member way missing from the extract) is not guessed closed.
+    assertThat(OsmGeometry.multipolygon(List.of(line(0, 0, 10, 0, 10, 10)), List.of())).isNull();
+    java.util.ArrayList<LineString> missing = new java.util.ArrayList<>();
+    missing.add(null);
+    assertThat(OsmGeometry.multipolygon(missing, List.of())).isNull();
+  }
+
+  @Test
+  void facilityRulesMatchInOrderWithMultiValuesAbsenceAndArea() {
+    OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
+    assertThat(tags.category(Map.of("amenity", "school"), null)).isEqualTo("primary_school");
+    assertThat(tags.category(Map.of("amenity", "school", "isced:level", "1;2"), null))
+        .isEqualTo("primary_school");
+    assertThat(tags.category(Map.of("amenity", "school", "isced:level", "2"), null))
+        .isEqualTo("middle_school");
+    assertThat(tags.category(Map.of("amenity", "school", "isced:level", "3"), null)).isNull();
+    assertThat(tags.category(Map.of("leisure", "garden"), 5000.0)).isEqualTo("park");
+    assertThat(tags.category(Map.of("leisure", "garden"), 4999.0)).isEqualTo("pocket_park");
+    assertThat(tags.category(Map.of("leisure", "park"), 1999.0)).isNull();
+    assertThat(tags.category(Map.of("leisure", "park"), null)).isNull();
+    assertThat(tags.walkNetwork().walkable(Map.of("highway", "residential"))).isTrue();
+    assertThat(tags.walkNetwork().walkable(Map.of("highway", "path", "foot", "no"))).isFalse();
+    assertThat(tags.walkNetwork().walkable(Map.of("highway", "motorway"))).isFalse();
+    assertThat(tags.buildings().use("yes", "residential")).isEqualTo("residential");
+    assertThat(tags.buildings().use("yes", null)).isEqualTo("commercial");
+    assertThat(OsmReader.leading(OsmReader.LEADING_YEAR, "~1990")).isEqualTo("1990");
+    assertThat(OsmReader.leading(OsmReader.LEADING_INT, "6;7")).isEqualTo("6");
+    assertThat(OsmReader.leading(OsmReader.LEADING_INT, "many")).isNull();
+  }
+
+  @Test
+  void aClipPolygonFromAFeatureCollectionCutsNodesLikeTheBounds() throws IOException {
+    Path dir = TestSpark.tempDir("osm-clip");
+    Path clip = dir.resolve("clip.geojson");
+    // Two unit squares side by side at (114, 30) and (115, 30): their union is 2 x 1 degrees.
+    Files.writeString(clip, "{\"type\": \"FeatureCollection\", \"features\": ["
+        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+        + " \"coordinates\": [[[114, 30], [115, 30], [115, 31], [114, 31], [114, 30]]]}},"
+        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+        + " \"coordinates\": [[[115, 30], [116, 30], [116, 31], [115, 31], [115, 30]]]}}]}");
+    Geometry g = Clip.read(clip);
+    assertThat(g.getArea()).isEqualTo(2.0);
+    OsmExtract.Inside inside = new OsmExtract.Inside(
+        new CityConfig.Bounds(114.0, 30.0, 117.0, 31.0), g);
+    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(1L, 115.5, 30.5))).isTrue();
+    // Inside the bounds, outside the clip.
+    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(2L, 116.5, 30.5))).isFalse();
+    Files.writeString(clip, "LINESTRING (114 30, 115 31)");
+    assertThatThrownBy(() -> Clip.read(clip))
+        .hasMessage("Cannot read osm clip polygon: it holds no polygon (" + clip + ")");
+  }
+
+  @Test
+  void theTagCatalogMayOnlyNameKnownCategories() {
+    OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
+    assertThatThrownBy(() -> tags.requireKnownCodes(Set.of("kindergarten")))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot load OSM tag catalog: category is not in the facility catalog (nursery)");
+  }
+
+  @Test
+  void anOsmSourceIsWgs84WithoutColumnsAndOnlyForDatasetsOsmHas() throws IOException {
+    assertThatThrownBy(() -> new DatasetSource("x.osm.pbf", "osm", "EPSG:4547", null, null, null,
+        null, null, null))
+        .hasMessage("Cannot load city config: an osm extract is always EPSG:4326 (x.osm.pbf)");
+    assertThatThrownBy(() -> new DatasetSource("x.osm.pbf", "osm", null, null, null, null, null,
+        Map.of("name", "n"), null))
+        .hasMessage("Cannot load city config: an osm source maps tags through catalogs.osm_tags,"
+            + " not columns (x.osm.pbf)");
+    assertThatThrownBy(() -> new DatasetSource("a.csv", "csv", "EPSG:4326", null, "wkt", null, null,
+        null, "clip.geojson"))
+        .hasMessage("Cannot load city config: clip applies to format osm only (a.csv)");
+    Path dir = TestSpark.tempDir("osm-config");
+    String config = Files.readString(Path.of("../cities/osm-sample/city.yaml"), StandardCharsets.UTF_8)
+        .replace("    path: inputs/population_grid.csv\n    format: csv\n    crs: EPSG:4326\n"
+            + "    wkt_column: wkt", "    path: inputs/sample.osm.pbf\n    format: osm");
+    Files.writeString(dir.resolve("city.yaml"), config, StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> CityConfig.load(dir.resolve("city.yaml")))
+        .hasMessage("Cannot load city config: dataset 'population' cannot come from an osm extract"
+            + " ([buildings, compounds, facilities, parcels, walk_network])");
+  }
+}
