@@ -95,12 +95,19 @@ class ReliabilityTest {
   }
 
   static Map<String, TableState> states(Path wh, String code, String date) throws IOException {
-    Map<String, TableState> out = new TreeMap<>();
+    // One query for every table (a UNION ALL of per-table aggregates): a query per table made
+    // this check the slowest part of the test.
+    List<String> parts = new ArrayList<>();
     for (String t : tables(wh)) {
       Dataset<Row> p = partition(wh, t, code, date).drop("snapshot_date");
       String cols = String.join(", ", Stream.of(p.columns()).map(c -> "`" + c + "`").toList());
-      Row r = p.selectExpr("count(*)", "coalesce(sum(xxhash64(" + cols + ")), 0)").first();
-      out.put(t, new TableState(r.getLong(0), r.getLong(1)));
+      parts.add("SELECT '" + t + "' AS t, count(*) AS n, coalesce(sum(xxhash64(" + cols
+          + ")), 0) AS h FROM delta.`" + wh.resolve(t) + "` WHERE city_code = '" + code
+          + "' AND snapshot_date = DATE'" + date + "'");
+    }
+    Map<String, TableState> out = new TreeMap<>();
+    for (Row r : spark.sql(String.join(" UNION ALL ", parts)).collectAsList()) {
+      out.put(r.getString(0), new TableState(r.getLong(1), r.getLong(2)));
     }
     return out;
   }
@@ -229,10 +236,10 @@ class ReliabilityTest {
         warehouse.toString(), "--retain-hours", "1")).isEqualTo(1);
     assertThat(LifeCircle.execute("maintain", "--city", city.toString(), "--warehouse",
         warehouse.toString(), "--table", "nope")).isEqualTo(1);
-    // Two tables keep the test short (every table costs an OPTIMIZE and a VACUUM); the path is
+    // One table keeps the test short (every table costs an OPTIMIZE and a VACUUM); the path is
     // the same for all.
     assertThat(LifeCircle.execute("maintain", "--city", city.toString(), "--warehouse",
-        warehouse.toString(), "--table", "buildings", "--table", "population")).isZero();
+        warehouse.toString(), "--table", "buildings")).isZero();
     assertThat(states("990201", DATE)).isEqualTo(before);
     assertThat(states("990201", REFERENCE_DATE)).isEqualTo(referenceBefore);
     List<String> operations = spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("buildings")
