@@ -334,6 +334,8 @@ class ReliabilityTest {
           process.waitFor();
           return true;
         }
+        // Polling, not awaiting: the condition is files another process writes into nested
+        // folders it creates as it goes, which a WatchService (one folder each) would miss.
         Thread.sleep(20);
       }
       process.destroyForcibly().waitFor();
