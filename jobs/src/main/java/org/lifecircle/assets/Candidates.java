@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
@@ -27,10 +26,10 @@ import org.lifecircle.access.FacilityCatalog;
  * category without a host block has no candidates. The catalog travels as a small DataFrame
  * joined on the use (an equi-join), never as SQL text.
  *
- * <p>Covering: a Sedona distance join (ST_DWithin) of asset points with the origins of uncovered
- * residential buildings, within the largest threshold among the asset's candidate categories; each
- * pair is then kept for a category when the straight-line distance, times the detour factor on
- * rows whose basis is straight_line_detour, is within the category's threshold.
+ * <p>Covering: per category, a Sedona distance join (ST_DWithin) of the points of the assets that
+ * can host it with the origins of the residential buildings it leaves uncovered, within the
+ * category's threshold; a pair is kept when the straight-line distance, times the detour factor on
+ * rows whose basis is straight_line_detour, is within the threshold.
  */
 final class Candidates {
   private static final String NO_USE = "__none";
@@ -77,29 +76,30 @@ final class Candidates {
   }
 
   /**
-   * The candidate asset x uncovered building pairs: (category, asset_id, building_id,
-   * target_residents). {@code uncovered}: building_access rows (building_id, category, origin,
-   * distance_basis, target_residents) not covered; {@code assets}: asset_id and location (WKB).
+   * The candidate asset x uncovered building pairs of one category: (category, asset_id,
+   * building_id, target_residents). {@code uncovered}: building_access rows (building_id,
+   * category, origin, distance_basis, target_residents) not covered; {@code assets}: asset_id and
+   * location (WKB).
+   *
+   * <p>One Sedona distance join per category, with the category's own radius, on only the assets
+   * that can host it and the buildings it leaves uncovered. Joining all categories at once (assets
+   * within the largest radius, then expanded by category) shuffled every near pair once per
+   * candidate category: the recommend stage took minutes at scale factor 0.1 (docs/BENCHMARKS.md).
    */
   static Dataset<Row> pairs(Dataset<Row> assets, Dataset<Row> candidates, Dataset<Row> uncovered,
-      double detourFactor) {
-    Dataset<Row> reach = candidates.groupBy(col("c_asset").as("r_asset"))
-        .agg(max("c_threshold").as("a_radius"));
-    Dataset<Row> points = assets.join(reach, col("asset_id").equalTo(col("r_asset")))
+      double detourFactor, String category) {
+    Dataset<Row> points = assets.join(candidates.where(col("c_category").equalTo(lit(category))),
+            col("asset_id").equalTo(col("c_asset")))
         .select(col("asset_id").as("a_id"), expr("ST_GeomFromWKB(location)").as("a_location"),
-            col("a_radius"));
-    Dataset<Row> homes = uncovered.select(col("building_id").as("h_id"), col("origin").as("h_wkb"))
-        .dropDuplicates("h_id")
-        .select(col("h_id"), expr("ST_GeomFromWKB(h_wkb)").as("h_origin"));
-    Dataset<Row> near = points.join(homes, expr("ST_DWithin(a_location, h_origin, a_radius)"))
-        .select(col("a_id"), col("h_id"), expr("ST_Distance(a_location, h_origin)").as("d"));
-    return near
-        .join(candidates, col("a_id").equalTo(col("c_asset")))
-        .join(uncovered, col("h_id").equalTo(col("building_id"))
-            .and(col("c_category").equalTo(col("category"))))
-        .where(col("d").multiply(when(col("distance_basis").equalTo("straight_line_detour"),
-            lit(detourFactor)).otherwise(lit(1.0))).leq(col("c_threshold")))
-        .select(col("category"), col("a_id").as("asset_id"), col("building_id"),
+            col("c_threshold"));
+    Dataset<Row> homes = uncovered.where(col("category").equalTo(lit(category)))
+        .select(col("building_id").as("h_id"), expr("ST_GeomFromWKB(origin)").as("h_origin"),
+            col("distance_basis"), col("target_residents"));
+    return points.join(homes, expr("ST_DWithin(a_location, h_origin, c_threshold)"))
+        .where(expr("ST_Distance(a_location, h_origin)").multiply(
+            when(col("distance_basis").equalTo("straight_line_detour"), lit(detourFactor))
+                .otherwise(lit(1.0))).leq(col("c_threshold")))
+        .select(lit(category).as("category"), col("a_id").as("asset_id"), col("h_id").as("building_id"),
             col("target_residents"));
   }
 }

@@ -2,11 +2,13 @@ package org.lifecircle.assets;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -17,7 +19,8 @@ import java.util.function.Function;
  * category may pick any asset, and its picks stay available to the others.
  *
  * <p>The categories run one after another because the one-asset-one-category rule chains them;
- * only one category's pairs are held at a time, as int indexes.
+ * only one category's pairs are held at a time, as int indexes, and only those of its most
+ * promising candidates (see {@link #plan(List, CandidateSource)}).
  */
 public final class GapFillPlan {
   private GapFillPlan() {}
@@ -33,64 +36,120 @@ public final class GapFillPlan {
   public record Recommendation(String category, int rank, String assetId, long newlyCovered,
       int newlyCoveredBuildings, long cumulative, long remaining, double thresholdM, String basis) {}
 
-  public static List<Recommendation> plan(List<CategoryGap> gaps,
-      Function<String, List<Pair>> pairsOf) {
+  /**
+   * Where a category's candidates come from: every candidate asset's gain before any pick (the
+   * target residents it alone would cover), and the pairs of chosen assets.
+   */
+  public interface CandidateSource {
+    Map<String, Long> gains(String category);
+
+    List<Pair> pairs(String category, Set<String> assets);
+  }
+
+  /** The candidates of the first round: a multiple of the budget, at least this many. */
+  static final int FIRST_CANDIDATES = 64;
+
+  /** A plan from pairs held in memory (tests, small cities). */
+  public static List<Recommendation> plan(List<CategoryGap> gaps, Function<String, List<Pair>> pairsOf) {
+    return plan(gaps, new CandidateSource() {
+      @Override
+      public Map<String, Long> gains(String category) {
+        Map<String, Long> out = new TreeMap<>();
+        pairsOf.apply(category).forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
+        return out;
+      }
+
+      @Override
+      public List<Pair> pairs(String category, Set<String> assets) {
+        return pairsOf.apply(category).stream().filter(p -> assets.contains(p.assetId())).toList();
+      }
+    });
+  }
+
+  /**
+   * The plan, holding the pairs of only the most promising candidates. A gain only shrinks as
+   * buildings get covered (submodularity), so an asset outside the chosen set never gains more
+   * than its first gain; when every pick from the chosen set gains strictly more than the best
+   * first gain left outside (and the budget is spent, or nothing outside gains anything), the
+   * greedy over all candidates would have made the same picks. Otherwise the set grows fourfold
+   * and the category is planned again. At scale factor 1 a category has hundreds of thousands
+   * of candidates and tens of millions of pairs, of which the budget needs a few hundred.
+   */
+  public static List<Recommendation> plan(List<CategoryGap> gaps, CandidateSource source) {
+    return plan(gaps, source, FIRST_CANDIDATES);
+  }
+
+  static List<Recommendation> plan(List<CategoryGap> gaps, CandidateSource source, int firstCandidates) {
     List<CategoryGap> ordered = new ArrayList<>(gaps);
     ordered.sort(Comparator.comparingLong(CategoryGap::uncovered).reversed()
         .thenComparing(CategoryGap::category));
     Set<String> used = new HashSet<>();
     List<Recommendation> out = new ArrayList<>();
     for (CategoryGap g : ordered) {
-      List<Pair> pairs = pairsOf.apply(g.category());
-      TreeMap<String, Integer> assetIndex = new TreeMap<>();
-      TreeMap<String, Long> weightOf = new TreeMap<>();
-      for (Pair p : pairs) {
-        assetIndex.put(p.assetId(), 0);
-        weightOf.put(p.buildingId(), p.weight());
-      }
-      if (assetIndex.isEmpty()) {
-        continue;
-      }
-      String[] assets = index(assetIndex);
-      Map<String, Integer> buildingIndex = new TreeMap<>();
-      long[] weights = new long[weightOf.size()];
-      for (Map.Entry<String, Long> e : weightOf.entrySet()) {
-        weights[buildingIndex.size()] = e.getValue();
-        buildingIndex.put(e.getKey(), buildingIndex.size());
-      }
-      List<Set<Integer>> covers = new ArrayList<>();
-      for (int i = 0; i < assets.length; i++) {
-        covers.add(new java.util.TreeSet<>());
-      }
-      for (Pair p : pairs) {
-        covers.get(assetIndex.get(p.assetId())).add(buildingIndex.get(p.buildingId()));
-      }
-      int[][] sets = covers.stream().map(s -> s.stream().mapToInt(Integer::intValue).toArray())
-          .toArray(int[][]::new);
-      boolean[] excluded = new boolean[assets.length];
-      for (int i = 0; i < assets.length; i++) {
-        excluded[i] = !g.shareable() && used.contains(assets[i]);
-      }
-      MaxCover.Result r = MaxCover.lazyGreedy(sets, weights, g.budget(), excluded);
-      int rank = 0;
-      for (MaxCover.Pick p : r.picks()) {
-        String asset = assets[p.candidate()];
-        if (!g.shareable()) {
-          used.add(asset);
+      Map<String, Long> gains = source.gains(g.category());
+      List<String> open = gains.keySet().stream()
+          .filter(a -> g.shareable() || !used.contains(a))
+          .sorted(Comparator.comparing((String a) -> gains.get(a)).reversed().thenComparing(a -> a))
+          .toList();
+      int k = Math.min(open.size(), Math.max(firstCandidates, 4 * g.budget()));
+      List<String> picks;
+      List<MaxCover.Pick> result;
+      while (true) {
+        Set<String> chosen = new TreeSet<>(open.subList(0, k));
+        String[] assets = chosen.toArray(String[]::new);
+        result = greedy(assets, source.pairs(g.category(), chosen), g.budget());
+        long outside = k < open.size() ? gains.get(open.get(k)) : 0;
+        boolean exact = k == open.size() || (result.stream().allMatch(p -> p.gain() > outside)
+            && (result.size() == g.budget() || outside <= 0));
+        if (exact) {
+          picks = result.stream().map(p -> assets[p.candidate()]).toList();
+          break;
         }
-        out.add(new Recommendation(g.category(), ++rank, asset, p.gain(), p.newlyCovered(),
+        k = (int) Math.min(open.size(), 4L * k);
+      }
+      for (int i = 0; i < result.size(); i++) {
+        MaxCover.Pick p = result.get(i);
+        if (!g.shareable()) {
+          used.add(picks.get(i));
+        }
+        out.add(new Recommendation(g.category(), i + 1, picks.get(i), p.gain(), p.newlyCovered(),
             p.cumulative(), g.uncovered() - p.cumulative(), g.thresholdM(), g.basis()));
       }
     }
     return out;
   }
 
-  /** Numbers the keys in sorted order (ties in the greedy go to the smaller id). */
-  private static String[] index(TreeMap<String, Integer> ids) {
-    String[] out = ids.keySet().toArray(String[]::new);
-    for (int i = 0; i < out.length; i++) {
-      ids.put(out[i], i);
+  /** Lazy greedy over the given assets (sorted ids: ties go to the smaller id). */
+  private static List<MaxCover.Pick> greedy(String[] assets, List<Pair> pairs, int budget) {
+    Map<String, Integer> assetIndex = new HashMap<>();
+    for (String a : assets) {
+      assetIndex.put(a, assetIndex.size());
     }
-    return out;
+    Map<String, Integer> buildingIndex = new HashMap<>();
+    List<Long> weights = new ArrayList<>();
+    int[] count = new int[assets.length];
+    int[] building = new int[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      Pair p = pairs.get(i);
+      Integer b = buildingIndex.get(p.buildingId());
+      if (b == null) {
+        b = buildingIndex.size();
+        buildingIndex.put(p.buildingId(), b);
+        weights.add(p.weight());
+      }
+      building[i] = b;
+      count[assetIndex.get(p.assetId())]++;
+    }
+    int[][] covers = new int[assets.length][];
+    for (int a = 0; a < assets.length; a++) {
+      covers[a] = new int[count[a]];
+      count[a] = 0;
+    }
+    for (int i = 0; i < pairs.size(); i++) {
+      int a = assetIndex.get(pairs.get(i).assetId());
+      covers[a][count[a]++] = building[i];
+    }
+    long[] w = weights.stream().mapToLong(Long::longValue).toArray();
+    return MaxCover.lazyGreedy(covers, w, budget, null).picks();
   }
 }

@@ -8,9 +8,11 @@ import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -83,19 +85,19 @@ public final class RecommendStage implements Stage {
           h != null && h.shareable(), budget, c.thresholdM(),
           r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
     }
+    // Both sides are read once per gap category below: kept, not re-read from Delta each time.
     Dataset<Row> candidates = Candidates.candidates(assets,
-        Candidates.hosts(spark, catalog, gapCategories));
-    Dataset<Row> pairs = Candidates.pairs(assets, candidates, uncovered, detour)
+        Candidates.hosts(spark, catalog, gapCategories)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> uncoveredOrigins = uncovered
+        .select("building_id", "category", "origin", "distance_basis", "target_residents")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    List<GapFillPlan.Recommendation> plan = GapFillPlan.plan(categoryGaps, code -> {
-      List<GapFillPlan.Pair> out = new ArrayList<>();
-      for (Row r : pairs.where(col("category").equalTo(lit(code)))
-          .select("asset_id", "building_id", "target_residents").collectAsList()) {
-        out.add(new GapFillPlan.Pair(r.getString(0), r.getString(1), r.getLong(2)));
-      }
-      return out;
-    });
-    pairs.unpersist();
+    List<GapFillPlan.Recommendation> plan;
+    try (SparkCandidates source = new SparkCandidates(assets, candidates, uncoveredOrigins, detour)) {
+      plan = GapFillPlan.plan(categoryGaps, source);
+    } finally {
+      candidates.unpersist();
+      uncoveredOrigins.unpersist();
+    }
 
     Dataset<Row> out = picks(spark, plan).join(assets, "asset_id");
     long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), out);
@@ -106,6 +108,63 @@ public final class RecommendStage implements Stage {
     metrics.put("open_assets", assets.count());
     return new StageResult(categoryGaps.size(), written, 0, tables, List.of(), metrics,
         headlines(spark, ctx, catalog, categoryGaps));
+  }
+
+  /**
+   * A category's pairs from its Sedona distance join, kept while the plan works on the category:
+   * the gains are one aggregation over them, the chosen candidates' pairs a filter.
+   */
+  private static final class SparkCandidates implements GapFillPlan.CandidateSource, AutoCloseable {
+    private final Dataset<Row> assets;
+    private final Dataset<Row> candidates;
+    private final Dataset<Row> uncovered;
+    private final double detour;
+    private String category;
+    private Dataset<Row> pairs;
+
+    SparkCandidates(Dataset<Row> assets, Dataset<Row> candidates, Dataset<Row> uncovered, double detour) {
+      this.assets = assets;
+      this.candidates = candidates;
+      this.uncovered = uncovered;
+      this.detour = detour;
+    }
+
+    private Dataset<Row> pairsOf(String code) {
+      if (!code.equals(category)) {
+        close();
+        pairs = Candidates.pairs(assets, candidates, uncovered, detour, code)
+            .select("asset_id", "building_id", "target_residents").persist(StorageLevel.MEMORY_AND_DISK());
+        category = code;
+      }
+      return pairs;
+    }
+
+    @Override
+    public Map<String, Long> gains(String code) {
+      Map<String, Long> out = new HashMap<>();
+      for (Row r : pairsOf(code).groupBy("asset_id").agg(sum("target_residents")).collectAsList()) {
+        out.put(r.getString(0), r.getLong(1));
+      }
+      return out;
+    }
+
+    @Override
+    public List<GapFillPlan.Pair> pairs(String code, Set<String> chosen) {
+      List<GapFillPlan.Pair> out = new ArrayList<>();
+      for (Row r : pairsOf(code).where(col("asset_id").isin(chosen.toArray())).collectAsList()) {
+        out.add(new GapFillPlan.Pair(r.getString(0), r.getString(1), r.getLong(2)));
+      }
+      return out;
+    }
+
+    @Override
+    public void close() {
+      if (pairs != null) {
+        pairs.unpersist();
+        pairs = null;
+        category = null;
+      }
+    }
   }
 
   /** Open assets as of the snapshot date, with the attributes the output carries. */

@@ -161,12 +161,33 @@ public record CityConfig(
     }
   }
 
-  /** Present when the city's inputs are made by the sample-city generator. */
-  public record Sample(long seed, double scale) {
+  /**
+   * Present when the city's inputs are made by the sample-city generator. The two optional knobs
+   * exist for the scale benchmark, whose scale factors fix residents and walk edges per building
+   * independently of the demo's layout: {@code residents_factor} scales every household
+   * (default 1), {@code walk_segments} splits every walk edge into that many (default 1).
+   */
+  public record Sample(long seed, double scale, Double residentsFactor, Integer walkSegments) {
     public Sample {
       if (!(scale > 0)) {
         throw PipelineException.cannot("load", "city config", "sample scale must be > 0", scale);
       }
+      if (residentsFactor != null && !(residentsFactor > 0)) {
+        throw PipelineException.cannot("load", "city config", "sample residents_factor must be > 0",
+            residentsFactor);
+      }
+      if (walkSegments != null && (walkSegments < 1 || walkSegments > 9)) {
+        throw PipelineException.cannot("load", "city config", "sample walk_segments must be 1 to 9",
+            walkSegments);
+      }
+    }
+
+    public double residentsFactorOrDefault() {
+      return residentsFactor == null ? 1.0 : residentsFactor;
+    }
+
+    public int walkSegmentsOrDefault() {
+      return walkSegments == null ? 1 : walkSegments;
     }
   }
 }

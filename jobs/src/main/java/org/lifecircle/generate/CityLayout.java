@@ -55,9 +55,16 @@ final class CityLayout implements Serializable {
   final int[] districtStart;
   final int histX;
   final int histY;
+  /** Multiplies every household's size (the benchmark's residents per building). */
+  final double residentsFactor;
+  /** Pieces each walk edge is split into (the benchmark's walk edges per block). */
+  final int walkSegments;
 
-  private CityLayout(long seed, String cityCode, int w, int h, double ox, double oy) {
+  private CityLayout(long seed, String cityCode, int w, int h, double ox, double oy,
+      double residentsFactor, int walkSegments) {
     this.seed = seed;
+    this.residentsFactor = residentsFactor;
+    this.walkSegments = walkSegments;
     this.cityCode = cityCode;
     this.w = w;
     this.h = h;
@@ -85,7 +92,9 @@ final class CityLayout implements Serializable {
     int w = (int) Math.max(8, Math.round((double) target / h));
     CityConfig.Bounds b = city.bounds();
     double[] o = new CrsTransform("EPSG:4326", city.metricCrs()).metric(b.minLon() + 0.02, b.minLat() + 0.02);
-    CityLayout l = new CityLayout(seed, city.code(), w, h, Math.floor(o[0]), Math.floor(o[1]));
+    CityConfig.Sample knobs = city.sample();
+    CityLayout l = new CityLayout(seed, city.code(), w, h, Math.floor(o[0]), Math.floor(o[1]),
+        knobs == null ? 1.0 : knobs.residentsFactorOrDefault(), knobs == null ? 1 : knobs.walkSegmentsOrDefault());
     l.requireInside(city);
     return l;
   }
@@ -346,9 +355,24 @@ final class CityLayout implements Serializable {
 
   private static void edge(CityLayout l, List<Feature> out, long base, int slot, int i0, int j0, int i1, int j1,
       String kind) {
-    Coordinate[] line = {new Coordinate(l.x(i0), l.y(j0)), new Coordinate(l.x(i1), l.y(j1))};
-    out.add(new Feature(new Object[] {String.format("E%09d", base + slot), node(l, i0, j0), node(l, i1, j1), kind},
-        GF.createLineString(line)));
+    String id = String.format("E%09d", base + slot);
+    int k = l.walkSegments;
+    if (k == 1) {
+      Coordinate[] line = {new Coordinate(l.x(i0), l.y(j0)), new Coordinate(l.x(i1), l.y(j1))};
+      out.add(new Feature(new Object[] {id, node(l, i0, j0), node(l, i1, j1), kind}, GF.createLineString(line)));
+      return;
+    }
+    // Pieces joined at nodes of their own, named after the edge, so grid nodes keep their ids.
+    for (int s = 0; s < k; s++) {
+      double f0 = (double) s / k;
+      double f1 = (double) (s + 1) / k;
+      String from = s == 0 ? node(l, i0, j0) : id.replace('E', 'M') + "-" + s;
+      String to = s == k - 1 ? node(l, i1, j1) : id.replace('E', 'M') + "-" + (s + 1);
+      Coordinate[] line = {
+        new Coordinate(l.x(i0 + f0 * (i1 - i0)), l.y(j0 + f0 * (j1 - j0))),
+        new Coordinate(l.x(i0 + f1 * (i1 - i0)), l.y(j0 + f1 * (j1 - j0)))};
+      out.add(new Feature(new Object[] {id + "-" + s, from, to, kind}, GF.createLineString(line)));
+    }
   }
 
   private static String node(CityLayout l, int i, int j) {

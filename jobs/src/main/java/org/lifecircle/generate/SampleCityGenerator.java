@@ -207,7 +207,7 @@ public final class SampleCityGenerator {
       return out;
     }
     SplittableRandom r = layout.rng(SALT_PEOPLE, b.number());
-    long total = Math.round(b.units() * (2.4 + 0.6 * r.nextDouble()));
+    long total = Math.round(b.units() * (2.4 + 0.6 * r.nextDouble()) * layout.residentsFactor);
     double[] weight = new double[SHARES.length];
     double sum = 0;
     for (int i = 0; i < SHARES.length; i++) {

@@ -113,7 +113,7 @@ class RecommendStageTest {
         Candidates.hosts(spark, catalog, List.of("health_station", "kindergarten")));
     Dataset<Row> uncovered = DeltaTables.readSnapshot(spark, ctx, "building_access")
         .where("NOT covered");
-    SparkPlans.assertSedonaSpatialJoin(Candidates.pairs(assets, candidates, uncovered, 1.3));
+    SparkPlans.assertSedonaSpatialJoin(Candidates.pairs(assets, candidates, uncovered, 1.3, "kindergarten"));
   }
 
   private static Map<String, Object> access(String id, double x, String category, boolean covered,

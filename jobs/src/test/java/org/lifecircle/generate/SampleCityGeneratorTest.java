@@ -189,6 +189,38 @@ class SampleCityGeneratorTest {
         .hasMessageStartingWith("Cannot generate sample city: the city does not fit in its bounds");
   }
 
+  @Test
+  void benchmarkKnobsScaleResidentsAndSplitWalkEdges() {
+    Map<String, DatasetSource> sources = new TreeMap<>();
+    CityConfig.REQUIRED_DATASETS.forEach(d -> sources.put(d, template.dataset(d)));
+    sources.put("walk_network", template.dataset("walk_network"));
+    CityConfig knobs = new CityConfig(template.code(), template.name(), template.metricCrs(), template.bounds(),
+        sources, template.catalogs(), template.limits(),
+        new CityConfig.Sample(seed(), SCALE, 0.5, 3), TestSpark.tempDir("sample-city-knobs"));
+    Map<String, Long> n = SampleCityGenerator.generate(spark, knobs, seed(), SCALE);
+
+    // Every edge in three pieces; the grid's nodes keep their ids, the new ones are the pieces' joints.
+    assertThat(n.get("walk_network")).isEqualTo(3 * counts.get("walk_network"));
+    Dataset<Row> split = readBack(knobs, "walk_network");
+    Dataset<Row> whole = written.get("walk_network");
+    assertThat(nodes(split).filter(col("n").startsWith("N")).except(nodes(whole)).count()).isZero();
+    assertThat(nodes(whole).except(nodes(split)).count()).isZero();
+    assertThat(nodes(split).filter(col("n").startsWith("M")).count()).isEqualTo(2 * counts.get("walk_network"));
+
+    // Each building's residents are half of the default's, give or take the rounding of each.
+    Dataset<Row> half = SampleCityGenerator.buildingPopulation(spark, knobs, seed(), SCALE);
+    Dataset<Row> full = SampleCityGenerator.buildingPopulation(spark, demo, seed(), SCALE);
+    long buildings = full.count();
+    long halfTotal = total(half, bands(null));
+    long fullTotal = total(full, bands(null));
+    assertThat(Math.abs(2 * halfTotal - fullTotal)).isLessThanOrEqualTo(buildings);
+    assertThat(halfTotal).isGreaterThan(fullTotal / 3);
+  }
+
+  private static Dataset<Row> nodes(Dataset<Row> walk) {
+    return walk.select(col("from_node").as("n")).union(walk.select(col("to_node").as("n"))).distinct();
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private CityConfig required(Path dir) {

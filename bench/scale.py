@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""The scale benchmark: one command runs the nightly pipeline on the generated megacity at a
+scale factor, then the baselines on the same data, on the same machine, in the same run, checks
+each baseline's result against ours, and writes one JSON result to bench/results/.
+
+    bench/scale.py --sf 0.1
+    bench/scale.py --sf 1 --postgis-sample 0.1 --geopandas-sample 1 --pgrouting-seconds 300
+
+Baselines (bench/baselines/): the JTS floor (one Java process, STRtree per category, no Spark),
+PostGIS KNN lateral joins in parallel sessions, GeoPandas sjoin_nearest, pgRouting
+pgr_drivingDistance per facility origin. A baseline run on a sample of homes (or origins) is
+extrapolated linearly to all of them; the JSON says which. Generated inputs are cached under
+bench/data/sf<N>/; the warehouse is rebuilt every run. Not part of the test suite.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+VENV_PY = ROOT / ".venv" / "bin" / "python"
+DATE = "2026-11-28"
+STAGE_LINE = re.compile(r"stage (\S+) finished in ([\d.]+) s: rows in (\d+), out (\d+), quarantined (\d+), "
+                        r"tables \{.*?\}, spark \{(.*?)\}")
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def run(cmd, out_file=None, env=None):
+    """Runs a command, teeing nothing: its output goes to out_file; fails loudly with the tail."""
+    shown = ["<classpath>" if len(str(c)) > 500 else str(c) for c in cmd]
+    log("$ " + " ".join(c for c in shown if not c.startswith("--add-opens")))
+    t0 = time.monotonic()
+    with open(out_file, "w", encoding="utf-8") as f:
+        proc = subprocess.run([str(c) for c in cmd], stdout=f, stderr=subprocess.STDOUT, cwd=ROOT,
+                              env={**os.environ, **(env or {})})
+    seconds = time.monotonic() - t0
+    text = Path(out_file).read_text(encoding="utf-8", errors="replace")
+    if proc.returncode != 0:
+        sys.exit(f"Cannot run benchmark step: {cmd[0]} exited {proc.returncode} (see {out_file}):\n"
+                 + text[-3000:])
+    return text, seconds
+
+
+def last_json(text):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError("no JSON line in output")
+
+
+def java_classpath():
+    cp = (ROOT / "jobs/target/launcher.classpath").read_text().strip()
+    return f"{ROOT}/jobs/target/classes:{ROOT}/jobs/target/test-classes:{cp}"
+
+
+def java_flags():
+    """The --add-opens list bin/lifecircle passes (Spark on Java 17), read from it to stay in step."""
+    text = (ROOT / "bin/lifecircle").read_text()
+    return re.findall(r"^\s+(--add-opens=\S+)", text, re.M)
+
+
+def pipeline(name, heap, logs):
+    warehouse = BENCH / "data" / name / "warehouse"
+    subprocess.run(["rm", "-rf", str(warehouse)], check=True)
+    text, seconds = run(["/usr/bin/time", "-v", ROOT / "bin/lifecircle", "nightly", "--city",
+                         BENCH / "cities" / f"{name}.yaml", "--warehouse", warehouse, "--date", DATE],
+                        logs / "pipeline.log", env={"LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"})
+    stages = []
+    for m in STAGE_LINE.finditer(text):
+        spark = dict(kv.split("=") for kv in m.group(6).split(", "))
+        stages.append({"stage": m.group(1), "wall_s": float(m.group(2)), "rows_in": int(m.group(3)),
+                       "rows_out": int(m.group(4)), "quarantined": int(m.group(5)),
+                       **{k: float(v) for k, v in spark.items()}})
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    gen = re.search(r"generated sample inputs for \d+ in ([\d.]+) s: \{(.*?)\}", text)
+    return {"stages": stages, "stages_total_s": round(sum(s["wall_s"] for s in stages), 1),
+            "process_wall_s": round(seconds, 1), "peak_rss_mb": int(rss.group(1)) // 1024 if rss else None,
+            "heap": heap, "generate_s": float(gen.group(1)) if gen else None,
+            "inputs": dict(kv.split("=") for kv in gen.group(2).split(", ")) if gen else None,
+            "warehouse": str(warehouse)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sf", required=True, help="scale factor: 0.01, 0.1 or 1 (bench/cities/sf<N>.yaml)")
+    ap.add_argument("--heap", default="14g", help="pipeline JVM heap (default 14g)")
+    ap.add_argument("--threads", type=int, default=os.cpu_count(), help="JTS floor threads (default: cores)")
+    ap.add_argument("--postgis-sample", type=float, default=1.0, help="share of homes PostGIS computes")
+    ap.add_argument("--geopandas-sample", type=float, default=1.0, help="share of homes GeoPandas computes")
+    ap.add_argument("--pgrouting-seconds", type=int, default=300, help="pgRouting time box")
+    ap.add_argument("--origins", type=int, default=5, help="sampled facility origins per category")
+    ap.add_argument("--skip", default="", help="comma-separated baselines to skip: jts,postgis,geopandas,pgrouting")
+    args = ap.parse_args()
+    name = "sf" + args.sf.replace(".", "_")
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    logs = BENCH / "results" / "tmp" / f"{name}-{stamp}"
+    logs.mkdir(parents=True, exist_ok=True)
+    export = BENCH / "data" / name / "baseline"
+    skip = set(filter(None, args.skip.split(",")))
+    result = {"scale_factor": float(args.sf), "city": f"bench/cities/{name}.yaml", "started": stamp,
+              "machine": machine(), "command": " ".join(sys.argv)}
+
+    log(f"pipeline at SF {args.sf}")
+    result["pipeline"] = pipeline(name, args.heap, logs)
+    java = ["java", *java_flags(), "-Duser.timezone=UTC", "-cp", java_classpath()]
+    log("export of the baselines' inputs and our results")
+    _, result["export_s"] = run([*java, f"-Xmx{args.heap}", "org.lifecircle.bench.BaselineExport",
+                                 BENCH / "cities" / f"{name}.yaml", result["pipeline"]["warehouse"], DATE, export,
+                                 args.origins], logs / "export.log")
+    result["access_ours"] = json.loads((export / "access_ours.json").read_text())
+    if (export / "network_ours.json").exists():
+        result["network_ours"] = json.loads((export / "network_ours.json").read_text())
+    baselines = {}
+    if "jts" not in skip:
+        text, _ = run([*java, "-Xmx8g", "org.lifecircle.bench.JtsNearestFloor", export, args.threads],
+                      logs / "jts.log")
+        floor = last_json(text)
+        check, _ = run([VENV_PY, BENCH / "baselines/compare.py", export, export / "access_floor.csv"],
+                       logs / "jts-check.log")
+        floor.update(check=last_json(check))
+        baselines["jts_floor"] = floor
+    if "postgis" not in skip:
+        text, _ = run([VENV_PY, BENCH / "baselines/postgis_knn.py", export, "--sample", args.postgis_sample,
+                       "--sessions", os.cpu_count()], logs / "postgis.log")
+        baselines["postgis"] = last_json(text)
+    if "geopandas" not in skip:
+        text, _ = run([VENV_PY, BENCH / "baselines/geopandas_knn.py", export, "--sample", args.geopandas_sample],
+                      logs / "geopandas.log")
+        baselines["geopandas"] = last_json(text)
+    if "pgrouting" not in skip and (export / "origins.csv").exists():
+        text, _ = run([VENV_PY, BENCH / "baselines/pgrouting.py", export, "--max-seconds", args.pgrouting_seconds],
+                      logs / "pgrouting.log")
+        baselines["pgrouting"] = last_json(text)
+    result["baselines"] = baselines
+    result["ratios"] = ratios(result)
+    out = BENCH / "results" / f"{name}-{stamp}.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"result: {out}")
+    print(json.dumps(result["ratios"], indent=1))
+
+
+def stage(result, name):
+    return next((s for s in result["pipeline"]["stages"] if s["stage"] == name), None)
+
+
+def ratios(result):
+    """Ours / baseline (below 1: we are faster) on the same work, baselines extrapolated to all rows."""
+    out = {}
+    access = stage(result, "access")
+    b = result["baselines"]
+    if access:
+        ours = access["wall_s"]
+        transform = result["access_ours"]["transform_count_s"]
+        if "jts_floor" in b:
+            floor = b["jts_floor"]["index_s"] + b["jts_floor"]["compute_s"]
+            out["access_vs_jts_floor"] = round(ours / floor, 3)
+            out["access_transform_vs_jts_floor"] = round(transform / floor, 3)
+        for key in ("postgis", "geopandas"):
+            if key in b:
+                full = b[key]["compute_s"] / b[key]["sample"]
+                out[f"access_vs_{key}"] = round(ours / full, 3)
+    network = stage(result, "network")
+    if network and "pgrouting" in b:
+        facilities = int(result["pipeline"]["inputs"]["facilities"]) if result["pipeline"]["inputs"] else None
+        if facilities:
+            per_origin = network["wall_s"] / facilities
+            out["network_stage_s_per_origin"] = per_origin
+            out["network_vs_pgrouting_per_origin"] = round(per_origin / b["pgrouting"]["seconds_per_origin"], 4)
+    total = result["pipeline"]["stages_total_s"]
+    out["pipeline_total_s"] = total
+    return out
+
+
+def machine():
+    cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    mem = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    return {"cores": int(cpu), "memory_gb": round(int(mem.group(1)) / 2**20, 1), "java": java}
+
+
+if __name__ == "__main__":
+    main()
