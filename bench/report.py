@@ -82,8 +82,9 @@ def plot(results, out):
         ax.plot(sfs, ys, marker="o", label=name)
     ax.plot(sfs, [r["pipeline"]["stages_total_s"] for r in results], marker="s", color="black", linewidth=2,
             label="total")
-    base = results[0]["pipeline"]["stages_total_s"] / sfs[0]
-    ax.plot(sfs, [base * s for s in sfs], linestyle=":", color="grey", label="linear from smallest SF")
+    # Slope 1 through the largest run: any stage flatter than it grows less than linearly.
+    base = results[-1]["pipeline"]["stages_total_s"] / sfs[-1]
+    ax.plot(sfs, [base * s for s in sfs], linestyle=":", color="grey", label="linear (slope 1) through SF 1 total")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("scale factor (SF 1 = 1.5 M buildings, 20 M residents)")
