@@ -68,6 +68,15 @@ def java_flags():
     return re.findall(r"^\s+(--add-opens=\S+)", text, re.M)
 
 
+def ensure_bench_classes():
+    """The export and the floor are mains in the test sources: compile them when missing or stale."""
+    done = ROOT / "jobs/target/test-classes/org/lifecircle/bench/BaselineExport.class"
+    sources = list((ROOT / "jobs/src").rglob("*.java"))
+    if not done.exists() or any(p.stat().st_mtime > done.stat().st_mtime for p in sources):
+        log("compiling the benchmark mains (./mvnw test-compile)")
+        subprocess.run([str(ROOT / "mvnw"), "-B", "-q", "test-compile"], cwd=ROOT, check=True)
+
+
 def pipeline(name, heap, logs):
     warehouse = BENCH / "data" / name / "warehouse"
     subprocess.run(["rm", "-rf", str(warehouse)], check=True)
@@ -109,6 +118,7 @@ def main():
     result = {"scale_factor": float(args.sf), "city": f"bench/cities/{name}.yaml", "started": stamp,
               "machine": machine(), "command": " ".join(sys.argv)}
 
+    ensure_bench_classes()
     log(f"pipeline at SF {args.sf}")
     result["pipeline"] = pipeline(name, args.heap, logs)
     java = ["java", *java_flags(), "-Duser.timezone=UTC", "-cp", java_classpath()]
