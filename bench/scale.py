@@ -68,6 +68,18 @@ def java_flags():
     return re.findall(r"^\s+(--add-opens=\S+)", text, re.M)
 
 
+def require_postgres():
+    """PostGIS and pgRouting come from Debian packages; say which, instead of a psql stack trace."""
+    bin_dir = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+    ext = Path("/usr/share/postgresql/15/extension")
+    missing = [str(p) for p in (bin_dir / "initdb", ext / "postgis.control", ext / "pgrouting.control")
+               if not p.exists()]
+    if missing:
+        sys.exit("Cannot run baselines postgis and pgrouting: PostgreSQL 15 with PostGIS and pgRouting is"
+                 " not installed; apt-get install postgresql-15-postgis-3 postgresql-15-pgrouting, or pass"
+                 f" --skip postgis,pgrouting ({', '.join(missing)})")
+
+
 def ensure_bench_classes():
     """The export and the floor are mains in the test sources: compile them when missing or stale."""
     done = ROOT / "jobs/target/test-classes/org/lifecircle/bench/BaselineExport.class"
@@ -118,6 +130,8 @@ def main():
     result = {"scale_factor": float(args.sf), "city": f"bench/cities/{name}.yaml", "started": stamp,
               "machine": machine(), "command": " ".join(sys.argv)}
 
+    if not {"postgis", "pgrouting"} <= skip:
+        require_postgres()
     ensure_bench_classes()
     log(f"pipeline at SF {args.sf}")
     result["pipeline"] = pipeline(name, args.heap, logs)
