@@ -68,35 +68,22 @@ public final class RecommendStage implements Stage {
       }
     }
     Dataset<Row> assets = openAssets(spark, ctx);
+    // Read once: the per-category totals below and every category's distance join use it.
     Dataset<Row> uncovered = DeltaTables.input(spark, ctx, "building_access")
         .where(col("covered").equalTo(false).and(col("target_residents").gt(0))
-            .and(col("category").isin(gapCategories.toArray())));
-
-    List<GapFillPlan.CategoryGap> categoryGaps = new ArrayList<>();
-    for (Row r : uncovered.groupBy("category")
-        .agg(sum("target_residents"), max(when(col("distance_basis")
-            .equalTo("straight_line_detour"), 1).otherwise(0)))
-        .collectAsList()) {
-      FacilityCatalog.Category c = catalog.category(r.getString(0));
-      FacilityCatalog.Host h = c.host();
-      int budget = h != null && h.maxSites() != null ? h.maxSites()
-          : rules.recommend().sitesPerCategory();
-      categoryGaps.add(new GapFillPlan.CategoryGap(c.code(), r.getLong(1),
-          h != null && h.shareable(), budget, c.thresholdM(),
-          r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
-    }
-    // Both sides are read once per gap category below: kept, not re-read from Delta each time.
-    Dataset<Row> candidates = Candidates.candidates(assets,
-        Candidates.hosts(spark, catalog, gapCategories)).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> uncoveredOrigins = uncovered
+            .and(col("category").isin(gapCategories.toArray())))
         .select("building_id", "category", "origin", "distance_basis", "target_residents")
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> candidates = Candidates.candidates(assets,
+        Candidates.hosts(spark, catalog, gapCategories)).persist(StorageLevel.MEMORY_AND_DISK());
+    List<GapFillPlan.CategoryGap> categoryGaps;
     List<GapFillPlan.Recommendation> plan;
-    try (SparkCandidates source = new SparkCandidates(assets, candidates, uncoveredOrigins, detour)) {
+    try (SparkCandidates source = new SparkCandidates(assets, candidates, uncovered, detour)) {
+      categoryGaps = categoryGaps(uncovered, catalog, rules);
       plan = GapFillPlan.plan(categoryGaps, source);
     } finally {
       candidates.unpersist();
-      uncoveredOrigins.unpersist();
+      uncovered.unpersist();
     }
 
     Dataset<Row> out = picks(spark, plan).join(assets, "asset_id");
@@ -108,6 +95,25 @@ public final class RecommendStage implements Stage {
     metrics.put("open_assets", assets.count());
     return new StageResult(categoryGaps.size(), written, 0, tables, List.of(), metrics,
         headlines(spark, ctx, catalog, categoryGaps));
+  }
+
+  /** Each gap category's uncovered target residents, site budget and distance basis. */
+  private static List<GapFillPlan.CategoryGap> categoryGaps(Dataset<Row> uncovered,
+      FacilityCatalog catalog, IdleRules rules) {
+    List<GapFillPlan.CategoryGap> out = new ArrayList<>();
+    for (Row r : uncovered.groupBy("category")
+        .agg(sum("target_residents"), max(when(col("distance_basis")
+            .equalTo("straight_line_detour"), 1).otherwise(0)))
+        .collectAsList()) {
+      FacilityCatalog.Category c = catalog.category(r.getString(0));
+      FacilityCatalog.Host h = c.host();
+      int budget = h != null && h.maxSites() != null ? h.maxSites()
+          : rules.recommend().sitesPerCategory();
+      out.add(new GapFillPlan.CategoryGap(c.code(), r.getLong(1),
+          h != null && h.shareable(), budget, c.thresholdM(),
+          r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
+    }
+    return out;
   }
 
   /**

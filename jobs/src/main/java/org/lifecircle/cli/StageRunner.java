@@ -51,14 +51,15 @@ final class StageRunner {
     }
     Instant end = Instant.now();
     // Listener events arrive asynchronously; the counts are a close lower bound.
+    java.util.Map<String, Object> spent = sparkMetrics.snapshot();
     java.util.Map<String, Object> metrics = new java.util.LinkedHashMap<>(result.metrics());
-    metrics.putAll(sparkMetrics.snapshot());
+    metrics.putAll(spent);
     result = new StageResult(result.rowsIn(), result.rowsOut(), result.rowsQuarantined(),
         result.tablesWritten(), result.sources(), metrics, result.headlines());
     RunLog.succeeded(spark, ctx, stage.name(), start, end, result, metricsJson(result));
     LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}, spark {}",
         stage.name(), seconds(start, end), result.rowsIn(), result.rowsOut(),
-        result.rowsQuarantined(), result.tablesWritten(), sparkMetrics.snapshot());
+        result.rowsQuarantined(), result.tablesWritten(), spent);
     return new Timed(stage.name(), result, Duration.between(start, end));
   }
 
