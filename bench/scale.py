@@ -5,6 +5,7 @@ each baseline's result against ours, and writes one JSON result to bench/results
 
     bench/scale.py --sf 0.1
     bench/scale.py --sf 1 --postgis-sample 0.1 --geopandas-sample 1 --pgrouting-seconds 300
+    bench/scale.py --city x10 --pipeline-only     # any city under bench/cities/, no baselines
 
 Baselines (bench/baselines/): the JTS floor (one Java process, STRtree per category, no Spark),
 PostGIS KNN lateral joins in parallel sessions, GeoPandas sjoin_nearest, pgRouting
@@ -112,7 +113,10 @@ def pipeline(name, heap, logs):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sf", required=True, help="scale factor: 0.01, 0.1 or 1 (bench/cities/sf<N>.yaml)")
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sf", help="scale factor: 0.01, 0.1 or 1 (bench/cities/sf<N>.yaml)")
+    which.add_argument("--city", help="another city under bench/cities/ by name, e.g. x10")
+    ap.add_argument("--pipeline-only", action="store_true", help="the pipeline alone, no baselines")
     ap.add_argument("--heap", default="14g", help="pipeline JVM heap (default 14g)")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="JTS floor threads (default: cores)")
     ap.add_argument("--postgis-sample", type=float, default=1.0, help="share of homes PostGIS computes")
@@ -121,25 +125,39 @@ def main():
     ap.add_argument("--origins", type=int, default=5, help="sampled facility origins per category")
     ap.add_argument("--skip", default="", help="comma-separated baselines to skip: jts,postgis,geopandas,pgrouting")
     args = ap.parse_args()
-    name = "sf" + args.sf.replace(".", "_")
+    name = args.city or "sf" + args.sf.replace(".", "_")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     logs = BENCH / "results" / "tmp" / f"{name}-{stamp}"
     logs.mkdir(parents=True, exist_ok=True)
-    export = BENCH / "data" / name / "baseline"
     skip = set(filter(None, args.skip.split(",")))
-    result = {"scale_factor": float(args.sf), "city": f"bench/cities/{name}.yaml", "started": stamp,
+    result = {"scale_factor": float(args.sf) if args.sf else None, "city": f"bench/cities/{name}.yaml", "started": stamp,
               "machine": machine(), "command": " ".join(sys.argv)}
 
-    if not {"postgis", "pgrouting"} <= skip:
-        require_postgres()
-    ensure_bench_classes()
-    log(f"pipeline at SF {args.sf}")
+    if not args.pipeline_only:
+        if not {"postgis", "pgrouting"} <= skip:
+            require_postgres()
+        ensure_bench_classes()
+    log(f"pipeline of {name}")
     result["pipeline"] = pipeline(name, args.heap, logs)
+    if not args.pipeline_only:
+        run_baselines(args, name, result, logs, skip)
+    result["ratios"] = ratios(result)
+    out = BENCH / "results" / f"{name}-{stamp}.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    log(f"result: {out}")
+    print(json.dumps(result["ratios"], indent=1))
+
+
+def run_baselines(args, name, result, logs, skip):
+    """Exports the run's inputs and results, then runs and checks every baseline not skipped."""
+    export = BENCH / "data" / name / "baseline"
     java = ["java", *java_flags(), "-Duser.timezone=UTC", "-cp", java_classpath()]
     log("export of the baselines' inputs and our results")
     _, result["export_s"] = run([*java, f"-Xmx{args.heap}", "org.lifecircle.bench.BaselineExport",
                                  BENCH / "cities" / f"{name}.yaml", result["pipeline"]["warehouse"], DATE, export,
                                  args.origins], logs / "export.log")
+    with open(export / "facilities.csv", encoding="utf-8") as f:
+        result["facilities"] = sum(1 for _ in f) - 1  # the network stage's origins, header aside
     result["access_ours"] = json.loads((export / "access_ours.json").read_text())
     if (export / "network_ours.json").exists():
         result["network_ours"] = json.loads((export / "network_ours.json").read_text())
@@ -165,11 +183,6 @@ def main():
                       logs / "pgrouting.log")
         baselines["pgrouting"] = last_json(text)
     result["baselines"] = baselines
-    result["ratios"] = ratios(result)
-    out = BENCH / "results" / f"{name}-{stamp}.json"
-    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    log(f"result: {out}")
-    print(json.dumps(result["ratios"], indent=1))
 
 
 def stage(result, name):
@@ -178,7 +191,9 @@ def stage(result, name):
 
 def ratios(result):
     """Ours / baseline (below 1: we are faster) on the same work, baselines extrapolated to all rows."""
-    out = {}
+    out = {"pipeline_total_s": result["pipeline"]["stages_total_s"]}
+    if "baselines" not in result:
+        return out
     access = stage(result, "access")
     b = result["baselines"]
     if access:
@@ -194,13 +209,11 @@ def ratios(result):
                 out[f"access_vs_{key}"] = round(ours / full, 3)
     network = stage(result, "network")
     if network and "pgrouting" in b:
-        facilities = int(result["pipeline"]["inputs"]["facilities"]) if result["pipeline"]["inputs"] else None
+        facilities = result.get("facilities")
         if facilities:
             per_origin = network["wall_s"] / facilities
             out["network_stage_s_per_origin"] = per_origin
             out["network_vs_pgrouting_per_origin"] = round(per_origin / b["pgrouting"]["seconds_per_origin"], 4)
-    total = result["pipeline"]["stages_total_s"]
-    out["pipeline_total_s"] = total
     return out
 
 

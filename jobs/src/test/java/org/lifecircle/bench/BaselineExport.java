@@ -10,14 +10,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.types.DataTypes;
 import org.lifecircle.access.AccessStage;
 import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
@@ -31,7 +31,6 @@ import org.lifecircle.network.WalkGraph;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.index.strtree.STRtree;
-import org.locationtech.jts.io.WKBReader;
 
 /**
  * Writes what the scale benchmark's baselines need from one pipeline run into plain files, so the
@@ -63,18 +62,14 @@ public final class BaselineExport {
     Files.createDirectories(out);
     SparkSession spark = SparkSessions.create("baseline-export", "local[*]", false);
     try {
-      spark.udf().register("wkb_x", (UDF1<byte[], Double>) b -> new WKBReader().read(b).getCoordinate().x,
-          DataTypes.DoubleType);
-      spark.udf().register("wkb_y", (UDF1<byte[], Double>) b -> new WKBReader().read(b).getCoordinate().y,
-          DataTypes.DoubleType);
       FacilityCatalog catalog = FacilityCatalog.load(city);
       double cutoffMultiple = city.limits().cutoffMultiple();
       Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
-          .selectExpr("building_id", "wkb_x(origin) AS x", "wkb_y(origin) AS y");
+          .selectExpr("building_id", "ST_X(ST_GeomFromWKB(origin)) AS x", "ST_Y(ST_GeomFromWKB(origin)) AS y");
       csv(homes, out, "homes.csv");
-      csv(DeltaTables.readSnapshot(spark, ctx, "facilities")
-          .selectExpr("facility_id", "category", "wkb_x(geometry) AS x", "wkb_y(geometry) AS y"), out,
-          "facilities.csv");
+      Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, "facilities").selectExpr("facility_id",
+          "category", "ST_X(ST_GeomFromWKB(geometry)) AS x", "ST_Y(ST_GeomFromWKB(geometry)) AS y");
+      csv(facilities, out, "facilities.csv");
       try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("categories.csv")))) {
         w.println("code,threshold_m,cutoff_m");
         for (FacilityCatalog.Category c : catalog.categories()) {
@@ -93,7 +88,7 @@ public final class BaselineExport {
       Files.writeString(out.resolve("access_ours.json"), String.format(Locale.ROOT,
           "{\"rows\": %d, \"transform_count_s\": %.2f}%n", rows, (System.nanoTime() - t0) / 1e9));
       if (city.has("walk_network")) {
-        network(spark, ctx, catalog, cutoffMultiple, out, originsPerCategory);
+        network(spark, ctx, facilities, catalog, cutoffMultiple, out, originsPerCategory);
       }
     } finally {
       spark.stop();
@@ -118,8 +113,8 @@ public final class BaselineExport {
     }
   }
 
-  private static void network(SparkSession spark, RunContext ctx, FacilityCatalog catalog,
-      double cutoffMultiple, Path out, int originsPerCategory) throws IOException {
+  private static void network(SparkSession spark, RunContext ctx, Dataset<Row> facilities,
+      FacilityCatalog catalog, double cutoffMultiple, Path out, int originsPerCategory) throws IOException {
     WalkGraph g = GraphBuilder.build(NetworkStage.readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M,
         GraphBuilder.IslandRule.DEFAULT);
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("nodes.csv")))) {
@@ -141,15 +136,17 @@ public final class BaselineExport {
     // Every k-th facility of each category in facility_id order: deterministic and spread out.
     List<double[]> origins = new ArrayList<>(); // category index, node, cutoff
     List<FacilityCatalog.Category> cats = List.copyOf(catalog.categories());
+    Map<String, List<Row>> byCategory = new HashMap<>();
+    for (Row f : facilities.orderBy("facility_id").collectAsList()) {
+      byCategory.computeIfAbsent(f.getString(1), c -> new ArrayList<>()).add(f);
+    }
     for (int ci = 0; ci < cats.size(); ci++) {
       FacilityCatalog.Category c = cats.get(ci);
-      List<Row> fs = DeltaTables.readSnapshot(spark, ctx, "facilities").where(col("category").equalTo(c.code()))
-          .selectExpr("facility_id", "wkb_x(geometry) AS x", "wkb_y(geometry) AS y").orderBy("facility_id")
-          .collectAsList();
+      List<Row> fs = byCategory.getOrDefault(c.code(), List.of());
       int step = Math.max(1, fs.size() / Math.max(1, originsPerCategory));
       for (int i = 0, taken = 0; i < fs.size() && taken < originsPerCategory; i += step, taken++) {
         Row f = fs.get(i);
-        Coordinate p = new Coordinate(f.getDouble(1), f.getDouble(2));
+        Coordinate p = new Coordinate(f.getDouble(2), f.getDouble(3));
         Object nearest = nodes.nearestNeighbour(new Envelope(p), p, (a, b) -> {
           int v = (Integer) (a.getItem() instanceof Integer ? a.getItem() : b.getItem());
           return Math.hypot(g.nodeX(v) - p.x, g.nodeY(v) - p.y);
