@@ -31,16 +31,18 @@ public record StageResult(
   /**
    * Per-source reconciliation: read = accepted + quarantined. {@code dropped} counts, by reason,
    * source records that never became a row (e.g. an OSM way with too few nodes); they are outside
-   * the reconciliation and reported in run_log's metrics.
+   * the reconciliation and reported in run_log's metrics, as are {@code elements}: what the file
+   * held before any mapping (an OSM extract's nodes, ways and relations).
    */
   public record SourceCount(String source, long read, long accepted, long quarantined, long repaired,
-      Map<String, Long> dropped) {
+      Map<String, Long> dropped, Map<String, Long> elements) {
     public SourceCount {
       dropped = new java.util.TreeMap<>(dropped);
+      elements = new java.util.TreeMap<>(elements);
     }
 
     public SourceCount(String source, long read, long accepted, long quarantined, long repaired) {
-      this(source, read, accepted, quarantined, repaired, Map.of());
+      this(source, read, accepted, quarantined, repaired, Map.of(), Map.of());
     }
 
     public boolean reconciles() {

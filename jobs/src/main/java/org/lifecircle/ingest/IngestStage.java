@@ -111,7 +111,7 @@ public final class IngestStage implements Stage {
       }
     }
     var counts = new StageResult.SourceCount(dataset, read, read - quarantined, quarantined, repaired,
-        staged.dropped());
+        staged.dropped(), staged.elements());
     return new Checked(dataset, contract, rows, counts);
   }
 

@@ -15,6 +15,8 @@ import org.lifecircle.common.StageResult;
 /** Appends one row per stage run, and one per source for stages that read sources. */
 public final class RunLog {
   private static final Contract CONTRACT = Contract.of("run_log");
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private RunLog() {}
 
@@ -27,17 +29,28 @@ public final class RunLog {
     for (StageResult.SourceCount s : r.sources()) {
       rows.add(row(ctx, stage, s.source(), "succeeded", start, end, s.read(), s.accepted(),
           s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
-          s.dropped().isEmpty() ? null : droppedJson(s.dropped())));
+          sourceMetricsJson(s)));
     }
     write(spark, ctx, rows);
   }
 
-  /** {"dropped": {"reason": n, ...}}: records of the source that never became a row. */
-  static String droppedJson(java.util.Map<String, Long> dropped) {
-    StringBuilder b = new StringBuilder("{\"dropped\":{");
-    dropped.forEach((k, v) -> b.append(b.charAt(b.length() - 1) == '{' ? "" : ",")
-        .append('"').append(k).append("\":").append(v));
-    return b.append("}}").toString();
+  /**
+   * {"osm_elements": {"nodes": n, ...}, "dropped": {"reason": n, ...}}: what an extract held, and
+   * records of the source that never became a row; null when neither applies.
+   */
+  static String sourceMetricsJson(StageResult.SourceCount s) {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    if (!s.elements().isEmpty()) {
+      m.put("osm_elements", s.elements());
+    }
+    if (!s.dropped().isEmpty()) {
+      m.put("dropped", s.dropped());
+    }
+    try {
+      return m.isEmpty() ? null : JSON.writeValueAsString(m);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static void failed(

@@ -43,16 +43,18 @@ public final class SourceReader {
   /**
    * Staged rows, the source column behind each input field (for messages), whether geometry is
    * lon/lat text, and counts by reason of source records that could not become a row at all (an
-   * OSM way without enough nodes, an unmapped tag): reported in run_log beside the reconciliation.
+   * OSM way without enough nodes, an unmapped tag) and of what the file held (an OSM extract's
+   * nodes, ways and relations): reported in run_log beside the reconciliation.
    */
   public record Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat,
-      java.util.Map<String, Long> dropped) {
+      java.util.Map<String, Long> dropped, java.util.Map<String, Long> elements) {
     public Staged {
       dropped = java.util.Map.copyOf(dropped);
+      elements = java.util.Map.copyOf(elements);
     }
 
     public Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat) {
-      this(rows, sourceColumns, lonLat, java.util.Map.of());
+      this(rows, sourceColumns, lonLat, java.util.Map.of(), java.util.Map.of());
     }
   }
 

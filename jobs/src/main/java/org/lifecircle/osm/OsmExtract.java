@@ -53,10 +53,17 @@ public final class OsmExtract {
 
   private final Dataset<Row> features;
   private final Dataset<Row> walkEdges;
+  private final Map<String, Long> elements;
 
-  private OsmExtract(Dataset<Row> features, Dataset<Row> walkEdges) {
+  private OsmExtract(Dataset<Row> features, Dataset<Row> walkEdges, Map<String, Long> elements) {
     this.features = features;
     this.walkEdges = walkEdges;
+    this.elements = elements;
+  }
+
+  /** Nodes, ways and relations the file held (all of them, before bounds, clip or mapping). */
+  public Map<String, Long> elements() {
+    return elements;
   }
 
   public Dataset<Row> features() {
@@ -74,8 +81,9 @@ public final class OsmExtract {
 
   static OsmExtract read(SparkSession spark, Path pbf, CityConfig.Bounds bounds, Geometry clip,
       OsmTags.Walk walk) {
-    Dataset<Row> elements = spark.read().format("osmpbf").load(pbf.toString())
+    Dataset<Row> elements = PbfElements.read(spark, pbf.toString())
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Long> counts = countByKind(elements, pbf);
     Dataset<Row> nodes = elements.where(lower(col("kind")).equalTo("node"))
         .select(col("id").as("node_id"), col("location.longitude").as("lon"),
             col("location.latitude").as("lat"), col("tags"));
@@ -102,7 +110,24 @@ public final class OsmExtract {
     wayShapes.unpersist();
     located.unpersist();
     elements.unpersist();
-    return new OsmExtract(features, edges);
+    return new OsmExtract(features, edges, counts);
+  }
+
+  /**
+   * nodes, ways, relations: the file's elements by kind. A file with nodes and no ways is refused:
+   * no city extract is like that, and it is what a reader that skips primitive groups would give.
+   */
+  static Map<String, Long> countByKind(Dataset<Row> elements, Path pbf) {
+    Map<String, Long> counts = new java.util.TreeMap<>(Map.of("nodes", 0L, "ways", 0L, "relations", 0L));
+    for (Row r : elements.groupBy("kind").count().collectAsList()) {
+      counts.put(r.getString(0) + "s", r.getLong(1));
+    }
+    if (counts.get("ways") == 0) {
+      throw org.lifecircle.common.PipelineException.cannot("read", "osm extract",
+          "it has " + counts.get("nodes") + " nodes but no ways, so no buildings, land use or walk"
+              + " network (is it a nodes-only cut?)", pbf);
+    }
+    return counts;
   }
 
   /** (way_id, tags, geometry or null, line when every node is present): one row per way. */

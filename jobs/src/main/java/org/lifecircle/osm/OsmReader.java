@@ -90,7 +90,7 @@ public final class OsmReader {
     Dataset<Row> staged = mapped.where(col("__drop").isNull()).orderBy("__id").drop("__drop", "__id");
     List<String> sourceColumns = contract.inputFields().stream()
         .map(f -> TAG_OF.getOrDefault(f.name(), f.name())).toList();
-    return new SourceReader.Staged(staged, sourceColumns, false, dropped);
+    return new SourceReader.Staged(staged, sourceColumns, false, dropped, extract.elements());
   }
 
   private static synchronized OsmExtract extract(SparkSession spark, Path pbf,
