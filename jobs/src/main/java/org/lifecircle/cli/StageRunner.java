@@ -35,6 +35,7 @@ final class StageRunner {
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
     try {
       result = stage.run(spark, ctx);
+      result.requireQuarantineWithin(stage.name(), ctx.city().limits().maxQuarantineShare());
     } catch (RuntimeException e) {
       Instant end = Instant.now();
       String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();

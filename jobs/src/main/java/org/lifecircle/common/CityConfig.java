@@ -129,8 +129,17 @@ public record CityConfig(
       Double gapCoverageShare,
       Double maxSnapM,
       Double cutoffMultiple,
-      Double detourFactor) {
-    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null);
+      Double detourFactor,
+      Double minPlacedShare,
+      Double nearbyHomeM) {
+    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null);
+
+    /** The limits of the first six knobs; the placement knobs at their defaults. */
+    public Limits(Double maxQuarantineShare, Double completeCommunityShare, Double gapCoverageShare,
+        Double maxSnapM, Double cutoffMultiple, Double detourFactor) {
+      this(maxQuarantineShare, completeCommunityShare, gapCoverageShare, maxSnapM, cutoffMultiple,
+          detourFactor, null, null);
+    }
 
     public Limits {
       maxQuarantineShare = share(maxQuarantineShare, 0.05, "max_quarantine_share");
@@ -139,6 +148,10 @@ public record CityConfig(
       maxSnapM = positive(maxSnapM, 150.0, "max_snap_m");
       cutoffMultiple = positive(cutoffMultiple, 2.0, "cutoff_multiple");
       detourFactor = positive(detourFactor, 1.3, "detour_factor");
+      // The nightly fails when fewer of the population input's residents than this are placed.
+      minPlacedShare = share(minPlacedShare, 0.98, "min_placed_share");
+      // How far from a grid cell with residents and no home its residents may be placed.
+      nearbyHomeM = positive(nearbyHomeM, 250.0, "nearby_home_m");
       if (detourFactor < 1.0) {
         throw PipelineException.cannot("load", "city config", "detour_factor must be >= 1", detourFactor);
       }

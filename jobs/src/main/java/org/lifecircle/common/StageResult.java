@@ -24,6 +24,23 @@ public record StageResult(
     headlines = List.copyOf(headlines);
   }
 
+  /**
+   * Fails a stage whose own quarantine share (rows quarantined / rows in) exceeds the city's limit.
+   * Ingest checks each source against the same limit; this covers every other stage, so no loss
+   * passes the nightly unseen.
+   */
+  public void requireQuarantineWithin(String stage, double maxShare) {
+    if (!sources.isEmpty() || rowsIn == 0) {
+      return;
+    }
+    double share = (double) rowsQuarantined / rowsIn;
+    if (share > maxShare) {
+      throw PipelineException.cannot("finish", "stage " + stage, String.format(java.util.Locale.ROOT,
+          "quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
+          rowsQuarantined + " of " + rowsIn + " rows");
+    }
+  }
+
   public static StageResult of(long in, long out, Map<String, Long> tables, List<String> headlines) {
     return new StageResult(in, out, 0, tables, List.of(), Map.of(), headlines);
   }

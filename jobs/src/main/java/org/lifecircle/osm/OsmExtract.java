@@ -42,14 +42,17 @@ import org.locationtech.jts.io.WKBWriter;
  * exist (see {@link OsmGeometry}).
  */
 public final class OsmExtract {
-  /** Tagged elements: id (n/w/r + number), tags, WGS84 WKB (null when none), area flag, problem. */
+  /**
+   * Tagged elements: id (n/w/r + number), tags, WGS84 WKB (null when none), area flag, problem, and
+   * for a closed way the first of its nodes tagged entrance=* (WGS84 WKB point, else null).
+   */
   public static final StructType FEATURE = StructType.fromDDL("osm_id STRING, tags MAP<STRING, STRING>,"
-      + " geometry BINARY, is_area BOOLEAN, problem STRING");
+      + " geometry BINARY, is_area BOOLEAN, problem STRING, entrance BINARY");
   /** Walk edges, and one row with a problem (no edge) per walkable way that yields none. */
   public static final StructType EDGE = StructType.fromDDL("edge_id STRING, from_node STRING,"
       + " to_node STRING, way_kind STRING, geometry BINARY, tags MAP<STRING, STRING>, problem STRING");
   private static final StructType WAY = StructType.fromDDL(
-      "way_id LONG, tags MAP<STRING, STRING>, geometry BINARY, complete_line BINARY");
+      "way_id LONG, tags MAP<STRING, STRING>, geometry BINARY, complete_line BINARY, entrance BINARY");
 
   private final Dataset<Row> features;
   private final Dataset<Row> walkEdges;
@@ -87,7 +90,9 @@ public final class OsmExtract {
     Dataset<Row> nodes = elements.where(lower(col("kind")).equalTo("node"))
         .select(col("id").as("node_id"), col("location.longitude").as("lon"),
             col("location.latitude").as("lat"), col("tags"));
-    Dataset<Row> located = nodes.filter(new Inside(bounds, clip)).select("node_id", "lon", "lat")
+    Dataset<Row> located = nodes.filter(new Inside(bounds, clip))
+        .select(col("node_id"), col("lon"), col("lat"),
+            col("tags").getItem("entrance").isNotNull().as("entrance"))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> ways = elements.where(lower(col("kind")).equalTo("way"))
         .select(col("id").as("way_id"), col("tags"), col("refs"));
@@ -97,7 +102,7 @@ public final class OsmExtract {
         .where(size(col("tags")).gt(0))
         .selectExpr("concat('n', node_id) AS osm_id", "tags",
             "ST_AsBinary(ST_Point(lon, lat)) AS geometry", "false AS is_area",
-            "CAST(NULL AS STRING) AS problem");
+            "CAST(NULL AS STRING) AS problem", "CAST(NULL AS BINARY) AS entrance");
     Dataset<Row> wayFeatures = wayShapes.where(size(col("tags")).gt(0)).map(
         (org.apache.spark.api.java.function.MapFunction<Row, Row>) OsmExtract::wayFeature,
         Encoders.row(FEATURE));
@@ -135,7 +140,8 @@ public final class OsmExtract {
     Dataset<Row> points = ways.select(col("way_id"), posexplode(col("refs")).as(new String[] {"pos", "node_id"}))
         .join(located, "node_id", "left")
         .groupBy("way_id")
-        .agg(sort_array(collect_list(struct(col("pos"), col("node_id"), col("lon"), col("lat")))).as("pts"));
+        .agg(sort_array(collect_list(struct(col("pos"), col("node_id"), col("lon"), col("lat"),
+            col("entrance")))).as("pts"));
     Dataset<Row> joined = ways.select("way_id", "tags").join(points, "way_id", "left");
     return joined.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
       long id = r.getLong(0);
@@ -151,7 +157,14 @@ public final class OsmExtract {
       if (shape.geometry() != null && !OsmGeometry.TOO_FEW_NODES.equals(shape.problem())) {
         completeLine = w.write(OsmGeometry.GF.createLineString(coords));
       }
-      return RowFactory.create(id, tags, geom, completeLine);
+      byte[] entrance = null;
+      for (int i = 0; i < pts.size() && entrance == null; i++) {
+        Row p = pts.get(i);
+        if (coords[i] != null && !p.isNullAt(4) && p.getBoolean(4)) {
+          entrance = w.write(OsmGeometry.GF.createPoint(coords[i]));
+        }
+      }
+      return RowFactory.create(id, tags, geom, completeLine, entrance);
     }, Encoders.row(WAY)).toDF();
   }
 
@@ -182,7 +195,8 @@ public final class OsmExtract {
       }
     }
     // Tags pass through as Spark's own map: the row encoder takes no java.util.Map wrapper.
-    return RowFactory.create("w" + r.getLong(0), r.get(1), geom, area, problem);
+    return RowFactory.create("w" + r.getLong(0), r.get(1), geom, area, problem,
+        area && !r.isNullAt(4) ? r.get(4) : null);
   }
 
   /**
@@ -213,7 +227,8 @@ public final class OsmExtract {
       }
       Geometry g = OsmGeometry.multipolygon(outers, inners);
       return RowFactory.create("r" + r.getLong(0), r.get(1),
-          g == null ? null : new WKBWriter().write(g), g != null, g == null ? OsmGeometry.UNASSEMBLED : null);
+          g == null ? null : new WKBWriter().write(g), g != null, g == null ? OsmGeometry.UNASSEMBLED : null,
+          null);
     }, Encoders.row(FEATURE)).toDF();
   }
 

@@ -156,7 +156,8 @@ public final class OsmReader {
     private final Contract contract;
     private final OsmTags tags;
     private final String metricCrs;
-    private transient CrsTransform crs;
+    private transient CrsTransform toMetric;
+    private transient CrsTransform fromMetric;
 
     Mapper(String dataset, Contract contract, OsmTags tags, String metricCrs) {
       this.dataset = dataset;
@@ -174,7 +175,7 @@ public final class OsmReader {
           .add("__drop", DataTypes.StringType).add("__id", DataTypes.StringType);
     }
 
-    /** features row: osm_id, tags, geometry, is_area, problem, landuse. */
+    /** features row: osm_id, tags, geometry, is_area, problem, entrance, landuse. */
     Iterator<Row> feature(Row r) throws Exception {
       String id = r.getString(0);
       Map<String, String> t = r.getJavaMap(1);
@@ -190,8 +191,12 @@ public final class OsmReader {
             return List.<Row>of().iterator();
           }
           drop = area ? null : areaProblem(id, problem);
+          OsmTags.Buildings.Use use = tags.buildings().use(t, r.isNullAt(6) ? null : r.getString(6));
           v.put("building_id", id);
-          v.put("use", tags.buildings().use(building, r.isNullAt(5) ? null : r.getString(5)));
+          v.put("use", use.use());
+          v.put("use_evidence", use.evidence());
+          v.put("heritage_status", tags.buildings().heritageStatus(t));
+          v.put("entrance", r.isNullAt(5) ? null : (byte[]) r.get(5));
           String levels = leading(LEADING_INT, t.get("building:levels"));
           v.put("floors", levels != null ? levels : String.valueOf(tags.buildings().defaultLevels()));
           v.put("year_built", leading(LEADING_YEAR, t.get("start_date")));
@@ -212,7 +217,7 @@ public final class OsmReader {
           v.put("facility_id", id);
           v.put("category", category);
           v.put("name", t.get("name"));
-          v.put("geometry", g == null ? null : new WKBWriter().write(g.getCentroid()));
+          v.put("geometry", g == null ? null : new WKBWriter().write(area ? interiorPoint(g) : g.getCentroid()));
         }
         case "compounds" -> {
           String landuse = t.get("landuse");
@@ -272,10 +277,28 @@ public final class OsmReader {
     }
 
     private double metricArea(Geometry g) {
-      if (crs == null) {
-        crs = new CrsTransform("EPSG:4326", metricCrs);
+      toMetric();
+      return toMetric.toMetric(g).getArea();
+    }
+
+    /**
+     * A polygon facility's point: the interior point of its footprint taken in the metric CRS (as
+     * building origins are), back in WGS84. A centroid can lie outside (a courtyard, an L shape),
+     * and one taken in degrees is not the one a building's origin is.
+     */
+    private Geometry interiorPoint(Geometry g) {
+      toMetric();
+      Geometry p = toMetric.toMetric(g).getInteriorPoint();
+      double[] ll = fromMetric.lonLat(p.getCoordinate().x, p.getCoordinate().y);
+      return OsmGeometry.GF.createPoint(new org.locationtech.jts.geom.Coordinate(ll[0], ll[1]));
+    }
+
+    private void toMetric() {
+      if (toMetric == null) {
+        toMetric = new CrsTransform("EPSG:4326", metricCrs);
+        // Its lonLat() maps metric coordinates back to WGS84.
+        fromMetric = new CrsTransform(metricCrs, metricCrs);
       }
-      return crs.toMetric(g).getArea();
     }
 
     private static String raw(String id, Map<String, String> tags) {

@@ -75,6 +75,10 @@ public record OsmTags(
       requireAllowed(uses, use, "building use");
     }
     buildings.landuseUses().values().forEach(u -> requireAllowed(uses, u, "building use"));
+    buildings.notHousing().forEach(r -> requireAllowed(uses, r.use(), "building use"));
+    buildings.ownTags().forEach(r -> requireAllowed(uses, r.use(), "building use"));
+    List<String> statuses = Contract.of("buildings").field("heritage_status").allowed();
+    buildings.heritage().forEach(r -> requireAllowed(statuses, r.status(), "heritage status"));
     requireAllowed(uses, buildings.fallbackUse(), "building use");
     List<String> codes = Contract.of("parcels").field("land_use_code").allowed();
     parcels.landuse().values().forEach(c -> requireAllowed(codes, c, "land-use code"));
@@ -129,10 +133,8 @@ public record OsmTags(
     }
 
     boolean matches(Map<String, String> element, Double areaM2) {
-      for (Map.Entry<String, List<String>> t : tags.entrySet()) {
-        if (!valueMatches(element.get(t.getKey()), t.getValue())) {
-          return false;
-        }
+      if (!matchesAll(tags, element)) {
+        return false;
       }
       if (without.stream().anyMatch(element::containsKey)) {
         return false;
@@ -147,10 +149,27 @@ public record OsmTags(
     }
   }
 
+  /**
+   * How an OSM building gets its use, in this order (first that applies wins): its own tags that
+   * say it is not housing ({@code not_housing}: a school, hospital, temple...), its building value
+   * ({@code uses}), for other values (yes, ...) its own tags ({@code own_tags}: shops, offices,
+   * flats...), the land use under it ({@code landuse_uses}), else {@code fallback_use} with no
+   * evidence (the population stage may still place grid residents there: see docs/TABLES.md).
+   */
   public record Buildings(
-      Map<String, List<String>> uses, Map<String, String> landuseUses, String fallbackUse,
-      int defaultLevels) implements Serializable {
+      List<UseRule> notHousing, Map<String, List<String>> uses, List<UseRule> ownTags,
+      Map<String, String> landuseUses, String fallbackUse, int defaultLevels,
+      List<HeritageRule> heritage) implements Serializable {
+    /** use_evidence values: what decided a building's use. */
+    public static final String OWN_TAGS = "own_tags";
+    public static final String BUILDING_TAG = "building_tag";
+    public static final String LAND_USE = "land_use";
+    public static final String NONE = "none";
+
     public Buildings {
+      notHousing = notHousing == null ? List.of() : List.copyOf(notHousing);
+      ownTags = ownTags == null ? List.of() : List.copyOf(ownTags);
+      heritage = heritage == null ? List.of() : List.copyOf(heritage);
       uses = uses == null ? Map.of() : new LinkedHashMap<>(uses);
       landuseUses = landuseUses == null ? Map.of() : new LinkedHashMap<>(landuseUses);
       Set<String> seen = new HashSet<>();
@@ -161,20 +180,86 @@ public record OsmTags(
           }
         }
       }
+      for (UseRule r : notHousing) {
+        if (org.lifecircle.population.PopulationStage.RESIDENTIAL_USES.contains(r.use())) {
+          throw PipelineException.cannot("load", WHAT, "a not_housing rule gives a housing use", r.use());
+        }
+      }
       if (defaultLevels < 1) {
         throw PipelineException.cannot("load", WHAT, "default_levels must be >= 1", defaultLevels);
       }
     }
 
-    /** Use from the building tag, else from the land it stands on, else the fallback. */
-    public String use(String building, String landuse) {
+    /** A building's use and what decided it. */
+    public record Use(String use, String evidence) {}
+
+    /** Use from the evidence, in the order of the class comment. */
+    public Use use(Map<String, String> tags, String landuse) {
+      UseRule notAHome = first(notHousing, tags);
+      if (notAHome != null) {
+        return new Use(notAHome.use(), OWN_TAGS);
+      }
+      String building = tags.get("building");
       for (Map.Entry<String, List<String>> e : uses.entrySet()) {
         if (e.getValue().contains(building)) {
-          return e.getKey();
+          return new Use(e.getKey(), BUILDING_TAG);
         }
       }
+      UseRule own = first(ownTags, tags);
+      if (own != null) {
+        return new Use(own.use(), OWN_TAGS);
+      }
       String byLand = landuse == null ? null : landuseUses.get(landuse);
-      return byLand != null ? byLand : fallbackUse;
+      return byLand != null ? new Use(byLand, LAND_USE) : new Use(fallbackUse, NONE);
+    }
+
+    /** heritage_status from the first heritage rule that matches, else null (not known). */
+    public String heritageStatus(Map<String, String> tags) {
+      for (HeritageRule r : heritage) {
+        if (matchesAll(r.tags(), tags)) {
+          return r.status();
+        }
+      }
+      return null;
+    }
+
+    private static UseRule first(List<UseRule> rules, Map<String, String> tags) {
+      for (UseRule r : rules) {
+        if (matchesAll(r.tags(), tags)) {
+          return r;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Every key of {@code rule} is present in {@code tags} with an accepted value. */
+  static boolean matchesAll(Map<String, List<String>> rule, Map<String, String> tags) {
+    for (Map.Entry<String, List<String>> t : rule.entrySet()) {
+      if (!valueMatches(tags.get(t.getKey()), t.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Tags (all must match) that give a building this use. */
+  public record UseRule(String use, Map<String, List<String>> tags) implements Serializable {
+    public UseRule {
+      if (use == null || tags == null || tags.isEmpty()) {
+        throw PipelineException.cannot("load", WHAT, "a building use rule needs a use and tags", use);
+      }
+      tags = new LinkedHashMap<>(tags);
+    }
+  }
+
+  /** Tags (all must match) that give a building this heritage_status. */
+  public record HeritageRule(String status, Map<String, List<String>> tags) implements Serializable {
+    public HeritageRule {
+      if (status == null || tags == null || tags.isEmpty()) {
+        throw PipelineException.cannot("load", WHAT, "a heritage rule needs a status and tags", status);
+      }
+      tags = new LinkedHashMap<>(tags);
     }
   }
 

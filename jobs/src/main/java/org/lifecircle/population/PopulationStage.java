@@ -6,21 +6,26 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
+import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
@@ -31,15 +36,17 @@ import org.lifecircle.io.Quarantine;
  * Residents per residential building by age band, placed in their community, street and district.
  * Population given per building is joined by id; population given per grid cell is allocated to
  * the residential buildings whose origin lies in the cell, in proportion to residential floor area
- * (dasymetric), preserving every cell's band totals exactly. Cells with people and no residential
- * building, population rows naming unknown buildings, and buildings outside every community go to
- * quarantine, counted.
+ * (dasymetric), preserving every cell's band totals exactly. A cell with people and no residential
+ * building is placed by the fallbacks of {@link Placement}, counted by kind in run_log; population
+ * rows naming unknown buildings, and homes outside every community go to quarantine, counted. The
+ * stage fails when the placed share of residents is below {@code limits.min_placed_share}.
  */
 public final class PopulationStage implements Stage {
   public static final String NAME = "population";
   public static final List<String> BANDS = List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14",
       "pop_15_59", "pop_60_64", "pop_65_79", "pop_80_plus");
-  static final List<String> RESIDENTIAL_USES = List.of("residential", "mixed");
+  /** Uses that house people (a building of another use gets grid residents only as a fallback). */
+  public static final List<String> RESIDENTIAL_USES = List.of("residential", "mixed");
 
   @Override
   public String name() {
@@ -48,6 +55,7 @@ public final class PopulationStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
+    CityConfig.Limits limits = ctx.city().limits();
     Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings");
     Dataset<Row> population = DeltaTables.input(spark, ctx, "population")
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -61,72 +69,117 @@ public final class PopulationStage implements Stage {
         .withColumnRenamed("unit_id", "building_id").withColumn("allocation", lit("building"));
     Dataset<Row> unknown = perBuilding.join(homes.select("building_id"), sameBuilding, "left_anti");
 
-    Dataset<Row> cellHomes = Dasymetric.homesInCells(cells, homes)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> allocated = Dasymetric.allocate(spark, cellHomes, cells)
-        .withColumn("allocation", lit("cell"));
-    Dataset<Row> cellsWithoutHomes =
-        cells.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti");
-    Dataset<Row> peopleNoHome = cellsWithoutHomes.where(totalResidents().gt(0));
+    Placement placement = Placement.place(spark, cells, homes, unknownUseOrigins(buildings),
+        limits.nearbyHomeM());
 
     List<Column> keep = new ArrayList<>(List.of(col("building_id"), col("allocation")));
     BANDS.forEach(b -> keep.add(col(b)));
-    List<Column> sums = new ArrayList<>(List.of(min("allocation").as("allocation")));
+    // A home that takes residents from several cells (its own, and as a nearby home of another)
+    // is labelled by the first allocation, by name, of those that gave it residents.
+    List<Column> sums = new ArrayList<>(List.of(coalesce(min(when(col("__n").gt(0), col("allocation"))),
+        min("allocation")).as("allocation")));
     BANDS.forEach(b -> sums.add(sum(b).as(b)));
     Dataset<Row> bands = direct.select(keep.toArray(Column[]::new))
-        .unionByName(allocated.select(keep.toArray(Column[]::new)))
+        .unionByName(placement.allocated().select(keep.toArray(Column[]::new)))
+        .withColumn("__n", totalResidents())
         .groupBy("building_id").agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new));
 
-    Dataset<Row> placed = Communities.place(homes, areas).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> placed = Communities.place(placement.homes(), areas)
+        .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> out = placed.where(col("community_code").isNotNull())
-        .join(bands, "building_id", "left").select(outputColumns());
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("building_population"), out);
+        .join(bands, "building_id", "left").select(outputColumns())
+        .persist(StorageLevel.MEMORY_AND_DISK());
 
-    Dataset<Row> q = Quarantine.fromRejected(withReason(unknown, "unit_id", "UNKNOWN_BUILDING",
-            "Cannot allocate population row %d: unit_id names no residential building (%s)"),
-            "population", "unit_id")
-        .unionByName(Quarantine.fromRejected(withReason(peopleNoHome, "unit_id",
-            "NO_RESIDENTIAL_BUILDING",
-            "Cannot allocate population row %d: grid cell has residents but no residential building (%s)"),
-            "population", "unit_id"))
-        .unionByName(Quarantine.fromRejected(withReason(placed.where(col("community_code").isNull())
-                .drop("origin", "geometry", "entrance"), "building_id", "NO_COMMUNITY",
-            "Cannot place building row %d: its origin lies in no community (%s)"),
-            "buildings", "building_id"));
-    long quarantined = Quarantine.replace(spark, ctx, NAME, q);
-
-    long inputResidents = population.agg(sum(totalResidents())).first().getLong(0);
-    Row placedTotals = DeltaTables.readSnapshot(spark, ctx, "building_population")
-        .agg(coalesce(sum("residents"), lit(0L))).first();
-    long residents = placedTotals.getLong(0);
+    long inputResidents = population.agg(coalesce(sum(totalResidents()), lit(0L))).first().getLong(0);
+    long residents = out.agg(coalesce(sum("residents"), lit(0L))).first().getLong(0);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("input_units", population.count());
     metrics.put("input_residents", inputResidents);
     metrics.put("placed_residents", residents);
-    metrics.put("cells_without_homes_or_people",
-        cellsWithoutHomes.where(totalResidents().equalTo(0)).count());
+    metrics.put("placed_share", inputResidents == 0 ? 1.0 : (double) residents / inputResidents);
+    metrics.put("fallbacks", placement.fallbacks());
+    metrics.put("overlapping_cell_pairs", placement.overlappingPairs());
+    metrics.put("cells_without_homes_or_people", placement.emptyCells());
+    requirePlacedShare(ctx, residents, inputResidents, limits.minPlacedShare());
+
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("building_population"), out);
+    Dataset<Row> unplacedBuildings = placed.where(col("community_code").isNull()
+        .and(not(col("building_id").startsWith(Placement.CELL_HOME_PREFIX))));
+    Dataset<Row> unplacedCells = population.join(placed.where(col("community_code").isNull())
+        .select(col("building_id").substr(Placement.CELL_HOME_PREFIX.length() + 1, 1 << 20)
+            .as("unit_id")), "unit_id", "left_semi");
+    Dataset<Row> q = Quarantine.fromRejected(withReason(unknown, "unit_id", "UNKNOWN_BUILDING",
+            "Cannot allocate population row %d: unit_id names no residential building (%s)"),
+            "population", "unit_id")
+        .unionByName(Quarantine.fromRejected(withReason(unplacedCells, "unit_id", "NO_COMMUNITY",
+            "Cannot place population row %d: grid cell has no home and its interior point lies in"
+                + " no community (%s)"), "population", "unit_id"))
+        .unionByName(Quarantine.fromRejected(withReason(unplacedBuildings.select("building_id",
+                "source_row", "compound_id"), "building_id", "NO_COMMUNITY",
+            "Cannot place building row %d: its origin lies in no community (%s)"),
+            "buildings", "building_id"));
+    long quarantined = Quarantine.replace(spark, ctx, NAME, q);
+    long homeCount = homes.count();
     population.unpersist();
     homes.unpersist();
-    cellHomes.unpersist();
+    placement.unpersist();
     placed.unpersist();
+    out.unpersist();
 
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put("building_population", written);
     tables.put("quarantine", quarantined);
-    List<String> headlines = List.of(String.format(
-        "  residents: %d in the population input, %d placed in buildings"
-            + " (the rest is in quarantine with a reason)", inputResidents, residents));
-    return new StageResult((Long) metrics.get("input_units"), written, quarantined, tables,
-        List.of(), metrics, headlines);
+    List<String> headlines = new ArrayList<>(List.of(String.format(Locale.ROOT,
+        "  residents: %,d in the population input, %,d placed (%.2f%%; the rest is in quarantine"
+            + " with a reason)", inputResidents, residents,
+        100.0 * (Double) metrics.get("placed_share"))));
+    placement.fallbacks().forEach((kind, n) -> headlines.add(String.format(Locale.ROOT,
+        "    fallback %-16s %,d cells, %,d residents", kind, n.get("cells"), n.get("residents"))));
+    if (placement.overlappingPairs() > 0) {
+      headlines.add(String.format(Locale.ROOT, "    %d pairs of population grid cells overlap"
+          + " (each home is counted in one cell only)", placement.overlappingPairs()));
+    }
+    // Rows in: population units and residential buildings, the two inputs whose rows can land in
+    // quarantine here.
+    return new StageResult((Long) metrics.get("input_units") + homeCount, written, quarantined,
+        tables, List.of(), metrics, headlines);
   }
 
-  /** Residential buildings with origin (entrance when given, else footprint centroid) and floor area. */
+  /** The nightly's guard against residents that silently vanish from every coverage figure. */
+  static void requirePlacedShare(RunContext ctx, long placed, long input, double minShare) {
+    double share = input == 0 ? 1.0 : (double) placed / input;
+    if (share < minShare) {
+      throw PipelineException.cannot("place", "residents of city " + ctx.cityCode(),
+          String.format(Locale.ROOT, "placed share %.2f%% is below the limit %.2f%%", 100 * share,
+              100 * minShare), placed + " of " + input + " residents");
+    }
+  }
+
+  /**
+   * Buildings of no residential use whose use had no evidence (OSM fallback): they may house a
+   * grid cell's residents when the cell has no residential building.
+   */
+  static Dataset<Row> unknownUseOrigins(Dataset<Row> buildings) {
+    return withOrigin(buildings.where(col("use_evidence").equalTo("none")
+        .and(not(col("use").isin(RESIDENTIAL_USES.toArray())))));
+  }
+
+  /** Residential buildings with origin and floor area ({@link #withOrigin}). */
   static Dataset<Row> residentialOrigins(Dataset<Row> buildings) {
-    return buildings.where(col("use").isin(RESIDENTIAL_USES.toArray()))
-        .withColumn("origin", expr("CASE WHEN entrance IS NOT NULL THEN ST_GeomFromWKB(entrance)"
-            + " ELSE ST_Centroid(ST_GeomFromWKB(geometry)) END"))
-        .withColumn("residential_floor_area_m2", coalesce(col("gross_floor_area_m2"),
-            expr("ST_Area(ST_GeomFromWKB(geometry)) * floors")));
+    return withOrigin(buildings.where(col("use").isin(RESIDENTIAL_USES.toArray())));
+  }
+
+  /**
+   * building_id, source_row, compound_id, origin and floor area. The origin is the entrance when
+   * given, else the footprint's interior point: a centroid can lie outside the building (a
+   * courtyard block, an L shape), and distances must start at the home.
+   */
+  static Dataset<Row> withOrigin(Dataset<Row> buildings) {
+    return buildings.select(col("building_id"), col("source_row"), col("compound_id"),
+        expr("CASE WHEN entrance IS NOT NULL THEN ST_GeomFromWKB(entrance)"
+            + " ELSE ST_PointOnSurface(ST_GeomFromWKB(geometry)) END").as("origin"),
+        coalesce(col("gross_floor_area_m2"), expr("ST_Area(ST_GeomFromWKB(geometry)) * floors"))
+            .as("residential_floor_area_m2"));
   }
 
   static Column totalResidents() {
