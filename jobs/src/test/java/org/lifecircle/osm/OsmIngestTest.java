@@ -29,6 +29,13 @@ import org.locationtech.jts.io.WKBReader;
  * expectation below follows from that design, not from a run.
  */
 class OsmIngestTest {
+  /**
+   * What the extract holds, as every OSM source's run_log row reports it; counted independently by
+   * osmium-tool (`osmium fileinfo -e cities/osm-sample/inputs/sample.osm.pbf`: 116 nodes, 27
+   * ways, 2 relations).
+   */
+  private static final String ELEMENTS = "\"osm_elements\":{\"nodes\":116,\"relations\":2,\"ways\":27},";
+
   private static SparkSession spark;
   private static RunContext ctx;
 
@@ -72,7 +79,7 @@ class OsmIngestTest {
     assertThat(ways).containsExactlyEntriesOf(new TreeMap<>(Map.of("w501", "park",
         "w502", "pocket_park", "w504", "sports_field", "w505", "sports_field")));
     assertThat(source("facilities")).isEqualTo(
-        "read 21, accepted 21, quarantined 0, {\"dropped\":{\"unmapped\":3}}");
+        "read 21, accepted 21, quarantined 0, {" + ELEMENTS + "\"dropped\":{\"unmapped\":3}}");
 
     // The park is the square x 20..120 m, y 20..120 m: its centroid is (70, 70) m from the origin.
     Row park = DeltaTables.readSnapshot(spark, ctx, "facilities").where("facility_id = 'w501'")
@@ -119,11 +126,12 @@ class OsmIngestTest {
         + " column 'start_date' is after the snapshot date 2026-06-30 (2031)");
     // w307 lacks a corner node; r401's only member way is not in the file.
     assertThat(source("buildings")).isEqualTo("read 8, accepted 7, quarantined 1,"
-        + " {\"dropped\":{\"relations_unassembled\":1,\"ways_too_few_nodes\":1}}");
-    assertThat(source("compounds")).isEqualTo("read 1, accepted 1, quarantined 0");
+        + " {" + ELEMENTS + "\"dropped\":{\"relations_unassembled\":1,\"ways_too_few_nodes\":1}}");
+    assertThat(source("compounds")).isEqualTo(
+        "read 1, accepted 1, quarantined 0, {" + ELEMENTS.replaceAll(",$", "") + "}");
     // Farmland (w202) has no land-use code in the tag catalog.
     assertThat(source("parcels")).isEqualTo(
-        "read 2, accepted 2, quarantined 0, {\"dropped\":{\"unmapped\":1}}");
+        "read 2, accepted 2, quarantined 0, {" + ELEMENTS + "\"dropped\":{\"unmapped\":1}}");
   }
 
   @Test
@@ -144,7 +152,7 @@ class OsmIngestTest {
         Map.entry("w107-0", "n22-n23"), Map.entry("w107-1", "n25-n26"))));
     // w106 keeps one node of three.
     assertThat(source("walk_network")).isEqualTo(
-        "read 10, accepted 10, quarantined 0, {\"dropped\":{\"ways_too_few_nodes\":1}}");
+        "read 10, accepted 10, quarantined 0, {" + ELEMENTS + "\"dropped\":{\"ways_too_few_nodes\":1}}");
     WalkGraph graph = GraphBuilder.build(NetworkStage.readWays(spark, ctx),
         GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
     // 13 distinct end nodes: n1 n3 n5 n6 n7 n8 n11 n13 n14 n22 n23 n25 n26.
