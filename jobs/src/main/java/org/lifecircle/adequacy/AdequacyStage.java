@@ -153,8 +153,8 @@ public final class AdequacyStage implements Stage {
 
   private static List<String> headlines(Dataset<Row> rows, long withoutCapacity, long gapRows) {
     List<String> lines = new ArrayList<>();
-    lines.add(String.format("  supply vs demand (E2SFCA): %d capacity gaps; %d facilities skipped"
-        + " (capacity null)", gapRows, withoutCapacity));
+    lines.add(String.format("  supply vs demand (E2SFCA): gap ledger %d rows with capacity gaps;"
+        + " %d facilities skipped (capacity null)", gapRows, withoutCapacity));
     lines.add("    category            capacity  target res.  places/1000 target"
         + "  places/1000 basis  norm/1000 (basis)  communities short  shortfall");
     Dataset<Row> byCategory = rows.groupBy("category")

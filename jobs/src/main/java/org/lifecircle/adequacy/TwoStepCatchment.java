@@ -128,7 +128,8 @@ public final class TwoStepCatchment {
    * Capacity gaps in the coverage_gaps layout: communities with target residents and a shortfall.
    * target_residents_uncovered = ceil(T x shortfall / required), the target residents whose share
    * of the norm is not met (with norm_basis target this is ceil(shortfall / norm x 1000)), at most T;
-   * severity = shortfall_places x the level weight.
+   * severity = target_residents_uncovered x the level weight: in persons like a distance gap's
+   * severity, so that one ranking of the ledger compares both kinds.
    */
   public static Dataset<Row> gaps(Dataset<Row> communities) {
     // Rounded to 1e-6 before ceil so that 47.000000000001 from floating point stays 47.
@@ -140,7 +141,7 @@ public final class TwoStepCatchment {
             lit(null).cast("double").as("nearest_distance_m"),
             col("cap_threshold_m").as("threshold_m"), lit(null).cast("double").as("excess_m"),
             col("shortfall_places"),
-            col("shortfall_places").multiply(col("cap_level_weight")).as("severity"),
+            uncovered.multiply(col("cap_level_weight")).as("severity"),
             col("distance_basis"));
   }
 }

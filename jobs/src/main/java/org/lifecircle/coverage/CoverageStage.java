@@ -1,6 +1,8 @@
 package org.lifecircle.coverage;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
@@ -45,7 +47,9 @@ public final class CoverageStage implements Stage {
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     double completeShare = ctx.city().limits().completeCommunityShare();
-    Dataset<Row> coverage = coverage(rows, cat, ctx.cityCode(), completeShare)
+    Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas")
+        .select(col("level").as("area_level"), col("area_code"));
+    Dataset<Row> coverage = coverage(rows, areas, cat, ctx.cityCode(), completeShare)
         .persist(StorageLevel.MEMORY_AND_DISK());
     long coverageRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("community_coverage"), coverage);
 
@@ -63,9 +67,14 @@ public final class CoverageStage implements Stage {
     return new StageResult(in, coverageRows + gapRows, 0, tables, List.of(), Map.of(), headlines);
   }
 
-  /** community_coverage rows for all four area levels. */
-  public static Dataset<Row> coverage(Dataset<Row> access, Dataset<Row> cat, String cityCode,
-      double completeShare) {
+  /**
+   * community_coverage rows for all four area levels: every area of {@code areas} (area_level,
+   * area_code from admin_areas) and the city, times every category of the access rows. An area
+   * without residents is a row of zeros (coverage rate null), not an absence: a planner counting
+   * communities must find all of them.
+   */
+  public static Dataset<Row> coverage(Dataset<Row> access, Dataset<Row> areas, Dataset<Row> cat,
+      String cityCode, double completeShare) {
     Column covered = when(col("covered"), col("target_residents")).otherwise(lit(0L));
     Dataset<Row> withCity = access.withColumn("city_area", lit(cityCode))
         .withColumn("covered_target", covered);
@@ -80,12 +89,27 @@ public final class CoverageStage implements Stage {
           .withColumn("area_level", lit(level[0]));
       all = all == null ? agg : all.unionByName(agg);
     }
-    Dataset<Row> rated = all.withColumn("coverage_rate",
+    // Every area x category, the category's distance basis taken from its access rows.
+    Dataset<Row> frame = areas.unionByName(access.sparkSession().range(1)
+            .select(lit("city").as("area_level"), lit(cityCode).as("area_code")))
+        .distinct()
+        .crossJoin(access.groupBy(col("category").as("f_category"))
+            .agg(first("distance_basis").as("f_basis")));
+    Dataset<Row> filled = frame.join(all, frame.col("area_level").equalTo(all.col("area_level"))
+            .and(frame.col("area_code").equalTo(all.col("area_code")))
+            .and(col("f_category").equalTo(col("category"))), "left")
+        .select(frame.col("area_level"), frame.col("area_code"), col("f_category").as("category"),
+            coalesce(col("residents"), lit(0L)).as("residents"),
+            coalesce(col("target_residents"), lit(0L)).as("target_residents"),
+            coalesce(col("covered_target_residents"), lit(0L)).as("covered_target_residents"),
+            coalesce(col("distance_basis"), col("f_basis")).as("distance_basis"));
+    Dataset<Row> rated = filled.withColumn("coverage_rate",
         when(col("target_residents").gt(0),
             col("covered_target_residents").cast("double").divide(col("target_residents"))));
-    // A community is complete when every complete-community 5- and 10-minute category covers at
-    // least the configured share of its target residents (no target residents: nothing to miss).
-    Dataset<Row> flags = rated.where(col("area_level").equalTo("community"))
+    // A populated community is complete when every complete-community 5- and 10-minute category
+    // covers at least the configured share of its target residents (no target residents: nothing
+    // to miss). A community without residents has no flag (null): it is neither.
+    Dataset<Row> flags = rated.where(col("area_level").equalTo("community").and(col("residents").gt(0)))
         .join(cat, col("category").equalTo(col("cat_code")))
         .where(col("cat_complete_community").and(col("cat_level").leq(10)))
         .groupBy(col("area_code").as("flag_area"))
@@ -111,11 +135,12 @@ public final class CoverageStage implements Stage {
           r.getString(6)));
     }
     Row communities = coverage.where(col("area_level").equalTo("community"))
-        .groupBy().agg(org.apache.spark.sql.functions.countDistinct(col("area_code")),
-            org.apache.spark.sql.functions.countDistinct(when(col("complete_community"), col("area_code"))))
+        .groupBy().agg(countDistinct(col("area_code")),
+            countDistinct(when(col("residents").gt(0), col("area_code"))),
+            countDistinct(when(col("complete_community"), col("area_code"))))
         .first();
-    lines.add(String.format("  complete communities: %d of %d", communities.getLong(1),
-        communities.getLong(0)));
+    lines.add(String.format("  complete communities: %d of %d populated (%d communities in all)",
+        communities.getLong(2), communities.getLong(1), communities.getLong(0)));
     lines.add("  top gaps (community, category, uncovered target residents, severity):");
     for (Row g : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
         .where(col("gap_kind").equalTo("distance")).orderBy("rank").limit(10)

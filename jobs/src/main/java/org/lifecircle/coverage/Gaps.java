@@ -21,7 +21,8 @@ import org.lifecircle.io.DeltaTables;
 /**
  * The gap ledger. Severity (docs/TABLES.md): uncovered target residents x the level's weight from
  * the catalog x (1 + min(excess / threshold, 2)); a gap with nothing reachable counts as 3x.
- * Ranked within city, snapshot and gap kind, worst first; ties by community code, then category.
+ * One ranking per city and snapshot across both gap kinds, worst first; ties by community code,
+ * category, then gap kind.
  */
 public final class Gaps {
   public static final String TABLE = "coverage_gaps";
@@ -64,20 +65,30 @@ public final class Gaps {
         col("distance_basis"));
   }
 
-  /** Ranks and replaces this gap kind's rows for the date (the other kind's rows stay). */
+  /**
+   * Replaces this gap kind's rows for the date and ranks the whole ledger anew: one severity
+   * ranking per city and date across both kinds, so a planner reading {@code ORDER BY rank} reads
+   * one list (the other kind's rows are kept as they are, only their rank changes). Returns the
+   * ledger's rows for the date after the write (both kinds), from the commit's metrics.
+   */
   public static long write(SparkSession spark, RunContext ctx, Dataset<Row> gaps, String gapKind) {
     Contract contract = Contract.of(TABLE);
     DeltaTables.ensure(spark, ctx, contract);
-    Dataset<Row> ranked = gaps
+    // Pinned before the overwrite below replaces the files they are read from.
+    Dataset<Row> others = DeltaTables.readSnapshot(spark, ctx, TABLE)
+        .where(col("gap_kind").notEqual(lit(gapKind))).drop("rank", "city_code", "snapshot_date")
+        .localCheckpoint(true);
+    Dataset<Row> ranked = gaps.unionByName(others)
         .withColumn("city_code", lit(ctx.cityCode()))
         .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
         .withColumn("rank", row_number().over(Window.partitionBy("city_code", "snapshot_date")
-            .orderBy(col("severity").desc(), col("community_code"), col("category"))));
-    Dataset<Row> full = DeltaTables.conform(ranked, contract);
-    // gapKind is one of our two constants, never user text.
+            .orderBy(col("severity").desc(), col("community_code"), col("category"), col("gap_kind"))));
+    Dataset<Row> full = DeltaTables.conform(ranked, contract).coalesce(1);
     DeltaCommits.run(TABLE, () -> full.write().format("delta").mode("overwrite")
-        .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND gap_kind = '" + gapKind + "'")
+        .option("replaceWhere", DeltaTables.snapshotPredicate(ctx))
         .save(ctx.tablePath(TABLE)));
-    return DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
+    long written = DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
+    others.unpersist();
+    return written;
   }
 }

@@ -140,6 +140,16 @@ public final class DeltaTables {
             .and(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate())))));
   }
 
+  /** Every row of one city in a table that is not a snapshot (run_log, the idle_assets history). */
+  public static Dataset<Row> readCity(SparkSession spark, RunContext ctx, String table) {
+    String path = ctx.tablePath(table);
+    if (!DeltaTable.isDeltaTable(spark, path)) {
+      throw PipelineException.cannot(
+          "read", "table " + table, "it does not exist; run the stage that writes it first", path);
+    }
+    return spark.read().format("delta").load(path).where(col("city_code").equalTo(lit(ctx.cityCode())));
+  }
+
   /**
    * A stage's input: the snapshot must exist and hold rows, or the stage stops with a message that
    * says which stage to run first (an empty input would silently publish empty results).

@@ -46,7 +46,7 @@ import org.lifecircle.population.PopulationStage;
  *   sum A P = 40 + 28.8235 + 14.1176 + 27.0588 = 110 = 60 + 30 + 20 (conserved);
  *   C1: reachable 68.8235, index 0.458824, required 0.4 x 150 = 60, shortfall 0;
  *   C2: reachable 360/17 + 20 = 41.1765, index 0.274510, shortfall 60 - 41.1765 = 18.8235,
- *       uncovered ceil(150 x 18.8235 / 60) = ceil(47.06) = 48, severity 18.8235.
+ *       uncovered ceil(150 x 18.8235 / 60) = ceil(47.06) = 48, severity 48 x 1.0 = 48.
  * nursery (gaussian, norm 4.5 per 1,000 ALL residents, level weight 1.0); G1 3, G2 3, G3 2 places.
  *   w(d) = (exp(-(d/300)²/2) - e^-½) / (1 - e^-½): w(100) = 0.862656, w(150) = 0.701367,
  *   w(200) = 0.493575, w(250) = 0.254448, w(270) = 0.153624, w(280) = 0.102612;
@@ -58,7 +58,8 @@ import org.lifecircle.population.PopulationStage;
  *   C1: reachable 3.509055, required 4.5/1000 x 1500 = 6.75, shortfall 3.240945,
  *       uncovered ceil(150 x 3.240945 / 6.75) = ceil(72.02) = 73;
  *   C2: reachable 4.490945 (sum 8 = 3 + 3 + 2), shortfall 2.259055, uncovered ceil(50.20) = 51.
- * Capacity gaps ranked by severity: C2 kindergarten, C1 nursery, C2 nursery.
+ * Capacity gaps ranked by severity (uncovered target residents x level weight 1.0): C1 nursery
+ * 73, C2 nursery 51, C2 kindergarten 48.
  */
 class AdequacyStageTest {
   private static final double X0 = 528_000;
@@ -180,15 +181,17 @@ class AdequacyStageTest {
             "shortfall_places", "severity", "threshold_m", "nearest_distance_m", "excess_m",
             "distance_basis", "rank").collectAsList();
     assertThat(g).extracting(r -> r.getString(0) + "/" + r.getString(1))
-        .containsExactly("C2/kindergarten", "C1/nursery", "C2/nursery");
-    assertThat(g).extracting(r -> r.getLong(3)).containsExactly(48L, 73L, 51L);
-    assertThat(g.get(0).getDouble(4)).isCloseTo(18.823529412, within(1e-9));
-    assertThat(g.get(0).getDouble(5)).isCloseTo(18.823529412, within(1e-9)); // level weight 1.0
-    assertThat(g.get(0).getLong(2)).isEqualTo(150);
-    assertThat(g.get(0).getDouble(6)).isEqualTo(300.0);
-    assertThat(g.get(0).isNullAt(7)).isTrue();
-    assertThat(g.get(0).isNullAt(8)).isTrue();
-    assertThat(g.get(0).getString(9)).isEqualTo("straight_line");
+        .containsExactly("C1/nursery", "C2/nursery", "C2/kindergarten");
+    assertThat(g).extracting(r -> r.getLong(3)).containsExactly(73L, 51L, 48L);
+    assertThat(g).extracting(r -> r.getDouble(5)).containsExactly(73.0, 51.0, 48.0);
+    assertThat(g).extracting(r -> r.getInt(10)).containsExactly(1, 2, 3);
+    Row kindergarten = g.get(2);
+    assertThat(kindergarten.getDouble(4)).isCloseTo(18.823529412, within(1e-9));
+    assertThat(kindergarten.getLong(2)).isEqualTo(150);
+    assertThat(kindergarten.getDouble(6)).isEqualTo(300.0);
+    assertThat(kindergarten.isNullAt(7)).isTrue();
+    assertThat(kindergarten.isNullAt(8)).isTrue();
+    assertThat(kindergarten.getString(9)).isEqualTo("straight_line");
     assertThat(result.tablesWritten()).containsEntry("coverage_gaps", 3L)
         .containsEntry(AdequacyStage.TABLE, 6L + 4L); // 6 facilities with capacity, 4 communities
   }

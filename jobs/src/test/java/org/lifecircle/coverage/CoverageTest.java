@@ -3,6 +3,12 @@ package org.lifecircle.coverage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaTables;
 
 /**
  * Hand-worked: C1 has b1 (kindergarten target 10, covered at 200 m; pharmacy target 100, 600 m)
@@ -24,7 +33,8 @@ import org.lifecircle.access.FacilityCatalog;
  * pharmacy 80 covered). Kindergarten 300 m, level 5, weight 1.0, complete-community; pharmacy
  * 500 m, level 10, weight 0.8. Shares 0.8.
  *   C1 kindergarten 10/15 = 0.667, pharmacy 50/150 = 0.333; C2 pharmacy 80/80, kindergarten n/a.
- *   C1 is not complete (0.667 < 0.8), C2 is (no children to miss).
+ *   C1 is not complete (0.667 < 0.8), C2 is (no children to miss). C3 (in admin_areas) has no
+ *   home: its rows are zeros with a null rate and no complete-community flag.
  *   Gaps: C1 pharmacy: 100 uncovered at 600 m, severity 100 x 0.8 x (1 + 100/500) = 96 (rank 1);
  *         C1 kindergarten: 5 uncovered at 400 m, 5 x 1.0 x (1 + 100/300) = 6.667 (rank 2).
  */
@@ -56,7 +66,11 @@ class CoverageTest {
         new FacilityCatalog.Category("pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null,
             null, "test")));
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);
-    coverage = CoverageStage.coverage(access, cat, "990102", 0.8).cache();
+    Dataset<Row> areas = spark.createDataFrame(List.of(RowFactory.create("community", "C1"),
+        RowFactory.create("community", "C2"), RowFactory.create("community", "C3"),
+        RowFactory.create("street", "S1"), RowFactory.create("district", "D1")),
+        new StructType().add("area_level", DataTypes.StringType).add("area_code", DataTypes.StringType));
+    coverage = CoverageStage.coverage(access, areas, cat, "990102", 0.8).cache();
     gaps = Gaps.distanceGaps(access, coverage, cat, 0.8, 1.3).cache();
   }
 
@@ -80,8 +94,10 @@ class CoverageTest {
         "community/C2/pharmacy", List.of(80L, 80L, 80L, "1.0000"),
         "street/S1/pharmacy", List.of(230L, 230L, 130L, "0.5652"),
         "district/D1/kindergarten", List.of(230L, 15L, 10L, "0.6667"),
-        "city/990102/pharmacy", List.of(230L, 230L, 130L, "0.5652")));
-    assertThat(got).hasSize(10); // 2 communities + street + district + city, x 2 categories
+        "city/990102/pharmacy", List.of(230L, 230L, 130L, "0.5652"),
+        "community/C3/kindergarten", List.of(0L, 0L, 0L, "null"),
+        "community/C3/pharmacy", List.of(0L, 0L, 0L, "null")));
+    assertThat(got).hasSize(12); // 3 communities + street + district + city, x 2 categories
   }
 
   @Test
@@ -94,6 +110,7 @@ class CoverageTest {
     Map<String, Boolean> expected = new TreeMap<>();
     expected.put("community/C1", false);
     expected.put("community/C2", true);
+    expected.put("community/C3", null);
     expected.put("street/S1", null);
     expected.put("district/D1", null);
     expected.put("city/990102", null);
@@ -113,5 +130,31 @@ class CoverageTest {
     assertThat(g.get(1).getString(1)).isEqualTo("kindergarten");
     assertThat(g.get(1).getDouble(4)).isCloseTo(100, within(1e-9));
     assertThat(g.get(1).getDouble(5)).isCloseTo(5 * (1 + 100.0 / 300), within(1e-9));
+  }
+
+  @Test
+  void bothGapKindsShareOneRankingAndARerunKeepsIt() {
+    SparkSession spark = TestSpark.session();
+    CityConfig city = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
+    RunContext ctx = new RunContext("gaps-test", city, LocalDate.of(2026, 6, 30),
+        TestSpark.tempDir("gap-ledger").resolve("warehouse"));
+    // Capacity rows made from the two distance gaps, with severities 50 (pharmacy) and 3: one
+    // ranking by severity interleaves them with the distance rows (96 and 6.667).
+    Dataset<Row> capacity = gaps.withColumn("gap_kind", lit("capacity"))
+        .withColumn("severity", when(col("category").equalTo("pharmacy"), lit(50.0)).otherwise(lit(3.0)));
+    assertThat(Gaps.write(spark, ctx, gaps, "distance")).isEqualTo(2);
+    assertThat(Gaps.write(spark, ctx, capacity, "capacity")).isEqualTo(4); // the whole ledger
+    List<String> expected = List.of("1 distance pharmacy", "2 capacity pharmacy",
+        "3 distance kindergarten", "4 capacity kindergarten");
+    assertThat(ledger(spark, ctx)).containsExactlyElementsOf(expected);
+    // Rerunning the distance kind replaces only its rows and ranks the whole ledger the same way.
+    assertThat(Gaps.write(spark, ctx, gaps, "distance")).isEqualTo(4);
+    assertThat(ledger(spark, ctx)).containsExactlyElementsOf(expected);
+  }
+
+  private static List<String> ledger(SparkSession spark, RunContext ctx) {
+    return DeltaTables.readSnapshot(spark, ctx, Gaps.TABLE).orderBy("rank")
+        .select("rank", "gap_kind", "category").collectAsList().stream()
+        .map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.getString(2)).toList();
   }
 }
