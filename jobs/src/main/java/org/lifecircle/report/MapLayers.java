@@ -1,0 +1,123 @@
+package org.lifecircle.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.hash;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.struct;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.common.PipelineException;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaTables;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.io.ParseException;
+import org.locationtech.jts.io.WKBReader;
+
+/**
+ * Reads the map's layers from the snapshot's tables. A city larger than a page can show is drawn
+ * from a deterministic sample (by id hash) and the map says so: an SVG of a megacity's 1.6 M
+ * footprints would be hundreds of megabytes and no browser would open it.
+ */
+final class MapLayers {
+  static final int MAX_BUILDINGS = 30_000;
+  static final int MAX_EDGES = 40_000;
+  static final int MAX_POINTS = 20_000;
+
+  private MapLayers() {}
+
+  static SvgMap.Layers load(SparkSession spark, RunContext ctx, List<String> categories,
+      Map<String, String> categoryNames, Map<String, String> communityNames, String initial,
+      List<SvgMap.Point> sites) {
+    WKBReader wkb = new WKBReader();
+    List<String> notes = new ArrayList<>();
+    List<SvgMap.Area> communities = new ArrayList<>();
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "admin_areas")
+        .where(col("level").equalTo("community")).select("area_code", "geometry").collectAsList()) {
+      communities.add(new SvgMap.Area(r.getString(0),
+          communityNames.getOrDefault(r.getString(0), r.getString(0)), read(wkb, r, 1)));
+    }
+    List<Geometry> edges = new ArrayList<>();
+    if (DeltaTables.exists(spark, ctx, "walk_network")) {
+      for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, "walk_network"), "edge_id", MAX_EDGES,
+          "walk edges", notes).select("geometry").collectAsList()) {
+        edges.add(read(wkb, r, 0));
+      }
+    }
+    Dataset<Row> allBuildings = DeltaTables.readSnapshot(spark, ctx, "buildings");
+    long k = every(allBuildings.count(), MAX_BUILDINGS, "buildings", notes);
+    Map<String, String> flags = homeFlags(onEvery(DeltaTables.readSnapshot(spark, ctx,
+        "building_access"), "building_id", k), categories);
+    List<SvgMap.Building> buildings = new ArrayList<>();
+    for (Row r : onEvery(allBuildings, "building_id", k).select("building_id", "use", "geometry")
+        .collectAsList()) {
+      String id = r.getString(0);
+      buildings.add(new SvgMap.Building(read(wkb, r, 2), flags.get(id), id + " (" + r.getString(1) + ")"));
+    }
+    List<SvgMap.Point> facilities = new ArrayList<>();
+    for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, "facilities"), "facility_id", MAX_POINTS,
+        "facilities", notes).select("category", "facility_id", "name", "geometry").collectAsList()) {
+      Geometry g = read(wkb, r, 3);
+      facilities.add(new SvgMap.Point(r.getString(0), g.getCentroid().getX(), g.getCentroid().getY(),
+          (r.isNullAt(2) ? "" : r.getString(2) + " ") + r.getString(1)));
+    }
+    return new SvgMap.Layers(communities, edges, buildings, facilities, sites, categories,
+        categoryNames, initial, notes.isEmpty() ? null : String.join("; ", notes));
+  }
+
+  /**
+   * Per home, one character per category in {@code categories} order: '1' covered, '0' not (a
+   * category without a row for the home, e.g. one the catalog gained since, reads '0').
+   */
+  private static Map<String, String> homeFlags(Dataset<Row> access, List<String> categories) {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < categories.size(); i++) {
+      index.put(categories.get(i), i);
+    }
+    Map<String, String> flags = new HashMap<>();
+    for (Row r : access.groupBy("building_id").agg(collect_list(struct(col("category"), col("covered"))))
+        .collectAsList()) {
+      char[] c = "0".repeat(categories.size()).toCharArray();
+      for (Row cr : r.<Row>getList(1)) {
+        Integer i = index.get(cr.getString(0));
+        if (i != null && cr.getBoolean(1)) {
+          c[i] = '1';
+        }
+      }
+      flags.put(r.getString(0), new String(c));
+    }
+    return flags;
+  }
+
+  /** The rows, or every k-th by id hash when there are more than {@code max}; noted when sampled. */
+  private static Dataset<Row> sample(Dataset<Row> rows, String id, int max, String what, List<String> notes) {
+    return onEvery(rows, id, every(rows.count(), max, what, notes));
+  }
+
+  private static long every(long n, int max, String what, List<String> notes) {
+    long k = Math.max(1, (n + max - 1) / max);
+    if (k > 1) {
+      notes.add(String.format("%s: 1 in %d drawn 抽样显示", what, k));
+    }
+    return k;
+  }
+
+  private static Dataset<Row> onEvery(Dataset<Row> rows, String id, long k) {
+    return k <= 1 ? rows : rows.where(pmod(hash(col(id)), lit(k)).equalTo(0));
+  }
+
+  private static Geometry read(WKBReader wkb, Row r, int i) {
+    try {
+      return wkb.read((byte[]) r.get(i));
+    } catch (ParseException e) {
+      throw PipelineException.cannot("draw", "report map", "a table holds invalid WKB", e.getMessage(), e);
+    }
+  }
+}
