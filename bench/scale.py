@@ -94,7 +94,8 @@ def pipeline(name, heap, logs):
     warehouse = BENCH / "data" / name / "warehouse"
     subprocess.run(["rm", "-rf", str(warehouse)], check=True)
     text, seconds = run(["/usr/bin/time", "-v", ROOT / "bin/lifecircle", "nightly", "--city",
-                         BENCH / "cities" / f"{name}.yaml", "--warehouse", warehouse, "--date", DATE],
+                         BENCH / "cities" / f"{name}.yaml", "--warehouse", warehouse, "--date", DATE,
+                         "--verbose"],  # the stage log lines parsed below go to stderr
                         logs / "pipeline.log", env={"LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"})
     stages = []
     for m in STAGE_LINE.finditer(text):

@@ -1,6 +1,8 @@
 package org.lifecircle.cli;
 
 import java.io.PrintWriter;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Stage;
 import picocli.CommandLine;
@@ -21,6 +23,7 @@ import picocli.CommandLine.Command;
     subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class,
         ExportCommand.class, MaintainCommand.class})
 public final class LifeCircle implements Runnable {
+  private static final Logger LOG = LogManager.getLogger(LifeCircle.class);
 
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -43,21 +46,44 @@ public final class LifeCircle implements Runnable {
     return cmd;
   }
 
-  /** One clear line on stderr and a non-zero exit; the stack trace only for unexpected errors. */
+  /**
+   * Exactly one line on stderr ({@code lifecircle: Cannot ...}) and exit code 1. The stack trace
+   * goes to the run's log file, and to stderr only with {@code --verbose}.
+   */
   private static int onFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     PrintWriter err = cmd.getErr();
     Throwable known = e;
     while (known != null && !(known instanceof PipelineException)) {
       known = known.getCause();
     }
-    if (known != null) {
-      err.println("lifecircle: " + known.getMessage());
-    } else {
-      err.println("lifecircle: unexpected error: " + e);
-      e.printStackTrace(err);
+    String line = known != null ? known.getMessage()
+        : "unexpected error: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+    if (Logs.toFile()) {
+      LOG.error("lifecircle: " + line, e);
+    }
+    err.println("lifecircle: " + line);
+    if (verbose(parsed) && !Logs.toFile()) {
+      e.printStackTrace(err); // with a log file, --verbose already shows the log line and its trace
     }
     err.flush();
     return 1;
+  }
+
+  private static boolean verbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 
   @Override

@@ -1,17 +1,23 @@
 package org.lifecircle.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
 import org.lifecircle.common.Stage;
+import org.lifecircle.report.Summary;
 
 /** Runs a list of stages for one city and date in one Spark session and prints the summary. */
 final class PipelineRun {
@@ -37,6 +43,10 @@ final class PipelineRun {
       out.println("stages: " + String.join(" -> ", stageNames));
       return 0;
     }
+    Path log = logFile(ctx);
+    Logs.toFile(log, options.verbose);
+    out.printf("lifecircle: city %s (%s), snapshot %s, stages %s; log %s%n", config.code(),
+        config.name(), ctx.snapshotDate(), String.join(",", stageNames), log);
     SparkSession spark = SparkSessions.create("lifecircle " + String.join(",", stageNames) + " "
         + config.code() + " " + ctx.snapshotDate(), options.master, options.sparkUi);
     if (generate) {
@@ -44,38 +54,64 @@ final class PipelineRun {
     }
     List<StageRunner.Timed> done = new ArrayList<>();
     for (Stage stage : stages) {
-      done.add(StageRunner.run(spark, ctx, stage));
+      done.add(StageRunner.run(spark, ctx, stage, out));
     }
     if (options.metastoreDatabase != null) {
       MetastoreRegistration.register(spark, ctx, options.metastoreDatabase, done.stream()
           .flatMap(t -> t.result().tablesWritten().keySet().stream()).distinct().toList(), out);
     }
     printSummary(out, ctx, done, Duration.between(start, Instant.now()));
+    Summary.print(spark, ctx, out, stageNames, log);
     return 0;
   }
 
+  /** The run's log file: {@code <warehouse>/_logs/<city>/<date>/<run id>.log}. */
+  static Path logFile(RunContext ctx) {
+    Path dir = ctx.warehouse().resolve("_logs").resolve(ctx.cityCode())
+        .resolve(ctx.snapshotDate().toString());
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw PipelineException.cannot("create", "log folder", e.getMessage(), dir, e);
+    }
+    return dir.resolve(ctx.runId() + ".log");
+  }
+
+  /**
+   * The stage table and one count per table: the rows the snapshot holds after the run (a table
+   * two stages write, e.g. building_access by access and network, is counted once, as last
+   * written); quarantine, which every stage writes its own part of, is their sum.
+   */
   private static void printSummary(
       PrintStream out, RunContext ctx, List<StageRunner.Timed> done, Duration total) {
     out.println();
-    out.printf("== lifecircle: city %s (%s), snapshot %s, run %s ==%n", ctx.cityCode(),
-        ctx.city().name(), ctx.snapshotDate(), ctx.runId());
+    out.printf("== lifecircle: city %s (%s), snapshot %s, run %s, %.0f s ==%n", ctx.cityCode(),
+        ctx.city().name(), ctx.snapshotDate(), ctx.runId(), total.toMillis() / 1000.0);
     Map<String, Long> tables = new LinkedHashMap<>();
-    out.println("stage               seconds   rows in    rows out  quarantined");
+    out.println("stage            seconds    rows in   rows out  quarantined");
     for (StageRunner.Timed t : done) {
-      out.printf("%-18s %8.1f %10d %10d %11d%n", t.stage(), t.elapsed().toMillis() / 1000.0,
+      out.printf("%-14s %9.1f %10d %10d %12d%n", t.stage(), t.elapsed().toMillis() / 1000.0,
           t.result().rowsIn(), t.result().rowsOut(), t.result().rowsQuarantined());
-      t.result().tablesWritten().forEach((table, rows) -> tables.merge(table, rows, Long::sum));
+      t.result().tablesWritten().forEach((table, rows) -> {
+        if ("quarantine".equals(table)) {
+          tables.merge(table, rows, Long::sum);
+        } else {
+          tables.put(table, rows);
+        }
+      });
     }
-    out.println();
-    out.println("tables written (rows in this snapshot):");
-    tables.forEach((table, rows) -> out.printf("  %-22s %10d   %s%n", table, rows, ctx.tablePath(table)));
-    for (StageRunner.Timed t : done) {
-      if (!t.result().headlines().isEmpty()) {
-        out.println();
-        out.println("-- " + t.stage() + " --");
-        t.result().headlines().forEach(out::println);
+    out.printf("tables under %s (rows in this snapshot):%n", ctx.warehouse().toAbsolutePath());
+    StringBuilder line = new StringBuilder(" ");
+    for (Map.Entry<String, Long> e : tables.entrySet()) {
+      String item = String.format(Locale.ROOT, " %s %,d", e.getKey(), e.getValue());
+      if (line.length() + item.length() > 100) {
+        out.println(line);
+        line = new StringBuilder(" ");
       }
+      line.append(item);
     }
-    out.printf("%nelapsed %.1f s%n", total.toMillis() / 1000.0);
+    if (line.length() > 1) {
+      out.println(line);
+    }
   }
 }

@@ -59,6 +59,11 @@ final class RunOptions {
       description = "Start the Spark UI (off by default for nightly runs).")
   boolean sparkUi;
 
+  @Option(
+      names = "--verbose",
+      description = "Also print the log on stderr, and a failure's stack trace (always in the run's log file).")
+  boolean verbose;
+
   LocalDate snapshotDate() {
     return date != null ? date : LocalDate.now(ZoneOffset.UTC);
   }

@@ -24,6 +24,8 @@ final class SparkMetrics extends SparkListener {
   private final AtomicLong shuffleWrite = new AtomicLong();
   private final AtomicLong shuffleRead = new AtomicLong();
   private final AtomicLong peakMemory = new AtomicLong();
+  private final AtomicLong rowsRead = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
   private final long processCpuAtStart = processCpuNanos();
 
   static SparkMetrics attach(SparkSession spark) {
@@ -54,7 +56,17 @@ final class SparkMetrics extends SparkListener {
       shuffleWrite.addAndGet(m.shuffleWriteMetrics().bytesWritten());
       shuffleRead.addAndGet(m.shuffleReadMetrics().totalBytesRead());
       peakMemory.accumulateAndGet(m.peakExecutionMemory(), Math::max);
+      rowsRead.addAndGet(m.inputMetrics().recordsRead());
+      rowsWritten.addAndGet(m.outputMetrics().recordsWritten());
     }
+  }
+
+  long rowsRead() {
+    return rowsRead.get();
+  }
+
+  long rowsWritten() {
+    return rowsWritten.get();
   }
 
   Map<String, Object> snapshot() {

@@ -2,8 +2,10 @@ package org.lifecircle.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
@@ -25,15 +27,21 @@ final class StageRunner {
   record Timed(String stage, StageResult result, Duration elapsed) {}
 
   static Timed run(SparkSession spark, RunContext ctx, Stage stage) {
+    return run(spark, ctx, stage, System.out);
+  }
+
+  /** Runs the stage; a start line, progress every ten seconds and an end line go to {@code out}. */
+  static Timed run(SparkSession spark, RunContext ctx, Stage stage, PrintStream out) {
     Instant start = Instant.now();
     String group = ctx.cityCode() + "/" + ctx.snapshotDate() + "/" + stage.name();
     spark.sparkContext().setJobGroup(group, "lifecircle " + group, false);
     spark.sparkContext().setJobDescription("lifecircle " + group);
     LOG.info("stage {} started (city {}, date {}, run {})", stage.name(), ctx.cityCode(),
         ctx.snapshotDate(), ctx.runId());
+    out.printf("%s stage %s ...%n", LocalTime.now().withNano(0), stage.name());
     StageResult result;
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
-    try {
+    try (Progress progress = Progress.start(spark, stage.name(), sparkMetrics, out)) {
       result = stage.run(spark, ctx);
       result.requireQuarantineWithin(stage.name(), ctx.city().limits().maxQuarantineShare());
     } catch (RuntimeException e) {
@@ -61,6 +69,9 @@ final class StageRunner {
     LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}, spark {}",
         stage.name(), seconds(start, end), result.rowsIn(), result.rowsOut(),
         result.rowsQuarantined(), result.tablesWritten(), spent);
+    result.headlines().forEach(LOG::info);
+    out.printf("%s stage %s done in %s s%n", LocalTime.now().withNano(0), stage.name(),
+        seconds(start, end));
     return new Timed(stage.name(), result, Duration.between(start, end));
   }
 

@@ -1,0 +1,76 @@
+package org.lifecircle.report;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaTables;
+
+/**
+ * The end of a run's console summary: the headline figures ({@link Headlines}, the same as the
+ * report's), the ten most severe gaps with names, and where the report and the log are. About
+ * twenty lines, so the whole summary of a nightly fits one screen.
+ */
+public final class Summary {
+  private static final List<String> AFTER_COVERAGE = List.of("coverage", "adequacy", "assets",
+      "recommend", "indicators", "report");
+
+  private Summary() {}
+
+  public static void print(SparkSession spark, RunContext ctx, PrintStream out, List<String> stages,
+      Path log) {
+    if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
+        && DeltaTables.exists(spark, ctx, "coverage_gaps")) {
+      FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+      ReportStage.Names names = ReportStage.Names.load(spark, ctx, catalog);
+      Headlines h = Headlines.compute(spark, ctx, catalog);
+      out.printf(Locale.ROOT, "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet"
+          + " category%n", h.residents(), h.homes(), h.unmetResidents(),
+          h.residents() == 0 ? 0.0 : 100.0 * h.unmetResidents() / h.residents());
+      out.printf(Locale.ROOT, "complete communities: %,d of %,d with residents (%,d communities in"
+          + " all); gaps: %,d distance, %,d capacity%n", h.completeCommunities(),
+          h.populatedCommunities(), h.communities(), h.distanceGaps(), h.capacityGaps());
+      out.println("top 10 gaps by severity (coverage_gaps ORDER BY rank):");
+      out.println("  rank  community                      category                       kind"
+          + "       uncovered   severity");
+      for (Row r : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps").orderBy("rank")
+          .limit(ReportStage.TOP_GAPS)
+          .select(col("rank"), col("community_code"), col("category"), col("gap_kind"),
+              col("target_residents_uncovered"), col("severity")).collectAsList()) {
+        out.printf(Locale.ROOT, "  %4d  %s %s %-9s %10s %10s%n", r.getInt(0),
+            clip(names.area(r.getString(1)), 30), clip(names.category(r.getString(2)), 30),
+            r.getString(3), Sections.fmt(r.getLong(4)), Sections.fmt(r.getDouble(5)));
+      }
+    }
+    Path report = ctx.warehouse().resolve("_reports").resolve(ctx.cityCode())
+        .resolve(ctx.snapshotDate() + ".html");
+    if (stages.contains(ReportStage.NAME) && Files.exists(report)) {
+      out.println("report: " + report.toAbsolutePath());
+    }
+    out.println("log: " + log.toAbsolutePath());
+  }
+
+  /** Cuts a name to the column's width (display width: a CJK character counts two). */
+  static String clip(String s, int width) {
+    StringBuilder b = new StringBuilder();
+    int w = 0;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      int cw = Character.isIdeographic(cp) || (cp >= 0xFF00 && cp <= 0xFFEF) ? 2 : 1;
+      if (w + cw > width) {
+        break;
+      }
+      b.appendCodePoint(cp);
+      w += cw;
+      i += Character.charCount(cp);
+    }
+    return b + " ".repeat(Math.max(0, width - w));
+  }
+}
