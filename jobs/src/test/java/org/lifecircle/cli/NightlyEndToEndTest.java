@@ -3,16 +3,20 @@ package org.lifecircle.cli;
 import static org.apache.spark.sql.functions.expr;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.commons.io.output.TeeOutputStream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -40,6 +44,7 @@ class NightlyEndToEndTest {
   private static Path warehouse;
   private static Path config;
   private static int exit;
+  private static String console;
   private static int dirtyFileRows;
 
   @BeforeAll
@@ -55,8 +60,29 @@ class NightlyEndToEndTest {
     config = dir.resolve("city.yaml");
     Files.copy(Path.of("../cities/demo/city.yaml"), config);
     warehouse = dir.resolve("warehouse");
-    exit = LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
-        "--warehouse", warehouse.toString(), "--run-id", "e2e-1");
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(new TeeOutputStream(stdout, seen),
+        true, StandardCharsets.UTF_8));
+    try {
+      exit = LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
+          "--warehouse", warehouse.toString(), "--run-id", "e2e-1");
+    } finally {
+      System.setOut(stdout);
+    }
+    console = seen.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  @Order(1)
+  void theConsoleSummaryFitsSixtyLinesWithTheTopGapsAndTheReport() {
+    String summary = console.substring(console.indexOf("== lifecircle: city 990101"));
+    assertThat(summary.lines().count()).isBetween(20L, 60L);
+    assertThat(summary).contains("top 10 gaps by severity", "complete communities:",
+        "report: " + warehouse.resolve("_reports/990101/2026-06-30.html"));
+    // One count per table: building_access as the network stage left it, not access + network.
+    long accessRows = table("building_access").where("snapshot_date = DATE'2026-06-30'").count();
+    assertThat(summary).contains(String.format(Locale.ROOT, "building_access %,d", accessRows));
   }
 
   private static Dataset<Row> table(String name) {
@@ -232,7 +258,7 @@ class NightlyEndToEndTest {
     Row failed = table("run_log").where("run_id = 'gate-fail'").select("message").first();
     assertThat(failed.getString(0)).isEqualTo("Cannot pass quality gate for city 990101 on"
         + " 2026-07-01: source facilities quarantined "
-        + String.format(java.util.Locale.ROOT, "%.2f%%", 300.0 / dirtyFileRows) + " > 0.10%");
+        + String.format(Locale.ROOT, "%.2f%%", 300.0 / dirtyFileRows) + " > 0.10%");
   }
 
   @Test
