@@ -54,7 +54,9 @@ class ReportData(HTMLParser):
 
 
 def expected_figures(warehouse: Path) -> dict[str, int]:
-    catalog = yaml.safe_load((REPO / "catalogs" / "facility_categories.yaml").read_text("utf-8"))
+    # BaseLoader: every value a string (YAML 1.1 would read the target 3_5 as the integer 35).
+    catalog = yaml.load((REPO / "catalogs" / "facility_categories.yaml").read_text("utf-8"),
+                        Loader=yaml.BaseLoader)
     bands_of = {c["code"]: TARGET_BANDS[c["target"]] for c in catalog["categories"]}
     homes = snapshot(warehouse, "building_population", ["building_id", "residents"] + BANDS)
     access = snapshot(warehouse, "building_access", ["building_id", "category", "covered"])
