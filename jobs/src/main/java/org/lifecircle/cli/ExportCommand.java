@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "export",
+    header = "Write one table's snapshot as a single file that a GIS opens.",
     mixinStandardHelpOptions = true,
     description = {
       "Write one table's snapshot as GeoParquet or GeoJSON in WGS84 for QGIS and web maps;",

@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "generate",
+    header = "Write a deterministic sample city's input files (the demo's, or a benchmark megacity's).",
     mixinStandardHelpOptions = true,
     description = {
       "Write a deterministic sample city into the input files a city config names, in their declared",

@@ -39,11 +39,27 @@ public final class LifeCircle implements Runnable {
     CommandLine cmd = new CommandLine(new LifeCircle());
     for (Stage stage : Stages.all()) {
       CommandLine sub = new CommandLine(new StageCommand(stage.name()));
-      sub.getCommandSpec().usageMessage().description(Stages.description(stage.name()));
+      sub.getCommandSpec().usageMessage().header(Stages.description(stage.name()))
+          .description("Runs this one stage for one city and snapshot date; it reads the tables the"
+              + " stages before it wrote.");
       cmd.addSubcommand(stage.name(), sub);
     }
+    // Options of a pipeline run that mean nothing to the table tools.
+    withoutOptions(cmd.getSubcommands().get("export"), "--run-id", "--register-metastore",
+        "--spark-ui", "--verbose");
+    withoutOptions(cmd.getSubcommands().get("maintain"), "--date", "--run-id",
+        "--register-metastore", "--spark-ui", "--verbose");
     cmd.setExecutionExceptionHandler(LifeCircle::onFailure);
     return cmd;
+  }
+
+  private static void withoutOptions(CommandLine sub, String... names) {
+    for (String name : names) {
+      CommandLine.Model.OptionSpec option = sub.getCommandSpec().findOption(name);
+      if (option != null) {
+        sub.getCommandSpec().remove(option);
+      }
+    }
   }
 
   /**

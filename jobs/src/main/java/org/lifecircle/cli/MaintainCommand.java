@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "maintain",
+    header = "Compact one city's files in every table and remove old ones (OPTIMIZE, VACUUM).",
     mixinStandardHelpOptions = true,
     description = {
       "Compact one city's files in every table (OPTIMIZE, Z-ordered by community on the large",

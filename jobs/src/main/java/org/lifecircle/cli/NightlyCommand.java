@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "nightly",
+    header = "Run every stage in order for one city and snapshot date, then print a summary.",
     mixinStandardHelpOptions = true,
     description = {
       "Run every stage in order for one city and snapshot date, then print a summary.",
@@ -16,8 +17,10 @@ import picocli.CommandLine.Option;
 final class NightlyCommand implements Callable<Integer> {
   @Mixin RunOptions options;
 
-  @Option(names = "--until", paramLabel = "STAGE",
-      description = "Stop after this stage (e.g. rebuild only ingest..access for a backfill).")
+  @Option(names = "--until", paramLabel = "STAGE", completionCandidates = Stages.Names.class,
+      converter = Stages.NameConverter.class,
+      description = "Stop after this stage (e.g. rebuild only ingest..access for a backfill), one of:"
+          + " ${COMPLETION-CANDIDATES}.")
   String until;
 
   @Override

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "quality-gate",
+    header = "Fail when a source's quarantine share or a coverage drop exceeds its limit.",
     mixinStandardHelpOptions = true,
     description = {
       "Fail (exit 1) when a source's quarantine share or a city-level coverage drop against the",

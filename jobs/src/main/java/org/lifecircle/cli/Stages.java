@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Stage;
+import picocli.CommandLine;
 
 /** The stages in nightly order, with the one-line description their subcommand shows. */
 final class Stages {
@@ -60,5 +61,25 @@ final class Stages {
 
   static String description(String name) {
     return ORDERED.get(name).description();
+  }
+
+  /** The stage names, for picocli's ${COMPLETION-CANDIDATES} in option help. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return names().iterator();
+    }
+  }
+
+  /** A stage name option: an unknown name is bad usage (exit 2), naming the known ones. */
+  static final class NameConverter implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!ORDERED.containsKey(value)) {
+        throw new CommandLine.TypeConversionException(
+            "unknown stage '" + value + "' (one of: " + String.join(", ", names()) + ")");
+      }
+      return value;
+    }
   }
 }

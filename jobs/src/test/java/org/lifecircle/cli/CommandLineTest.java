@@ -67,4 +67,26 @@ class CommandLineTest {
             || l.startsWith("-Dio.netty")).toList();
     assertThat(launcher).containsExactlyElementsOf(pomFlags);
   }
+
+  @Test
+  void helpShowsWholeSentencesAndOnlyTheOptionsThatApply() {
+    String top = capture(() -> assertThat(LifeCircle.execute("--help")).isZero())
+        .replaceAll("\\s+", " ");
+    // Each command's line in the list is its whole one-sentence header.
+    assertThat(top).contains("Write one table's snapshot as a single file that a GIS opens.",
+        "Run every stage in order for one city and snapshot date, then print a summary.");
+    String export = capture(() -> assertThat(LifeCircle.execute("export", "--help")).isZero());
+    assertThat(export).contains("--city", "--date", "--warehouse")
+        .doesNotContain("--run-id", "--register-metastore", "--spark-ui");
+    String maintain = capture(() -> assertThat(LifeCircle.execute("maintain", "--help")).isZero());
+    assertThat(maintain).contains("--city", "--warehouse").doesNotContain("--date", "--run-id");
+    String nightly = capture(() -> assertThat(LifeCircle.execute("nightly", "--help")).isZero());
+    assertThat(nightly.replaceAll("\\s+", " ")).contains("one of: " + String.join(", ", Stages.names()));
+  }
+
+  @Test
+  void anUnknownStageForUntilIsBadUsage() {
+    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--until", "bogus",
+        "--dry-run")).isEqualTo(2);
+  }
 }
