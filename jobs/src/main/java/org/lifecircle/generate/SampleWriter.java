@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import org.lifecircle.common.CrsRegistry;
 import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
+import org.lifecircle.io.SingleFile;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.WKBWriter;
@@ -73,15 +75,20 @@ final class SampleWriter {
     String path = city.resolve(src.path()).toString();
     String geometry = src.sourceColumn("geometry");
     String firstColumn = schema.fields()[0].name();
-    switch (src.format()) {
-      case "geoparquet" -> withGeometry(df, geometry).write().mode(SaveMode.Overwrite)
-          .format("geoparquet").save(path);
-      case "geojson" -> single(withGeometry(df, geometry), firstColumn, parts).write()
-          .mode(SaveMode.Overwrite).format("geojson").option("geometry.column", geometry)
-          .option("ignoreNullFields", "false").save(path);
-      default -> single(df, firstColumn, parts).write().mode(SaveMode.Overwrite)
-          .option("header", "true").option("encoding", src.encoding()).csv(path);
-    }
+    // One plain file per input, as a city's own data would be: a user can open and edit it.
+    Dataset<Row> one = single("geoparquet".equals(src.format()) || "geojson".equals(src.format())
+        ? withGeometry(df, geometry) : df, firstColumn, parts);
+    SingleFile.write(Path.of(path), "sample dataset " + plan.dataset(), folder -> {
+      switch (src.format()) {
+        case "geoparquet" -> one.write().mode(SaveMode.Overwrite).format("geoparquet").save(folder);
+        // One Feature per line (a GeoJSON text sequence): the ingest reads it as a stream, which a
+        // FeatureCollection of a megacity's two million edges, one JSON value, would not allow.
+        case "geojson" -> one.write().mode(SaveMode.Overwrite).format("geojson")
+            .option("geometry.column", geometry).option("ignoreNullFields", "false").save(folder);
+        default -> one.write().mode(SaveMode.Overwrite).option("header", "true")
+            .option("encoding", src.encoding()).csv(folder);
+      }
+    });
     return countWritten(spark, src, path);
   }
 

@@ -14,12 +14,15 @@ import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -78,6 +81,19 @@ class SampleCityGeneratorTest {
       List<String> first = rowHashes(demo, dataset);
       assertThat(rowHashes(again, dataset)).as(dataset).isEqualTo(first);
       assertThat(rowHashes(other, dataset)).as(dataset).isNotEqualTo(first);
+    }
+  }
+
+  @Test
+  void everyInputIsOnePlainFileAUserCanEdit() throws IOException {
+    for (String dataset : counts.keySet()) {
+      Path file = demo.resolve(demo.dataset(dataset).path());
+      assertThat(file).as(dataset).isRegularFile();
+      try (Stream<Path> beside = Files.list(file.getParent())) {
+        assertThat(beside.map(p -> p.getFileName().toString()))
+            .as("no checksum or temporary folder beside " + file)
+            .noneMatch(n -> n.endsWith(".crc") || n.endsWith(".parts") || n.equals("_SUCCESS"));
+      }
     }
   }
 
