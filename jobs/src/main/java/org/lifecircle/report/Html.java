@@ -41,7 +41,7 @@ final class Html {
   void figures(List<Figure> figures) {
     body.append("<table class=\"figures\"><tbody>\n");
     for (Figure f : figures) {
-      body.append("<tr><th>").append(SvgMap.escape(f.label())).append("</th><td data-figure=\"")
+      body.append("<tr><th>").append(SvgMap.escape(f.label())).append("</th><td class=\"n\" data-figure=\"")
           .append(SvgMap.escape(f.key())).append("\" data-value=\"").append(f.value()).append("\">")
           .append(String.format(java.util.Locale.ROOT, "%,d", f.value()))
           .append(f.note() == null ? "" : " " + SvgMap.escape(f.note())).append("</td></tr>\n");
