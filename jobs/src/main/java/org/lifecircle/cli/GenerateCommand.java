@@ -50,6 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
         (System.nanoTime() - t0) / 1e9);
     counts.forEach((k, v) -> System.out.printf("  %-14s %10d rows  %s%n", k, v,
         config.resolve(config.dataset(k).path())));
+    config.datasets().keySet().stream().filter(k -> !counts.containsKey(k)).forEach(k ->
+        System.out.printf("  %-14s kept (exists; delete it to generate it again)  %s%n", k,
+            config.resolve(config.dataset(k).path())));
     return 0;
   }
 }

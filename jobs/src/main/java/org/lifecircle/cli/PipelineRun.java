@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
@@ -41,6 +42,9 @@ final class PipelineRun {
       out.printf("dry run: city %s (%s), date %s, warehouse %s, run %s%n", config.code(),
           config.name(), ctx.snapshotDate(), ctx.warehouse(), ctx.runId());
       out.println("stages: " + String.join(" -> ", stageNames));
+      if (stageNames.contains("ingest")) {
+        checkInputs(config, generate, out);
+      }
       return 0;
     }
     Path log = logFile(ctx);
@@ -63,6 +67,29 @@ final class PipelineRun {
     printSummary(out, ctx, done, Duration.between(start, Instant.now()));
     Summary.print(spark, ctx, out, stageNames, log);
     return 0;
+  }
+
+  /**
+   * A dry run's look at the inputs: every dataset's file (and OSM clip) must exist, or the run
+   * would stop at ingest; a sample city's missing ones are listed as to be generated.
+   */
+  private static void checkInputs(CityConfig config, boolean generate, PrintStream out) {
+    for (Map.Entry<String, DatasetSource> e : config.datasets().entrySet()) {
+      List<String> paths = new ArrayList<>(List.of(e.getValue().path()));
+      if (e.getValue().clip() != null) {
+        paths.add(e.getValue().clip());
+      }
+      for (String p : paths) {
+        Path file = config.resolve(p);
+        if (Files.exists(file)) {
+          out.printf("  input %-13s %s%n", e.getKey(), file);
+        } else if (generate && config.sample() != null && p.equals(e.getValue().path())) {
+          out.printf("  input %-13s %s (missing: the sample generator would write it)%n", e.getKey(), file);
+        } else {
+          throw PipelineException.cannot("find", "dataset " + e.getKey(), "input file does not exist", file);
+        }
+      }
+    }
   }
 
   /** The run's log file: {@code <warehouse>/_logs/<city>/<date>/<run id>.log}. */

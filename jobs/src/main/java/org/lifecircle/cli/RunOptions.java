@@ -3,9 +3,11 @@ package org.lifecircle.cli;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.UUID;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options every stage command and nightly share. */
@@ -20,8 +22,32 @@ final class RunOptions {
   @Option(
       names = "--date",
       paramLabel = "yyyy-MM-dd",
-      description = "Snapshot date; reruns of a date replace that date's partitions. Default: today (UTC).")
+      converter = SnapshotDate.class,
+      description = "Snapshot date, at most tomorrow (UTC); reruns of a date replace that date's"
+          + " partitions. Default: today (UTC).")
   LocalDate date;
+
+  /**
+   * A snapshot date: ISO yyyy-MM-dd, at most one day ahead of today in UTC (a time-zone edge, not
+   * a typo like 2099), so a mistyped year cannot publish a snapshot from the future.
+   */
+  static final class SnapshotDate implements CommandLine.ITypeConverter<LocalDate> {
+    @Override
+    public LocalDate convert(String value) {
+      LocalDate d;
+      try {
+        d = LocalDate.parse(value);
+      } catch (DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is not a date yyyy-MM-dd");
+      }
+      LocalDate latest = LocalDate.now(ZoneOffset.UTC).plusDays(1);
+      if (d.isAfter(latest)) {
+        throw new CommandLine.TypeConversionException("Cannot use snapshot date " + d
+            + ": it is more than one day in the future (latest " + latest + ")");
+      }
+      return d;
+    }
+  }
 
   @Option(
       names = "--warehouse",

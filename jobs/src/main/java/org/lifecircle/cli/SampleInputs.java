@@ -7,7 +7,10 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.generate.SampleCityGenerator;
 
-/** A sample city (config with a sample block) gets its inputs made on first use. */
+/**
+ * A sample city (config with a sample block) gets its missing inputs made on first use; an input
+ * file that exists is never overwritten.
+ */
 final class SampleInputs {
   private SampleInputs() {}
 
@@ -23,7 +26,7 @@ final class SampleInputs {
     long t0 = System.nanoTime();
     Map<String, Long> counts =
         SampleCityGenerator.generate(spark, config, config.sample().seed(), config.sample().scale());
-    out.printf("generated sample inputs for %s in %.1f s: %s%n", config.code(),
-        (System.nanoTime() - t0) / 1e9, counts);
+    out.printf("generated the missing sample inputs of %s in %.1f s (existing files kept): %s%n",
+        config.code(), (System.nanoTime() - t0) / 1e9, counts);
   }
 }

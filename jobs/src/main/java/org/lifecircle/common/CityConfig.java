@@ -51,6 +51,8 @@ public record CityConfig(
     if (bounds == null) {
       throw PipelineException.cannot("load", "city config", "bounds are missing", code);
     }
+    limits = limits == null ? Limits.DEFAULTS : limits;
+    ScaleError.require(metricCrs, bounds, limits.maxScaleError());
     datasets = datasets == null ? Map.of() : new TreeMap<>(datasets);
     for (String required : REQUIRED_DATASETS) {
       if (!datasets.containsKey(required)) {
@@ -69,7 +71,6 @@ public record CityConfig(
       }
     }
     catalogs = catalogs == null ? Catalogs.DEFAULTS : catalogs;
-    limits = limits == null ? Limits.DEFAULTS : limits;
   }
 
   public static CityConfig load(Path file) {
@@ -131,14 +132,23 @@ public record CityConfig(
       Double cutoffMultiple,
       Double detourFactor,
       Double minPlacedShare,
-      Double nearbyHomeM) {
-    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null);
+      Double nearbyHomeM,
+      Double maxScaleError) {
+    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null);
 
     /** The limits of the first six knobs; the placement knobs at their defaults. */
     public Limits(Double maxQuarantineShare, Double completeCommunityShare, Double gapCoverageShare,
         Double maxSnapM, Double cutoffMultiple, Double detourFactor) {
       this(maxQuarantineShare, completeCommunityShare, gapCoverageShare, maxSnapM, cutoffMultiple,
-          detourFactor, null, null);
+          detourFactor, null, null, null);
+    }
+
+    /** The limits of the first eight knobs; the CRS scale limit at its default. */
+    public Limits(Double maxQuarantineShare, Double completeCommunityShare, Double gapCoverageShare,
+        Double maxSnapM, Double cutoffMultiple, Double detourFactor, Double minPlacedShare,
+        Double nearbyHomeM) {
+      this(maxQuarantineShare, completeCommunityShare, gapCoverageShare, maxSnapM, cutoffMultiple,
+          detourFactor, minPlacedShare, nearbyHomeM, null);
     }
 
     public Limits {
@@ -152,6 +162,8 @@ public record CityConfig(
       minPlacedShare = share(minPlacedShare, 0.98, "min_placed_share");
       // How far from a grid cell with residents and no home its residents may be placed.
       nearbyHomeM = positive(nearbyHomeM, 250.0, "nearby_home_m");
+      // How far the metric CRS may stretch or shrink lengths anywhere in the city's bounds.
+      maxScaleError = share(maxScaleError, 0.001, "max_scale_error");
       if (detourFactor < 1.0) {
         throw PipelineException.cannot("load", "city config", "detour_factor must be >= 1", detourFactor);
       }

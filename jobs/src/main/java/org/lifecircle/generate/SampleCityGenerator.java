@@ -1,6 +1,8 @@
 package org.lifecircle.generate;
 
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -80,8 +82,9 @@ public final class SampleCityGenerator {
   private SampleCityGenerator() {}
 
   /**
-   * Writes every dataset configured for the city (overwriting) and returns the rows written per
-   * dataset, by dataset name.
+   * Writes every dataset configured for the city whose file does not exist yet and returns the
+   * rows written per dataset, by dataset name. An existing file is never overwritten: it may be a
+   * planner's edited copy (delete it to have it made again).
    */
   public static Map<String, Long> generate(SparkSession spark, CityConfig city, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
@@ -89,6 +92,11 @@ public final class SampleCityGenerator {
         CityLayout.BLOCK_M, seed);
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String dataset : city.datasets().keySet()) {
+      Path target = city.resolve(city.dataset(dataset).path());
+      if (Files.exists(target)) {
+        LOG.info("kept {}: {} exists (a sample input is never overwritten)", dataset, target);
+        continue;
+      }
       long t0 = System.nanoTime();
       spark.sparkContext().setJobDescription("generate " + dataset);
       counts.put(dataset, SampleWriter.write(spark, city, layout, plan(city, layout, dataset)));

@@ -21,6 +21,7 @@ import org.lifecircle.common.PipelineException;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.Polygonal;
 import org.locationtech.jts.geom.util.GeometryFixer;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -38,6 +39,8 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
  * contract fields without city_code and snapshot_date, then __reason, __message, __raw, __repaired.
  */
 public final class RecordValidator implements Serializable {
+  /** Smallest area of a polygon of any dataset (m2 in the metric CRS). */
+  static final double MIN_AREA_M2 = 1.0;
   /** Relative area change a repair may make and still keep the geometry. */
   static final double REPAIR_AREA_TOLERANCE = 0.01;
 
@@ -250,6 +253,13 @@ public final class RecordValidator implements Serializable {
       }
       m = fixed;
       v.repaired = true;
+    }
+    // A footprint or boundary under 1 m2 (a collinear ring, a digitising slip) is no place: it
+    // would carry residents or facilities at a point no one can walk into.
+    if (m instanceof Polygonal && m.getArea() < MIN_AREA_M2) {
+      v.reject("ABSURD_SIZE", msg(row, col + " area is below " + MIN_AREA_M2 + " m2",
+          String.format(Locale.ROOT, "%.3f", m.getArea())));
+      return null;
     }
     if (contract.maxAreaM2() != null && m.getArea() > contract.maxAreaM2()) {
       v.reject("ABSURD_SIZE", msg(row, col + " area exceeds " + contract.maxAreaM2() + " m2",

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -29,6 +32,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 import org.lifecircle.common.Contract;
+import org.lifecircle.common.CrsRegistry;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 
@@ -144,10 +148,15 @@ public final class SourceReader {
     if (isFeatureCollection(path)) {
       StructType collection = new StructType()
           .add("type", DataTypes.StringType)
+          .add("crs", new StructType().add("type", DataTypes.StringType).add("properties",
+              new StructType().add("name", DataTypes.StringType)))
           .add("features", DataTypes.createArrayType(FEATURE));
-      features = spark.read().option("multiLine", true).option("mode", "FAILFAST")
-          .schema(collection).json(path.toString())
-          .select(explode(col("features")).as("f")).select("f.*");
+      Dataset<Row> file = spark.read().option("multiLine", true).option("mode", "FAILFAST")
+          .schema(collection).json(path.toString());
+      for (Row r : file.select(col("crs.properties.name")).where(col("crs").isNotNull()).collectAsList()) {
+        requireSameCrs(what, src, r.isNullAt(0) ? null : r.getString(0), path);
+      }
+      features = file.select(explode(col("features")).as("f")).select("f.*");
     } else {
       features = spark.read().option("mode", "FAILFAST").schema(FEATURE).json(path.toString());
     }
@@ -176,17 +185,19 @@ public final class SourceReader {
   }
 
   // CSV: every column as text, a record that does not fit the header is kept as corrupt (and
-  // quarantined), never dropped.
+  // quarantined), never dropped. multiLine: a quoted field may hold a line break (an address, a
+  // name "Shop\nNo. 2") and is still one record; the file is then read by one task, in order.
   private static Staged csv(
       SparkSession spark, String what, DatasetSource src, Path path, Contract contract) {
     String[] header = spark.read().option("header", true).option("encoding", src.encoding())
-        .csv(path.toString()).columns();
+        .option("multiLine", true).csv(path.toString()).columns();
     StructType schema = new StructType();
     for (String h : header) {
       schema = schema.add(h, DataTypes.StringType);
     }
     schema = schema.add("__corrupt", DataTypes.StringType);
     Dataset<Row> df = spark.read().option("header", true).option("encoding", src.encoding())
+        .option("multiLine", true)
         .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "__corrupt")
         .schema(schema).csv(path.toString());
     Set<String> have = new HashSet<>(Arrays.asList(header));
@@ -259,6 +270,33 @@ public final class SourceReader {
   }
 
   /** A FeatureCollection starts with an object whose "type" is FeatureCollection. */
+  /**
+   * A legacy GeoJSON {@code crs} member that names another CRS than the config's stops the read:
+   * one of the two is wrong, and guessing would misplace every feature. Offset systems (GCJ-02,
+   * BD-09) have no name of their own and agree with WGS84 / CRS84, their datum.
+   */
+  static void requireSameCrs(String what, DatasetSource src, String declared, Path path) {
+    if (declared == null || declared.isBlank()) {
+      return;
+    }
+    String file = geoJsonCrs(declared);
+    String config = CrsRegistry.isOffset(src.crs()) ? CrsRegistry.WGS84 : CrsRegistry.normalize(src.crs());
+    if (!file.equals(config)) {
+      throw PipelineException.cannot("read", what, "the file's crs member says " + file
+          + " but the city config says " + src.crs(), path);
+    }
+  }
+
+  /** urn:ogc:def:crs:EPSG::4547 and EPSG:4547 as EPSG:4547; CRS84 in any spelling as EPSG:4326. */
+  static String geoJsonCrs(String name) {
+    String n = name.trim().toUpperCase(Locale.ROOT);
+    if (n.endsWith("CRS84")) {
+      return CrsRegistry.WGS84;
+    }
+    Matcher m = Pattern.compile("EPSG:(?:[\\d.]*:)?(\\d+)$").matcher(n);
+    return m.find() ? "EPSG:" + m.group(1) : n;
+  }
+
   private static boolean isFeatureCollection(Path path) {
     Path file = path;
     try {

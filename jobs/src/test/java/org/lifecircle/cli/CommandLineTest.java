@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -88,5 +90,43 @@ class CommandLineTest {
   void anUnknownStageForUntilIsBadUsage() {
     assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--until", "bogus",
         "--dry-run")).isEqualTo(2);
+  }
+
+  @Test
+  void aSnapshotDateMoreThanADayAheadIsBadUsage() {
+    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--date",
+        "2099-01-01", "--dry-run")).isEqualTo(2);
+    String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--date",
+        tomorrow, "--dry-run")).isZero();
+  }
+
+  @Test
+  void aDryRunChecksEveryInputPath() throws IOException {
+    Path dir = Files.createTempDirectory("dry-run");
+    Files.writeString(dir.resolve("a.geojson"), "{}");
+    Files.writeString(dir.resolve("city.yaml"), """
+        code: "990109"
+        name: 测试市
+        metric_crs: EPSG:4547
+        bounds: {min_lon: 114.10, min_lat: 30.45, max_lon: 114.60, max_lat: 30.75}
+        datasets:
+          admin_areas: {path: a.geojson, format: geojson, crs: EPSG:4326}
+          buildings: {path: missing.csv, format: csv, crs: EPSG:4326, wkt_column: wkt}
+          population: {path: a.geojson, format: geojson, crs: EPSG:4326}
+          facilities: {path: a.geojson, format: geojson, crs: EPSG:4326}
+        """);
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
+          dir.resolve("city.yaml").toString(), "--dry-run")).isEqualTo(1));
+    } finally {
+      System.setErr(oldErr);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+        "lifecircle: Cannot find dataset buildings: input file does not exist ("
+            + dir.resolve("missing.csv") + ")");
   }
 }

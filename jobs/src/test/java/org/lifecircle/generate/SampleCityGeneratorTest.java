@@ -98,6 +98,28 @@ class SampleCityGeneratorTest {
   }
 
   @Test
+  void aMistypedPathGeneratesThatInputAloneAndNeverOverwritesAnEditedFile() throws IOException {
+    CityConfig city = required(TestSpark.tempDir("sample-city-edit"));
+    SampleCityGenerator.generate(spark, city, seed(), SCALE);
+    Path facilities = city.resolve(city.dataset("facilities").path());
+    String edited = Files.readString(facilities).replaceFirst("\n", "\n# edited by a planner\n");
+    Files.writeString(facilities, edited);
+    byte[] before = Files.readAllBytes(facilities);
+
+    Map<String, DatasetSource> sources = new TreeMap<>(city.datasets());
+    DatasetSource p = city.dataset("population");
+    sources.put("population", new DatasetSource("data/populaton_typo.csv", p.format(), p.crs(),
+        p.encoding(), p.wktColumn(), p.lonColumn(), p.latColumn(), p.columns(), p.clip()));
+    CityConfig typo = new CityConfig(city.code(), city.name(), city.metricCrs(), city.bounds(),
+        sources, city.catalogs(), city.limits(), city.sample(), city.configDir());
+    Map<String, Long> written = SampleCityGenerator.generate(spark, typo, seed(), SCALE);
+
+    assertThat(written.keySet()).containsExactly("population");
+    assertThat(typo.resolve("data/populaton_typo.csv")).isRegularFile();
+    assertThat(Files.readAllBytes(facilities)).isEqualTo(before);
+  }
+
+  @Test
   void countsGrowRoughlyLinearlyWithScale() {
     CityConfig twice = template.withConfigDir(TestSpark.tempDir("sample-city-x2"));
     Map<String, Long> bigger = SampleCityGenerator.generate(spark, twice, seed(), 2 * SCALE);

@@ -1,0 +1,89 @@
+package org.lifecircle.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lifecircle.osm.OsmTags;
+
+/** What a city config may say: a metric CRS true to distances over the city, and clean YAML. */
+class CityConfigRulesTest {
+  private static final CityConfig.Bounds WUHAN = new CityConfig.Bounds(114.10, 30.45, 114.60, 30.75);
+  private static final String CONFIG = """
+      code: "990109"
+      name: 测试市
+      metric_crs: %s
+      bounds: {min_lon: 114.10, min_lat: 30.45, max_lon: 114.60, max_lat: 30.75}
+      datasets:
+        admin_areas: {path: a.geojson, format: geojson, crs: EPSG:4326}
+        buildings: {path: b.csv, format: csv, crs: EPSG:4326, wkt_column: wkt}
+        population: {path: p.csv, format: csv, crs: EPSG:4326, wkt_column: wkt}
+        facilities: {path: f.csv, format: csv, crs: EPSG:4326, lon_column: x, lat_column: y}
+      limits:
+        max_quarantine_share: 0.05
+      """;
+
+  @Test
+  void aGaussKrugerZoneIsTrueToDistancesOverTheCity() {
+    // Transverse Mercator scale grows as 1 + x^2 / (2 R^2) with x the distance from the central
+    // meridian (114 E): at most 0.6 degrees of longitude at 30.45 N, about 57.6 km.
+    double x = 0.6 * Math.PI / 180 * 6_378_137 * Math.cos(Math.toRadians(30.45));
+    double expected = x * x / (2 * 6_371_000.0 * 6_371_000.0);
+    assertThat(ScaleError.over("EPSG:4547", WUHAN)).isCloseTo(expected, within(0.05 * expected));
+  }
+
+  @Test
+  void webMercatorInWuhanIsRefusedWithItsDistortion() {
+    // Web Mercator puts geodetic latitude into spherical Mercator formulas, so it is not
+    // conformal on the ellipsoid: north-south it stretches by (1 - e2 sin2 phi)^1.5 / ((1 - e2)
+    // cos phi), the larger of its two scales, 16.84 % at the bounds' 30.75 N.
+    double e2 = 0.00669437999014;
+    double s2 = Math.pow(Math.sin(Math.toRadians(30.75)), 2);
+    double northSouth = Math.pow(1 - e2 * s2, 1.5) / ((1 - e2) * Math.cos(Math.toRadians(30.75)));
+    double error = ScaleError.over("EPSG:3857", WUHAN);
+    assertThat(error).isCloseTo(northSouth - 1, within(1e-4));
+    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, null,
+        null, null))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot load city config: metric_crs distorts distances by up to 16.84% over the"
+            + " city's bounds, more than the limit 0.10% (limits.max_scale_error); use the city's"
+            + " Gauss-Kruger or UTM zone (EPSG:3857)");
+  }
+
+  @Test
+  void aRepeatedKeyIsAnErrorNamingItAndItsLine(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547") + "limits: {max_snap_m: 100}\n");
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot read city config " + file + ": duplicate key 'limits' (line 12)");
+  }
+
+  @Test
+  void anUnknownKeyIsAnErrorNamingItWhereItStands(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547").replace("max_quarantine_share",
+        "max_quarantin_share"));
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot read city config " + file + ": unknown key 'max_quarantin_share' under"
+            + " 'limits' (line 11)")
+        .message().doesNotContain("org.lifecircle", "CityConfig", "Limits");
+  }
+
+  @Test
+  void anUnknownKeyInACatalogIsNamedToo(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("tags.yaml");
+    Files.writeString(file, Files.readString(Path.of("../catalogs/osm_tags.yaml"))
+        + "\nfacilitys: []\n");
+    long line = Files.readAllLines(file).size();
+    assertThatThrownBy(() -> Yaml.read(file, OsmTags.class, "OSM tag catalog"))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot read OSM tag catalog: unknown key 'facilitys' (line " + line + ")");
+  }
+}
