@@ -137,6 +137,13 @@ public final class IngestStage implements Stage {
         .drop("__first");
   }
 
+  /** The first quarantined row's own message, so the one line of a stopped run says what to fix. */
+  private static String firstRejection(Checked c) {
+    Row first = c.rows().where(col("__reason").isNotNull()).orderBy("source_row")
+        .select("__message").first();
+    return first == null || first.isNullAt(0) ? "?" : first.getString(0);
+  }
+
   static void requireWithinLimits(Checked c, double maxShare) {
     StageResult.SourceCount s = c.counts();
     if (!s.reconciles()) {
@@ -150,7 +157,7 @@ public final class IngestStage implements Stage {
     if (share > maxShare) {
       throw PipelineException.cannot("ingest", "dataset " + s.source(),
           String.format("quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
-          s.quarantined() + " of " + s.read() + " rows");
+          s.quarantined() + " of " + s.read() + " rows; the first: " + firstRejection(c));
     }
   }
 

@@ -286,7 +286,7 @@ class BadInputCorpusTest {
                 .map(r -> r.replaceAll("114\\.3(\\d*)", "5290$1").replaceAll("30\\.6(\\d*)", "33870$1"))
                 .toList())),
             Map.of(), "Cannot ingest dataset population: quarantine share 100.00% exceeds the limit"
-                + " 50.00% (4 of 4 rows)"));
+                + " 50.00% (4 of 4 rows; the first: Cannot accept row 1 of dataset population: *)"));
   }
 
   @BeforeAll
