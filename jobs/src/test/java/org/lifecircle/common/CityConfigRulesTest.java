@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.osm.OsmTags;
 
 /** What a city config may say: a metric CRS true to distances over the city, and clean YAML. */
@@ -85,5 +86,56 @@ class CityConfigRulesTest {
     assertThatThrownBy(() -> Yaml.read(file, OsmTags.class, "OSM tag catalog"))
         .isInstanceOf(PipelineException.class)
         .hasMessage("Cannot read OSM tag catalog: unknown key 'facilitys' (line " + line + ")");
+  }
+
+  @Test
+  void aRepeatedKeyInsideAMappingSaysWhereItSits(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547") + "  max_snap_m: 100\n  max_snap_m: 120\n");
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .hasMessage("Cannot read city config " + file + ": duplicate key 'max_snap_m' under"
+            + " 'limits' (line 13)");
+  }
+
+  @Test
+  void aValueOfTheWrongKindIsNamedWithoutJavaTypes(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547").replace("0.05", "five percent"));
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .hasMessage("Cannot read city config " + file + ": key 'max_quarantine_share' under"
+            + " 'limits' must be a number (line 11)")
+        .message().doesNotContain("java.", "org.lifecircle", "`");
+  }
+
+  /** A city config whose facility catalog is {@code catalog}, loaded as a run loads it. */
+  private static FacilityCatalog facilityCatalog(Path dir, String catalog) throws IOException {
+    Files.writeString(dir.resolve("categories.yaml"), catalog);
+    Path city = dir.resolve("city.yaml");
+    Files.writeString(city, CONFIG.formatted("EPSG:4547") + "catalogs: {facilities: categories.yaml}\n");
+    return FacilityCatalog.load(CityConfig.load(city));
+  }
+
+  @Test
+  void aRepeatedOrUnknownKeyInAFacilityCatalogIsNamedWithItsItemAndLine(@TempDir Path dir)
+      throws IOException {
+    String catalog = Files.readString(Path.of("../catalogs/facility_categories.yaml"));
+    Path file = dir.resolve("categories.yaml");
+    int line = Files.readAllLines(Path.of("../catalogs/facility_categories.yaml"))
+        .indexOf("    threshold_m: 300") + 1;
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    threshold_m: 300\n    threshold_m: 500\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": duplicate key 'threshold_m' under"
+            + " 'categories[0]' (line " + (line + 1) + ")");
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    threshold_m: 300\n    radius_m: 300\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": unknown key 'radius_m' under"
+            + " 'categories[0]' (line " + (line + 1) + ")")
+        .message().doesNotContain("org.lifecircle", "Category");
+    // Misspelt, a required number is missing first: the message names the one the catalog needs
+    // and the item's line.
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    treshold_m: 300\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": key 'threshold_m' under"
+            + " 'categories[0]' is missing or empty (line " + (line - 4) + ")");
   }
 }
