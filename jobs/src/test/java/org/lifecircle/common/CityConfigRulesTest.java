@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lifecircle.access.FacilityCatalog;
@@ -54,6 +57,38 @@ class CityConfigRulesTest {
         .hasMessage("Cannot load city config: metric_crs distorts distances by up to 16.84% over the"
             + " city's bounds, more than the limit 0.10% (limits.max_scale_error); use the city's"
             + " Gauss-Kruger or UTM zone (EPSG:3857)");
+  }
+
+  @Test
+  void aGeographicCrsIsRefusedAndTheLimitIsAConfigKnob() {
+    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:4326", WUHAN, null, null, null,
+        null, null))
+        .hasMessage("Cannot load city config: metric_crs must be a projected CRS in metres (EPSG:4326)");
+    CityConfig.Limits loose = new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2);
+    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, loose,
+        null, null))
+        .as("past the scale check, the missing datasets stop it")
+        .hasMessageContaining("dataset 'admin_areas' is not configured");
+    // UTM 50N (central meridian 117 E) holds Wuhan within 0.1 %; 49N (111 E) does not.
+    assertThat(ScaleError.over("EPSG:32650", WUHAN)).isLessThan(0.001);
+    assertThat(ScaleError.over("EPSG:32649", WUHAN)).isGreaterThan(0.001);
+  }
+
+  @Test
+  void everyBundledCityConfigHasATrueEnoughMetricCrs() throws IOException {
+    // Demo, OSM sample, the test city and the benchmark cities (whose bounds reach 1 degree from
+    // the Gauss-Kruger zone's central meridian): each must load, and stay well inside the limit.
+    List<Path> configs = new ArrayList<>(List.of(Path.of("../cities/demo/city.yaml"),
+        Path.of("../cities/osm-sample/city.yaml"), Path.of("src/test/resources/ingest/city.yaml")));
+    try (Stream<Path> bench = Files.list(Path.of("../bench/cities"))) {
+      bench.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(configs::add);
+    }
+    assertThat(configs).hasSizeGreaterThan(6);
+    for (Path file : configs) {
+      CityConfig city = CityConfig.load(file);
+      assertThat(ScaleError.over(city.metricCrs(), city.bounds())).as(file.toString())
+          .isLessThan(city.limits().maxScaleError() / 5);
+    }
   }
 
   @Test
