@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Write a deterministic sample city into the input files a city config names, in their declared",
-      "formats, CRSs and encodings. Scale 1 is a megacity (~1.5 M buildings); the demo uses 0.002."
+      "formats, CRSs and encodings. Scale 1 is a megacity (~1.5 M buildings); the demo uses 0.002.",
+      "Only missing files are written: an existing one (perhaps edited) is kept; delete it to have",
+      "it made again."
     })
 final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--city", required = true, paramLabel = "CONFIG.yaml",
@@ -50,9 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
         (System.nanoTime() - t0) / 1e9);
     counts.forEach((k, v) -> System.out.printf("  %-14s %10d rows  %s%n", k, v,
         config.resolve(config.dataset(k).path())));
-    config.datasets().keySet().stream().filter(k -> !counts.containsKey(k)).forEach(k ->
-        System.out.printf("  %-14s kept (exists; delete it to generate it again)  %s%n", k,
-            config.resolve(config.dataset(k).path())));
+    SampleInputs.printKept(config, counts.keySet(), System.out);
     return 0;
   }
 }

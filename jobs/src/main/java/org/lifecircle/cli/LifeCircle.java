@@ -50,7 +50,26 @@ public final class LifeCircle implements Runnable {
     withoutOptions(cmd.getSubcommands().get("maintain"), "--date", "--run-id",
         "--register-metastore", "--spark-ui", "--verbose");
     cmd.setExecutionExceptionHandler(LifeCircle::onFailure);
+    cmd.setParameterExceptionHandler(badValueInOneLine(cmd.getParameterExceptionHandler()));
     return cmd;
+  }
+
+  /**
+   * An option's value that its converter refused (a date in 2099, an unknown stage) is one line on
+   * stderr and exit code 2: the usage text after it would bury the reason. Other usage errors (a
+   * missing or unknown option) keep picocli's message and usage.
+   */
+  private static CommandLine.IParameterExceptionHandler badValueInOneLine(
+      CommandLine.IParameterExceptionHandler usage) {
+    return (ex, args) -> {
+      if (!(ex.getCause() instanceof CommandLine.TypeConversionException)) {
+        return usage.handleParseException(ex, args);
+      }
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("lifecircle: " + ex.getMessage());
+      err.flush();
+      return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
+    };
   }
 
   private static void withoutOptions(CommandLine sub, String... names) {

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -42,8 +43,8 @@ final class RunOptions {
       }
       LocalDate latest = LocalDate.now(ZoneOffset.UTC).plusDays(1);
       if (d.isAfter(latest)) {
-        throw new CommandLine.TypeConversionException("Cannot use snapshot date " + d
-            + ": it is more than one day in the future (latest " + latest + ")");
+        throw new CommandLine.TypeConversionException(PipelineException.format("use",
+            "snapshot date", "it is more than one day in the future, after " + latest, d));
       }
       return d;
     }
@@ -70,7 +71,8 @@ final class RunOptions {
 
   @Option(
       names = "--dry-run",
-      description = "Check options and the city config, print the plan, start no Spark, write nothing.")
+      description = "Check options, the city config and that every input file exists; print the plan,"
+          + " start no Spark, write nothing.")
   boolean dryRun;
 
   @Option(

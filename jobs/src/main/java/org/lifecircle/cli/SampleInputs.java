@@ -3,6 +3,7 @@ package org.lifecircle.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.generate.SampleCityGenerator;
@@ -26,7 +27,16 @@ final class SampleInputs {
     long t0 = System.nanoTime();
     Map<String, Long> counts =
         SampleCityGenerator.generate(spark, config, config.sample().seed(), config.sample().scale());
-    out.printf("generated the missing sample inputs of %s in %.1f s (existing files kept): %s%n",
-        config.code(), (System.nanoTime() - t0) / 1e9, counts);
+    // bench/scale.py reads this line for the generation time and row counts: keep its shape.
+    out.printf("generated sample inputs for %s in %.1f s: %s%n", config.code(),
+        (System.nanoTime() - t0) / 1e9, counts);
+    printKept(config, counts.keySet(), out);
+  }
+
+  /** One line per input the generator left alone because its file exists. */
+  static void printKept(CityConfig config, Set<String> written, PrintStream out) {
+    config.datasets().keySet().stream().filter(k -> !written.contains(k)).forEach(k ->
+        out.printf("  %-14s kept (exists; delete it to generate it again)  %s%n", k,
+            config.resolve(config.dataset(k).path())));
   }
 }

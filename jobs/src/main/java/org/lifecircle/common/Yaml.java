@@ -2,10 +2,12 @@ package org.lifecircle.common;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /** Reads the project's YAML files (city configs, catalogs, contracts) into typed records. */
 public final class Yaml {
@@ -46,32 +49,92 @@ public final class Yaml {
   }
 
   /**
-   * An unknown or repeated key, in the config's own words (Jackson's message names Java classes
-   * and lists every known property): the key, where it sits, and its line.
+   * An unknown or repeated key, or a value of the wrong kind, in the config's own words (Jackson's
+   * messages name Java classes and list every known property): the key, where it sits, its line.
    */
   private static Optional<PipelineException> keyProblem(Exception e, String what, Path file) {
     if (e instanceof UnrecognizedPropertyException u) {
-      List<String> path = new ArrayList<>();
-      for (JsonMappingException.Reference r : u.getPath()) {
-        if (r.getFieldName() != null) {
-          path.add(r.getFieldName());
-        }
-      }
-      String under = path.size() > 1 ? " under '" + String.join(".", path.subList(0, path.size() - 1)) + "'" : "";
+      List<Object> path = path(u);
       // Records are built when their mapping ends, so Jackson's location is the mapping's end:
       // the key's own line comes from SnakeYAML's node tree (the parser Jackson's YAML uses).
       int line = keyLine(file, path).orElse(u.getLocation().getLineNr());
       return Optional.of(PipelineException.cannot("read", what, "unknown key '" + u.getPropertyName()
-          + "'" + under, "line " + line, e));
+          + "'" + under(path), "line " + line, e));
     }
-    if (e instanceof JsonParseException p && p.getOriginalMessage() != null
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null && !m.getPath().isEmpty()) {
+      List<Object> path = path(m);
+      // A number the record needs that the file leaves out arrives as null for a primitive.
+      boolean absent = m.getOriginalMessage() != null && m.getOriginalMessage().startsWith("Cannot map `null`");
+      int line = keyLine(file, path).or(() -> keyLine(file, path.subList(0, path.size() - 1)))
+          .orElse(m.getLocation() == null ? -1 : m.getLocation().getLineNr());
+      Object key = path.get(path.size() - 1);
+      return Optional.of(PipelineException.cannot("read", what, (key instanceof Integer i
+          ? "item " + (i + 1) : "key '" + key + "'") + under(path)
+          + (absent ? " is missing or empty" : " must be " + kind(m.getTargetType())), "line " + line, e));
+    }
+    // A duplicate inside a nested mapping arrives wrapped in the binding's exception.
+    JsonParseException p = cause(e, JsonParseException.class);
+    if (p != null && p.getOriginalMessage() != null
         && p.getOriginalMessage().startsWith("Duplicate field '")) {
       String key = p.getOriginalMessage().substring("Duplicate field '".length());
       key = key.substring(0, key.indexOf('\''));
-      return Optional.of(PipelineException.cannot("read", what, "duplicate key '" + key + "'",
-          "line " + p.getLocation().getLineNr(), e));
+      List<Object> path = new ArrayList<>();
+      if (p.getProcessor() != null) {
+        // The duplicate's own mapping is the innermost context; its parents name where it sits.
+        for (JsonStreamContext c = p.getProcessor().getParsingContext().getParent(); c != null
+            && !c.inRoot(); c = c.getParent()) {
+          path.add(0, c.inArray() ? (Object) c.getCurrentIndex() : c.getCurrentName());
+        }
+      }
+      path.add(key);
+      return Optional.of(PipelineException.cannot("read", what, "duplicate key '" + key + "'"
+          + under(path), "line " + p.getLocation().getLineNr(), e));
     }
     return Optional.empty();
+  }
+
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+
+  /** Where a problem sits from the root: mapping keys (strings) and list positions (0-based). */
+  private static List<Object> path(JsonMappingException e) {
+    List<Object> path = new ArrayList<>();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      path.add(r.getFieldName() != null ? r.getFieldName() : (Object) r.getIndex());
+    }
+    return path;
+  }
+
+  /** " under 'limits'", " under 'categories[2]'"; nothing for a key at the top. */
+  private static String under(List<Object> path) {
+    StringBuilder b = new StringBuilder();
+    for (Object step : path.subList(0, path.size() - 1)) {
+      b.append(step instanceof Integer i ? "[" + i + "]" : (b.length() > 0 ? "." : "") + step);
+    }
+    return b.length() == 0 ? "" : " under '" + b + "'";
+  }
+
+  /** A Java type as a YAML author knows it. */
+  private static String kind(Class<?> type) {
+    if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (CharSequence.class.isAssignableFrom(type) || type.isEnum()) {
+      return "text";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "a list";
+    }
+    return "a mapping of keys to values";
   }
 
   public static <T> T readResource(String resource, Class<T> type, String what) {
@@ -90,23 +153,28 @@ public final class Yaml {
     return MAPPER;
   }
 
-  /** The 1-based line of the key at {@code path} (mapping keys from the root) in a YAML file. */
-  private static Optional<Integer> keyLine(Path file, List<String> path) {
+  /**
+   * The 1-based line of the key at {@code path} (mapping keys and list positions from the root)
+   * in a YAML file; for a list position, the line of the item's first key.
+   */
+  private static Optional<Integer> keyLine(Path file, List<Object> path) {
     if (file == null) {
       return Optional.empty();
     }
     try (Reader r = Files.newBufferedReader(file)) {
       Node node = new org.yaml.snakeyaml.Yaml().compose(r);
       Integer line = null;
-      for (String key : path) {
-        if (!(node instanceof MappingNode m)) {
-          return Optional.empty();
-        }
+      for (Object step : path) {
         Node next = null;
-        for (NodeTuple t : m.getValue()) {
-          if (t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue())) {
-            line = k.getStartMark().getLine() + 1;
-            next = t.getValueNode();
+        if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+          next = seq.getValue().get(i);
+          line = next.getStartMark().getLine() + 1;
+        } else if (node instanceof MappingNode m) {
+          for (NodeTuple t : m.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && step.equals(k.getValue())) {
+              line = k.getStartMark().getLine() + 1;
+              next = t.getValueNode();
+            }
           }
         }
         if (next == null) {

@@ -21,7 +21,6 @@ import org.lifecircle.common.PipelineException;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
-import org.locationtech.jts.geom.Polygonal;
 import org.locationtech.jts.geom.util.GeometryFixer;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -39,8 +38,6 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
  * contract fields without city_code and snapshot_date, then __reason, __message, __raw, __repaired.
  */
 public final class RecordValidator implements Serializable {
-  /** Smallest area of a polygon of any dataset (m2 in the metric CRS). */
-  static final double MIN_AREA_M2 = 1.0;
   /** Relative area change a repair may make and still keep the geometry. */
   static final double REPAIR_AREA_TOLERANCE = 0.01;
 
@@ -246,6 +243,11 @@ public final class RecordValidator implements Serializable {
       boolean sameArea = before == 0
           ? fixed.getArea() == 0
           : Math.abs(fixed.getArea() - before) / before <= REPAIR_AREA_TOLERANCE;
+      AreaRule.Problem collapsed = AreaRule.collapsed(m, fixed);
+      if (collapsed != null) {
+        v.reject("ABSURD_SIZE", msg(row, col + " " + collapsed.reason(), collapsed.value()));
+        return null;
+      }
       if (fixed.isEmpty() || !sameType || !sameArea) {
         v.reject("INVALID_GEOMETRY", msg(row, col + " is invalid and cannot be repaired keeping"
             + " its type and area", m.getGeometryType() + " -> " + fixed.getGeometryType()));
@@ -254,16 +256,9 @@ public final class RecordValidator implements Serializable {
       m = fixed;
       v.repaired = true;
     }
-    // A footprint or boundary under 1 m2 (a collinear ring, a digitising slip) is no place: it
-    // would carry residents or facilities at a point no one can walk into.
-    if (m instanceof Polygonal && m.getArea() < MIN_AREA_M2) {
-      v.reject("ABSURD_SIZE", msg(row, col + " area is below " + MIN_AREA_M2 + " m2",
-          String.format(Locale.ROOT, "%.3f", m.getArea())));
-      return null;
-    }
-    if (contract.maxAreaM2() != null && m.getArea() > contract.maxAreaM2()) {
-      v.reject("ABSURD_SIZE", msg(row, col + " area exceeds " + contract.maxAreaM2() + " m2",
-          Math.round(m.getArea())));
+    AreaRule.Problem size = AreaRule.problem(m, contract.maxAreaM2());
+    if (size != null) {
+      v.reject("ABSURD_SIZE", msg(row, col + " " + size.reason(), size.value()));
       return null;
     }
     return wkbWriter.write(m);

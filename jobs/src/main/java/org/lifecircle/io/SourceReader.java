@@ -17,10 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -32,7 +29,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 import org.lifecircle.common.Contract;
-import org.lifecircle.common.CrsRegistry;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 
@@ -154,7 +150,7 @@ public final class SourceReader {
       Dataset<Row> file = spark.read().option("multiLine", true).option("mode", "FAILFAST")
           .schema(collection).json(path.toString());
       for (Row r : file.select(col("crs.properties.name")).where(col("crs").isNotNull()).collectAsList()) {
-        requireSameCrs(what, src, r.isNullAt(0) ? null : r.getString(0), path);
+        GeoJsonCrs.requireAgrees(what, src, r.isNullAt(0) ? null : r.getString(0), path);
       }
       features = file.select(explode(col("features")).as("f")).select("f.*");
     } else {
@@ -270,33 +266,6 @@ public final class SourceReader {
   }
 
   /** A FeatureCollection starts with an object whose "type" is FeatureCollection. */
-  /**
-   * A legacy GeoJSON {@code crs} member that names another CRS than the config's stops the read:
-   * one of the two is wrong, and guessing would misplace every feature. Offset systems (GCJ-02,
-   * BD-09) have no name of their own and agree with WGS84 / CRS84, their datum.
-   */
-  static void requireSameCrs(String what, DatasetSource src, String declared, Path path) {
-    if (declared == null || declared.isBlank()) {
-      return;
-    }
-    String file = geoJsonCrs(declared);
-    String config = CrsRegistry.isOffset(src.crs()) ? CrsRegistry.WGS84 : CrsRegistry.normalize(src.crs());
-    if (!file.equals(config)) {
-      throw PipelineException.cannot("read", what, "the file's crs member says " + file
-          + " but the city config says " + src.crs(), path);
-    }
-  }
-
-  /** urn:ogc:def:crs:EPSG::4547 and EPSG:4547 as EPSG:4547; CRS84 in any spelling as EPSG:4326. */
-  static String geoJsonCrs(String name) {
-    String n = name.trim().toUpperCase(Locale.ROOT);
-    if (n.endsWith("CRS84")) {
-      return CrsRegistry.WGS84;
-    }
-    Matcher m = Pattern.compile("EPSG:(?:[\\d.]*:)?(\\d+)$").matcher(n);
-    return m.find() ? "EPSG:" + m.group(1) : n;
-  }
-
   private static boolean isFeatureCollection(Path path) {
     Path file = path;
     try {

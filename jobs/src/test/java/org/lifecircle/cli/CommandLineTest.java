@@ -88,15 +88,32 @@ class CommandLineTest {
 
   @Test
   void anUnknownStageForUntilIsBadUsage() {
-    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--until", "bogus",
-        "--dry-run")).isEqualTo(2);
+    assertThat(stderrOf(2, "nightly", "--city", "../cities/demo/city.yaml", "--until", "bogus",
+        "--dry-run")).containsExactly("lifecircle: Invalid value for option '--until': unknown stage"
+            + " 'bogus' (one of: " + String.join(", ", Stages.names()) + ")");
+  }
+
+  /** Runs the command line and returns what it wrote on stderr, after checking its exit code. */
+  private static List<String> stderrOf(int exitCode, String... args) {
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      capture(() -> assertThat(LifeCircle.execute(args)).isEqualTo(exitCode));
+    } finally {
+      System.setErr(oldErr);
+    }
+    return err.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
   @Test
-  void aSnapshotDateMoreThanADayAheadIsBadUsage() {
-    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--date",
-        "2099-01-01", "--dry-run")).isEqualTo(2);
+  void aSnapshotDateMoreThanADayAheadIsBadUsageInOneLine() {
     String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
+    assertThat(stderrOf(2, "nightly", "--city", "../cities/demo/city.yaml", "--date", "2099-01-01",
+        "--dry-run")).containsExactly("lifecircle: Invalid value for option '--date': Cannot use"
+            + " snapshot date: it is more than one day in the future, after " + tomorrow
+            + " (2099-01-01)");
+    // Tomorrow is allowed: in UTC+8 (Beijing) the local date is a day ahead for eight hours.
     assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--date",
         tomorrow, "--dry-run")).isZero();
   }
@@ -116,17 +133,23 @@ class CommandLineTest {
           population: {path: a.geojson, format: geojson, crs: EPSG:4326}
           facilities: {path: a.geojson, format: geojson, crs: EPSG:4326}
         """);
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
-          dir.resolve("city.yaml").toString(), "--dry-run")).isEqualTo(1));
-    } finally {
-      System.setErr(oldErr);
-    }
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
-        "lifecircle: Cannot find dataset buildings: input file does not exist ("
+    assertThat(stderrOf(1, "nightly", "--city", dir.resolve("city.yaml").toString(), "--dry-run"))
+        .containsExactly("lifecircle: Cannot find dataset buildings: input file does not exist ("
             + dir.resolve("missing.csv") + ")");
+  }
+
+  @Test
+  void aDryRunOfASampleCityListsTheInputsTheGeneratorWouldWrite() throws IOException {
+    Path dir = Files.createTempDirectory("dry-run-sample");
+    Files.copy(Path.of("../cities/demo/city.yaml"), dir.resolve("city.yaml"));
+    Files.createDirectories(dir.resolve("data"));
+    Files.writeString(dir.resolve("data/population_grid.csv"), "an edited copy\n");
+    String out = capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
+        dir.resolve("city.yaml").toString(), "--dry-run")).isZero());
+    assertThat(out.lines().filter(l -> l.matches("  input (buildings|population) .*")))
+        .containsExactly(
+            "  input buildings     " + dir.resolve("data/buildings.parquet")
+                + " (missing: the sample generator would write it)",
+            "  input population    " + dir.resolve("data/population_grid.csv"));
   }
 }

@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.osm.OsmTags;
 
 /** What a city config may say: a metric CRS true to distances over the city, and clean YAML. */
@@ -56,6 +60,38 @@ class CityConfigRulesTest {
   }
 
   @Test
+  void aGeographicCrsIsRefusedAndTheLimitIsAConfigKnob() {
+    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:4326", WUHAN, null, null, null,
+        null, null))
+        .hasMessage("Cannot load city config: metric_crs must be a projected CRS in metres (EPSG:4326)");
+    CityConfig.Limits loose = new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2);
+    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, loose,
+        null, null))
+        .as("past the scale check, the missing datasets stop it")
+        .hasMessageEndingWith("is not configured (990109)"); // which one first: Set order
+    // UTM 50N (central meridian 117 E) holds Wuhan within 0.1 %; 49N (111 E) does not.
+    assertThat(ScaleError.over("EPSG:32650", WUHAN)).isLessThan(0.001);
+    assertThat(ScaleError.over("EPSG:32649", WUHAN)).isGreaterThan(0.001);
+  }
+
+  @Test
+  void everyBundledCityConfigHasATrueEnoughMetricCrs() throws IOException {
+    // Demo, OSM sample, the test city and the benchmark cities (whose bounds reach 1 degree from
+    // the Gauss-Kruger zone's central meridian): each must load, and stay well inside the limit.
+    List<Path> configs = new ArrayList<>(List.of(Path.of("../cities/demo/city.yaml"),
+        Path.of("../cities/osm-sample/city.yaml"), Path.of("src/test/resources/ingest/city.yaml")));
+    try (Stream<Path> bench = Files.list(Path.of("../bench/cities"))) {
+      bench.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(configs::add);
+    }
+    assertThat(configs).hasSizeGreaterThan(6);
+    for (Path file : configs) {
+      CityConfig city = CityConfig.load(file);
+      assertThat(ScaleError.over(city.metricCrs(), city.bounds())).as(file.toString())
+          .isLessThan(city.limits().maxScaleError() / 5);
+    }
+  }
+
+  @Test
   void aRepeatedKeyIsAnErrorNamingItAndItsLine(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("city.yaml");
     Files.writeString(file, CONFIG.formatted("EPSG:4547") + "limits: {max_snap_m: 100}\n");
@@ -85,5 +121,56 @@ class CityConfigRulesTest {
     assertThatThrownBy(() -> Yaml.read(file, OsmTags.class, "OSM tag catalog"))
         .isInstanceOf(PipelineException.class)
         .hasMessage("Cannot read OSM tag catalog: unknown key 'facilitys' (line " + line + ")");
+  }
+
+  @Test
+  void aRepeatedKeyInsideAMappingSaysWhereItSits(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547") + "  max_snap_m: 100\n  max_snap_m: 120\n");
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .hasMessage("Cannot read city config " + file + ": duplicate key 'max_snap_m' under"
+            + " 'limits' (line 13)");
+  }
+
+  @Test
+  void aValueOfTheWrongKindIsNamedWithoutJavaTypes(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547").replace("0.05", "five percent"));
+    assertThatThrownBy(() -> CityConfig.load(file))
+        .hasMessage("Cannot read city config " + file + ": key 'max_quarantine_share' under"
+            + " 'limits' must be a number (line 11)")
+        .message().doesNotContain("java.", "org.lifecircle", "`");
+  }
+
+  /** A city config whose facility catalog is {@code catalog}, loaded as a run loads it. */
+  private static FacilityCatalog facilityCatalog(Path dir, String catalog) throws IOException {
+    Files.writeString(dir.resolve("categories.yaml"), catalog);
+    Path city = dir.resolve("city.yaml");
+    Files.writeString(city, CONFIG.formatted("EPSG:4547") + "catalogs: {facilities: categories.yaml}\n");
+    return FacilityCatalog.load(CityConfig.load(city));
+  }
+
+  @Test
+  void aRepeatedOrUnknownKeyInAFacilityCatalogIsNamedWithItsItemAndLine(@TempDir Path dir)
+      throws IOException {
+    String catalog = Files.readString(Path.of("../catalogs/facility_categories.yaml"));
+    Path file = dir.resolve("categories.yaml");
+    int line = Files.readAllLines(Path.of("../catalogs/facility_categories.yaml"))
+        .indexOf("    threshold_m: 300") + 1;
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    threshold_m: 300\n    threshold_m: 500\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": duplicate key 'threshold_m' under"
+            + " 'categories[0]' (line " + (line + 1) + ")");
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    threshold_m: 300\n    radius_m: 300\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": unknown key 'radius_m' under"
+            + " 'categories[0]' (line " + (line + 1) + ")")
+        .message().doesNotContain("org.lifecircle", "Category");
+    // Misspelt, a required number is missing first: the message names the one the catalog needs
+    // and the item's line.
+    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
+        "    treshold_m: 300\n")))
+        .hasMessage("Cannot read facility catalog " + file + ": key 'threshold_m' under"
+            + " 'categories[0]' is missing or empty (line " + (line - 4) + ")");
   }
 }

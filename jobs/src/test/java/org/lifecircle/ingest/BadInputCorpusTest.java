@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -264,6 +263,8 @@ class BadInputCorpusTest {
             Map.of(), null, 5),
         building("collinear footprint (zero area)", String.format(b5,
             "POLYGON ((114.34 30.60, 114.3401 30.60, 114.3402 30.60, 114.34 30.60))"), "ABSURD_SIZE"),
+        building("spike footprint (out and back, zero area)", String.format(b5,
+            "POLYGON ((114.34 30.60, 114.3401 30.60, 114.34 30.60, 114.34 30.60))"), "ABSURD_SIZE"),
         building("footprint under 1 m2", String.format(b5,
             "POLYGON ((114.34 30.60, 114.340005 30.60, 114.340005 30.600005, 114.34 30.600005,"
                 + " 114.34 30.60))"), "ABSURD_SIZE"),
@@ -303,33 +304,19 @@ class BadInputCorpusTest {
   @MethodSource("corpus")
   void eachKindHasItsDefinedOutcome(Kind kind) throws IOException {
     Path dir = TestSpark.tempDir("corpus");
-    kind.file().write(dir);
-    Map<String, DatasetSource> datasets = new LinkedHashMap<>(Map.of(
-        "admin_areas", areas("areas.geojson"), "buildings", buildingsCsv(),
-        "population", populationCsv("EPSG:4326"), "facilities", facilitiesCsv(null)));
-    datasets.put(kind.dataset(), kind.source());
-    CityConfig city = new CityConfig("990102", "坏数据测试市", "EPSG:4547", BOUNDS, datasets, null,
-        new CityConfig.Limits(0.5, null, null, null, null, null), null, dir);
-    RunContext ctx = new RunContext("corpus", city, DATE, dir.resolve("warehouse"));
-    Function<Void, IngestStage.Checked> run = v -> {
-      IngestStage.Checked c = IngestStage.check(spark, ctx, kind.dataset(), kind.source(),
-          FacilityCatalog.load(city).codes());
-      IngestStage.requireWithinLimits(c, city.limits().maxQuarantineShare());
-      return c;
-    };
     if (kind.stop() != null) {
       String file = kind.source().path();
       String expected = kind.stop().replace("{path}", dir.resolve(file).toString());
       // '*' stands for what a library puts in (a part-file name, a byte dump): one per mark.
       String pattern = java.util.Arrays.stream(expected.split("\\*", -1))
           .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining(".*"));
-      assertThatThrownBy(() -> run.apply(null))
+      assertThatThrownBy(() -> check(kind, dir))
           .isInstanceOf(PipelineException.class)
           .satisfies(e -> assertThat(e.getMessage()).matches("(?s)" + pattern));
       assertThat(Files.exists(dir.resolve("warehouse"))).as("nothing written").isFalse();
       return;
     }
-    IngestStage.Checked c = run.apply(null);
+    IngestStage.Checked c = check(kind, dir);
     try {
       Map<String, Long> reasons = new TreeMap<>();
       for (Row r : c.rows().where("__reason IS NOT NULL").groupBy("__reason").count().collectAsList()) {
@@ -343,6 +330,88 @@ class BadInputCorpusTest {
     } finally {
       c.rows().unpersist();
     }
+  }
+
+  /** Writes the kind's file and validates it as the ingest would, within the source limit. */
+  static IngestStage.Checked check(Kind kind, Path dir) {
+    try {
+      kind.file().write(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    Map<String, DatasetSource> datasets = new LinkedHashMap<>(Map.of(
+        "admin_areas", areas("areas.geojson"), "buildings", buildingsCsv(),
+        "population", populationCsv("EPSG:4326"), "facilities", facilitiesCsv(null)));
+    datasets.put(kind.dataset(), kind.source());
+    CityConfig city = new CityConfig("990102", "坏数据测试市", "EPSG:4547", BOUNDS, datasets, null,
+        new CityConfig.Limits(0.5, null, null, null, null, null), null, dir);
+    RunContext ctx = new RunContext("corpus", city, DATE, dir.resolve("warehouse"));
+    IngestStage.Checked c = IngestStage.check(spark, ctx, kind.dataset(), kind.source(),
+        FacilityCatalog.load(city).codes());
+    IngestStage.requireWithinLimits(c, city.limits().maxQuarantineShare());
+    return c;
+  }
+
+  /** The checked rows as "source_row key: name or message", in source order. */
+  static List<String> rowsOf(IngestStage.Checked c, String key, String text) {
+    try {
+      return c.rows().orderBy("source_row").collectAsList().stream().map(r -> r.getAs("source_row")
+          + " " + r.getAs(key) + ": " + (r.getAs("__reason") == null ? r.getAs(text)
+              : r.getAs("__reason") + " " + r.getAs("__message"))).toList();
+    } finally {
+      c.rows().unpersist();
+    }
+  }
+
+  /**
+   * The four clean facilities with F5, whose name holds a line break, as record {@code at} (0-based)
+   * of a file in {@code encoding} whose records end with {@code eol}: the checked rows.
+   */
+  static List<String> withQuotedLineBreak(int at, String encoding, String eol) {
+    List<String> rows = new ArrayList<>(FACILITIES);
+    rows.add(at, "F5,pharmacy,\"老百姓大药房\n(二号店)\",114.305,30.605");
+    Charset cs = encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding);
+    Kind kind = new Kind("quoted line break", "facilities", facilitiesCsv(encoding),
+        text("facilities.csv", cs, FACILITIES_HEADER + eol + String.join(eol, rows) + eol),
+        Map.of(), null);
+    return rowsOf(check(kind, TestSpark.tempDir("corpus-multiline")), "facility_id", "name");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aQuotedLineBreakIsOneRecordAndTheRowsAfterItKeepTheirNumbers() {
+    // The rows after it are records 3 to 5 (not file lines 4 to 6); the name keeps its break.
+    assertThat(withQuotedLineBreak(1, null, "\n")).containsExactly("1 F1: 阳光幼儿园",
+        "2 F5: 老百姓大药房\n(二号店)", "3 F2: 大药房", "4 F3: 实验小学", "5 F4: 便利店");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aGbkFileWithWindowsLineEndsAndAQuotedLineBreakKeepsItsTextAndNumbers() {
+    // As a spreadsheet exports it: GBK, CRLF between records, a bare LF inside a quoted name.
+    assertThat(withQuotedLineBreak(0, "GBK", "\r\n")).containsExactly(
+        "1 F5: 老百姓大药房\n(二号店)", "2 F1: 阳光幼儿园", "3 F2: 大药房", "4 F3: 实验小学",
+        "5 F4: 便利店");
+  }
+
+  @org.junit.jupiter.api.Test
+  void footprintsUnderOneSquareMetreNameRowColumnAndArea() {
+    List<String> rows = new ArrayList<>(BUILDINGS);
+    rows.add("B5,residential,6,1995,\"POLYGON ((114.34 30.60, 114.3401 30.60, 114.3402 30.60,"
+        + " 114.34 30.60))\"");
+    rows.add("B6,residential,6,1995,\"POLYGON ((114.34 30.60, 114.3401 30.60, 114.34 30.60,"
+        + " 114.34 30.60))\"");
+    rows.add("B7,residential,6,1995,\"POLYGON ((114.34 30.60, 114.340005 30.60, 114.340005"
+        + " 30.600005, 114.34 30.600005, 114.34 30.60))\"");
+    Kind kind = new Kind("small footprints", "buildings", buildingsCsv(),
+        text("buildings.csv", StandardCharsets.UTF_8, lines(BUILDINGS_HEADER, rows)),
+        Map.of("ABSURD_SIZE", 3L), null);
+    assertThat(rowsOf(check(kind, TestSpark.tempDir("corpus-small")), "building_id", "use"))
+        .endsWith(
+            "5 B5: ABSURD_SIZE Cannot accept row 5 of dataset buildings: column 'geometry' area is"
+                + " below 1.0 m2 (0.000)",
+            "6 B6: ABSURD_SIZE Cannot accept row 6 of dataset buildings: column 'geometry' area is"
+                + " below 1.0 m2 (0.000)",
+            "7 B7: ABSURD_SIZE Cannot accept row 7 of dataset buildings: column 'geometry' area is"
+                + " below 1.0 m2 (0.266)");
   }
 
   static Path truncatedCopy(Path parquetDir, Path target) throws IOException {
