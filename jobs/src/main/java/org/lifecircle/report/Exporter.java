@@ -11,11 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,6 +23,7 @@ import org.lifecircle.common.CrsRegistry;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.SingleFile;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
 
@@ -44,9 +41,9 @@ import org.locationtech.jts.io.WKBWriter;
  * </ul>
  *
  * <p>Spark writes a folder of part files (with {@code _SUCCESS} and {@code .crc} files); a GIS
- * opens a file. So Spark writes one partition ({@code coalesce(1)}) into a hidden temporary folder
- * beside the target, and its single part file is moved (GeoParquet) or copied into the collection
- * (GeoJSON) to the target's name; the folder is removed. Exports are one city and date of one
+ * opens a file. So Spark writes one partition ({@code coalesce(1)}) and {@link SingleFile} moves its
+ * single part file to the target's name (GeoParquet), or to a hidden file beside it that is copied
+ * into the collection (GeoJSON); the temporary folder is removed. Exports are one city and date of one
  * table, so one task writes them (the demo's largest, building_access: see docs/TABLES.md).
  *
  * <p>The geometry is the table's own (the first geometry column of its contract: gap_fill_candidates
@@ -141,83 +138,39 @@ public final class Exporter {
     Dataset<Row> rows = geo.withColumn("geometry", expr("ST_GeomFromWKB(geometry)"))
         .withColumn("bbox", expr("struct(ST_XMin(geometry) AS xmin, ST_YMin(geometry) AS ymin,"
             + " ST_XMax(geometry) AS xmax, ST_YMax(geometry) AS ymax)"));
-    Path parts = onePart(target, folder -> rows.coalesce(1).write().format("geoparquet")
-        .mode("overwrite")
+    SingleFile.write(target, "export " + target.getFileName(), folder -> rows.coalesce(1).write()
+        .format("geoparquet").mode("overwrite")
         .option("geoparquet.version", "1.1.0")
         .option("geoparquet.crs", CRS84_PROJJSON)
         .option("geoparquet.covering", "bbox")
         .save(folder));
-    move(parts, target);
   }
 
   /** An RFC 7946 FeatureCollection: Sedona's Features, one per line, wrapped in the collection. */
   private static void geoJson(Dataset<Row> geo, Path target) {
     Dataset<Row> rows = geo.withColumn("geometry", expr("ST_GeomFromWKB(geometry)"));
-    Path part = onePart(target, folder -> rows.coalesce(1).write().format("geojson")
-        .mode("overwrite").save(folder));
+    Path features = SingleFile.write(target.resolveSibling("." + target.getFileName() + ".features"),
+        "export " + target.getFileName(),
+        folder -> rows.coalesce(1).write().format("geojson").mode("overwrite").save(folder));
     Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
-    try (BufferedReader in = Files.newBufferedReader(part, StandardCharsets.UTF_8);
-        BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
-      w.write("{\"type\":\"FeatureCollection\",\"features\":[");
-      String sep = "\n";
-      for (String line = in.readLine(); line != null; line = in.readLine()) {
-        if (!line.isBlank()) {
-          w.write(sep);
-          w.write(line);
-          sep = ",\n";
-        }
-      }
-      w.write("\n]}\n");
-    } catch (IOException e) {
-      throw PipelineException.cannot("write", "GeoJSON " + target.getFileName(), e.getMessage(), target, e);
-    }
-    move(partial, target);
-    deleteTree(part.getParent());
-  }
-
-  /**
-   * Runs a Spark write of one partition into a hidden folder beside {@code target} and returns the
-   * one part file it left.
-   */
-  private static Path onePart(Path target, Consumer<String> write) {
-    Path folder = target.resolveSibling("." + target.getFileName() + ".parts");
-    deleteTree(folder);
-    write.accept(folder.toString());
-    List<Path> parts;
-    try (Stream<Path> s = Files.list(folder)) {
-      parts = s.filter(p -> p.getFileName().toString().startsWith("part-")).toList();
-    } catch (IOException e) {
-      throw PipelineException.cannot("write", "export " + target.getFileName(), e.getMessage(), folder, e);
-    }
-    if (parts.size() != 1) {
-      throw PipelineException.cannot("write", "export " + target.getFileName(),
-          "Spark wrote " + parts.size() + " part files where one was planned", folder);
-    }
-    return parts.get(0);
-  }
-
-  /** Moves {@code file} onto {@code target} and removes the temporary folder it came from, if any. */
-  private static void move(Path file, Path target) {
     try {
-      Files.move(file, target, StandardCopyOption.REPLACE_EXISTING);
+      try (BufferedReader in = Files.newBufferedReader(features, StandardCharsets.UTF_8);
+          BufferedWriter w = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
+        w.write("{\"type\":\"FeatureCollection\",\"features\":[");
+        String sep = "\n";
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (!line.isBlank()) {
+            w.write(sep);
+            w.write(line);
+            sep = ",\n";
+          }
+        }
+        w.write("\n]}\n");
+      }
+      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.delete(features);
     } catch (IOException e) {
       throw PipelineException.cannot("write", "export " + target.getFileName(), e.getMessage(), target, e);
-    }
-    if (file.getParent().getFileName().toString().endsWith(".parts")) {
-      deleteTree(file.getParent());
-    }
-  }
-
-  private static void deleteTree(Path folder) {
-    if (!Files.exists(folder)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(folder)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw PipelineException.cannot("delete", "folder " + folder.getFileName(), e.getMessage(), folder, e);
     }
   }
 }
