@@ -1,6 +1,8 @@
 package org.lifecircle.assets;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
@@ -44,6 +46,11 @@ import org.lifecircle.io.DeltaTables;
  *
  * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category
  * at a time (categories chain through the one-asset-one-category rule).
+ *
+ * <p>Each pick is a place: {@code site} is a point inside the asset (its idle_assets location when
+ * the footprint or parcel covers it, else the interior point of that footprint or parcel: an
+ * entrance may lie on or outside the wall, a concave footprint's centroid outside it), and
+ * {@code usable_area_m2} is the area of the right kind: a building's floor area, a parcel's land.
  */
 public final class RecommendStage implements Stage {
   public static final String NAME = "recommend";
@@ -86,7 +93,7 @@ public final class RecommendStage implements Stage {
       uncovered.unpersist();
     }
 
-    Dataset<Row> out = picks(spark, plan).join(assets, "asset_id");
+    Dataset<Row> out = sites(spark, ctx, picks(spark, plan).join(assets, "asset_id"));
     long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), out);
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(TABLE, written);
@@ -173,6 +180,39 @@ public final class RecommendStage implements Stage {
     }
   }
 
+  /**
+   * Adds {@code site} (WKB, metric CRS), {@code usable_area_m2} and {@code usable_area_kind} to the
+   * picks. Open assets were found idle on the snapshot date, so their building or parcel is in
+   * that date's silver table; only the picked ones are read.
+   */
+  static Dataset<Row> sites(SparkSession spark, RunContext ctx, Dataset<Row> picks) {
+    List<String> ids = new ArrayList<>();
+    for (Row r : picks.select("asset_id").distinct().collectAsList()) {
+      ids.add(r.getString(0));
+    }
+    Dataset<Row> shapes = shapes(spark, ctx, "buildings", "building_id", "B:", ids);
+    if (DeltaTables.exists(spark, ctx, "parcels")) {
+      shapes = shapes.unionByName(shapes(spark, ctx, "parcels", "parcel_id", "P:", ids));
+    }
+    return picks.join(shapes, col("asset_id").equalTo(col("s_id")), "left")
+        .withColumn("site", expr("CASE WHEN s_shape IS NULL THEN location"
+            + " WHEN ST_Covers(ST_GeomFromWKB(s_shape), ST_GeomFromWKB(location)) THEN location"
+            + " ELSE ST_AsBinary(ST_PointOnSurface(ST_GeomFromWKB(s_shape))) END"))
+        .withColumn("usable_area_kind", when(col("kind").equalTo("building"), lit("floor"))
+            .otherwise(lit("land")))
+        .withColumn("usable_area_m2", when(col("kind").equalTo("building"), col("floor_area_m2"))
+            .otherwise(col("land_area_m2")))
+        .drop("s_id", "s_shape");
+  }
+
+  /** (s_id, s_shape) of the picked assets among one silver table's rows on the snapshot date. */
+  private static Dataset<Row> shapes(SparkSession spark, RunContext ctx, String table, String key,
+      String prefix, List<String> ids) {
+    return DeltaTables.readSnapshot(spark, ctx, table)
+        .select(concat(lit(prefix), col(key)).as("s_id"), col("geometry").as("s_shape"))
+        .where(col("s_id").isin(ids.toArray()));
+  }
+
   /** Open assets as of the snapshot date, with the attributes the output carries. */
   static Dataset<Row> openAssets(SparkSession spark, RunContext ctx) {
     Date today = Date.valueOf(ctx.snapshotDate());
@@ -212,9 +252,9 @@ public final class RecommendStage implements Stage {
     lines.add("  gap-filling recommendations (category: site, newly covered target residents):");
     Map<String, List<Row>> byCategory = new LinkedHashMap<>();
     for (Row r : DeltaTables.readSnapshot(spark, ctx, TABLE)
-        .select("category", "rank", "asset_id", "kind", "floor_area_m2",
+        .select("category", "rank", "asset_id", "kind", "usable_area_m2",
             "newly_covered_target_residents", "remaining_uncovered", "protected_heritage",
-            "dangerous").orderBy("category", "rank").collectAsList()) {
+            "dangerous", "usable_area_kind").orderBy("category", "rank").collectAsList()) {
       byCategory.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
     }
     List<GapFillPlan.CategoryGap> ordered = new ArrayList<>(gaps);
@@ -226,8 +266,10 @@ public final class RecommendStage implements Stage {
           catalog.category(g.category()).nameZh(), g.uncovered(), rows.size(),
           rows.isEmpty() ? ": no idle asset can host it nearby" : ""));
       for (Row r : rows.subList(0, Math.min(3, rows.size()))) {
-        lines.add(String.format("      #%d %-16s %-8s %8.0f m2  +%d residents, %d left%s%s",
-            r.getInt(1), r.getString(2), r.getString(3), r.isNullAt(4) ? 0.0 : r.getDouble(4),
+        String area = r.isNullAt(4) ? "area unknown" : String.format("%.0f m2 %s", r.getDouble(4),
+            r.getString(9));
+        lines.add(String.format("      #%d %-16s %-8s %16s  +%d residents, %d left%s%s",
+            r.getInt(1), r.getString(2), r.getString(3), area,
             r.getLong(5), r.getLong(6), r.getBoolean(7) ? " [heritage: reuse only]" : "",
             r.getBoolean(8) ? " [dangerous: repair first]" : ""));
       }

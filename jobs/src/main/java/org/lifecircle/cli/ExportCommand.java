@@ -7,6 +7,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
 import org.lifecircle.report.Exporter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Option;
     header = "Write one table's snapshot as a single file that a GIS opens.",
     mixinStandardHelpOptions = true,
     description = {
-      "Write one table's snapshot as GeoParquet or GeoJSON in WGS84 for QGIS and web maps;",
-      "tables without geometry get their community polygons."
+      "Write one table's snapshot as one GeoParquet, GeoJSON or GeoPackage file in WGS84 for QGIS",
+      "and web maps; tables without geometry get their community polygons,",
+      "gap_fill_candidates its site points."
     })
 final class ExportCommand implements Callable<Integer> {
   @Mixin RunOptions options;
@@ -27,12 +29,26 @@ final class ExportCommand implements Callable<Integer> {
   String table;
 
   @Option(names = "--format", defaultValue = "geoparquet", paramLabel = "FORMAT",
-      description = "geoparquet or geojson. Default: ${DEFAULT-VALUE}.")
+      converter = FormatConverter.class,
+      description = "geoparquet (GeoParquet 1.1, .parquet), geojson (a FeatureCollection,"
+          + " .geojson) or gpkg (GeoPackage, .gpkg). Default: ${DEFAULT-VALUE}.")
   String format;
 
   @Option(names = "--out", defaultValue = "exports", paramLabel = "DIR",
       description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path out;
+
+  /** An unknown format is bad usage (exit 2), naming the known ones. */
+  static final class FormatConverter implements CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      if (!Exporter.FORMATS.containsKey(value)) {
+        throw new CommandLine.TypeConversionException(
+            "unknown format '" + value + "' (one of: geoparquet, geojson, gpkg)");
+      }
+      return value;
+    }
+  }
 
   @Override
   public Integer call() {

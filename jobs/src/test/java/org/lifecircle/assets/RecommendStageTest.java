@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.lifecircle.assets.AssetsFixture.at;
 import static org.lifecircle.assets.AssetsFixture.building;
 import static org.lifecircle.assets.AssetsFixture.community;
+import static org.lifecircle.assets.AssetsFixture.date;
+import static org.lifecircle.assets.AssetsFixture.parcel;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -24,6 +26,8 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.io.WKBReader;
 
 /**
  * Hand-worked recommendations (default catalog; basis straight_line_detour, factor 1.3, so 300 m
@@ -38,6 +42,11 @@ import org.lifecircle.io.DeltaTables;
  *   kindergarten (no heritage, >= 1,200 m2): 65 uncovered. a1 is taken by health_station, a2 is
  *     protected, a3 too small: a4 covers h3 (30), 35 left.
  *   pharmacy has uncovered residents but no gap row: not planned.
+ *   pocket_park (any use, >= 2,000 m2 of land): only parcel p1 (x 1650-1750, y 560-660, 9,000 m2
+ *     stated, agreed start 2025-01-01, not started: idle land) is large enough; its interior point
+ *     (1700, 610) is 148.7 m from h4 (193.3 m with the detour): covers h4 (60), h1 (40) is left.
+ * Sites: a1's entrance lies 5 m outside its wall (the site must be inside the footprint instead),
+ * a2's entrance is on its wall (kept), the others have none (footprint centroid).
  */
 class RecommendStageTest {
   private static final LocalDate DAY = LocalDate.of(2026, 6, 30);
@@ -53,13 +62,17 @@ class RecommendStageTest {
     SilverRows.write(spark, ctx, "admin_areas", List.of(community("C1", 0, 1000),
         community("C2", 1000, 2000)));
     SilverRows.write(spark, ctx, "buildings", List.of(
-        building("a1", "commercial", 100, 500, Map.of("annual_kwh", 0.0, "gross_floor_area_m2", 2000.0)),
+        building("a1", "commercial", 100, 500, Map.of("annual_kwh", 0.0, "gross_floor_area_m2", 2000.0,
+            "entrance", at(100, 490))),
         building("a2", "commercial", 1100, 500, Map.of("annual_kwh", 0.0, "gross_floor_area_m2", 2000.0,
-            "heritage_status", "historic_building")),
+            "heritage_status", "historic_building", "entrance", at(1100, 495))),
         building("a4", "commercial", 1200, 500, Map.of("annual_kwh", 0.0, "gross_floor_area_m2", 1500.0)),
         building("a3", "commercial", 1700, 500, Map.of("annual_kwh", 0.0, "gross_floor_area_m2", 500.0,
             "safety_rating", "C")),
         building("a5", "commercial", 100, 900, Map.of("annual_kwh", 3000.0, "gross_floor_area_m2", 5000.0))));
+    SilverRows.write(spark, ctx, "parcels", List.of(parcel("p1", "1001", 1650, 560,
+        Map.of("development_status", "not_started", "agreed_start_date", date("2025-01-01"),
+            "area_m2", 9000.0))));
     new AssetsStage().run(spark, ctx);
     List<Map<String, Object>> access = new ArrayList<>();
     for (Object[] h : new Object[][] {{"h1", 200.0, 100L, 20L}, {"h2", 350.0, 50L, 5L},
@@ -72,9 +85,12 @@ class RecommendStageTest {
     access.add(access("h5", 150.0, "health_station", true, 200L));
     access.add(access("h1", 200.0, "pharmacy", false, 100L));
     access.add(access("h1", 200.0, "bus_stop", false, 100L));
+    access.add(access("h4", 1800.0, "pocket_park", false, 60L));
+    access.add(access("h1", 200.0, "pocket_park", false, 40L));
     SilverRows.write(spark, ctx, "building_access", access);
     SilverRows.write(spark, ctx, "coverage_gaps", List.of(gap("C1", "health_station", 1),
-        gap("C2", "health_station", 2), gap("C1", "kindergarten", 3), gap("C1", "bus_stop", 4)));
+        gap("C2", "health_station", 2), gap("C1", "kindergarten", 3), gap("C1", "bus_stop", 4),
+        gap("C2", "pocket_park", 5)));
     result = new RecommendStage().run(spark, ctx);
   }
 
@@ -84,25 +100,73 @@ class RecommendStageTest {
     for (Row r : DeltaTables.readSnapshot(spark, ctx, RecommendStage.TABLE)
         .orderBy("category", "rank")
         .select("category", "rank", "asset_id", "kind", "community_code", "floor_area_m2",
-            "newly_covered_target_residents", "newly_covered_buildings", "cumulative_covered",
+            "usable_area_m2", "usable_area_kind", "newly_covered_target_residents", "newly_covered_buildings", "cumulative_covered",
             "remaining_uncovered", "protected_heritage", "dangerous", "distance_basis", "threshold_m")
         .collectAsList()) {
       got.add(r.mkString(" "));
     }
     assertThat(got).containsExactly(
-        "health_station 1 B:a1 building C1 2000.0 100 1 100 190 false false straight_line_detour 300.0",
-        "health_station 2 B:a2 building C2 2000.0 80 1 180 110 true false straight_line_detour 300.0",
-        "health_station 3 B:a3 building C2 500.0 60 1 240 50 false true straight_line_detour 300.0",
-        "kindergarten 1 B:a4 building C2 1500.0 30 1 30 35 false false straight_line_detour 300.0");
+        "health_station 1 B:a1 building C1 2000.0 2000.0 floor 100 1 100 190 false false straight_line_detour 300.0",
+        "health_station 2 B:a2 building C2 2000.0 2000.0 floor 80 1 180 110 true false straight_line_detour 300.0",
+        "health_station 3 B:a3 building C2 500.0 500.0 floor 60 1 240 50 false true straight_line_detour 300.0",
+        "kindergarten 1 B:a4 building C2 1500.0 1500.0 floor 30 1 30 35 false false straight_line_detour 300.0",
+        "pocket_park 1 P:p1 parcel C2 0.0 9000.0 land 60 1 60 40 false false straight_line_detour 300.0");
   }
 
   @Test
   void headlinesNameTheTopSitesPerCategory() {
-    assertThat(result.tablesWritten()).containsEntry(RecommendStage.TABLE, 4L);
+    assertThat(result.tablesWritten()).containsEntry(RecommendStage.TABLE, 5L);
     assertThat(String.join("\n", result.headlines()))
-        .contains("health_station", "#1 B:a1", "+100 residents, 190 left",
+        .contains("health_station", "#1 B:a1", "2000 m2 floor  +100 residents, 190 left",
+            "#1 P:p1", "9000 m2 land  +60 residents, 40 left",
             "[heritage: reuse only]", "[dangerous: repair first]",
             "bus_stop", "no idle asset can host it nearby");
+  }
+
+  /**
+   * Oracle: JTS covers on the asset's own geometry in the silver inputs (footprint or parcel), and
+   * the area column of the asset's kind in those inputs (buildings.gross_floor_area_m2,
+   * parcels.area_m2), not the stage's own frames.
+   */
+  @Test
+  void eachSiteLiesInsideItsAssetAndItsUsableAreaIsOfTheRightKind() throws Exception {
+    Map<String, Geometry> shapes = new HashMap<>();
+    Map<String, Double> areas = new HashMap<>();
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "buildings")
+        .select("building_id", "geometry", "gross_floor_area_m2").collectAsList()) {
+      shapes.put("B:" + r.getString(0), new WKBReader().read((byte[]) r.get(1)));
+      areas.put("B:" + r.getString(0), r.getDouble(2));
+    }
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "parcels")
+        .select("parcel_id", "geometry", "area_m2").collectAsList()) {
+      shapes.put("P:" + r.getString(0), new WKBReader().read((byte[]) r.get(1)));
+      areas.put("P:" + r.getString(0), r.getDouble(2));
+    }
+    Map<String, Geometry> locations = new HashMap<>();
+    for (Row r : DeltaTables.readCity(spark, ctx, AssetHistory.TABLE).select("asset_id", "location")
+        .collectAsList()) {
+      locations.put(r.getString(0), new WKBReader().read((byte[]) r.get(1)));
+    }
+    List<Row> picks = DeltaTables.readSnapshot(spark, ctx, RecommendStage.TABLE)
+        .select("asset_id", "kind", "site", "usable_area_m2", "usable_area_kind").collectAsList();
+    assertThat(picks).hasSize(5);
+    Map<String, Geometry> sites = new HashMap<>();
+    for (Row r : picks) {
+      String id = r.getString(0);
+      Geometry site = new WKBReader().read((byte[]) r.get(2));
+      sites.put(id, site);
+      assertThat(site.getGeometryType()).as(id).isEqualTo("Point");
+      assertThat(shapes.get(id).covers(site)).as("%s: site %s inside %s", id, site, shapes.get(id))
+          .isTrue();
+      assertThat(r.getDouble(3)).as(id).isEqualTo(areas.get(id));
+      assertThat(r.getString(4)).as(id).isEqualTo("building".equals(r.getString(1)) ? "floor" : "land");
+    }
+    // a1's entrance is outside its footprint: the location is not the site.
+    assertThat(shapes.get("B:a1").covers(locations.get("B:a1"))).isFalse();
+    assertThat(sites.get("B:a1").equalsExact(locations.get("B:a1"))).isFalse();
+    // a2's entrance on the wall and the parcel's surface point are kept as they are.
+    assertThat(sites.get("B:a2").equalsExact(locations.get("B:a2"))).isTrue();
+    assertThat(sites.get("P:p1").equalsExact(locations.get("P:p1"))).isTrue();
   }
 
   @Test
