@@ -6,7 +6,13 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.sql.Date;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,11 +64,42 @@ public final class DeltaTables {
           builder.execute();
         }
       });
+    } else {
+      addMissingColumns(spark, contract, path);
     }
     recordCrs(spark, ctx, contract, path);
   }
 
-  private static final java.util.Set<String> CRS_RECORDED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<String> SCHEMA_CHECKED =
+      ConcurrentHashMap.newKeySet();
+
+  /**
+   * A table written by an older version lacks the columns its contract has gained since (e.g.
+   * buildings.use_evidence): they are added, empty for the snapshots before, so an upgrade needs
+   * no migration by hand. Delta adds them as nullable; the new snapshots fill them. Checked once
+   * per table per process.
+   */
+  private static void addMissingColumns(SparkSession spark, Contract contract, String path) {
+    if (!SCHEMA_CHECKED.add(path)) {
+      return;
+    }
+    Set<String> have = new HashSet<>(Arrays.asList(
+        DeltaTable.forPath(spark, path).toDF().columns()));
+    List<String> add = new ArrayList<>();
+    for (StructField f : contract.schema().fields()) {
+      if (!have.contains(f.name())) {
+        add.add("`" + f.name() + "` " + f.dataType().sql() + " COMMENT '"
+            + f.metadata().getString("comment").replace("'", "\\'") + "'");
+      }
+    }
+    if (!add.isEmpty()) {
+      // Names and types come from our own contracts, never from user text.
+      DeltaCommits.run(contract.table(), () -> spark.sql("ALTER TABLE delta.`" + path
+          + "` ADD COLUMNS (" + String.join(", ", add) + ")"));
+    }
+  }
+
+  private static final Set<String> CRS_RECORDED = ConcurrentHashMap.newKeySet();
 
   private static void recordCrs(SparkSession spark, RunContext ctx, Contract contract, String path) {
     boolean hasGeometry = contract.fields().stream().anyMatch(Contract.Field::isGeometry);
@@ -83,7 +120,7 @@ public final class DeltaTables {
 
   /** Selects and casts the frame to the contract's columns, in order; a missing one is a bug. */
   public static Dataset<Row> conform(Dataset<Row> df, Contract contract) {
-    java.util.Set<String> have = new java.util.HashSet<>(java.util.Arrays.asList(df.columns()));
+    Set<String> have = new HashSet<>(Arrays.asList(df.columns()));
     Column[] cols = new Column[contract.fields().size()];
     int i = 0;
     for (Contract.Field f : contract.fields()) {
