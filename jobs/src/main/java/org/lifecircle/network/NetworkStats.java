@@ -38,6 +38,8 @@ import org.lifecircle.io.DeltaTables;
  */
 final class NetworkStats {
   static final String CITY = "city";
+  /** Straight-line distance below which a building-facility pair is left out of detour ratios. */
+  static final double MIN_DETOUR_PAIR_M = 1.0;
 
   record Stat(String district, String metric, double value, String unit) {}
 
@@ -110,7 +112,10 @@ final class NetworkStats {
 
     // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the city.
     Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, AccessStage.TABLE);
-    Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull().and(col("distance_m").gt(0)))
+    // Pairs under a metre apart (a home in the building its facility occupies: the same interior
+    // point computed twice, 1e-9 m apart) have no meaningful ratio and would swamp the mean.
+    Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull()
+            .and(col("distance_m").geq(MIN_DETOUR_PAIR_M)))
         .select(col("building_id"), col("network_distance_m").divide(col("distance_m")).as("ratio"))
         .join(snaps.select("building_id", "district_code"), "building_id");
     Row city = null;

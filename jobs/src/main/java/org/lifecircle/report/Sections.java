@@ -166,8 +166,12 @@ final class Sections {
   /** Recommended sites as map points (metric CRS), labelled by their pick order in the category. */
   static List<SvgMap.Point> recommendationSites(SparkSession spark, RunContext ctx) {
     List<SvgMap.Point> points = new ArrayList<>();
+    if (!DeltaTables.exists(spark, ctx, "gap_fill_candidates")) {
+      return points;
+    }
     WKBReader wkb = new WKBReader();
-    for (Row r : picks(spark, ctx).select("category", "rank", "location").collectAsList()) {
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, "gap_fill_candidates")
+        .select("category", "rank", "site").collectAsList()) {
       try {
         Geometry g = wkb.read((byte[]) r.get(2));
         points.add(new SvgMap.Point(r.getString(0), g.getCoordinate().x, g.getCoordinate().y,
@@ -179,18 +183,6 @@ final class Sections {
     return points;
   }
 
-  /** gap_fill_candidates with their asset's point, or nothing when the stage has not run. */
-  private static Dataset<Row> picks(SparkSession spark, RunContext ctx) {
-    if (!DeltaTables.exists(spark, ctx, "gap_fill_candidates") || !DeltaTables.exists(spark, ctx, "idle_assets")) {
-      return spark.emptyDataFrame().selectExpr("CAST(NULL AS STRING) AS category",
-          "CAST(NULL AS INT) AS rank", "CAST(NULL AS BINARY) AS location").limit(0);
-    }
-    Dataset<Row> assets = DeltaTables.readCity(spark, ctx, "idle_assets")
-        .select(col("asset_id").as("a_id"), col("location"));
-    return DeltaTables.readSnapshot(spark, ctx, "gap_fill_candidates")
-        .join(assets, col("asset_id").equalTo(col("a_id")), "left");
-  }
-
   /** Recommendations, the category with most newly covered residents first, picks in order. */
   static void recommendations(SparkSession spark, RunContext ctx, Html h, ReportStage.Names names) {
     h.h2("闲置资产补缺推荐", "Recommended idle sites");
@@ -199,8 +191,8 @@ final class Sections {
       return;
     }
     List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "gap_fill_candidates")
-        .select("category", "rank", "asset_id", "kind", "use", "community_code", "floor_area_m2",
-            "land_area_m2", "newly_covered_target_residents", "remaining_uncovered",
+        .select("category", "rank", "asset_id", "kind", "use", "community_code", "usable_area_m2",
+            "usable_area_kind", "newly_covered_target_residents", "remaining_uncovered",
             "protected_heritage", "dangerous").collectAsList();
     Map<String, Long> gain = new HashMap<>();
     rows.forEach(r -> gain.merge(r.getString(0), r.getLong(8), Long::sum));
@@ -210,9 +202,8 @@ final class Sections {
     List<List<String>> table = new ArrayList<>();
     for (Row r : sorted) {
       boolean building = "building".equals(r.getString(3));
-      int areaCol = building ? 6 : 7;
-      String area = r.isNullAt(areaCol) ? "—" : fmt(r.getDouble(areaCol)) + " m²"
-          + (building ? " 建筑面积 floor" : " 用地面积 land");
+      String area = r.isNullAt(6) ? "—" : fmt(r.getDouble(6)) + " m²"
+          + ("floor".equals(r.getString(7)) ? " 建筑面积 floor" : " 用地面积 land");
       List<String> flags = new ArrayList<>();
       if (r.getBoolean(10)) {
         flags.add("保护建筑 heritage: reuse only");

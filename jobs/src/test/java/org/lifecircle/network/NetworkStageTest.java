@@ -182,7 +182,7 @@ class NetworkStageTest {
         .containsEntry("buildings_snapped", 3.0).containsEntry("buildings_unsnapped", 1.0)
         .containsEntry("facilities_snapped", 3.0).containsEntry("facilities_unsnapped", 1.0);
     long pairs = DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("network_distance_m IS NOT NULL AND distance_m > 0").count();
+        .where("network_distance_m IS NOT NULL AND distance_m >= 1.0").count();
     assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
     assertThat(city.get("detour_ratio_p10")).isGreaterThanOrEqualTo(1.0);
     assertThat(city.get("detour_ratio_p90")).isGreaterThanOrEqualTo(city.get("detour_ratio_p50"));
