@@ -5,7 +5,7 @@ street, two communities split at x = 300 m) and inputs/population_grid.csv (two 
 
 Re-run after changing the design (needs `pip install osmium`, i.e. pyosmium); the .pbf is committed
 so that the Java tests need no Python. Every feature below is there for one reason, written beside
-it; OsmReaderTest and OsmNightlyTest pin the counts that follow from this design.
+it; OsmSampleIT pins the counts that follow from this design.
 
 Coordinates are given in metres east (x) and north (y) of the origin (114.300 E, 30.600 N) and
 converted with fixed metres-per-degree factors at 30.6 N: exactness does not matter, only that

@@ -39,7 +39,7 @@ def warehouse() -> Path:
             f"{'wrote' if E2E_READY.exists() else 'did not write'} {E2E_READY}: the notebook tests "
             "need the demo warehouse it leaves (or set LIFECIRCLE_NOTEBOOK_WAREHOUSE).\n"
             + (proc.stdout + proc.stderr)[-6000:])
-    return check_warehouse(E2E_WAREHOUSE, f"left by NightlyEndToEndTest ({E2E_READY} present)")
+    return check_warehouse(E2E_WAREHOUSE, f"left by NightlyEndToEndIT ({E2E_READY} present)")
 
 
 @pytest.fixture(scope="session")

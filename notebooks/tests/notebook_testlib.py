@@ -14,15 +14,16 @@ sys.path.insert(0, str(NOTEBOOKS))  # lifecircle_nb, as the notebooks import it
 
 DEMO_CITY = "990101"
 DEMO_CONFIG = REPO / "cities" / "demo" / "city.yaml"
-# What the Java end-to-end test (NightlyEndToEndTest) leaves behind: a warehouse with two snapshot
+# What the Java end-to-end test (NightlyEndToEndIT) leaves behind: a warehouse with two snapshot
 # dates of the demo city, the later one from drifted inputs, and a marker written when it is done.
 E2E_DIR = REPO / "jobs" / "target" / "e2e-demo"
 E2E_WAREHOUSE = E2E_DIR / "warehouse"
 E2E_READY = E2E_DIR / "READY"
 FIRST_DATE = "2026-06-30"
 SECOND_DATE = "2026-07-31"
-BUILD_COMMAND = ["./mvnw", "-B", "-q", "-pl", "jobs", "test", "-Dtest=NightlyEndToEndTest",
-                 "-Dsurefire.failIfNoSpecifiedTests=false"]
+BUILD_COMMAND = ["./mvnw", "-B", "-q", "-pl", "jobs", "verify", "-Dtest=none",
+                 "-Dsurefire.failIfNoSpecifiedTests=false", "-Dit.test=NightlyEndToEndIT",
+                 "-DskipPyTests"]
 # Gold tables every notebook reads; each must hold both snapshot dates of the demo city.
 SNAPSHOT_TABLES = ["admin_areas", "community_coverage", "coverage_gaps", "gap_fill_candidates",
                    "checkup_indicators"]

@@ -51,7 +51,7 @@ import org.locationtech.jts.io.WKBReader;
  * Input 30 residents, placed 9 + 3 + 4 + 5 + 2 = 23 (76.67 %): the run below sets
  * min_placed_share to 0.5; {@link #aPlacedShareBelowTheLimitFailsTheStage} runs it at 0.8.
  */
-class PopulationStageTest {
+class PopulationStageIT {
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static SparkSession spark;

@@ -31,7 +31,7 @@ import org.lifecircle.common.StageResult;
  *      first_seen still D1; x3 stays reused, untouched.
  * Another city's asset, merged on D1, is never touched by this city's runs.
  */
-class AssetHistoryTest {
+class AssetHistoryIT {
   private static final LocalDate D1 = LocalDate.of(2026, 1, 31);
   private static final LocalDate D2 = LocalDate.of(2026, 2, 28);
   private static final LocalDate D3 = LocalDate.of(2026, 3, 31);

@@ -61,7 +61,7 @@ import org.lifecircle.population.PopulationStage;
  * Capacity gaps ranked by severity (uncovered target residents x level weight 1.0): C1 nursery
  * 73, C2 nursery 51, C2 kindergarten 48.
  */
-class AdequacyStageTest {
+class AdequacyStageIT {
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static final double E = Math.exp(-0.5);

@@ -46,7 +46,7 @@ import org.lifecircle.io.DeltaTables;
  *      protected (g6b on it is a cultural relic); p7 FAR 1.0 -> not; p8 (no status, so judged as
  *      completed; area from the geometry) pays 8 < 10 tax per mu -> low-efficiency.
  */
-class AssetsStageTest {
+class AssetsStageIT {
   private static final LocalDate DAY = LocalDate.of(2026, 6, 30);
   private static SparkSession spark;
   private static RunContext ctx;

@@ -17,7 +17,7 @@ import org.lifecircle.TestSpark;
  * What a failed run shows: exactly one line on stderr saying why, exit code 1, and the stack
  * trace in the run's log file only (--verbose would print it too).
  */
-class FailureOutputTest {
+class FailureOutputIT {
   @Test
   void aFailedStagePrintsOneLineOnStderrAndTheStackTraceGoesToTheLog() throws IOException {
     TestSpark.session();

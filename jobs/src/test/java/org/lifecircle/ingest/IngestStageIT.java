@@ -20,7 +20,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
 
 /** Each fixture row trips one check; the expected outcome of every row is written out here. */
-class IngestStageTest {
+class IngestStageIT {
   private static SparkSession spark;
   private static RunContext ctx;
   private static StageResult result;

@@ -1,10 +1,15 @@
-package org.lifecircle.osm;
+package org.lifecircle.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,19 +21,84 @@ import org.lifecircle.io.DeltaTables;
 import org.lifecircle.network.GraphBuilder;
 import org.lifecircle.network.NetworkStage;
 import org.lifecircle.network.WalkGraph;
+import org.lifecircle.osm.OsmSample;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.WKBReader;
 
 /**
- * Ingest of the osm-sample city from its hand-made extract (the silver tables and run_log rows of
- * the shared {@link OsmSample} run). The extract's design is written out,
- * feature by feature, in cities/osm-sample/make_sample.py (ids: ways 100-107 walk network,
- * 200-202 land use, 300-309 buildings, 500-505 facility polygons; relations 400-401); every
- * expectation below follows from that design, not from a run.
+ * The nightly pipeline end to end on a city bootstrapped from OpenStreetMap (cities/osm-sample:
+ * the hand-made extract of make_sample.py, the planners' boundaries and a two-cell population
+ * grid), through the real command line, and the same run's ingest checked table by table.
+ *
+ * <p>The extract's design is written out, feature by feature, in cities/osm-sample/make_sample.py
+ * (ids: ways 100-107 walk network, 200-202 land use, 300-309 buildings, 500-505 facility polygons;
+ * relations 400-401); every expectation below follows from that design, not from a run: cell A's
+ * 970 residents live in w300-w302, all in the west community; the kindergarten (30, 260) lies
+ * within about 200 m walking of each of them (60 m to the road, along it, 35 m back); nothing in
+ * the extract is a nursery.
+ *
+ * <p>One class for the ingest and the end-to-end checks, so one test JVM runs the pipeline once
+ * ({@link OsmSample}): as two classes in two test forks, each fork ran it.
  */
-class OsmIngestTest {
+class OsmSampleIT {
+  private static final String WEST = "420106001001";
+  private static SparkSession spark;
+  private static Path warehouse;
+  private static int exit;
+  private static RunContext ctx;
+
+  @BeforeAll
+  static void runNightlyOnTheOsmSample() {
+    spark = TestSpark.session();
+    warehouse = OsmSample.warehouse();
+    exit = OsmSample.exitCode();
+    ctx = OsmSample.context();
+  }
+
+  private static Dataset<Row> table(String name) {
+    return spark.read().format("delta").load(warehouse.resolve(name).toString());
+  }
+
+  @Test
+  void everyStageSucceedsAndEverySourceReconciles() {
+    assertThat(exit).isZero();
+    RunLogChecks.everyStageSucceededAndEverySourceReconciles(table("run_log"), OsmSample.RUN_ID);
+  }
+
+  @Test
+  void residentsLiveInTheThreeResidentialBuildingsOfTheWestCommunity() {
+    Map<String, String> homes = new TreeMap<>();
+    long residents = 0;
+    for (Row r : table("building_population").select("building_id", "community_code", "residents")
+        .collectAsList()) {
+      homes.put(r.getString(0), r.getString(1));
+      residents += r.getLong(2);
+    }
+    assertThat(homes).containsExactlyEntriesOf(new TreeMap<>(Map.of("w300", WEST, "w301", WEST,
+        "w302", WEST)));
+    assertThat(residents).isEqualTo(970);
+  }
+
+  @Test
+  void coverageGapsAndReportAreWritten() throws IOException {
+    Row kindergarten = table("community_coverage")
+        .where("area_code = '" + WEST + "' AND category = 'kindergarten'")
+        .select("target_residents", "coverage_rate", "distance_basis").first();
+    assertThat(kindergarten.getLong(0)).isEqualTo(40);
+    assertThat(kindergarten.getDouble(1)).isEqualTo(1.0);
+    assertThat(kindergarten.getString(2)).isEqualTo("network");
+    Row nursery = table("coverage_gaps")
+        .where("community_code = '" + WEST + "' AND category = 'nursery' AND gap_kind = 'distance'")
+        .select("target_residents", "target_residents_uncovered").first();
+    assertThat(nursery.getLong(0)).isEqualTo(30);
+    assertThat(nursery.getLong(1)).isEqualTo(30);
+    String html = Files.readString(warehouse.resolve("_reports/990201/2026-06-30.html"),
+        StandardCharsets.UTF_8);
+    assertThat(html).contains("<svg", "Coverage by district");
+  }
+
   /**
    * What the extract holds, as every OSM source's run_log row reports it; counted independently by
    * osmium-tool (`osmium fileinfo -e cities/osm-sample/inputs/sample.osm.pbf`: 116 nodes, 27
@@ -36,14 +106,6 @@ class OsmIngestTest {
    */
   private static final String ELEMENTS = "\"osm_elements\":{\"nodes\":116,\"relations\":2,\"ways\":27},";
 
-  private static SparkSession spark;
-  private static RunContext ctx;
-
-  @BeforeAll
-  static void runTheSampleCity() {
-    spark = TestSpark.session();
-    ctx = OsmSample.context();
-  }
 
   /** The ingest's run_log row for one source: read, accepted, quarantined and drop counts. */
   private static String source(String name) {

@@ -38,7 +38,7 @@ import org.lifecircle.TestSpark;
  */
 @Tag("reliability")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ReliabilityTest {
+class ReliabilityIT {
   private static final String REFERENCE_DATE = "2026-05-31";
   private static final String DATE = "2026-06-30";
   private static final String UNTIL = "ingest";

@@ -18,7 +18,7 @@ import org.lifecircle.io.DeltaTables;
  * A land-survey Shapefile (GBK attributes, CGCS2000 geographic, made with pyshp) read through
  * Sedona's shapefile source, its dBase numbers coerced to the contract's integers.
  */
-class ShapefileIngestTest {
+class ShapefileIngestIT {
   @Test
   void gbkShapefileIngestsWithItsChineseNamesAndNumbers() throws IOException {
     SparkSession spark = TestSpark.session();

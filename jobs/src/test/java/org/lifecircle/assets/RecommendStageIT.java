@@ -48,7 +48,7 @@ import org.locationtech.jts.io.WKBReader;
  * Sites: a1's entrance lies 5 m outside its wall (the site must be inside the footprint instead),
  * a2's entrance is on its wall (kept), the others have none (footprint centroid).
  */
-class RecommendStageTest {
+class RecommendStageIT {
   private static final LocalDate DAY = LocalDate.of(2026, 6, 30);
   private static SparkSession spark;
   private static RunContext ctx;

@@ -32,7 +32,7 @@ import org.locationtech.jts.io.WKTReader;
  * The stage on a fixture warehouse (the {@link NetworkFixture} grid, four homes, four facilities):
  * access runs first, then network rewrites building_access and writes network_stats.
  */
-class NetworkStageTest {
+class NetworkStageIT {
   private static final LocalDate DATE = LocalDate.of(2026, 6, 30);
   private static final GeometryFactory GF = new GeometryFactory();
   private static SparkSession spark;

@@ -35,10 +35,10 @@ import org.lifecircle.common.Contract;
  * tables that match their contracts, a second snapshot from drifted inputs (closed facilities,
  * reused buildings) that leaves the first untouched, a dirtied copy that quarantines exactly the
  * dirty rows, and a failing stage that exits non-zero with a failed run_log row. Reruns of one
- * date are covered by {@link ReliabilityTest}.
+ * date are covered by {@link ReliabilityIT}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class NightlyEndToEndTest {
+class NightlyEndToEndIT {
   private static SparkSession spark;
   private static Path dir;
   private static Path warehouse;

@@ -48,7 +48,7 @@ import org.locationtech.proj4j.ProjCoordinate;
  * [1000, 2000] x [0, 1000] m from there; three coverage_gaps rows (C1 twice, C2 once); one
  * gap_fill_candidates row whose site is the point (1500, 500) in C2.
  */
-class ExporterTest {
+class ExporterIT {
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static SparkSession spark;

@@ -23,7 +23,7 @@ import org.lifecircle.common.RunContext;
  * distance_basis) takes the new snapshot: the column is added, and the old snapshot reads it as
  * null rather than the write failing on a schema mismatch.
  */
-class TableUpgradeTest {
+class TableUpgradeIT {
   @Test
   void aColumnTheContractGainedIsAddedToAnOldTable() {
     SparkSession spark = TestSpark.session();

@@ -62,7 +62,7 @@ import org.lifecircle.population.PopulationStage;
  *       (not above), cell 2 5,000: 1 cell, 5,000 residents.
  * </ul>
  */
-class IndicatorsStageTest {
+class IndicatorsStageIT {
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static SparkSession spark;
