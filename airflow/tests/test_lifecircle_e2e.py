@@ -94,11 +94,17 @@ def e2e(tmp_path_factory):
         "extra": {
             "deploy-mode": "client",
             "spark-binary": "spark-submit",
+            # The test tier's settings, as the Java tests' JVMs get them (jobs/pom.xml
+            # test.jvm.args): C1 only and Spark's code generation off, for a city of a few hundred
+            # rows where compiling costs more CPU than it saves. A deployment's connection
+            # keeps Spark's defaults; the export and notebook tests run the jar with those.
             "conf": {
-                "spark.driver.extraJavaOptions": JAVA17_FLAGS,
+                "spark.driver.extraJavaOptions": f"-XX:TieredStopAtLevel=1 {JAVA17_FLAGS}",
                 "spark.executor.extraJavaOptions": JAVA17_FLAGS,
                 "spark.driver.memory": "3g",
                 "spark.sql.shuffle.partitions": "4",
+                "spark.sql.codegen.wholeStage": "false",
+                "spark.sql.codegen.factoryMode": "NO_CODEGEN",
                 "spark.ui.enabled": "false",
             },
         },

@@ -1,5 +1,7 @@
-"""Fixtures of the notebook, report and export tests: the demo warehouse (two snapshots of the demo
-city), the built jar, and a Jupyter kernel that is this virtualenv's Python."""
+"""Fixtures of the notebook, report and export tests: the notebooks' own small fixture warehouse
+(committed: fixture/warehouse, made by fixture/make_fixture.py), the demo warehouse the Java
+end-to-end test leaves (the report and export tests check that run's output, so they share it), the
+built jar, and a Jupyter kernel that is this virtualenv's Python."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from notebook_testlib import (BUILD_COMMAND, E2E_READY, E2E_WAREHOUSE, REPO, check_warehouse)
+from notebook_testlib import (BUILD_COMMAND, E2E_READY, E2E_WAREHOUSE, FIXTURE_WAREHOUSE, REPO,
+                              check_warehouse)
 
 import lifecircle_nb  # noqa: E402 (notebooks/ is put on sys.path by notebook_testlib)
 
@@ -24,11 +27,17 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def warehouse() -> Path:
-    """$LIFECIRCLE_NOTEBOOK_WAREHOUSE; else the Java end-to-end test's warehouse when its READY
-    marker is there; else that test is run now to make it (slow: standalone runs only)."""
+    """The notebooks' warehouse: $LIFECIRCLE_NOTEBOOK_WAREHOUSE, else the committed fixture."""
     env = os.environ.get("LIFECIRCLE_NOTEBOOK_WAREHOUSE")
     if env:
         return check_warehouse(Path(env).resolve(), "$LIFECIRCLE_NOTEBOOK_WAREHOUSE")
+    return check_warehouse(FIXTURE_WAREHOUSE, "the committed fixture (fixture/make_fixture.py)")
+
+
+@pytest.fixture(scope="session")
+def e2e_warehouse() -> Path:
+    """The Java end-to-end test's demo warehouse when its READY marker is there (it runs earlier in
+    `./mvnw verify`); else that test is run now to make it (slow: standalone runs only)."""
     if not E2E_READY.exists():
         print(f"\nno {E2E_READY.relative_to(REPO)}: running {' '.join(BUILD_COMMAND)} to make the "
               "demo warehouse (several minutes)", file=sys.stderr)

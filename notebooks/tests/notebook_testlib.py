@@ -19,6 +19,8 @@ DEMO_CONFIG = REPO / "cities" / "demo" / "city.yaml"
 E2E_DIR = REPO / "jobs" / "target" / "e2e-demo"
 E2E_WAREHOUSE = E2E_DIR / "warehouse"
 E2E_READY = E2E_DIR / "READY"
+# The notebooks' own: the demo city at a seventh of its scale, the same two dates (make_fixture.py).
+FIXTURE_WAREHOUSE = NOTEBOOKS / "tests" / "fixture" / "warehouse"
 FIRST_DATE = "2026-06-30"
 SECOND_DATE = "2026-07-31"
 BUILD_COMMAND = ["./mvnw", "-B", "-q", "-pl", "jobs", "verify", "-Dtest=none",

@@ -29,8 +29,8 @@ BOUNDS = {"min_lon": 114.10, "min_lat": 30.45, "max_lon": 114.60, "max_lat": 30.
 SUFFIX = {"geoparquet": ".parquet", "geojson": ".geojson", "gpkg": ".gpkg"}
 # coverage_gaps has no geometry of its own (exported with community polygons); gap_fill_candidates
 # is drawn by its site points.
-EXPORTS = [("coverage_gaps", "geoparquet"), ("coverage_gaps", "geojson"), ("coverage_gaps", "gpkg"),
-           ("gap_fill_candidates", "gpkg")]
+TABLES = ["coverage_gaps", "gap_fill_candidates"]
+EXPORTS = [(table, fmt) for table in TABLES for fmt in SUFFIX]
 
 
 def spark_submit() -> Path:
@@ -52,7 +52,7 @@ def ogrinfo() -> str:
 
 
 @pytest.fixture(scope="module")
-def exported(warehouse, jar, tmp_path_factory):
+def exported(e2e_warehouse, jar, tmp_path_factory):
     """Runs each export of EXPORTS once; returns {(table, format): the one file it wrote}."""
     tmp = tmp_path_factory.mktemp("exports")
     # A copy of the demo config: nothing the run does can write beside the repository's one.
@@ -65,30 +65,36 @@ def exported(warehouse, jar, tmp_path_factory):
     env = {**os.environ, "SPARK_HOME": str(submit.parent.parent), "PYSPARK_PYTHON": sys.executable,
            "SPARK_LOCAL_IP": "127.0.0.1", "DO_NOT_TRACK": "true",
            "PATH": f"{Path(java).parent}{os.pathsep}{os.environ['PATH']}"}
+    # One spark-submit for every export (a JVM start costs more than an export of this city).
+    command = [
+        str(submit), "--master", "local[2]", "--deploy-mode", "client",
+        "--conf", f"spark.driver.extraJavaOptions={JAVA17_FLAGS} -XX:TieredStopAtLevel=1",
+        "--conf", "spark.driver.memory=2g",
+        "--conf", "spark.sql.shuffle.partitions=4",
+        "--conf", "spark.ui.enabled=false",
+        str(jar), "export", "--city", str(config), "--date", SECOND_DATE,
+        "--warehouse", str(e2e_warehouse), "--out", str(out),
+    ]
+    for table in TABLES:
+        command += ["--table", table]
+    for fmt in SUFFIX:
+        command += ["--format", fmt]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp)
+    assert proc.returncode == 0, \
+        f"export exited {proc.returncode}:\n{(proc.stdout + proc.stderr)[-6000:]}"
     files = {}
-    for table, fmt in EXPORTS:
-        command = [
-            str(submit), "--master", "local[2]", "--deploy-mode", "client",
-            "--conf", f"spark.driver.extraJavaOptions={JAVA17_FLAGS} -XX:TieredStopAtLevel=1",
-            "--conf", "spark.driver.memory=2g",
-            "--conf", "spark.sql.shuffle.partitions=4",
-            "--conf", "spark.ui.enabled=false",
-            str(jar), "export", "--city", str(config), "--date", SECOND_DATE,
-            "--warehouse", str(warehouse), "--table", table, "--format", fmt, "--out", str(out),
-        ]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp)
-        assert proc.returncode == 0, \
-            f"export {table} {fmt} exited {proc.returncode}:\n{(proc.stdout + proc.stderr)[-6000:]}"
-        written = out / f"{table}_{DEMO_CITY}_{SECOND_DATE}{SUFFIX[fmt]}"
-        assert written.is_file(), f"export wrote no file {written}:\n{proc.stdout[-2000:]}"
-        files[(table, fmt)] = written
+    for table in TABLES:
+        for fmt, suffix in SUFFIX.items():
+            written = out / f"{table}_{DEMO_CITY}_{SECOND_DATE}{suffix}"
+            assert written.is_file(), f"export wrote no file {written}:\n{proc.stdout[-2000:]}"
+            files[(table, fmt)] = written
     # ONE file per export: no part-file folders, _SUCCESS, .crc or temporary files left beside.
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files.values())
     return files
 
 
-def snapshot(warehouse: Path, table: str):
-    rows = DeltaTable(str(warehouse / table)).to_pandas(filters=[
+def snapshot(e2e_warehouse: Path, table: str):
+    rows = DeltaTable(str(e2e_warehouse / table)).to_pandas(filters=[
         ("city_code", "=", DEMO_CITY), ("snapshot_date", "=", date.fromisoformat(SECOND_DATE))])
     assert len(rows) > 0, f"{table} has no rows for {SECOND_DATE}"
     return rows
@@ -100,7 +106,7 @@ def read(path: Path) -> geopandas.GeoDataFrame:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("table,fmt", EXPORTS, ids=[f"{t}-{f}" for t, f in EXPORTS])
-def test_geopandas_opens_every_export_in_lon_lat(exported, warehouse, table, fmt):
+def test_geopandas_opens_every_export_in_lon_lat(exported, e2e_warehouse, table, fmt):
     gdf = read(exported[(table, fmt)])
     assert gdf.crs is not None, "the export has no CRS"
     assert gdf.crs.equals(pyproj.CRS("OGC:CRS84")) or gdf.crs.equals(
@@ -111,7 +117,7 @@ def test_geopandas_opens_every_export_in_lon_lat(exported, warehouse, table, fmt
     assert BOUNDS["min_lon"] <= min_lon <= max_lon <= BOUNDS["max_lon"], (min_lon, max_lon)
     assert BOUNDS["min_lat"] <= min_lat <= max_lat <= BOUNDS["max_lat"], (min_lat, max_lat)
 
-    rows = snapshot(warehouse, table)
+    rows = snapshot(e2e_warehouse, table)
     assert len(gdf) == len(rows), f"exported {len(gdf)} rows, the snapshot has {len(rows)}"
     if table == "coverage_gaps":
         assert sorted(gdf.community_code) == sorted(rows.community_code)
@@ -151,15 +157,15 @@ def ogr_feature_count(path: Path) -> int:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("table", ["coverage_gaps", "gap_fill_candidates"])
-def test_ogrinfo_opens_the_geopackage(exported, warehouse, table):
-    assert ogr_feature_count(exported[(table, "gpkg")]) == len(snapshot(warehouse, table))
+def test_ogrinfo_opens_the_geopackage(exported, e2e_warehouse, table):
+    assert ogr_feature_count(exported[(table, "gpkg")]) == len(snapshot(e2e_warehouse, table))
 
 
 @pytest.mark.e2e
-def test_ogrinfo_opens_the_geoparquet_where_gdal_reads_parquet(exported, warehouse):
+def test_ogrinfo_opens_the_geoparquet_where_gdal_reads_parquet(exported, e2e_warehouse):
     formats = subprocess.run([ogrinfo(), "--formats"], capture_output=True, text=True).stdout
     if not re.search(r"^\s*Parquet\b", formats, re.MULTILINE):
         pytest.skip("this GDAL has no Parquet driver (Debian 12's GDAL 3.6 lacks it): pyarrow and "
                     "geopandas check the GeoParquet above")
     path = exported[("coverage_gaps", "geoparquet")]
-    assert ogr_feature_count(path) == len(snapshot(warehouse, "coverage_gaps"))
+    assert ogr_feature_count(path) == len(snapshot(e2e_warehouse, "coverage_gaps"))

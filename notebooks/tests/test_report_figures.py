@@ -22,8 +22,8 @@ TARGET_BANDS = {"all": BANDS, "0_2": ["pop_0_2"], "3_5": ["pop_3_5"], "6_11": ["
                 "65_plus": ["pop_65_79", "pop_80_plus"]}
 
 
-def snapshot(warehouse: Path, table: str, columns: list[str]) -> pd.DataFrame:
-    df = DeltaTable(str(warehouse / table)).to_pandas(
+def snapshot(e2e_warehouse: Path, table: str, columns: list[str]) -> pd.DataFrame:
+    df = DeltaTable(str(e2e_warehouse / table)).to_pandas(
         partitions=[("city_code", "=", DEMO_CITY), ("snapshot_date", "=", SECOND_DATE)],
         columns=columns)
     assert len(df), f"{table} has no rows for {DEMO_CITY} on {SECOND_DATE}"
@@ -53,16 +53,16 @@ class ReportData(HTMLParser):
             self._table = None
 
 
-def expected_figures(warehouse: Path) -> dict[str, int]:
+def expected_figures(e2e_warehouse: Path) -> dict[str, int]:
     # BaseLoader: every value a string (YAML 1.1 would read the target 3_5 as the integer 35).
     catalog = yaml.load((REPO / "catalogs" / "facility_categories.yaml").read_text("utf-8"),
                         Loader=yaml.BaseLoader)
     bands_of = {c["code"]: TARGET_BANDS[c["target"]] for c in catalog["categories"]}
-    homes = snapshot(warehouse, "building_population", ["building_id", "residents"] + BANDS)
-    access = snapshot(warehouse, "building_access", ["building_id", "category", "covered"])
-    coverage = snapshot(warehouse, "community_coverage",
+    homes = snapshot(e2e_warehouse, "building_population", ["building_id", "residents"] + BANDS)
+    access = snapshot(e2e_warehouse, "building_access", ["building_id", "category", "covered"])
+    coverage = snapshot(e2e_warehouse, "community_coverage",
                         ["area_level", "area_code", "residents", "complete_community"])
-    gaps = snapshot(warehouse, "coverage_gaps", ["gap_kind"])
+    gaps = snapshot(e2e_warehouse, "coverage_gaps", ["gap_kind"])
 
     # Distinct people with at least one unmet category: per home, every band some uncovered
     # category targets, counted once.
@@ -85,25 +85,25 @@ def expected_figures(warehouse: Path) -> dict[str, int]:
 
 
 @pytest.mark.e2e
-def test_headline_figures_and_top_gaps_match_the_tables(warehouse):
-    report = warehouse / "_reports" / DEMO_CITY / f"{SECOND_DATE}.html"
+def test_headline_figures_and_top_gaps_match_the_tables(e2e_warehouse):
+    report = e2e_warehouse / "_reports" / DEMO_CITY / f"{SECOND_DATE}.html"
     assert report.is_file(), f"the report stage wrote no {report}"
     page = ReportData()
     page.feed(report.read_text(encoding="utf-8"))
 
-    expected = expected_figures(warehouse)
+    expected = expected_figures(e2e_warehouse)
     assert {k: page.figures.get(k) for k in expected} == expected
     # Every community is in community_coverage, with or without residents.
-    areas = DeltaTable(str(warehouse / "admin_areas")).to_pandas(
+    areas = DeltaTable(str(e2e_warehouse / "admin_areas")).to_pandas(
         partitions=[("city_code", "=", DEMO_CITY), ("snapshot_date", "=", SECOND_DATE)],
         columns=["area_code", "level"])
-    coverage = snapshot(warehouse, "community_coverage", ["area_level", "area_code"])
+    coverage = snapshot(e2e_warehouse, "community_coverage", ["area_level", "area_code"])
     assert set(areas[areas.level == "community"].area_code) == \
         set(coverage[coverage.area_level == "community"].area_code)
     # Distinct people are at most everyone, and no fewer than the largest single category's gap.
     assert 0 < expected["unmet_residents"] <= expected["residents"]
 
-    ledger = snapshot(warehouse, "coverage_gaps",
+    ledger = snapshot(e2e_warehouse, "coverage_gaps",
                       ["rank", "community_code", "category", "gap_kind", "severity",
                        "target_residents_uncovered"])
     # One ranking over both kinds: ranks 1..n, ordered by severity.

@@ -62,8 +62,8 @@ def layer_pixels(png: Path) -> dict[str, int]:
 
 
 @pytest.mark.e2e
-def test_report_map_shows_network_footprints_facilities_and_legend(warehouse, tmp_path):
-    report = warehouse / "_reports" / DEMO_CITY / f"{SECOND_DATE}.html"
+def test_report_map_shows_network_footprints_facilities_and_legend(e2e_warehouse, tmp_path):
+    report = e2e_warehouse / "_reports" / DEMO_CITY / f"{SECOND_DATE}.html"
     assert report.is_file(), f"the report stage wrote no {report}"
     html = report.read_text(encoding="utf-8")
     assert "<svg" in html and "</svg>" in html, f"{report} has no inline SVG map"

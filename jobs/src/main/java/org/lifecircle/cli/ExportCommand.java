@@ -1,6 +1,7 @@
 package org.lifecircle.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
@@ -25,14 +26,16 @@ final class ExportCommand implements Callable<Integer> {
   @Mixin RunOptions options;
 
   @Option(names = "--table", required = true, paramLabel = "TABLE",
-      description = "Table to export, e.g. coverage_gaps, community_coverage, building_access.")
-  String table;
+      description = "Table to export, e.g. coverage_gaps, community_coverage, building_access;"
+          + " repeat it for several (one Spark session for all).")
+  List<String> tables;
 
   @Option(names = "--format", defaultValue = "geoparquet", paramLabel = "FORMAT",
       converter = FormatConverter.class,
       description = "geoparquet (GeoParquet 1.1, .parquet), geojson (a FeatureCollection,"
-          + " .geojson) or gpkg (GeoPackage, .gpkg). Default: ${DEFAULT-VALUE}.")
-  String format;
+          + " .geojson) or gpkg (GeoPackage, .gpkg); repeat it for several (every table in"
+          + " every format). Default: ${DEFAULT-VALUE}.")
+  List<String> formats;
 
   @Option(names = "--out", defaultValue = "exports", paramLabel = "DIR",
       description = "Output folder. Default: ${DEFAULT-VALUE}.")
@@ -55,13 +58,19 @@ final class ExportCommand implements Callable<Integer> {
     CityConfig config = CityConfig.load(options.city);
     RunContext ctx = options.context(config);
     if (options.dryRun) {
-      System.out.printf("dry run: export %s of city %s on %s as %s to %s%n", table, config.code(),
-          ctx.snapshotDate(), format, out.toAbsolutePath());
+      System.out.printf("dry run: export %s of city %s on %s as %s to %s%n",
+          String.join(", ", tables), config.code(), ctx.snapshotDate(), String.join(", ", formats),
+          out.toAbsolutePath());
       return 0;
     }
-    SparkSession spark = SparkSessions.create("lifecircle export " + table, options.master, false);
-    Path written = Exporter.export(spark, ctx, table, format, out.toAbsolutePath());
-    System.out.println("exported " + table + " to " + written);
+    SparkSession spark = SparkSessions.create("lifecircle export " + String.join(",", tables),
+        options.master, false);
+    for (String table : tables) {
+      for (String format : formats) {
+        Path written = Exporter.export(spark, ctx, table, format, out.toAbsolutePath());
+        System.out.println("exported " + table + " to " + written);
+      }
+    }
     return 0;
   }
 }
