@@ -22,10 +22,11 @@ import pyproj
 import pytest
 from deltalake import DeltaTable
 
-from notebook_testlib import DEMO_CITY, DEMO_CONFIG, SECOND_DATE
 from lifecircle_nb import JAVA17_FLAGS
+from notebook_testlib import DEMO_CITY, DEMO_CONFIG, SECOND_DATE
 
-BOUNDS = {"min_lon": 114.10, "min_lat": 30.45, "max_lon": 114.60, "max_lat": 30.75}  # demo city.yaml
+# The demo city.yaml's bounds.
+BOUNDS = {"min_lon": 114.10, "min_lat": 30.45, "max_lon": 114.60, "max_lat": 30.75}
 SUFFIX = {"geoparquet": ".parquet", "geojson": ".geojson", "gpkg": ".gpkg"}
 # coverage_gaps has no geometry of its own (exported with community polygons); gap_fill_candidates
 # is drawn by its site points.
@@ -66,6 +67,7 @@ def exported(warehouse, jar, tmp_path_factory):
            "SPARK_LOCAL_IP": "127.0.0.1", "DO_NOT_TRACK": "true",
            "PATH": f"{Path(java).parent}{os.pathsep}{os.environ['PATH']}"}
     files = {}
+    assert EXPORTS, "no exports to run"
     for table, fmt in EXPORTS:
         command = [
             str(submit), "--master", "local[2]", "--deploy-mode", "client",
@@ -76,7 +78,8 @@ def exported(warehouse, jar, tmp_path_factory):
             str(jar), "export", "--city", str(config), "--date", SECOND_DATE,
             "--warehouse", str(warehouse), "--table", table, "--format", fmt, "--out", str(out),
         ]
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp)
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env,
+                              cwd=tmp)
         assert proc.returncode == 0, \
             f"export {table} {fmt} exited {proc.returncode}:\n{(proc.stdout + proc.stderr)[-6000:]}"
         written = out / f"{table}_{DEMO_CITY}_{SECOND_DATE}{SUFFIX[fmt]}"
