@@ -1,6 +1,6 @@
-"""What every lifecircle notebook shares: the Spark session (our shaded jar brings Sedona and Delta),
-reading one snapshot of a warehouse table, turning WKB geometry into GeoDataFrames in the city's
-metric CRS, category names from the catalog, and small plotting helpers.
+"""What every lifecircle notebook shares: the Spark session (our shaded jar brings Sedona and
+Delta), reading one snapshot of a warehouse table, turning WKB geometry into GeoDataFrames in the
+city's metric CRS, category names from the catalog, and small plotting helpers.
 
 The notebooks import this module from their own folder (papermill --cwd notebooks, or Jupyter
 started anywhere with the notebook opened from notebooks/).
@@ -64,7 +64,8 @@ def spark_session(jar: str | None = None, app: str = "lifecircle notebook"):
         .config("spark.driver.extraClassPath", jar)
         .config("spark.sql.extensions",
                 "io.delta.sql.DeltaSparkSessionExtension,org.apache.sedona.sql.SedonaSqlExtensions")
-        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.catalog.spark_catalog",
+                "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
         .config("spark.kryo.registrator", "org.apache.sedona.core.serde.SedonaKryoRegistrator")
         .config("spark.sql.session.timeZone", "UTC")

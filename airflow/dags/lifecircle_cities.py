@@ -19,7 +19,8 @@ class City:
     config: str
     """City config YAML, relative to the Variable ``lifecircle_cities_dir``."""
     schedule: str | None
-    """Cron expression in ``timezone``; the run at 01:30 Beijing time processes the day just ended."""
+    """Cron expression in ``timezone``; the run at 01:30 Beijing time processes the day just
+    ended."""
     pool: str
     """Airflow pool the city's Spark tasks run in (create it before enabling the DAG)."""
     catchup: bool = False

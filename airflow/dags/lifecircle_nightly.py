@@ -5,8 +5,14 @@ Each task runs one stage of the shaded jar through spark-submit for the run's lo
 every task is a transaction keyed by the logical date: a retry, a clear or a backfill of the date
 rewrites the same partitions and leaves other dates alone.
 
-Parsing this file does no I/O, no network and no Variable or Connection lookups. Everything that
-depends on the deployment is a Jinja template rendered when a task runs:
+The stages, their order, descriptions and tables come from ``lifecircle_stages.json`` beside this
+file: the same list the jar prints with ``lifecircle stages --json`` (a test holds the two equal),
+with the quality gate placed after the stage its ``quality_gate.after`` names. Deploy it with the
+DAG files. Timeouts and the other Airflow settings are kept here.
+
+Parsing this file reads that one JSON file and does no other I/O: no network and no Variable or
+Connection lookups. Everything that depends on the deployment is a Jinja template rendered when a
+task runs:
 
 * ``{{ var.value.lifecircle_jar }}``: path of ``lifecircle-jobs-<version>-spark-submit.jar``
 * ``{{ var.value.lifecircle_warehouse }}``: warehouse root (one Delta table per folder)
@@ -20,9 +26,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable
+from typing import Any
 
 import pendulum
 from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
@@ -46,6 +53,31 @@ WAREHOUSE = "{{ var.value.lifecircle_warehouse }}"
 CITIES_DIR = "{{ var.value.lifecircle_cities_dir }}"
 
 
+STAGES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lifecircle_stages.json")
+"""The stage list, ``{"stages": [...], "quality_gate": {...}}``: ``lifecircle stages --json``."""
+
+QUALITY_GATE_TASK = "quality_gate"
+
+# What the stage list does not say: how long each task may run. A stage the list gains must be
+# given a timeout here (parsing fails otherwise), so the DAG never runs a stage it does not know.
+TIMEOUTS: dict[str, timedelta] = {
+    "ingest": timedelta(hours=1),
+    "population": timedelta(minutes=30),
+    "access": timedelta(hours=1),
+    "network": timedelta(hours=2),
+    "coverage": timedelta(hours=1),
+    QUALITY_GATE_TASK: timedelta(minutes=20),
+    "adequacy": timedelta(minutes=30),
+    "assets": timedelta(minutes=30),
+    "recommend": timedelta(minutes=30),
+    "indicators": timedelta(minutes=30),
+    "report": timedelta(minutes=20),
+}
+
+# Files (not tables) a stage writes, relative to the warehouse.
+FILES: dict[str, tuple[str, ...]] = {"report": ("_reports/{city}/{date}.html",)}
+
+
 @dataclass(frozen=True)
 class StageTask:
     task_id: str
@@ -56,24 +88,35 @@ class StageTask:
     appends run_log. A path with a slash is a file, not a table."""
     produces: bool = True
     """False for checks that write no table (quality_gate): later stages do not need them."""
+    description: str = ""
+
+
+def load_stages(path: str = STAGES_FILE) -> tuple[StageTask, ...]:
+    """The tasks in nightly order, from the stage list: each stage, and the quality gate after the
+    stage its ``quality_gate.after`` names."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    gate = doc["quality_gate"]
+    names = [s["name"] for s in doc["stages"]]
+    if gate["after"] not in names:
+        raise ValueError(f"{path}: quality_gate.after {gate['after']!r} is not a stage: {names}")
+    unknown = [n for n in names if n not in TIMEOUTS]
+    if unknown:
+        raise ValueError(f"{path}: no timeout in lifecircle_nightly.TIMEOUTS for {unknown}")
+    tasks = []
+    for stage in doc["stages"]:
+        name = stage["name"]
+        tasks.append(StageTask(name, name, TIMEOUTS[name],
+                               (*stage["outputs"], *FILES.get(name, ())),
+                               description=stage["description"]))
+        if name == gate["after"]:
+            tasks.append(StageTask(QUALITY_GATE_TASK, "quality-gate", TIMEOUTS[QUALITY_GATE_TASK],
+                                   (), produces=False, description=gate["description"]))
+    return tuple(tasks)
 
 
 # Nightly order. Each task runs after the one before it.
-STAGES: tuple[StageTask, ...] = (
-    StageTask("ingest", "ingest", timedelta(hours=1),
-              ("admin_areas", "compounds", "parcels", "buildings", "population", "facilities",
-               "walk_network", "quarantine")),
-    StageTask("population", "population", timedelta(minutes=30), ("building_population",)),
-    StageTask("access", "access", timedelta(hours=1), ("building_access",)),
-    StageTask("network", "network", timedelta(hours=2), ("building_access", "network_stats")),
-    StageTask("coverage", "coverage", timedelta(hours=1), ("community_coverage", "coverage_gaps")),
-    StageTask("quality_gate", "quality-gate", timedelta(minutes=20), (), produces=False),
-    StageTask("adequacy", "adequacy", timedelta(minutes=30), ("facility_adequacy",)),
-    StageTask("assets", "assets", timedelta(minutes=30), ("idle_assets",)),
-    StageTask("recommend", "recommend", timedelta(minutes=30), ("gap_fill_candidates",)),
-    StageTask("indicators", "indicators", timedelta(minutes=30), ("checkup_indicators",)),
-    StageTask("report", "report", timedelta(minutes=20), ("_reports/{city}/{date}.html",)),
-)
+STAGES: tuple[StageTask, ...] = load_stages()
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "lifecircle",
@@ -105,7 +148,8 @@ class LifeCircleSparkSubmitOperator(SparkSubmitOperator):
             conf = json.loads(conf)
         if not isinstance(conf, dict):
             raise ValueError(
-                f"connection {self.spark_conn_id}: extra 'conf' must be a JSON object of Spark properties"
+                f"connection {self.spark_conn_id}: extra 'conf' must be a JSON object of Spark "
+                "properties"
             )
         return {str(k): str(v) for k, v in conf.items()}
 
@@ -162,7 +206,7 @@ def build_city_dag(city: City, stages: Iterable[StageTask] = STAGES) -> DAG:
                 pool=city.pool,
                 execution_timeout=stage.timeout,
                 doc_md=(
-                    f"`{stage.subcommand}` for the logical date: writes "
+                    f"`{stage.subcommand}` for the logical date: {stage.description} Writes "
                     f"{', '.join(stage.writes) or 'no table (a check)'}; appends run_log."
                 ),
             )

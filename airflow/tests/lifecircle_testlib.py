@@ -1,5 +1,6 @@
-"""Helpers shared by the Airflow tests: the repository layout, the jar and its subcommands, rendering
-of task arguments, and a small reader for Delta commit logs (no Spark needed)."""
+"""Helpers shared by the Airflow tests: the repository layout, the stage list, the jar and its
+subcommands, rendering of task arguments, and a small reader for Delta commit logs (no Spark
+needed)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 DAGS_DIR = REPO / "airflow" / "dags"
+STAGES_FILE = DAGS_DIR / "lifecircle_stages.json"
 CITIES_DIR = REPO / "cities"
 JAR_GLOB = str(REPO / "jobs" / "target" / "*-spark-submit.jar")
 MAIN_CLASS = "org.lifecircle.cli.LifeCircle"
@@ -42,6 +45,28 @@ def jar_path() -> Path | None:
 def jar_missing_reason() -> str:
     return (f"jar not built: no {os.path.relpath(JAR_GLOB, REPO)} "
             "(build it with ./mvnw -DskipTests package)")
+
+
+def require_jar() -> Path:
+    """The built jar; a test that needs it fails (never skips) when it is missing."""
+    path = jar_path()
+    assert path is not None, jar_missing_reason()
+    return path
+
+
+def stage_list() -> dict[str, Any]:
+    """The committed stage list the DAG reads (``lifecircle stages --json`` prints the same)."""
+    return json.loads(STAGES_FILE.read_text(encoding="utf-8"))
+
+
+def expected_task_order(stages: dict[str, Any]) -> list[str]:
+    """The DAG's task ids in order: every stage, and quality_gate after ``quality_gate.after``."""
+    order = []
+    for stage in stages["stages"]:
+        order.append(stage["name"])
+        if stage["name"] == stages["quality_gate"]["after"]:
+            order.append("quality_gate")
+    return order
 
 
 def pyspark_home() -> Path | None:
@@ -93,7 +118,7 @@ def parse_subcommands(help_text: str) -> list[str]:
     return names
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jar_subcommands(jar: Path) -> tuple[str, ...]:
     result = run_jar(jar, ["--help"], timeout=120)
     out = result.stdout + result.stderr
@@ -111,20 +136,6 @@ def render_args(task: Any, context: dict[str, Any]) -> list[str]:
 
 def template_context(ds: str, run_id: str, variables: dict[str, str]) -> dict[str, Any]:
     return {"ds": ds, "run_id": run_id, "var": {"value": dict(variables)}}
-
-
-def runnable_stages(stages: Iterable[Any], available: Iterable[str]) -> list[Any]:
-    """Stages the e2e run can execute: in nightly order, while every stage that produces tables
-    exists in the jar. A check that writes nothing (quality_gate) may be missing without stopping
-    the later ones. The rest are marked success unrun, so the run completes as stages land."""
-    available = set(available)
-    runnable = []
-    for stage in stages:
-        if stage.subcommand in available:
-            runnable.append(stage)
-        elif stage.produces:
-            break
-    return runnable
 
 
 # ---------------------------------------------------------------------------------------------

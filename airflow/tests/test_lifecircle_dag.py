@@ -2,31 +2,30 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib.util
-import json
 import inspect
+import json
 import sys
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-
-from lifecircle_testlib import DAGS_DIR, DEMO_CODE
-
-from lifecircle_cities import CITIES
-import lifecircle_nightly as nightly
-
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+import lifecircle_nightly as nightly
+from lifecircle_cities import CITIES
+from lifecircle_testlib import DAGS_DIR, DEMO_CODE, expected_task_order, stage_list
 
 try:
     from airflow.dag_processing.dagbag import DagBag  # Airflow >= 3.1
 except ImportError:  # pragma: no cover
     from airflow.models.dagbag import DagBag
 
-EXPECTED_ORDER = [
-    "ingest", "population", "access", "network", "coverage", "quality_gate",
-    "adequacy", "assets", "recommend", "indicators", "report",
-]
+# The one stage list (airflow/dags/lifecircle_stages.json), read here on its own rather than
+# through the DAG module, so a DAG that misreads it fails these tests.
+STAGE_LIST = stage_list()
+EXPECTED_ORDER = expected_task_order(STAGE_LIST)
 
 
 def _dagbag(**kwargs) -> DagBag:
@@ -60,13 +59,14 @@ def test_demo_city_is_configured():
 @pytest.mark.parametrize("city", CITIES, ids=lambda c: c.code)
 def test_tasks_in_nightly_order(dagbag, city):
     dag = dagbag.dags[f"lifecircle_nightly_{city.code}"]
+    assert len(EXPECTED_ORDER) > 2 and "quality_gate" in EXPECTED_ORDER, EXPECTED_ORDER
     assert [t.task_id for t in dag.topological_sort()] == EXPECTED_ORDER
     assert set(dag.task_ids) == set(EXPECTED_ORDER)
-    for before, after in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:]):
+    for before, after in zip(EXPECTED_ORDER, EXPECTED_ORDER[1:], strict=False):
         assert dag.get_task(before).downstream_task_ids == {after}
         assert dag.get_task(after).upstream_task_ids == {before}
-    assert dag.get_task("ingest").upstream_task_ids == set()
-    assert dag.get_task("report").downstream_task_ids == set()
+    assert dag.get_task(EXPECTED_ORDER[0]).upstream_task_ids == set()
+    assert dag.get_task(EXPECTED_ORDER[-1]).downstream_task_ids == set()
 
 
 @pytest.mark.parametrize("city", CITIES, ids=lambda c: c.code)
@@ -85,6 +85,7 @@ def test_no_cycles(dagbag, city):
         visiting.discard(task_id)
         seen.add(task_id)
 
+    assert dag.task_ids, dag.dag_id
     for task_id in dag.task_ids:
         visit(task_id)
     assert len(dag.topological_sort()) == len(dag.tasks)
@@ -102,6 +103,7 @@ def test_dag_settings(dagbag, city):
 @pytest.mark.parametrize("city", CITIES, ids=lambda c: c.code)
 def test_every_task_is_a_safe_spark_submit(dagbag, city):
     dag = dagbag.dags[f"lifecircle_nightly_{city.code}"]
+    assert dag.tasks, dag.dag_id
     for task in dag.tasks:
         assert isinstance(task, SparkSubmitOperator), task.task_id
         assert task.retries >= 2, task.task_id
@@ -122,6 +124,7 @@ def test_every_task_is_a_safe_spark_submit(dagbag, city):
 @pytest.mark.parametrize("city", CITIES, ids=lambda c: c.code)
 def test_application_args_are_keyed_by_the_logical_date(dagbag, city):
     dag = dagbag.dags[f"lifecircle_nightly_{city.code}"]
+    assert dag.tasks, dag.dag_id
     for task in dag.tasks:
         args = task.application_args
         stage = next(s for s in nightly.STAGES if s.task_id == task.task_id)
@@ -152,8 +155,10 @@ def test_connection_conf_is_merged_at_run_time(dagbag):
     task = dagbag.dags[f"lifecircle_nightly_{DEMO_CODE}"].get_task("ingest")
     conn = Connection(
         conn_id="spark_lifecircle", conn_type="spark", host="local[2]",
-        extra=json.dumps({"deploy-mode": "client",
-                          "conf": {"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": 4}}),
+        extra=json.dumps({
+            "deploy-mode": "client",
+            "conf": {"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": 4},
+        }),
     )
     submitted = {}
 
@@ -208,22 +213,85 @@ def test_dag_file_does_no_variable_or_connection_lookup_at_parse_time():
         "urllib.request.urlopen",
     ]
     patches = [mock.patch(t, side_effect=forbidden) for t in targets]
+    opened = []
+    real_open = builtins.open
+
+    def recording_open(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    patches.append(mock.patch("builtins.open", recording_open))
     for p in patches:
         p.start()
     try:
         module = _import_dag_file_fresh()
-        bag = _dagbag()
     finally:
         for p in patches:
             p.stop()
-    assert bag.import_errors == {}
+    # The one file the DAG file reads, as its docstring says: the stage list beside it.
+    assert opened == [str(DAGS_DIR / "lifecircle_stages.json")], opened
     assert hasattr(module, f"lifecircle_nightly_{DEMO_CODE}")
-
-
-def test_pools_are_known(dagbag):
-    """DagBag can verify pools when given the set to expect: one per city."""
-    params = inspect.signature(DagBag.__init__).parameters
-    if "known_pools" not in params:  # pragma: no cover
-        pytest.skip("this Airflow's DagBag cannot check pools")
-    bag = _dagbag(known_pools={c.pool for c in CITIES})
+    for p in patches[:-1]:
+        p.start()
+    try:
+        bag = _dagbag()
+    finally:
+        for p in patches[:-1]:
+            p.stop()
     assert bag.import_errors == {}
+
+
+def test_pools_are_known():
+    """Every task's pool is one of the cities' pools (DagBag's own check, as a DAG warning), and
+    the check can fail: with no pools known, it names each city's pool."""
+    params = inspect.signature(DagBag.__init__).parameters
+    assert "known_pools" in params, "this Airflow's DagBag cannot check pools (known_pools)"
+    pools = {c.pool for c in CITIES}
+    assert pools, "no city pools to check"
+    bag = _dagbag(known_pools=pools)
+    assert bag.import_errors == {}
+    assert bag.dags
+    assert bag.dag_warnings == set()
+    messages = [w.message for w in _dagbag(known_pools=set()).dag_warnings]
+    assert len(messages) == len(CITIES), messages
+    for city in CITIES:
+        assert any(city.pool in m for m in messages), (city.pool, messages)
+
+
+def test_the_dag_follows_the_stage_list(dagbag):
+    """Descriptions and tables come from the stage list; the gate sits where it says."""
+    assert STAGE_LIST["stages"], "the stage list has no stages"
+    by_name = {s["name"]: s for s in STAGE_LIST["stages"]}
+    assert len(by_name) == len(STAGE_LIST["stages"]), "stage names must be unique"
+    stages = {s.task_id: s for s in nightly.STAGES}
+    assert [s.task_id for s in nightly.STAGES] == EXPECTED_ORDER
+    for name, entry in by_name.items():
+        assert set(entry) == {"name", "description", "inputs", "outputs", "checks"}, entry
+        assert entry["description"], name
+        assert stages[name].subcommand == name
+        assert stages[name].description == entry["description"]
+        assert stages[name].writes[:len(entry["outputs"])] == tuple(entry["outputs"])
+        assert stages[name].produces
+    gate = stages["quality_gate"]
+    assert set(STAGE_LIST["quality_gate"]) == {"after", "description"}
+    assert gate.subcommand == "quality-gate" and not gate.produces and gate.writes == ()
+    assert gate.description == STAGE_LIST["quality_gate"]["description"]
+    task = dagbag.dags[f"lifecircle_nightly_{DEMO_CODE}"].get_task("quality_gate")
+    assert task.upstream_task_ids == {STAGE_LIST["quality_gate"]["after"]}
+    assert STAGE_LIST["quality_gate"]["description"] in task.doc_md
+
+
+def test_a_stage_list_the_dag_cannot_run_fails_the_parse(tmp_path):
+    """A stage without a timeout here, or a gate after an unknown stage, stops the DAG file."""
+    doc = stage_list()
+    doc["stages"].append({"name": "brand_new", "description": "d", "inputs": [], "outputs": [],
+                          "checks": []})
+    path = tmp_path / "stages.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match="no timeout.*brand_new"):
+        nightly.load_stages(str(path))
+    doc["stages"].pop()
+    doc["quality_gate"]["after"] = "nowhere"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ValueError, match="quality_gate.after 'nowhere'"):
+        nightly.load_stages(str(path))

@@ -2,41 +2,35 @@
 SparkSubmitOperator, spark-submit from the pip pyspark package on ``local[2]``, and the built jar;
 then the Delta tables are checked from their commit logs.
 
-Tasks whose subcommand the jar does not have yet (and the producing stages after them) are marked
-success without running (``mark_success_pattern``) and named in a warning, so these tests cover
-more of the pipeline as stages land, with no change here.
+Every task runs: a missing jar, a jar without one of the DAG's subcommands, or no pip pyspark fails
+the tests (never skips them). The backfill test runs the ingest task alone, as a subset of the DAG.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import warnings
 import zipfile
 from pathlib import Path
 
 import pendulum
 import pytest
 
+import lifecircle_nightly as nightly
+from lifecircle_cities import CITIES
 from lifecircle_testlib import (
     CITIES_DIR,
     DEMO_CODE,
     JAVA17_FLAGS,
     DeltaLog,
-    jar_missing_reason,
-    jar_path,
     jar_subcommands,
     java_bin,
     pyspark_home,
-    runnable_stages,
+    require_jar,
 )
-
-import lifecircle_nightly as nightly
-from lifecircle_cities import CITIES
 
 pytestmark = pytest.mark.e2e
 
@@ -56,12 +50,10 @@ def logical_date(day: str) -> pendulum.DateTime:
 
 @pytest.fixture(scope="module")
 def e2e(tmp_path_factory):
-    jar = jar_path()
-    if jar is None:
-        pytest.skip(jar_missing_reason())
+    jar = require_jar()
     spark_home = pyspark_home()
-    if spark_home is None:
-        pytest.skip("pip pyspark (with bin/spark-submit) is not installed in this environment")
+    assert spark_home is not None, (
+        "pip pyspark (with bin/spark-submit) is not installed: install airflow/requirements.txt")
     java = java_bin()
     root = tmp_path_factory.mktemp("lifecircle-e2e")
     # A private copy: a rebuild of jobs/target while the runs go on must not pull the jar away.
@@ -69,14 +61,9 @@ def e2e(tmp_path_factory):
     with zipfile.ZipFile(jar) as z:  # a jar copied while Maven was writing it fails here
         assert "org/lifecircle/cli/LifeCircle.class" in z.namelist(), f"{jar} has no main class"
     available = jar_subcommands(jar)
-    runnable = runnable_stages(nightly.STAGES, available)
-    if not runnable:
-        pytest.skip(f"the jar has none of the DAG's stages yet (it has: {', '.join(available)})")
-    not_run = [s.task_id for s in nightly.STAGES if s not in runnable]
-    if not_run:
-        warnings.warn(
-            f"e2e: tasks marked success without running (subcommand not in the jar yet, or an "
-            f"earlier producing stage missing): {', '.join(not_run)}", stacklevel=1)
+    missing = [s.subcommand for s in nightly.STAGES if s.subcommand not in available]
+    assert not missing, (f"{jar} lacks the DAG's subcommands {missing} (it has: "
+                         f"{', '.join(available)}); rebuild it: ./mvnw -B -DskipTests package")
 
     # A copy of the demo config: the jar generates the sample inputs beside it on first use. At a
     # seventh of the demo's scale: these tests are about Airflow driving the jar (each task its own
@@ -110,7 +97,8 @@ def e2e(tmp_path_factory):
         },
     }
     env = {
-        "PATH": f"{spark_home / 'bin'}{os.pathsep}{Path(java).parent}{os.pathsep}{os.environ['PATH']}",
+        "PATH": os.pathsep.join([str(spark_home / "bin"), str(Path(java).parent),
+                                 os.environ["PATH"]]),
         "SPARK_HOME": str(spark_home),
         "PYSPARK_PYTHON": sys.executable,
         "SPARK_LOCAL_IP": "127.0.0.1",
@@ -126,7 +114,7 @@ def e2e(tmp_path_factory):
         migrate = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"],
                                  capture_output=True, text=True, timeout=600)
         assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-        yield {"root": root, "runnable": runnable, "not_run": not_run, "mp": mp}
+        yield {"root": root, "mp": mp}
 
 
 def _dag():
@@ -139,18 +127,18 @@ def _dag():
     return bag.dags[DAG_ID]
 
 
-def run_dag(e2e, warehouse: Path, day: str, stages=None) -> None:
-    """One DAG run for `day`: the given stages run, every other task is marked success unrun."""
-    stages = e2e["runnable"] if stages is None else stages
+def run_dag(e2e, warehouse: Path, day: str, only: list[str] | None = None) -> None:
+    """One DAG run for `day`: every task, or only the tasks named (the DAG's subset of them)."""
     e2e["mp"].setenv("AIRFLOW_VAR_LIFECIRCLE_WAREHOUSE", str(warehouse))
-    run_ids = {s.task_id for s in stages}
-    skipped = [s.task_id for s in nightly.STAGES if s.task_id not in run_ids]
-    pattern = "|".join(re.escape(t) for t in skipped) or None
     dag = _dag()
+    if only is not None:
+        dag = dag.partial_subset(task_ids=only, include_upstream=False, include_downstream=False)
+        assert sorted(dag.task_ids) == sorted(only), dag.task_ids
+    assert dag.tasks, dag.dag_id
     for task in dag.tasks:
         task.retries = 0  # a failure here should fail the test now, not after backoff waits
-    dr = dag.test(logical_date=logical_date(day), mark_success_pattern=pattern)
-    _assert_run_succeeded(dr, run_ids)
+    dr = dag.test(logical_date=logical_date(day))
+    _assert_run_succeeded(dr, set(dag.task_ids))
 
 
 def _assert_run_succeeded(dr, ran: set[str]) -> None:
@@ -162,7 +150,7 @@ def _assert_run_succeeded(dr, ran: set[str]) -> None:
         tis = session.scalars(select(TaskInstance).where(
             TaskInstance.dag_id == dr.dag_id, TaskInstance.run_id == dr.run_id)).all()
         states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis}
-    assert set(states) == {s.task_id for s in nightly.STAGES}, states
+    assert set(states) == ran, states
     failed = {t: s for t, s in states.items() if s != "success"}
     assert not failed, f"tasks not successful in {dr.run_id}: {failed}"
     assert str(getattr(dr.state, "value", dr.state)) == "success", dr.state
@@ -176,12 +164,14 @@ def test_nightly_run_writes_every_stage_for_the_date(e2e):
     warehouse = e2e["root"] / "warehouse-nightly"
     run_dag(e2e, warehouse, NIGHTLY_DATE)
 
-    for stage in e2e["runnable"]:
+    assert nightly.STAGES
+    for stage in nightly.STAGES:
         for out in stage.writes:
             if "/" in out:  # a file, e.g. the report
                 candidates = {warehouse / out.format(city=c, date=NIGHTLY_DATE)
                               for c in (DEMO.code, DEMO.slug)}
-                assert any(p.is_file() for p in candidates), f"{stage.task_id}: none of {candidates}"
+                assert any(p.is_file() for p in candidates), \
+                    f"{stage.task_id}: none of {candidates}"
                 continue
             log = DeltaLog(warehouse / out)
             assert "city_code" in log.partition_columns, f"{out}: {log.partition_columns}"
@@ -197,10 +187,11 @@ def test_backfill_three_dates_then_rerun_one(e2e):
     """Three logical dates give three snapshot partitions; re-running one date replaces only its
     own partition. Only ingest runs here (it writes `buildings`), to keep the test short."""
     warehouse = e2e["root"] / "warehouse-backfill"
-    ingest = [s for s in e2e["runnable"] if s.task_id == "ingest"]
-    tables = [t for t in ingest[0].writes if t not in MAY_BE_EMPTY]
+    ingest = next(s for s in nightly.STAGES if s.task_id == "ingest")
+    tables = [t for t in ingest.writes if t not in MAY_BE_EMPTY]
+    assert "buildings" in tables, tables
     for day in BACKFILL_DATES:
-        run_dag(e2e, warehouse, day, stages=ingest)
+        run_dag(e2e, warehouse, day, only=["ingest"])
 
     buildings = DeltaLog(warehouse / "buildings")
     assert buildings.snapshot_dates(DEMO_CODE) == set(BACKFILL_DATES)
@@ -211,7 +202,7 @@ def test_backfill_three_dates_then_rerun_one(e2e):
     version_before = buildings.version
 
     rerun = BACKFILL_DATES[1]
-    run_dag(e2e, warehouse, rerun, stages=ingest)
+    run_dag(e2e, warehouse, rerun, only=["ingest"])
 
     buildings = DeltaLog(warehouse / "buildings")
     assert buildings.snapshot_dates(DEMO_CODE) == set(BACKFILL_DATES), "exactly three partitions"
@@ -224,4 +215,5 @@ def test_backfill_three_dates_then_rerun_one(e2e):
                 assert after and set(after).isdisjoint(before[(table, day)]), \
                     f"{table} {day}: the rerun should have replaced the partition's files"
             else:
-                assert after == before[(table, day)], f"{table} {day} changed by the rerun of {rerun}"
+                assert after == before[(table, day)], \
+                    f"{table} {day} changed by the rerun of {rerun}"

@@ -13,10 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from notebook_testlib import (BUILD_COMMAND, E2E_READY, E2E_WAREHOUSE, FIXTURE_WAREHOUSE, REPO,
-                              check_warehouse)
+from notebook_testlib import (
+    BUILD_COMMAND,
+    E2E_READY,
+    E2E_WAREHOUSE,
+    FIXTURE_WAREHOUSE,
+    REPO,
+    check_warehouse,
+)
 
-import lifecircle_nb  # noqa: E402 (notebooks/ is put on sys.path by notebook_testlib)
+# After notebook_testlib, which puts notebooks/ on sys.path.
+import lifecircle_nb  # isort: skip
 
 
 def pytest_configure(config):

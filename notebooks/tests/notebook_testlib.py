@@ -49,6 +49,7 @@ def snapshot_dates(table_dir: Path, city: str) -> set[str]:
 
 def check_warehouse(path: Path, origin: str) -> Path:
     problems = []
+    assert SNAPSHOT_TABLES, "no snapshot tables to check"
     for table in SNAPSHOT_TABLES + ["idle_assets"]:
         if not (path / table / "_delta_log").is_dir():
             problems.append(f"{table}: no Delta table")

@@ -22,10 +22,11 @@ import pyproj
 import pytest
 from deltalake import DeltaTable
 
-from notebook_testlib import DEMO_CITY, DEMO_CONFIG, SECOND_DATE
 from lifecircle_nb import JAVA17_FLAGS
+from notebook_testlib import DEMO_CITY, DEMO_CONFIG, SECOND_DATE
 
-BOUNDS = {"min_lon": 114.10, "min_lat": 30.45, "max_lon": 114.60, "max_lat": 30.75}  # demo city.yaml
+# The demo city.yaml's bounds.
+BOUNDS = {"min_lon": 114.10, "min_lat": 30.45, "max_lon": 114.60, "max_lat": 30.75}
 SUFFIX = {"geoparquet": ".parquet", "geojson": ".geojson", "gpkg": ".gpkg"}
 # coverage_gaps has no geometry of its own (exported with community polygons); gap_fill_candidates
 # is drawn by its site points.

@@ -79,6 +79,8 @@ def test_notebook_runs_with_figures_and_tables(executed, name):
     nb = executed(name)
     _, min_figures, min_tables = RUNS[name]
     figures = tables = 0
+    assert min_figures > 0 and min_tables > 0, name
+    assert nb.cells, f"{name}.ipynb has no cells"
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue

@@ -28,6 +28,11 @@ final class PipelineRun {
     return run(options, stageNames.stream().map(Stages::byName).toList(), out, true);
   }
 
+  /** A nightly: its stages (the quality gate among them), sample inputs generated when missing. */
+  static int runNightly(RunOptions options, List<Stage> stages, PrintStream out) {
+    return run(options, stages, out, true);
+  }
+
   /** Runs stages that are not part of nightly (e.g. the quality gate); no sample generation. */
   static int runStages(RunOptions options, List<Stage> stages, PrintStream out) {
     return run(options, stages, out, false);

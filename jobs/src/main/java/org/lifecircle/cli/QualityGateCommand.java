@@ -1,10 +1,8 @@
 package org.lifecircle.cli;
 
 import java.util.concurrent.Callable;
-import org.lifecircle.quality.QualityGate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "quality-gate",
@@ -12,23 +10,16 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Fail (exit 1) when a source's quarantine share or a city-level coverage drop against the",
-      "previous snapshot exceeds its threshold; run by the orchestrator before publishing tasks."
+      "previous snapshot exceeds its threshold; nightly and the orchestrator run it right after "
+          + Stages.QUALITY_GATE_AFTER + ",",
+      "before the later stages publish."
     })
 final class QualityGateCommand implements Callable<Integer> {
   @Mixin RunOptions options;
-
-  @Option(names = "--max-quarantine-share", paramLabel = "SHARE", defaultValue = "0.05",
-      description = "Largest share of a source's rows that may be quarantined. Default: ${DEFAULT-VALUE}.")
-  double maxQuarantineShare;
-
-  @Option(names = "--max-coverage-drop", paramLabel = "SHARE", defaultValue = "0.10",
-      description = "Largest drop of any category's city coverage rate since the previous snapshot."
-          + " Default: ${DEFAULT-VALUE}.")
-  double maxCoverageDrop;
+  @Mixin GateOptions gate;
 
   @Override
   public Integer call() {
-    QualityGate gate = new QualityGate(maxQuarantineShare, maxCoverageDrop);
-    return PipelineRun.runStages(options, java.util.List.of(gate), System.out);
+    return PipelineRun.runStages(options, java.util.List.of(gate.gate()), System.out);
   }
 }

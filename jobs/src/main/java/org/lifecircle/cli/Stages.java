@@ -14,6 +14,17 @@ final class Stages {
 
   private static final Map<String, Entry> ORDERED = new LinkedHashMap<>();
 
+  /**
+   * The stage a nightly run checks with the quality gate ({@code quality-gate}) right after, so the
+   * stages after it do not publish a bad snapshot; Airflow's DAG runs it at the same place
+   * (airflow/dags/lifecircle_stages.json, key {@code quality_gate}).
+   */
+  static final String QUALITY_GATE_AFTER = "coverage";
+
+  static final String QUALITY_GATE_DESCRIPTION = "Fail the run when a source's quarantine share or"
+      + " a city-level coverage drop against the previous snapshot exceeds its threshold;"
+      + " writes only its run_log row.";
+
   static {
     register("ingest", org.lifecircle.ingest.IngestStage::new,
         "Validate every input against its contract, convert to the metric CRS, write silver tables and quarantine.");

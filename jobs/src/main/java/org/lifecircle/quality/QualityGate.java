@@ -20,18 +20,24 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 
 /**
- * The data-quality gate an orchestrator runs before downstream tasks publish: fails when a source's
- * quarantine share (latest ingest of the date, from run_log) or a city-level coverage drop against
- * the previous snapshot exceeds its threshold. Reads only; writes nothing but its run_log row.
+ * The data-quality gate nightly and the orchestrator run right after coverage, before the later
+ * stages publish: fails when a source's quarantine share (latest ingest of the date, from run_log)
+ * or a city-level coverage drop against the previous snapshot exceeds its threshold. Reads only;
+ * writes nothing but its run_log row.
  */
 public final class QualityGate implements Stage {
   public static final String NAME = "quality-gate";
-  private final double maxQuarantineShare;
+  private final Double maxQuarantineShare;
   private final double maxCoverageDrop;
 
-  public QualityGate(double maxQuarantineShare, double maxCoverageDrop) {
-    if (!(maxQuarantineShare >= 0 && maxQuarantineShare <= 1 && maxCoverageDrop >= 0
-        && maxCoverageDrop <= 1)) {
+  /**
+   * @param maxQuarantineShare largest quarantined share of a source's rows; null for the city's
+   *     {@code limits.max_quarantine_share}, the limit ingest itself holds each source to
+   * @param maxCoverageDrop largest drop of a category's city coverage rate since the last snapshot
+   */
+  public QualityGate(Double maxQuarantineShare, double maxCoverageDrop) {
+    if (!((maxQuarantineShare == null || maxQuarantineShare >= 0 && maxQuarantineShare <= 1)
+        && maxCoverageDrop >= 0 && maxCoverageDrop <= 1)) {
       throw PipelineException.cannot("configure", "quality gate", "thresholds must be within [0, 1]",
           maxQuarantineShare + ", " + maxCoverageDrop);
     }
@@ -46,6 +52,8 @@ public final class QualityGate implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
+    double maxQuarantineShare = this.maxQuarantineShare != null ? this.maxQuarantineShare
+        : ctx.city().limits().maxQuarantineShare();
     List<String> violations = new ArrayList<>();
     List<String> report = new ArrayList<>();
     Date date = Date.valueOf(ctx.snapshotDate());

@@ -42,7 +42,13 @@ class CommandLineTest {
     String out = capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
         "../cities/demo/city.yaml", "--date", "2026-06-30", "--dry-run")).isZero());
     assertThat(out).contains("city 990101", "date 2026-06-30",
-        "stages: " + String.join(" -> ", Stages.names()));
+        "stages: ingest -> population -> access -> network -> coverage -> quality-gate -> adequacy"
+            + " -> assets -> recommend -> indicators -> report");
+    assertThat(NightlyCommand.plan(null)).containsExactly("ingest", "population", "access",
+        "network", "coverage", "quality-gate", "adequacy", "assets", "recommend", "indicators",
+        "report");
+    assertThat(NightlyCommand.plan("coverage")).endsWith("coverage", "quality-gate");
+    assertThat(NightlyCommand.plan("access")).containsExactly("ingest", "population", "access");
   }
 
   @Test

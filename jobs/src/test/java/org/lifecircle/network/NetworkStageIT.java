@@ -160,8 +160,11 @@ class NetworkStageIT {
 
   @Test
   void unsnappedBuildingsAndEmptyCategoriesGetNullNotZero() {
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "building_access").where("building_id = 'H3'")
-        .select("network_distance_m", "snapped", "covered", "within_threshold_network").collectAsList()) {
+    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "building_access")
+        .where("building_id = 'H3'")
+        .select("network_distance_m", "snapped", "covered", "within_threshold_network").collectAsList();
+    assertThat(rows).isNotEmpty();
+    for (Row r : rows) {
       assertThat(r.isNullAt(0)).isTrue();
       assertThat(r.getBoolean(1)).isFalse();
       assertThat(r.getBoolean(2)).isFalse();
