@@ -30,6 +30,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
 import org.lifecircle.io.SourceReader;
+import org.lifecircle.io.Tables;
 import org.lifecircle.osm.OsmReader;
 
 /**
@@ -185,7 +186,7 @@ public final class IngestStage implements Stage {
           s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired(),
           s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
-    tables.put(Quarantine.TABLE, Quarantine.replace(spark, ctx, NAME, quarantine));
+    tables.put(Tables.QUARANTINE, Quarantine.replace(spark, ctx, NAME, quarantine));
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
   }
 }

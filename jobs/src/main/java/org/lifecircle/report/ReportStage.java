@@ -23,6 +23,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.indicators.IndicatorCatalog;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * One self-contained HTML file per city and date ({@code <warehouse>/_reports/<city>/<date>.html}):
@@ -100,7 +101,7 @@ public final class ReportStage implements Stage {
       Map<String, String> cats = new LinkedHashMap<>();
       catalog.categories().forEach(c -> cats.put(c.code(), c.nameZh() + " " + c.nameEn()));
       Map<String, String> areas = new HashMap<>();
-      for (Row r : DeltaTables.readSnapshot(spark, ctx, "admin_areas")
+      for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
           .select(col("area_code"), col("area_name")).collectAsList()) {
         areas.put(r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1) + " " + r.getString(0));
       }
