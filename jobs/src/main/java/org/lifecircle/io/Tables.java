@@ -1,7 +1,6 @@
 package org.lifecircle.io;
 
 import java.util.List;
-import org.lifecircle.common.PipelineException;
 
 /**
  * The table registry: every table's name, once. A name is also the table's folder under the
@@ -45,12 +44,4 @@ public final class Tables {
       CHECKUP_INDICATORS, RUN_LOG, QUARANTINE);
 
   private Tables() {}
-
-  /** {@code name} when it is a registered table; a stage declaring another name is a bug. */
-  public static String require(String name) {
-    if (!ALL.contains(name)) {
-      throw PipelineException.cannot("find", "table " + name, "not in the table registry", ALL);
-    }
-    return name;
-  }
 }
