@@ -41,6 +41,14 @@ public final class AccessStage implements Stage {
     return NAME;
   }
 
+  /** The first of building_access's two writers: the network stage rewrites it. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_POPULATION, Tables.FACILITIES)
+        .writes(Tables.BUILDING_ACCESS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());

@@ -67,6 +67,15 @@ public final class AdequacyStage implements Stage {
     return NAME;
   }
 
+  // coverage_gaps has two writers: coverage replaces its distance rows, this stage its capacity
+  // rows, each ranking the whole ledger anew. Declared as it is, not redesigned here.
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.FACILITIES, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS)
+        .writes(Tables.FACILITY_ADEQUACY, Tables.COVERAGE_GAPS)
+        .checks("inputs_not_empty");
+  }
+
   /** Everything the stage computes, before writing. */
   public record Result(Dataset<Row> facilities, Dataset<Row> buildings, Dataset<Row> communities,
       Dataset<Row> gaps, Dataset<Row> pairs, long facilitiesWithoutCapacity) {}

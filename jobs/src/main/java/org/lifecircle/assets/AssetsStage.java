@@ -39,6 +39,14 @@ public final class AssetsStage implements Stage {
     return NAME;
   }
 
+  /** parcels and compounds are optional (see above); idle_assets is a history, read back too. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDINGS, Tables.ADMIN_AREAS, Tables.PARCELS, Tables.COMPOUNDS)
+        .writes(Tables.IDLE_ASSETS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     IdleRules rules = IdleRules.load(ctx.city());

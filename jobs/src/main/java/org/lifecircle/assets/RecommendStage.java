@@ -61,6 +61,15 @@ public final class RecommendStage implements Stage {
     return NAME;
   }
 
+  /** parcels is optional: read for picked parcel assets when the table exists. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.COVERAGE_GAPS, Tables.IDLE_ASSETS, Tables.BUILDING_ACCESS,
+            Tables.BUILDINGS, Tables.PARCELS)
+        .writes(Tables.GAP_FILL_CANDIDATES)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());

@@ -37,6 +37,15 @@ public final class CoverageStage implements Stage {
     return NAME;
   }
 
+  // The first of coverage_gaps's two writers (its distance rows; adequacy adds capacity rows). It
+  // reads coverage_gaps only to keep the other kind's rows, so the table is not an input.
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_ACCESS, Tables.BUILDING_POPULATION, Tables.ADMIN_AREAS)
+        .writes(Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());

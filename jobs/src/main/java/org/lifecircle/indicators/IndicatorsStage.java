@@ -49,6 +49,16 @@ public final class IndicatorsStage implements Stage {
     return NAME;
   }
 
+  /** compounds and idle_assets are optional: their indicators are skipped with a note. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
+            Tables.COMMUNITY_COVERAGE, Tables.BUILDINGS, Tables.FACILITIES, Tables.COMPOUNDS,
+            Tables.IDLE_ASSETS)
+        .writes(Tables.CHECKUP_INDICATORS)
+        .checks("inputs_not_empty", "indicator_categories", "indicators_computed");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     IndicatorCatalog catalog = IndicatorCatalog.load(ctx.city());

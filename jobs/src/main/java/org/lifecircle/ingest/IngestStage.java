@@ -47,6 +47,15 @@ public final class IngestStage implements Stage {
     return NAME;
   }
 
+  /** Reads the city config's files, no table; writes every silver table the city configures. */
+  @Override
+  public Doors doors() {
+    return Doors.reads().writes(Tables.ADMIN_AREAS, Tables.COMPOUNDS, Tables.PARCELS,
+            Tables.BUILDINGS, Tables.POPULATION, Tables.FACILITIES, Tables.WALK_NETWORK,
+            Tables.QUARANTINE)
+        .checks("reconciliation", "non_empty_source", "quarantine_share");
+  }
+
   /** One validated source, held (persisted) until every source has passed. */
   record Checked(String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {}
 

@@ -55,6 +55,13 @@ public final class PopulationStage implements Stage {
   }
 
   @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDINGS, Tables.POPULATION, Tables.ADMIN_AREAS)
+        .writes(Tables.BUILDING_POPULATION, Tables.QUARANTINE)
+        .checks("inputs_not_empty", "min_placed_share", "quarantine_share");
+  }
+
+  @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     CityConfig.Limits limits = ctx.city().limits();
     Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);

@@ -45,6 +45,13 @@ public final class QualityGate implements Stage {
     return NAME;
   }
 
+  /** Reads only; the runner appends its run_log row. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.RUN_LOG, Tables.COMMUNITY_COVERAGE)
+        .checks("quarantine_share", "coverage_drop");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     List<String> violations = new ArrayList<>();

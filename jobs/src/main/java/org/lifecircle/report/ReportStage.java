@@ -41,6 +41,15 @@ public final class ReportStage implements Stage {
     return NAME;
   }
 
+  /** Writes no table but an HTML file; walk_network and the last two gold tables are optional. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.ADMIN_AREAS, Tables.BUILDINGS, Tables.FACILITIES,
+        Tables.WALK_NETWORK, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
+        Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS, Tables.CHECKUP_INDICATORS,
+        Tables.GAP_FILL_CANDIDATES, Tables.RUN_LOG, Tables.QUARANTINE);
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
