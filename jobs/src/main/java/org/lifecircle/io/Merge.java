@@ -15,8 +15,8 @@ import org.lifecircle.common.RunContext;
 /**
  * One Delta MERGE by keys into a table that is a history rather than a snapshot: the target is
  * aliased {@code t}, the source {@code s}, and clauses are tried in the order they are added.
- * The clauses are kept as data and the MERGE is built anew on every attempt, so a retry after a
- * lost concurrency race runs against the table as the winner left it.
+ * The clauses are kept as data so that the whole MERGE is built and run inside the DeltaCommits
+ * retry: an attempt that lost a concurrency race is run again whole, never half-built.
  */
 public final class Merge {
   private record Clause(Column when, Map<String, Column> set) {}

@@ -6,10 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.common.Stage;
 import org.lifecircle.io.Tables;
@@ -106,6 +112,40 @@ class StagesTest {
         .map(l -> l.split("\\s+")[0]).toList();
     assertThat(firstColumn).containsExactlyElementsOf(Stages.names());
     assertThat(out).contains("min_placed_share", "gap_fill_candidates");
+  }
+
+  /** docs/ARCHITECTURE.md draws what the stages declare: "a & b -.-> X([x])", "X([x]) --> c". */
+  @Test
+  void theArchitectureDiagramDrawsTheDeclaredDoors() throws Exception {
+    String doc = Files.readString(Path.of("../docs/ARCHITECTURE.md"));
+    Matcher block = Pattern.compile("```mermaid\n(.*?)```", Pattern.DOTALL).matcher(doc);
+    assertThat(block.find()).isTrue();
+    Map<String, Set<String>> reads = new TreeMap<>();
+    Map<String, Set<String>> writes = new TreeMap<>();
+    Pattern stage = Pattern.compile("[A-Z]+\\(\\[(\\w+)]\\)");
+    for (String line : block.group(1).lines().map(String::trim).toList()) {
+      String[] read = line.split(" -\\.-> ");
+      String[] write = line.split(" --> ");
+      if (read.length == 2) {
+        reads.put(name(stage, read[1]), Set.of(read[0].split(" & ")));
+      } else if (write.length == 2) {
+        writes.put(name(stage, write[0]), Set.of(write[1].split(" & ")));
+      }
+    }
+    for (Stage s : Stages.all()) {
+      assertThat(reads.getOrDefault(s.name(), Set.of())).as(s.name() + " reads")
+          .containsExactlyInAnyOrderElementsOf(s.inputs());
+      assertThat(writes.getOrDefault(s.name(), Set.of())).as(s.name() + " writes")
+          .containsExactlyInAnyOrderElementsOf(s.outputs());
+    }
+    assertThat(reads.keySet()).isSubsetOf(Stages.names());
+    assertThat(writes.keySet()).isSubsetOf(Stages.names());
+  }
+
+  private static String name(Pattern stage, String node) {
+    Matcher m = stage.matcher(node);
+    assertThat(m.matches()).as(node).isTrue();
+    return m.group(1);
   }
 
   private static List<String> strings(JsonNode array) {
