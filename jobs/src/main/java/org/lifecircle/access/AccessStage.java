@@ -18,6 +18,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
@@ -34,26 +35,33 @@ import org.locationtech.jts.io.WKBReader;
  */
 public final class AccessStage implements Stage {
   public static final String NAME = "access";
-  public static final String TABLE = "building_access";
 
   @Override
   public String name() {
     return NAME;
   }
 
+  /** The first of building_access's two writers: the network stage rewrites it. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_POPULATION, Tables.FACILITIES)
+        .writes(Tables.BUILDING_ACCESS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, "building_population");
-    Dataset<Row> facilities = DeltaTables.input(spark, ctx, "facilities");
-    boolean network = ctx.city().has("walk_network");
+    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
+    Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
+    boolean network = ctx.city().has(Tables.WALK_NETWORK);
     Basis basis = network ? new Basis("straight_line", 1.0)
         : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
     Dataset<Row> access = access(spark, homes, facilities, catalog, basis);
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), access);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), access);
     long buildings = homes.count();
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(TABLE, written);
+    tables.put(Tables.BUILDING_ACCESS, written);
     return new StageResult(buildings, written, 0, tables, List.of(),
         Map.of("categories", catalog.categories().size(), "basis", basis.name()),
         List.of(String.format("  %d buildings x %d categories, coverage basis: %s", buildings,
@@ -79,7 +87,7 @@ public final class AccessStage implements Stage {
     JavaRDD<Row> rows = homes.select(cols.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
         .javaRDD()
         .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
-    return spark.createDataFrame(rows, Contract.of(TABLE).schemaWithoutPartitions());
+    return spark.createDataFrame(rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
   }
 
   static Map<String, FacilityIndex> indexByCategory(Dataset<Row> facilities, FacilityCatalog catalog) {

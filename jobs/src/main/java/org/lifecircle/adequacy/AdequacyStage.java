@@ -22,6 +22,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.coverage.Gaps;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * Supply versus demand: the two-step floating catchment with distance decay (E2SFCA, Luo and Qi
@@ -60,11 +61,19 @@ import org.lifecircle.io.DeltaTables;
  */
 public final class AdequacyStage implements Stage {
   public static final String NAME = "adequacy";
-  public static final String TABLE = "facility_adequacy";
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  // coverage_gaps has two writers: coverage replaces its distance rows, this stage its capacity
+  // rows, each ranking the whole ledger anew. Declared as it is, not redesigned here.
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.FACILITIES, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS)
+        .writes(Tables.FACILITY_ADEQUACY, Tables.COVERAGE_GAPS)
+        .checks("inputs_not_empty");
   }
 
   /** Everything the stage computes, before writing. */
@@ -74,14 +83,14 @@ public final class AdequacyStage implements Stage {
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    Dataset<Row> facilities = DeltaTables.input(spark, ctx, "facilities");
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, "building_population");
-    Dataset<Row> access = DeltaTables.input(spark, ctx, "building_access");
+    Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
+    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
+    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
     Result r = compute(spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor());
 
     Dataset<Row> rows = facilityRows(r.facilities()).unionByName(communityRows(r.communities()))
         .persist(StorageLevel.MEMORY_AND_DISK());
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), rows);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.FACILITY_ADEQUACY), rows);
     long gapRows = Gaps.write(spark, ctx, r.gaps(), "capacity");
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity(), gapRows);
     long in = homes.count();
@@ -89,8 +98,8 @@ public final class AdequacyStage implements Stage {
     r.pairs().unpersist();
 
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(TABLE, written);
-    tables.put(Gaps.TABLE, gapRows);
+    tables.put(Tables.FACILITY_ADEQUACY, written);
+    tables.put(Tables.COVERAGE_GAPS, gapRows);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("capacity_categories", CapacityFrame.categories(catalog).size());
     metrics.put("facilities_without_capacity", r.facilitiesWithoutCapacity());

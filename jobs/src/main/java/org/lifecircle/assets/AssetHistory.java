@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.months_between;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
-import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaCommits;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Merge;
+import org.lifecircle.io.Tables;
 
 /**
  * Keeps the idle_assets history table by one Delta MERGE per run on (city_code, asset_id), touching
@@ -52,7 +52,6 @@ import org.lifecircle.io.DeltaTables;
  * older date (a backfill) never rewinds a later history.
  */
 final class AssetHistory {
-  static final String TABLE = "idle_assets";
   /** Attributes compared to decide whether a same-date rerun changes anything. */
   static final List<String> ATTRIBUTES = List.of("kind", "source_id", "reason_codes", "use",
       "land_use_code", "floor_area_m2", "land_area_m2", "far_actual", "far_planned", "idle_since",
@@ -68,12 +67,10 @@ final class AssetHistory {
    */
   static Map<String, String> merge(SparkSession spark, RunContext ctx, Dataset<Row> idle,
       Dataset<Row> present) {
-    Contract contract = Contract.of(TABLE);
-    DeltaTables.ensure(spark, ctx, contract);
-    String path = ctx.tablePath(TABLE);
+    Contract contract = Contract.of(Tables.IDLE_ASSETS);
+    Merge merge = Merge.into(spark, ctx, contract);
     Column city = lit(ctx.cityCode());
     Column today = lit(Date.valueOf(ctx.snapshotDate()));
-    DeltaTable target = DeltaTable.forPath(spark, path);
 
     Column[] attrs = new Column[ATTRIBUTES.size() + 1];
     attrs[0] = col("asset_id");
@@ -89,7 +86,7 @@ final class AssetHistory {
     for (int i = 0; i < ATTRIBUTES.size(); i++) {
       known[i + 3] = col(ATTRIBUTES.get(i)).as("k_" + ATTRIBUTES.get(i));
     }
-    Dataset<Row> mine = target.toDF().where(col("city_code").equalTo(city)).select(known);
+    Dataset<Row> mine = merge.current().select(known);
     Dataset<Row> stillOpen = mine.where(col("k_status").equalTo("open")
         .and(col("k_last_seen").leq(today)));
 
@@ -153,29 +150,18 @@ final class AssetHistory {
     insert.put("reopened_count", lit(0));
     insert.put("history_note", lit(null).cast("string"));
 
-    long before = version(target);
     Column action = col("s.action");
-    DeltaCommits.run(TABLE, () -> target.as("t")
-        .merge(source.as("s"),
-            col("t.city_code").equalTo(city).and(col("t.asset_id").equalTo(col("s.asset_id"))))
-        .whenMatched(action.equalTo("refresh").and(open).and(notLater).and(changed)).update(refresh)
-        .whenMatched(action.equalTo("reopen").and(not(open)).and(notLater)).update(reopen)
-        .whenMatched(action.equalTo("reused").and(open).and(notLater))
-        .update(Map.of("status", lit("reused"), "closed_on", today))
-        .whenMatched(action.equalTo("gone").and(open).and(notLater))
-        .update(Map.of("status", lit("gone"), "closed_on", today))
-        .whenNotMatched(action.equalTo("insert")).insert(insert)
-        .execute());
     // A MERGE that changes nothing commits nothing: then there are no metrics of this run.
-    Row last = target.history(1).select("version", "operationMetrics").first();
-    if (last.getLong(0) == before || last.isNullAt(1)) {
-      return Map.of();
-    }
-    return last.getJavaMap(1);
-  }
-
-  private static long version(DeltaTable table) {
-    return table.history(1).select("version").first().getLong(0);
+    return merge
+        .whenMatchedUpdate(action.equalTo("refresh").and(open).and(notLater).and(changed), refresh)
+        .whenMatchedUpdate(action.equalTo("reopen").and(not(open)).and(notLater), reopen)
+        .whenMatchedUpdate(action.equalTo("reused").and(open).and(notLater),
+            Map.of("status", lit("reused"), "closed_on", today))
+        .whenMatchedUpdate(action.equalTo("gone").and(open).and(notLater),
+            Map.of("status", lit("gone"), "closed_on", today))
+        .whenNotMatchedInsert(action.equalTo("insert"), insert)
+        .execute(source,
+            col("t.city_code").equalTo(city).and(col("t.asset_id").equalTo(col("s.asset_id"))));
   }
 
   /** last_seen is before today, or an attribute differs (null-safe). */
@@ -195,7 +181,6 @@ final class AssetHistory {
 
   /** This city's rows of the history table. */
   static Dataset<Row> read(SparkSession spark, RunContext ctx) {
-    return spark.read().format("delta").load(ctx.tablePath(TABLE))
-        .where(col("city_code").equalTo(lit(ctx.cityCode())));
+    return DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS);
   }
 }

@@ -18,6 +18,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The idle-asset inventory: every building and parcel that trips a rule of the idle rules
@@ -38,13 +39,21 @@ public final class AssetsStage implements Stage {
     return NAME;
   }
 
+  /** parcels and compounds are optional (see above); idle_assets is a history, read back too. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDINGS, Tables.ADMIN_AREAS, Tables.PARCELS, Tables.COMPOUNDS)
+        .writes(Tables.IDLE_ASSETS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     IdleRules rules = IdleRules.load(ctx.city());
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings");
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas");
-    Dataset<Row> parcels = optional(spark, ctx, "parcels");
-    Dataset<Row> compounds = optional(spark, ctx, "compounds");
+    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);
+    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS);
+    Dataset<Row> parcels = optional(spark, ctx, Tables.PARCELS);
+    Dataset<Row> compounds = optional(spark, ctx, Tables.COMPOUNDS);
 
     Dataset<Row> all = evaluate(buildings, parcels, compounds, rules, ctx)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -78,7 +87,7 @@ public final class AssetsStage implements Stage {
     }
     long written = (Long) metrics.get("numTargetRowsInserted") + (Long) metrics.get("numTargetRowsUpdated");
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(AssetHistory.TABLE, written);
+    tables.put(Tables.IDLE_ASSETS, written);
     return new StageResult(inputs, byStatus.getOrDefault("open", 0L), 0, tables, List.of(), metrics,
         headlines);
   }

@@ -29,6 +29,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * Gap-filling recommendations: for every category with distance gaps in coverage_gaps on the
@@ -54,11 +55,19 @@ import org.lifecircle.io.DeltaTables;
  */
 public final class RecommendStage implements Stage {
   public static final String NAME = "recommend";
-  public static final String TABLE = "gap_fill_candidates";
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** parcels is optional: read for picked parcel assets when the table exists. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.COVERAGE_GAPS, Tables.IDLE_ASSETS, Tables.BUILDING_ACCESS,
+            Tables.BUILDINGS, Tables.PARCELS)
+        .writes(Tables.GAP_FILL_CANDIDATES)
+        .checks("inputs_not_empty");
   }
 
   @Override
@@ -67,7 +76,7 @@ public final class RecommendStage implements Stage {
     IdleRules rules = IdleRules.load(ctx.city());
     double detour = ctx.city().limits().detourFactor();
     List<String> gapCategories = new ArrayList<>();
-    Dataset<Row> gaps = DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+    Dataset<Row> gaps = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
         .where(col("gap_kind").equalTo("distance"));
     for (Row r : gaps.select("category").distinct().orderBy("category").collectAsList()) {
       if (catalog.codes().contains(r.getString(0))) {
@@ -76,7 +85,7 @@ public final class RecommendStage implements Stage {
     }
     Dataset<Row> assets = openAssets(spark, ctx);
     // Read once: the per-category totals below and every category's distance join use it.
-    Dataset<Row> uncovered = DeltaTables.input(spark, ctx, "building_access")
+    Dataset<Row> uncovered = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
         .where(col("covered").equalTo(false).and(col("target_residents").gt(0))
             .and(col("category").isin(gapCategories.toArray())))
         .select("building_id", "category", "origin", "distance_basis", "target_residents")
@@ -94,9 +103,9 @@ public final class RecommendStage implements Stage {
     }
 
     Dataset<Row> out = sites(spark, ctx, picks(spark, plan).join(assets, "asset_id"));
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), out);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.GAP_FILL_CANDIDATES), out);
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(TABLE, written);
+    tables.put(Tables.GAP_FILL_CANDIDATES, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("gap_categories", gapCategories.size());
     metrics.put("open_assets", assets.count());
@@ -190,9 +199,9 @@ public final class RecommendStage implements Stage {
     for (Row r : picks.select("asset_id").distinct().collectAsList()) {
       ids.add(r.getString(0));
     }
-    Dataset<Row> shapes = shapes(spark, ctx, "buildings", "building_id", "B:", ids);
-    if (DeltaTables.exists(spark, ctx, "parcels")) {
-      shapes = shapes.unionByName(shapes(spark, ctx, "parcels", "parcel_id", "P:", ids));
+    Dataset<Row> shapes = shapes(spark, ctx, Tables.BUILDINGS, "building_id", "B:", ids);
+    if (DeltaTables.exists(spark, ctx, Tables.PARCELS)) {
+      shapes = shapes.unionByName(shapes(spark, ctx, Tables.PARCELS, "parcel_id", "P:", ids));
     }
     return picks.join(shapes, col("asset_id").equalTo(col("s_id")), "left")
         .withColumn("site", expr("CASE WHEN s_shape IS NULL THEN location"
@@ -216,9 +225,9 @@ public final class RecommendStage implements Stage {
   /** Open assets as of the snapshot date, with the attributes the output carries. */
   static Dataset<Row> openAssets(SparkSession spark, RunContext ctx) {
     Date today = Date.valueOf(ctx.snapshotDate());
-    if (!DeltaTables.exists(spark, ctx, AssetHistory.TABLE)) {
-      throw PipelineException.cannot("read", "table " + AssetHistory.TABLE,
-          "it does not exist; run the assets stage first", ctx.tablePath(AssetHistory.TABLE));
+    if (!DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
+      throw PipelineException.cannot("read", "table " + Tables.IDLE_ASSETS,
+          "it does not exist; run the assets stage first", ctx.tablePath(Tables.IDLE_ASSETS));
     }
     return AssetHistory.read(spark, ctx)
         .where(col("status").equalTo("open").and(col("open_since").leq(lit(today)))
@@ -251,7 +260,7 @@ public final class RecommendStage implements Stage {
     List<String> lines = new ArrayList<>();
     lines.add("  gap-filling recommendations (category: site, newly covered target residents):");
     Map<String, List<Row>> byCategory = new LinkedHashMap<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, TABLE)
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
         .select("category", "rank", "asset_id", "kind", "usable_area_m2",
             "newly_covered_target_residents", "remaining_uncovered", "protected_heritage",
             "dangerous", "usable_area_kind").orderBy("category", "rank").collectAsList()) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The command line: one subcommand per stage, {@code nightly} for all of them in order, and the
- * tools around them (generate, export, maintain, quality-gate).
+ * tools around them (generate, export, maintain, quality-gate, stages).
  */
 @Command(
     name = "lifecircle",
@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
       "Every stage reads and writes Delta tables under --warehouse, partitioned by city and date."
     },
     subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class,
-        ExportCommand.class, MaintainCommand.class})
+        ExportCommand.class, MaintainCommand.class, StagesCommand.class})
 public final class LifeCircle implements Runnable {
   private static final Logger LOG = LogManager.getLogger(LifeCircle.class);
 

@@ -1,6 +1,5 @@
 package org.lifecircle.cli;
 
-import io.delta.tables.DeltaTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +11,8 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.SparkSessions;
+import org.lifecircle.io.Maintenance;
+import org.lifecircle.io.Tables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Option;
 final class MaintainCommand implements Callable<Integer> {
   /** The large per-building tables, clustered by community: planners read them a community at a time. */
   static final Map<String, String> ZORDER = Map.of(
-      "building_access", "community_code", "building_population", "community_code");
+      Tables.BUILDING_ACCESS, "community_code", Tables.BUILDING_POPULATION, "community_code");
 
   @Mixin RunOptions options;
 
@@ -49,7 +50,7 @@ final class MaintainCommand implements Callable<Integer> {
     Path warehouse = options.warehouse.toAbsolutePath().normalize();
     List<Path> tables;
     try (Stream<Path> s = Files.list(warehouse)) {
-      tables = s.filter(p -> Files.isDirectory(p.resolve("_delta_log")))
+      tables = s.filter(Maintenance::isTable)
           .filter(p -> only == null || only.contains(p.getFileName().toString()))
           .sorted().toList();
     }
@@ -64,13 +65,9 @@ final class MaintainCommand implements Callable<Integer> {
     }
     SparkSession spark = SparkSessions.create("lifecircle maintain " + config.code(), options.master, false);
     for (Path t : tables) {
-      DeltaTable table = DeltaTable.forPath(spark, t.toString());
-      // The city code is validated (six digits) by CityConfig, so it is safe in the predicate.
-      var optimize = table.optimize().where("city_code = '" + config.code() + "'");
       String z = ZORDER.get(t.getFileName().toString());
-      long files = (z == null ? optimize.executeCompaction() : optimize.executeZOrderBy(z))
-          .select("metrics.numFilesRemoved").first().getLong(0);
-      table.vacuum(retainHours);
+      // The city code is validated (six digits) by CityConfig, so it is safe in the predicate.
+      long files = Maintenance.compactAndVacuum(spark, t, config.code(), z, retainHours);
       System.out.printf("maintained %-22s compacted %d files%s%n", t.getFileName(), files,
           z == null ? "" : ", z-ordered by " + z);
     }

@@ -18,6 +18,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
 import org.lifecircle.common.Stage;
+import org.lifecircle.io.Tables;
 import org.lifecircle.report.Summary;
 
 /** Runs a list of stages for one city and date in one Spark session and prints the summary. */
@@ -125,7 +126,7 @@ final class PipelineRun {
       out.printf("%-14s %9.1f %10d %10d %12d%n", t.stage(), t.elapsed().toMillis() / 1000.0,
           t.result().rowsIn(), t.result().rowsOut(), t.result().rowsQuarantined());
       t.result().tablesWritten().forEach((table, rows) -> {
-        if ("quarantine".equals(table)) {
+        if (Tables.QUARANTINE.equals(table)) {
           tables.merge(table, rows, Long::sum);
         } else {
           tables.put(table, rows);

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.lifecircle.io.Tables;
 
 /**
  * One city, as its YAML config describes it: identity, the metric CRS every distance is measured
@@ -25,14 +26,13 @@ public record CityConfig(
 
   private static final Pattern CITY_CODE = Pattern.compile("\\d{6}");
   public static final Set<String> INPUT_DATASETS =
-      Set.of(
-          "admin_areas", "compounds", "parcels", "buildings", "population", "facilities",
-          "walk_network");
+      Set.copyOf(Tables.SILVER);
   public static final Set<String> REQUIRED_DATASETS =
-      Set.of("admin_areas", "buildings", "population", "facilities");
+      Set.of(Tables.ADMIN_AREAS, Tables.BUILDINGS, Tables.POPULATION, Tables.FACILITIES);
   /** Datasets an OSM extract can supply; boundaries and population come from their own files. */
   public static final Set<String> OSM_DATASETS =
-      Set.of("buildings", "facilities", "walk_network", "compounds", "parcels");
+      Set.of(Tables.BUILDINGS, Tables.FACILITIES, Tables.WALK_NETWORK, Tables.COMPOUNDS,
+          Tables.PARCELS);
 
   public CityConfig {
     // The code is interpolated into Delta replaceWhere predicates, so it must be exactly six digits.

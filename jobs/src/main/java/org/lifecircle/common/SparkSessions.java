@@ -1,6 +1,7 @@
 package org.lifecircle.common;
 
 import org.apache.spark.sql.SparkSession;
+import org.lifecircle.io.DeltaSession;
 
 /**
  * Builds the one SparkSession a process uses, with Delta and Sedona registered once through their
@@ -19,8 +20,8 @@ public final class SparkSessions {
             .appName(appName)
             .config(
                 "spark.sql.extensions",
-                "io.delta.sql.DeltaSparkSessionExtension,org.apache.sedona.sql.SedonaSqlExtensions")
-            .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+                DeltaSession.SQL_EXTENSION + ",org.apache.sedona.sql.SedonaSqlExtensions")
+            .config("spark.sql.catalog.spark_catalog", DeltaSession.CATALOG)
             .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
             .config("spark.kryo.registrator", "org.apache.sedona.core.serde.SedonaKryoRegistrator")
             .config("spark.sql.session.timeZone", "UTC")

@@ -23,6 +23,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * Coverage of target residents per category for community, street, district and city, the
@@ -36,22 +37,31 @@ public final class CoverageStage implements Stage {
     return NAME;
   }
 
+  // The first of coverage_gaps's two writers (its distance rows; adequacy adds capacity rows). It
+  // reads coverage_gaps only to keep the other kind's rows, so the table is not an input.
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_ACCESS, Tables.BUILDING_POPULATION, Tables.ADMIN_AREAS)
+        .writes(Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS)
+        .checks("inputs_not_empty");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    Dataset<Row> access = DeltaTables.input(spark, ctx, "building_access");
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
+    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
+    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
         .select("building_id", "street_code", "district_code");
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);
     Dataset<Row> rows = access.join(homes, "building_id", "left")
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     double completeShare = ctx.city().limits().completeCommunityShare();
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas")
+    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS)
         .select(col("level").as("area_level"), col("area_code"));
     Dataset<Row> coverage = coverage(rows, areas, cat, ctx.cityCode(), completeShare)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    long coverageRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("community_coverage"), coverage);
+    long coverageRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.COMMUNITY_COVERAGE), coverage);
 
     Dataset<Row> gaps = Gaps.distanceGaps(rows, coverage, cat, ctx.city().limits().gapCoverageShare(),
         ctx.city().limits().detourFactor());
@@ -62,8 +72,8 @@ public final class CoverageStage implements Stage {
     rows.unpersist();
     coverage.unpersist();
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put("community_coverage", coverageRows);
-    tables.put("coverage_gaps", gapRows);
+    tables.put(Tables.COMMUNITY_COVERAGE, coverageRows);
+    tables.put(Tables.COVERAGE_GAPS, gapRows);
     return new StageResult(in, coverageRows + gapRows, 0, tables, List.of(), Map.of(), headlines);
   }
 
@@ -142,7 +152,7 @@ public final class CoverageStage implements Stage {
     lines.add(String.format("  complete communities: %d of %d populated (%d communities in all)",
         communities.getLong(2), communities.getLong(1), communities.getLong(0)));
     lines.add("  top gaps (community, category, uncovered target residents, severity):");
-    for (Row g : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+    for (Row g : DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
         .where(col("gap_kind").equalTo("distance")).orderBy("rank").limit(10)
         .select("rank", "community_code", "category", "target_residents_uncovered", "severity")
         .collectAsList()) {

@@ -15,8 +15,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaCommits;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The gap ledger. Severity (docs/TABLES.md): uncovered target residents x the level's weight from
@@ -25,7 +25,6 @@ import org.lifecircle.io.DeltaTables;
  * category, then gap kind.
  */
 public final class Gaps {
-  public static final String TABLE = "coverage_gaps";
   private static final double MAX_EXCESS_FACTOR = 2.0;
 
   private Gaps() {}
@@ -72,10 +71,10 @@ public final class Gaps {
    * ledger's rows for the date after the write (both kinds), from the commit's metrics.
    */
   public static long write(SparkSession spark, RunContext ctx, Dataset<Row> gaps, String gapKind) {
-    Contract contract = Contract.of(TABLE);
+    Contract contract = Contract.of(Tables.COVERAGE_GAPS);
     DeltaTables.ensure(spark, ctx, contract);
     // Pinned before the overwrite below replaces the files they are read from.
-    Dataset<Row> others = DeltaTables.readSnapshot(spark, ctx, TABLE)
+    Dataset<Row> others = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
         .where(col("gap_kind").notEqual(lit(gapKind))).drop("rank", "city_code", "snapshot_date")
         .localCheckpoint(true);
     Dataset<Row> ranked = gaps.unionByName(others)
@@ -83,11 +82,7 @@ public final class Gaps {
         .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
         .withColumn("rank", row_number().over(Window.partitionBy("city_code", "snapshot_date")
             .orderBy(col("severity").desc(), col("community_code"), col("category"), col("gap_kind"))));
-    Dataset<Row> full = DeltaTables.conform(ranked, contract).coalesce(1);
-    DeltaCommits.run(TABLE, () -> full.write().format("delta").mode("overwrite")
-        .option("replaceWhere", DeltaTables.snapshotPredicate(ctx))
-        .save(ctx.tablePath(TABLE)));
-    long written = DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
+    long written = DeltaTables.replaceSnapshot(spark, ctx, contract, ranked.coalesce(1));
     others.unpersist();
     return written;
   }

@@ -19,6 +19,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.generate.CityLayout.Use;
 import org.lifecircle.generate.SampleWriter.Feature;
 import org.lifecircle.generate.SampleWriter.Plan;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.slf4j.Logger;
@@ -113,22 +114,22 @@ public final class SampleCityGenerator {
    */
   public static Dataset<Row> buildingPopulation(SparkSession spark, CityConfig city, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
-    return SampleWriter.rows(spark, layout, new Plan("population", BlockContents.POPULATION_FIELDS,
+    return SampleWriter.rows(spark, layout, new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS,
         layout.blocks(), BLOCKS_PER_TASK, SampleCityGenerator::populationByBuilding));
   }
 
   private static Plan plan(CityConfig city, CityLayout l, String dataset) {
     return switch (dataset) {
-      case "admin_areas" -> new Plan(dataset, CityLayout.ADMIN_FIELDS, l.adminCount(), 50_000, CityLayout::adminAreas);
-      case "compounds" -> new Plan(dataset, BlockContents.COMPOUND_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      case Tables.ADMIN_AREAS -> new Plan(dataset, CityLayout.ADMIN_FIELDS, l.adminCount(), 50_000, CityLayout::adminAreas);
+      case Tables.COMPOUNDS -> new Plan(dataset, BlockContents.COMPOUND_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           SampleCityGenerator::compounds);
-      case "parcels" -> new Plan(dataset, BlockContents.PARCEL_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      case Tables.PARCELS -> new Plan(dataset, BlockContents.PARCEL_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           (lay, block, out) -> out.addAll(BlockContents.of(lay, block).parcels));
-      case "buildings" -> new Plan(dataset, BlockContents.BUILDING_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      case Tables.BUILDINGS -> new Plan(dataset, BlockContents.BUILDING_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           SampleCityGenerator::buildings);
-      case "population" -> populationPlan(city.dataset(dataset), l);
-      case "facilities" -> facilityPlan(city, l);
-      case "walk_network" -> new Plan(dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      case Tables.POPULATION -> populationPlan(city.dataset(dataset), l);
+      case Tables.FACILITIES -> facilityPlan(city, l);
+      case Tables.WALK_NETWORK -> new Plan(dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           CityLayout::walkEdges);
       default -> throw PipelineException.cannot("generate", "dataset " + dataset, "unknown dataset", city.code());
     };
@@ -154,10 +155,10 @@ public final class SampleCityGenerator {
     // statistics bureau delivers them; otherwise counts per building.
     boolean cells = src.wktColumn() != null || !"csv".equals(src.format());
     if (!cells) {
-      return new Plan("population", BlockContents.POPULATION_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      return new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS, l.blocks(), BLOCKS_PER_TASK,
           SampleCityGenerator::populationByBuilding);
     }
-    return new Plan("population", BlockContents.POPULATION_FIELDS, (long) cellCols(l) * cellRows(l),
+    return new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS, (long) cellCols(l) * cellRows(l),
         BLOCKS_PER_TASK, SampleCityGenerator::populationCell);
   }
 
@@ -282,7 +283,7 @@ public final class SampleCityGenerator {
 
   private static Plan facilityPlan(CityConfig city, CityLayout l) {
     List<Kind> kinds = kinds(FacilityCatalog.load(city));
-    return new Plan("facilities", FACILITY_FIELDS, (long) l.communityCols() * l.communityRows(), 1_000,
+    return new Plan(Tables.FACILITIES, FACILITY_FIELDS, (long) l.communityCols() * l.communityRows(), 1_000,
         (lay, community, out) -> facilities(lay, community, kinds, out));
   }
 

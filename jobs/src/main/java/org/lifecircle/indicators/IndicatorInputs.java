@@ -1,14 +1,12 @@
 package org.lifecircle.indicators;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The tables the indicators read, for one city and snapshot. {@code compounds} is null when the
@@ -25,33 +23,30 @@ public record IndicatorInputs(
     Dataset<Row> compounds,
     Dataset<Row> idle) {
 
-  public static final String IDLE_TABLE = "idle_assets";
-
   public static IndicatorInputs read(SparkSession spark, RunContext ctx) {
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, "building_population")
+    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION)
         .select("building_id", "community_code", "street_code", "district_code", "origin",
             "residents")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> access = DeltaTables.input(spark, ctx, "building_access")
+    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
         .select("building_id", "category", "covered", "target_residents")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> coverage = DeltaTables.input(spark, ctx, "community_coverage");
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings")
+    Dataset<Row> coverage = DeltaTables.input(spark, ctx, Tables.COMMUNITY_COVERAGE);
+    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS)
         .select("building_id", "compound_id", "use", "floors", "gross_floor_area_m2",
             "safety_rating", "has_elevator", "geometry")
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, "facilities")
+    Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
         .select("facility_id", "category", "capacity");
     Dataset<Row> compounds = null;
-    if (DeltaTables.exists(spark, ctx, "compounds")) {
-      Dataset<Row> c = DeltaTables.readSnapshot(spark, ctx, "compounds")
+    if (DeltaTables.exists(spark, ctx, Tables.COMPOUNDS)) {
+      Dataset<Row> c = DeltaTables.readSnapshot(spark, ctx, Tables.COMPOUNDS)
           .select("compound_id", "year_built");
       compounds = c.isEmpty() ? null : c;
     }
     Dataset<Row> idle = null;
-    if (DeltaTables.exists(spark, ctx, IDLE_TABLE)) {
-      Dataset<Row> i = spark.read().format("delta").load(ctx.tablePath(IDLE_TABLE))
-          .where(col("city_code").equalTo(lit(ctx.cityCode())))
+    if (DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
+      Dataset<Row> i = DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS)
           .select("asset_id", "kind", "reason_codes", "floor_area_m2", "land_area_m2", "status");
       idle = i.isEmpty() ? null : i;
     }

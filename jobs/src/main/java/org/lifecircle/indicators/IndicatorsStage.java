@@ -24,6 +24,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * City health-check (城市体检) indicators from the indicator catalog (catalogs/indicators.yaml or
@@ -41,12 +42,21 @@ import org.lifecircle.io.DeltaTables;
  */
 public final class IndicatorsStage implements Stage {
   public static final String NAME = "indicators";
-  public static final String TABLE = "checkup_indicators";
   private static final Logger LOG = LogManager.getLogger(IndicatorsStage.class);
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** compounds and idle_assets are optional: their indicators are skipped with a note. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
+            Tables.COMMUNITY_COVERAGE, Tables.BUILDINGS, Tables.FACILITIES, Tables.COMPOUNDS,
+            Tables.IDLE_ASSETS)
+        .writes(Tables.CHECKUP_INDICATORS)
+        .checks("inputs_not_empty", "indicator_categories", "indicators_computed");
   }
 
   @Override
@@ -56,12 +66,12 @@ public final class IndicatorsStage implements Stage {
     IndicatorInputs in = IndicatorInputs.read(spark, ctx);
     List<String> notes = new ArrayList<>();
     Dataset<Row> rows = compute(catalog, in, notes);
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(TABLE), rows);
-    List<String> headlines = headlines(DeltaTables.readSnapshot(spark, ctx, TABLE), catalog, notes);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.CHECKUP_INDICATORS), rows);
+    List<String> headlines = headlines(DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS), catalog, notes);
     long homes = in.homes().count();
     in.unpersist();
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(TABLE, written);
+    tables.put(Tables.CHECKUP_INDICATORS, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("indicators", catalog.indicators().size());
     metrics.put("skipped", notes.size());

@@ -30,6 +30,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
 import org.lifecircle.io.SourceReader;
+import org.lifecircle.io.Tables;
 import org.lifecircle.osm.OsmReader;
 
 /**
@@ -44,6 +45,15 @@ public final class IngestStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Reads the city config's files, no table; writes every silver table the city configures. */
+  @Override
+  public Doors doors() {
+    return Doors.reads().writes(Tables.ADMIN_AREAS, Tables.COMPOUNDS, Tables.PARCELS,
+            Tables.BUILDINGS, Tables.POPULATION, Tables.FACILITIES, Tables.WALK_NETWORK,
+            Tables.QUARANTINE)
+        .checks("reconciliation", "non_empty_source", "quarantine_share");
   }
 
   /** One validated source, held (persisted) until every source has passed. */
@@ -185,7 +195,7 @@ public final class IngestStage implements Stage {
           s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired(),
           s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
-    tables.put(Quarantine.TABLE, Quarantine.replace(spark, ctx, NAME, quarantine));
+    tables.put(Tables.QUARANTINE, Quarantine.replace(spark, ctx, NAME, quarantine));
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
   }
 }

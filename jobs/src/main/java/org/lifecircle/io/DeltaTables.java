@@ -139,18 +139,31 @@ public final class DeltaTables {
    */
   public static long replaceSnapshot(
       SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
+    return replace(spark, ctx, contract, withSnapshotKeys(df, ctx), snapshotPredicate(ctx));
+  }
+
+  /** {@code df} with this run's city_code and snapshot_date columns (replacing any it has). */
+  static Dataset<Row> withSnapshotKeys(Dataset<Row> df, RunContext ctx) {
+    return df.withColumn("city_code", lit(ctx.cityCode()))
+        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())));
+  }
+
+  /**
+   * The one replaceWhere write: the rows matching {@code predicate} are replaced by {@code rows}
+   * (conformed to the contract) in one commit, retried on a lost concurrency race. Returns the
+   * rows written, from the commit's metrics.
+   */
+  static long replace(SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> rows,
+      String predicate) {
     ensure(spark, ctx, contract);
-    Dataset<Row> conformed =
-        conform(
-            df.withColumn("city_code", lit(ctx.cityCode()))
-                .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate()))),
-            contract);
+    Dataset<Row> conformed = conform(rows, contract);
+    String path = ctx.tablePath(contract.table());
     DeltaCommits.run(contract.table(), () -> conformed.write()
         .format("delta")
         .mode("overwrite")
-        .option("replaceWhere", snapshotPredicate(ctx))
-        .save(ctx.tablePath(contract.table())));
-    return lastCommitRows(spark, ctx.tablePath(contract.table()));
+        .option("replaceWhere", predicate)
+        .save(path));
+    return lastCommitRows(spark, path);
   }
 
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
@@ -162,29 +175,31 @@ public final class DeltaTables {
   }
 
   /** The city code is six digits and the date a LocalDate: no user text reaches this predicate. */
-  public static String snapshotPredicate(RunContext ctx) {
+  static String snapshotPredicate(RunContext ctx) {
     return "city_code = '" + ctx.cityCode() + "' AND snapshot_date = DATE'" + ctx.snapshotDate() + "'";
   }
 
   public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
-    String path = ctx.tablePath(table);
-    if (!DeltaTable.isDeltaTable(spark, path)) {
-      throw PipelineException.cannot(
-          "read", "table " + table, "it does not exist; run the stage that writes it first", path);
-    }
-    return spark.read().format("delta").load(path)
-        .where(col("city_code").equalTo(lit(ctx.cityCode()))
-            .and(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate())))));
+    return readCity(spark, ctx, table)
+        .where(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate()))));
   }
 
-  /** Every row of one city in a table that is not a snapshot (run_log, the idle_assets history). */
+  /**
+   * Every row of one city, all dates: the tables that are not snapshots (run_log, the idle_assets
+   * history), and snapshots compared across dates (the quality gate's coverage drop).
+   */
   public static Dataset<Row> readCity(SparkSession spark, RunContext ctx, String table) {
+    return readTable(spark, ctx, table).where(col("city_code").equalTo(lit(ctx.cityCode())));
+  }
+
+  /** The whole table, every city and date; readers narrow it by partition columns. */
+  static Dataset<Row> readTable(SparkSession spark, RunContext ctx, String table) {
     String path = ctx.tablePath(table);
     if (!DeltaTable.isDeltaTable(spark, path)) {
       throw PipelineException.cannot(
           "read", "table " + table, "it does not exist; run the stage that writes it first", path);
     }
-    return spark.read().format("delta").load(path).where(col("city_code").equalTo(lit(ctx.cityCode())));
+    return spark.read().format("delta").load(path);
   }
 
   /**

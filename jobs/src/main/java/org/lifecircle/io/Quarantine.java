@@ -3,7 +3,6 @@ package org.lifecircle.io;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import java.sql.Date;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -15,8 +14,7 @@ import org.lifecircle.common.RunContext;
  * replaces its own rows for the date (a rerun does not duplicate them).
  */
 public final class Quarantine {
-  public static final String TABLE = "quarantine";
-  private static final Contract CONTRACT = Contract.of(TABLE);
+  private static final Contract CONTRACT = Contract.of(Tables.QUARANTINE);
 
   private Quarantine() {}
 
@@ -34,16 +32,11 @@ public final class Quarantine {
 
   /** Replaces this stage's quarantine rows for the city and date in one commit. */
   public static long replace(SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
-    DeltaTables.ensure(spark, ctx, CONTRACT);
-    Dataset<Row> full = DeltaTables.conform(rows
-        .withColumn("city_code", lit(ctx.cityCode()))
-        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
+    Dataset<Row> full = DeltaTables.withSnapshotKeys(rows, ctx)
         .withColumn("run_id", lit(ctx.runId()))
-        .withColumn("stage", lit(stage)), CONTRACT);
+        .withColumn("stage", lit(stage));
     // The stage name is one of our constants, never user text.
-    DeltaCommits.run(TABLE, () -> full.write().format("delta").mode("overwrite")
-        .option("replaceWhere", DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'")
-        .save(ctx.tablePath(TABLE)));
-    return DeltaTables.lastCommitRows(spark, ctx.tablePath(TABLE));
+    return DeltaTables.replace(spark, ctx, CONTRACT, full,
+        DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'");
   }
 }

@@ -14,7 +14,7 @@ import org.lifecircle.common.StageResult;
 
 /** Appends one row per stage run, and one per source for stages that read sources. */
 public final class RunLog {
-  private static final Contract CONTRACT = Contract.of("run_log");
+  private static final Contract CONTRACT = Contract.of(Tables.RUN_LOG);
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 

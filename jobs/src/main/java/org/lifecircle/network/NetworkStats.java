@@ -20,10 +20,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.lifecircle.access.AccessStage;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The network_stats rows (one per district or 'city' and metric), the stage's metrics and its
@@ -70,7 +70,7 @@ final class NetworkStats {
     for (Stat s : stats) {
       rows.add(RowFactory.create(s.district(), s.metric(), s.value(), s.unit()));
     }
-    return spark.createDataFrame(rows, Contract.of(NetworkStage.STATS_TABLE).schemaWithoutPartitions());
+    return spark.createDataFrame(rows, Contract.of(Tables.NETWORK_STATS).schemaWithoutPartitions());
   }
 
   /**
@@ -111,7 +111,7 @@ final class NetworkStats {
     }
 
     // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the city.
-    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, AccessStage.TABLE);
+    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS);
     // Pairs under a metre apart (a home in the building its facility occupies: the same interior
     // point computed twice, 1e-9 m apart) have no meaningful ratio and would swamp the mean.
     Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull()

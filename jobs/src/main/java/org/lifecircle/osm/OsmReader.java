@@ -31,6 +31,7 @@ import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.io.SourceReader;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
@@ -71,9 +72,9 @@ public final class OsmReader {
     OsmExtract extract = extract(spark, path, city.bounds(), clip, tags.walkNetwork());
     Mapper mapper = new Mapper(dataset, contract, tags, city.metricCrs());
     Dataset<Row> mapped = switch (dataset) {
-      case "walk_network" -> extract.walkEdges().flatMap(
+      case Tables.WALK_NETWORK -> extract.walkEdges().flatMap(
           (FlatMapFunction<Row, Row>) mapper::edge, Encoders.row(mapper.schema())).toDF();
-      case "buildings" -> buildingsWithLanduse(extract.features()).flatMap(
+      case Tables.BUILDINGS -> buildingsWithLanduse(extract.features()).flatMap(
           (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema())).toDF();
       default -> extract.features().withColumn("landuse", expr("CAST(NULL AS STRING)")).flatMap(
           (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema())).toDF();
@@ -185,7 +186,7 @@ public final class OsmReader {
       Map<String, Object> v = new LinkedHashMap<>();
       String drop = null;
       switch (dataset) {
-        case "buildings" -> {
+        case Tables.BUILDINGS -> {
           String building = t.get("building");
           if (building == null || building.equals("no")) {
             return List.<Row>of().iterator();
@@ -203,7 +204,7 @@ public final class OsmReader {
           v.put("height_m", number(t.get("height")));
           v.put("geometry", wkb);
         }
-        case "facilities" -> {
+        case Tables.FACILITIES -> {
           Geometry g = wkb == null ? null : new WKBReader().read(wkb);
           String category = tags.category(t, area ? metricArea(g) : null);
           if (category == null) {
@@ -219,7 +220,7 @@ public final class OsmReader {
           v.put("name", t.get("name"));
           v.put("geometry", g == null ? null : new WKBWriter().write(area ? interiorPoint(g) : g.getCentroid()));
         }
-        case "compounds" -> {
+        case Tables.COMPOUNDS -> {
           String landuse = t.get("landuse");
           if (landuse == null || !tags.compounds().landuse().contains(landuse)) {
             return List.<Row>of().iterator();
@@ -229,7 +230,7 @@ public final class OsmReader {
           v.put("compound_name", t.get("name"));
           v.put("geometry", wkb);
         }
-        case "parcels" -> {
+        case Tables.PARCELS -> {
           String landuse = t.get("landuse");
           if (landuse == null) {
             return List.<Row>of().iterator();

@@ -12,6 +12,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Yaml;
+import org.lifecircle.io.Tables;
 
 /**
  * The OpenStreetMap tag catalog (catalogs/osm_tags.yaml or the city's own copy): which tags make a
@@ -36,11 +37,11 @@ public record OsmTags(
       throw PipelineException.cannot("load", WHAT, "no facility rules", null);
     }
     facilities = List.copyOf(facilities);
-    for (String part : List.of("buildings", "walk_network", "compounds", "parcels")) {
+    for (String part : List.of(Tables.BUILDINGS, Tables.WALK_NETWORK, Tables.COMPOUNDS, Tables.PARCELS)) {
       Object v = switch (part) {
-        case "buildings" -> buildings;
-        case "walk_network" -> walkNetwork;
-        case "compounds" -> compounds;
+        case Tables.BUILDINGS -> buildings;
+        case Tables.WALK_NETWORK -> walkNetwork;
+        case Tables.COMPOUNDS -> compounds;
         default -> parcels;
       };
       if (v == null) {
@@ -70,17 +71,17 @@ public record OsmTags(
             r.category());
       }
     }
-    List<String> uses = Contract.of("buildings").field("use").allowed();
+    List<String> uses = Contract.of(Tables.BUILDINGS).field("use").allowed();
     for (String use : buildings.uses().keySet()) {
       requireAllowed(uses, use, "building use");
     }
     buildings.landuseUses().values().forEach(u -> requireAllowed(uses, u, "building use"));
     buildings.notHousing().forEach(r -> requireAllowed(uses, r.use(), "building use"));
     buildings.ownTags().forEach(r -> requireAllowed(uses, r.use(), "building use"));
-    List<String> statuses = Contract.of("buildings").field("heritage_status").allowed();
+    List<String> statuses = Contract.of(Tables.BUILDINGS).field("heritage_status").allowed();
     buildings.heritage().forEach(r -> requireAllowed(statuses, r.status(), "heritage status"));
     requireAllowed(uses, buildings.fallbackUse(), "building use");
-    List<String> codes = Contract.of("parcels").field("land_use_code").allowed();
+    List<String> codes = Contract.of(Tables.PARCELS).field("land_use_code").allowed();
     parcels.landuse().values().forEach(c -> requireAllowed(codes, c, "land-use code"));
   }
 

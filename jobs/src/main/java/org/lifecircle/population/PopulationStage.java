@@ -31,6 +31,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
+import org.lifecircle.io.Tables;
 
 /**
  * Residents per residential building by age band, placed in their community, street and district.
@@ -54,12 +55,19 @@ public final class PopulationStage implements Stage {
   }
 
   @Override
+  public Doors doors() {
+    return Doors.reads(Tables.BUILDINGS, Tables.POPULATION, Tables.ADMIN_AREAS)
+        .writes(Tables.BUILDING_POPULATION, Tables.QUARANTINE)
+        .checks("inputs_not_empty", "min_placed_share", "quarantine_share");
+  }
+
+  @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     CityConfig.Limits limits = ctx.city().limits();
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, "buildings");
-    Dataset<Row> population = DeltaTables.input(spark, ctx, "population")
+    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);
+    Dataset<Row> population = DeltaTables.input(spark, ctx, Tables.POPULATION)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas");
+    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS);
 
     Dataset<Row> homes = residentialOrigins(buildings).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> perBuilding = population.where(col("unit_kind").equalTo("building"));
@@ -102,7 +110,7 @@ public final class PopulationStage implements Stage {
     metrics.put("cells_without_homes_or_people", placement.emptyCells());
     requirePlacedShare(ctx, residents, inputResidents, limits.minPlacedShare());
 
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of("building_population"), out);
+    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_POPULATION), out);
     Dataset<Row> unplacedBuildings = placed.where(col("community_code").isNull()
         .and(not(col("building_id").startsWith(Placement.CELL_HOME_PREFIX))));
     Dataset<Row> unplacedCells = population.join(placed.where(col("community_code").isNull())
@@ -110,14 +118,14 @@ public final class PopulationStage implements Stage {
             .as("unit_id")), "unit_id", "left_semi");
     Dataset<Row> q = Quarantine.fromRejected(withReason(unknown, "unit_id", "UNKNOWN_BUILDING",
             "Cannot allocate population row %d: unit_id names no residential building (%s)"),
-            "population", "unit_id")
+            Tables.POPULATION, "unit_id")
         .unionByName(Quarantine.fromRejected(withReason(unplacedCells, "unit_id", "NO_COMMUNITY",
             "Cannot place population row %d: grid cell has no home and its interior point lies in"
-                + " no community (%s)"), "population", "unit_id"))
+                + " no community (%s)"), Tables.POPULATION, "unit_id"))
         .unionByName(Quarantine.fromRejected(withReason(unplacedBuildings.select("building_id",
                 "source_row", "compound_id"), "building_id", "NO_COMMUNITY",
             "Cannot place building row %d: its origin lies in no community (%s)"),
-            "buildings", "building_id"));
+            Tables.BUILDINGS, "building_id"));
     long quarantined = Quarantine.replace(spark, ctx, NAME, q);
     long homeCount = homes.count();
     population.unpersist();
@@ -127,8 +135,8 @@ public final class PopulationStage implements Stage {
     out.unpersist();
 
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put("building_population", written);
-    tables.put("quarantine", quarantined);
+    tables.put(Tables.BUILDING_POPULATION, written);
+    tables.put(Tables.QUARANTINE, quarantined);
     List<String> headlines = new ArrayList<>(List.of(String.format(Locale.ROOT,
         "  residents: %,d in the population input, %,d placed (%.2f%%; the rest is in quarantine"
             + " with a reason)", inputResidents, residents,

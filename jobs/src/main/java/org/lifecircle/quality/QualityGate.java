@@ -18,6 +18,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The data-quality gate nightly and the orchestrator run right after coverage, before the later
@@ -50,6 +51,13 @@ public final class QualityGate implements Stage {
     return NAME;
   }
 
+  /** Reads only; the runner appends its run_log row. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.RUN_LOG, Tables.COMMUNITY_COVERAGE)
+        .checks("quarantine_share", "coverage_drop");
+  }
+
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     double maxQuarantineShare = this.maxQuarantineShare != null ? this.maxQuarantineShare
@@ -57,16 +65,15 @@ public final class QualityGate implements Stage {
     List<String> violations = new ArrayList<>();
     List<String> report = new ArrayList<>();
     Date date = Date.valueOf(ctx.snapshotDate());
-    Dataset<Row> ingest = spark.read().format("delta").load(ctx.tablePath("run_log"))
-        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").equalTo(lit(date)))
-            .and(col("stage").equalTo("ingest")).and(col("source").isNotNull())
+    Dataset<Row> ingest = DeltaTables.readSnapshot(spark, ctx, Tables.RUN_LOG)
+        .where(col("stage").equalTo("ingest").and(col("source").isNotNull())
             .and(col("status").equalTo("succeeded")));
     Dataset<Row> latest = ingest.withColumn("last", max("ended_at").over(Window.partitionBy("source")))
         .where(col("ended_at").equalTo(col("last")));
     List<Row> sources = latest.select("source", "rows_in", "rows_quarantined").orderBy("source").collectAsList();
     if (sources.isEmpty()) {
       throw PipelineException.cannot("pass", "quality gate", "no successful ingest for city "
-          + ctx.cityCode() + " on " + ctx.snapshotDate(), ctx.tablePath("run_log"));
+          + ctx.cityCode() + " on " + ctx.snapshotDate(), ctx.tablePath(Tables.RUN_LOG));
     }
     for (Row r : sources) {
       double share = r.getLong(1) == 0 ? 0 : (double) r.getLong(2) / r.getLong(1);
@@ -106,12 +113,11 @@ public final class QualityGate implements Stage {
 
   private static Map<String, Double> cityCoverage(SparkSession spark, RunContext ctx, Date date) {
     Map<String, Double> m = new LinkedHashMap<>();
-    if (!DeltaTables.exists(spark, ctx, "community_coverage")) {
+    if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
       return m;
     }
-    for (Row r : spark.read().format("delta").load(ctx.tablePath("community_coverage"))
-        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").equalTo(lit(date)))
-            .and(col("area_level").equalTo("city")))
+    for (Row r : DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        .where(col("snapshot_date").equalTo(lit(date)).and(col("area_level").equalTo("city")))
         .select("category", "coverage_rate").collectAsList()) {
       m.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
     }
@@ -119,11 +125,11 @@ public final class QualityGate implements Stage {
   }
 
   private static Date previousSnapshot(SparkSession spark, RunContext ctx, Date date) {
-    if (!DeltaTables.exists(spark, ctx, "community_coverage")) {
+    if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
       return null;
     }
-    Row r = spark.read().format("delta").load(ctx.tablePath("community_coverage"))
-        .where(col("city_code").equalTo(lit(ctx.cityCode())).and(col("snapshot_date").lt(lit(date))))
+    Row r = DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        .where(col("snapshot_date").lt(lit(date)))
         .agg(max("snapshot_date")).first();
     return r.isNullAt(0) ? null : r.getDate(0);
   }

@@ -24,6 +24,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.SingleFile;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
 
@@ -104,7 +105,7 @@ public final class Exporter {
       if (key == null) {
         throw PipelineException.cannot("export", "table " + table, "it has no geometry and no area code", null);
       }
-      Dataset<Row> areas = DeltaTables.input(spark, ctx, "admin_areas")
+      Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS)
           .select(col("area_code").as("__area"), col("geometry").as("__geometry"));
       df = df.join(areas, col(key).equalTo(col("__area")), "left").drop("__area");
       geom = "__geometry";

@@ -21,6 +21,7 @@ import org.apache.spark.sql.types.StructType;
 import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.population.PopulationStage;
 
 /**
@@ -50,9 +51,9 @@ public record Headlines(
     long capacityGaps) {
 
   public static Headlines compute(SparkSession spark, RunContext ctx, FacilityCatalog catalog) {
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population");
+    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION);
     Row h = homes.agg(coalesce(sum("residents"), lit(0L)), count(lit(1))).first();
-    Dataset<Row> coverage = DeltaTables.readSnapshot(spark, ctx, "community_coverage");
+    Dataset<Row> coverage = DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE);
     Row c = coverage.where(col("area_level").equalTo("community"))
         .agg(countDistinct(col("area_code")),
             countDistinct(when(col("residents").gt(0), col("area_code"))),
@@ -65,12 +66,12 @@ public record Headlines(
         .collectAsList()) {
       uncovered.put(r.getString(0), r.getLong(1));
     }
-    Row g = DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+    Row g = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
         .agg(coalesce(sum(when(col("gap_kind").equalTo("distance"), 1).otherwise(0)), lit(0L)),
             coalesce(sum(when(col("gap_kind").equalTo("capacity"), 1).otherwise(0)), lit(0L)))
         .first();
     long unmet = unmetResidents(spark, homes,
-        DeltaTables.readSnapshot(spark, ctx, "building_access"), catalog);
+        DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS), catalog);
     return new Headlines(h.getLong(0), h.getLong(1), c.getLong(0), c.getLong(1), c.getLong(2),
         unmet, uncovered, g.getLong(0), g.getLong(1));
   }

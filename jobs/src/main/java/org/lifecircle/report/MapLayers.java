@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -39,22 +40,22 @@ final class MapLayers {
     WKBReader wkb = new WKBReader();
     List<String> notes = new ArrayList<>();
     List<SvgMap.Area> communities = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "admin_areas")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
         .where(col("level").equalTo("community")).select("area_code", "geometry").collectAsList()) {
       communities.add(new SvgMap.Area(r.getString(0),
           communityNames.getOrDefault(r.getString(0), r.getString(0)), read(wkb, r, 1)));
     }
     List<Geometry> edges = new ArrayList<>();
-    if (DeltaTables.exists(spark, ctx, "walk_network")) {
-      for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, "walk_network"), "edge_id", MAX_EDGES,
+    if (DeltaTables.exists(spark, ctx, Tables.WALK_NETWORK)) {
+      for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK), "edge_id", MAX_EDGES,
           "walk edges", notes).select("geometry").collectAsList()) {
         edges.add(read(wkb, r, 0));
       }
     }
-    Dataset<Row> allBuildings = DeltaTables.readSnapshot(spark, ctx, "buildings");
-    long k = every(allBuildings.count(), MAX_BUILDINGS, "buildings", notes);
+    Dataset<Row> allBuildings = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDINGS);
+    long k = every(allBuildings.count(), MAX_BUILDINGS, Tables.BUILDINGS, notes);
     Map<String, String> flags = homeFlags(onEvery(DeltaTables.readSnapshot(spark, ctx,
-        "building_access"), "building_id", k), categories);
+        Tables.BUILDING_ACCESS), "building_id", k), categories);
     List<SvgMap.Building> buildings = new ArrayList<>();
     for (Row r : onEvery(allBuildings, "building_id", k).select("building_id", "use", "geometry")
         .collectAsList()) {
@@ -62,8 +63,8 @@ final class MapLayers {
       buildings.add(new SvgMap.Building(read(wkb, r, 2), flags.get(id), id + " (" + r.getString(1) + ")"));
     }
     List<SvgMap.Point> facilities = new ArrayList<>();
-    for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, "facilities"), "facility_id", MAX_POINTS,
-        "facilities", notes).select("category", "facility_id", "name", "geometry").collectAsList()) {
+    for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES), "facility_id", MAX_POINTS,
+        Tables.FACILITIES, notes).select("category", "facility_id", "name", "geometry").collectAsList()) {
       Geometry g = read(wkb, r, 3);
       facilities.add(new SvgMap.Point(r.getString(0), g.getCentroid().getX(), g.getCentroid().getY(),
           (r.isNullAt(2) ? "" : r.getString(2) + " ") + r.getString(1)));

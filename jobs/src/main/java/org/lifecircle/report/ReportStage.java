@@ -23,6 +23,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.indicators.IndicatorCatalog;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * One self-contained HTML file per city and date ({@code <warehouse>/_reports/<city>/<date>.html}):
@@ -38,6 +39,15 @@ public final class ReportStage implements Stage {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Writes no table but an HTML file; walk_network and the last two gold tables are optional. */
+  @Override
+  public Doors doors() {
+    return Doors.reads(Tables.ADMIN_AREAS, Tables.BUILDINGS, Tables.FACILITIES,
+        Tables.WALK_NETWORK, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
+        Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS, Tables.CHECKUP_INDICATORS,
+        Tables.GAP_FILL_CANDIDATES, Tables.RUN_LOG, Tables.QUARANTINE);
   }
 
   @Override
@@ -100,7 +110,7 @@ public final class ReportStage implements Stage {
       Map<String, String> cats = new LinkedHashMap<>();
       catalog.categories().forEach(c -> cats.put(c.code(), c.nameZh() + " " + c.nameEn()));
       Map<String, String> areas = new HashMap<>();
-      for (Row r : DeltaTables.readSnapshot(spark, ctx, "admin_areas")
+      for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
           .select(col("area_code"), col("area_name")).collectAsList()) {
         areas.put(r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1) + " " + r.getString(0));
       }

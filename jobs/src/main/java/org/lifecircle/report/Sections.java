@@ -22,6 +22,8 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.indicators.IndicatorCatalog;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
+import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -45,7 +47,7 @@ final class Sections {
   static String coverageByCategory(SparkSession spark, RunContext ctx, Html h,
       FacilityCatalog catalog, Headlines head) {
     h.h2("各类设施覆盖率（全市）", "Coverage by category (city), lowest first");
-    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "community_coverage")
+    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE)
         .where(col("area_level").equalTo("city"))
         .select("category", "target_residents", "covered_target_residents", "coverage_rate",
             "distance_basis").collectAsList();
@@ -86,7 +88,7 @@ final class Sections {
     h.h2("缺口排名（前 " + ReportStage.TOP_GAPS + " 名）", "Top gaps by severity");
     List<List<String>> rows = new ArrayList<>();
     List<Map<String, String>> data = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps").orderBy("rank")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS).orderBy("rank")
         .limit(ReportStage.TOP_GAPS).select("rank", "gap_kind", "community_code", "category",
             "target_residents_uncovered", "nearest_distance_m", "threshold_m", "severity")
         .collectAsList()) {
@@ -113,7 +115,7 @@ final class Sections {
     h.h2("各区覆盖率", "Coverage by district");
     Map<String, Map<String, String>> byCategory = new LinkedHashMap<>();
     List<String> districts = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "community_coverage")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE)
         .where(col("area_level").equalTo("district")).orderBy("area_code")
         .select("area_code", "category", "coverage_rate").collectAsList()) {
       if (!districts.contains(r.getString(0))) {
@@ -143,14 +145,14 @@ final class Sections {
   /** The city-level check-up indicators with their target and whether it is met. */
   static void indicators(SparkSession spark, RunContext ctx, Html h, IndicatorCatalog catalog) {
     h.h2("城市体检指标（全市）", "City check-up indicators (city level)");
-    if (!DeltaTables.exists(spark, ctx, "checkup_indicators")) {
+    if (!DeltaTables.exists(spark, ctx, Tables.CHECKUP_INDICATORS)) {
       h.p("（本次未计算 not computed in this run）");
       return;
     }
     Map<String, IndicatorCatalog.Indicator> byCode = new HashMap<>();
     catalog.indicators().forEach(i -> byCode.put(i.code(), i));
     List<List<String>> rows = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "checkup_indicators")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
         .where(col("area_level").equalTo("city")).orderBy("indicator_code", "breakdown")
         .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target").collectAsList()) {
       IndicatorCatalog.Indicator i = byCode.get(r.getString(0));
@@ -166,11 +168,11 @@ final class Sections {
   /** Recommended sites as map points (metric CRS), labelled by their pick order in the category. */
   static List<SvgMap.Point> recommendationSites(SparkSession spark, RunContext ctx) {
     List<SvgMap.Point> points = new ArrayList<>();
-    if (!DeltaTables.exists(spark, ctx, "gap_fill_candidates")) {
+    if (!DeltaTables.exists(spark, ctx, Tables.GAP_FILL_CANDIDATES)) {
       return points;
     }
     WKBReader wkb = new WKBReader();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "gap_fill_candidates")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
         .select("category", "rank", "site").collectAsList()) {
       try {
         Geometry g = wkb.read((byte[]) r.get(2));
@@ -186,11 +188,11 @@ final class Sections {
   /** Recommendations, the category with most newly covered residents first, picks in order. */
   static void recommendations(SparkSession spark, RunContext ctx, Html h, ReportStage.Names names) {
     h.h2("闲置资产补缺推荐", "Recommended idle sites");
-    if (!DeltaTables.exists(spark, ctx, "gap_fill_candidates")) {
+    if (!DeltaTables.exists(spark, ctx, Tables.GAP_FILL_CANDIDATES)) {
       h.p("（本次未计算 not computed in this run）");
       return;
     }
-    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "gap_fill_candidates")
+    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
         .select("category", "rank", "asset_id", "kind", "use", "community_code", "usable_area_m2",
             "usable_area_kind", "newly_covered_target_residents", "remaining_uncovered",
             "protected_heritage", "dangerous").collectAsList();
@@ -227,7 +229,7 @@ final class Sections {
   /** Per-source reconciliation, quarantine reasons and where residents were placed. */
   static void quality(SparkSession spark, RunContext ctx, Html h) {
     h.h2("数据质量", "Data quality");
-    Dataset<Row> log = DeltaTables.readCity(spark, ctx, "run_log")
+    Dataset<Row> log = DeltaTables.readCity(spark, ctx, Tables.RUN_LOG)
         .where(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate()))));
     Dataset<Row> latest = log.join(log.groupBy(col("stage").as("l_stage"), col("source").as("l_source"))
             .agg(max("ended_at").as("last")),
@@ -239,13 +241,13 @@ final class Sections {
         .select("stage", "source", "rows_in", "rows_out", "rows_quarantined", "metrics").collectAsList()) {
       if (!r.isNullAt(1)) {
         rows.add(List.of(r.getString(1), fmt(r.getLong(2)), fmt(r.getLong(3)), fmt(r.getLong(4))));
-      } else if ("population".equals(r.getString(0)) && !r.isNullAt(5)) {
+      } else if (PopulationStage.NAME.equals(r.getString(0)) && !r.isNullAt(5)) {
         population = r.getString(5);
       }
     }
     h.table(List.of("输入 source", "读取 read", "接收 accepted", "隔离 quarantined"), rows);
     rows = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "quarantine").groupBy("stage", "source", "reason_code")
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.QUARANTINE).groupBy("stage", "source", "reason_code")
         .count().orderBy(col("count").desc()).collectAsList()) {
       rows.add(List.of(r.getString(0), r.getString(1), r.getString(2), fmt(r.getLong(3))));
     }

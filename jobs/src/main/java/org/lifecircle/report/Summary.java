@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * The end of a run's console summary: the headline figures ({@link Headlines}, the same as the
@@ -27,7 +28,7 @@ public final class Summary {
   public static void print(SparkSession spark, RunContext ctx, PrintStream out, List<String> stages,
       Path log) {
     if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
-        && DeltaTables.exists(spark, ctx, "coverage_gaps")) {
+        && DeltaTables.exists(spark, ctx, Tables.COVERAGE_GAPS)) {
       FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
       ReportStage.Names names = ReportStage.Names.load(spark, ctx, catalog);
       Headlines h = Headlines.compute(spark, ctx, catalog);
@@ -40,7 +41,7 @@ public final class Summary {
       out.println("top 10 gaps by severity (coverage_gaps ORDER BY rank):");
       out.println("  rank  community                      category                       kind"
           + "       uncovered   severity");
-      for (Row r : DeltaTables.readSnapshot(spark, ctx, "coverage_gaps").orderBy("rank")
+      for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS).orderBy("rank")
           .limit(ReportStage.TOP_GAPS)
           .select(col("rank"), col("community_code"), col("category"), col("gap_kind"),
               col("target_residents_uncovered"), col("severity")).collectAsList()) {

@@ -30,6 +30,7 @@ import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.Yaml;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.population.PopulationStage;
 
 /**
@@ -151,7 +152,7 @@ class AdequacyStageIT {
   @Test
   void communityRowsHaveIndexAndShortfallAsDefined() {
     Map<String, Row> c = new TreeMap<>();
-    for (Row row : read(AdequacyStage.TABLE).where(col("level").equalTo("community"))
+    for (Row row : read(Tables.FACILITY_ADEQUACY).where(col("level").equalTo("community"))
         .select("category", "community_code", "target_residents", "residents",
             "accessibility_index", "places_per_1000_target", "reachable_places", "basis_population",
             "shortfall_places", "norm_per_1000").collectAsList()) {
@@ -193,7 +194,7 @@ class AdequacyStageIT {
     assertThat(kindergarten.isNullAt(8)).isTrue();
     assertThat(kindergarten.getString(9)).isEqualTo("straight_line");
     assertThat(result.tablesWritten()).containsEntry("coverage_gaps", 3L)
-        .containsEntry(AdequacyStage.TABLE, 6L + 4L); // 6 facilities with capacity, 4 communities
+        .containsEntry(Tables.FACILITY_ADEQUACY, 6L + 4L); // 6 facilities with capacity, 4 communities
   }
 
   @Test
@@ -291,7 +292,7 @@ class AdequacyStageIT {
 
   private static Map<String, Double> facilityColumn(String category, String column) {
     Map<String, Double> out = new TreeMap<>();
-    for (Row r : read(AdequacyStage.TABLE).where(col("level").equalTo("facility")
+    for (Row r : read(Tables.FACILITY_ADEQUACY).where(col("level").equalTo("facility")
         .and(col("category").equalTo(category))).select("facility_id", column).collectAsList()) {
       out.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
     }

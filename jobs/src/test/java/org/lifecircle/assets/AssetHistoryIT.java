@@ -20,6 +20,7 @@ import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.Tables;
 
 /**
  * The history MERGE over three month-end snapshots (x: 0 kWh, vacant; y: 5,000 kWh, in use):
@@ -60,7 +61,7 @@ class AssetHistoryIT {
     otherFilesBefore = files(other);
     night(city, D1, List.of("x1", "x2", "x3"), List.of("y"));
     afterD1 = state(city);
-    DeltaTable table = DeltaTable.forPath(spark, warehouse.resolve(AssetHistory.TABLE).toString());
+    DeltaTable table = DeltaTable.forPath(spark, warehouse.resolve(Tables.IDLE_ASSETS).toString());
     long version = table.history(1).select("version").first().getLong(0);
     filesBeforeRerun = table.detail().select("numFiles").first().getLong(0);
     rerun = night(city, D1, List.of("x1", "x2", "x3"), List.of("y"));

@@ -26,6 +26,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
 
@@ -97,7 +98,7 @@ class RecommendStageIT {
   @Test
   void greedyPicksPerCategoryAreTheHandWorkedOnes() {
     List<String> got = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, RecommendStage.TABLE)
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
         .orderBy("category", "rank")
         .select("category", "rank", "asset_id", "kind", "community_code", "floor_area_m2",
             "usable_area_m2", "usable_area_kind", "newly_covered_target_residents", "newly_covered_buildings", "cumulative_covered",
@@ -115,7 +116,7 @@ class RecommendStageIT {
 
   @Test
   void headlinesNameTheTopSitesPerCategory() {
-    assertThat(result.tablesWritten()).containsEntry(RecommendStage.TABLE, 5L);
+    assertThat(result.tablesWritten()).containsEntry(Tables.GAP_FILL_CANDIDATES, 5L);
     assertThat(String.join("\n", result.headlines()))
         .contains("health_station", "#1 B:a1", "2000 m2 floor  +100 residents, 190 left",
             "#1 P:p1", "9000 m2 land  +60 residents, 40 left",
@@ -143,11 +144,11 @@ class RecommendStageIT {
       areas.put("P:" + r.getString(0), r.getDouble(2));
     }
     Map<String, Geometry> locations = new HashMap<>();
-    for (Row r : DeltaTables.readCity(spark, ctx, AssetHistory.TABLE).select("asset_id", "location")
+    for (Row r : DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS).select("asset_id", "location")
         .collectAsList()) {
       locations.put(r.getString(0), new WKBReader().read((byte[]) r.get(1)));
     }
-    List<Row> picks = DeltaTables.readSnapshot(spark, ctx, RecommendStage.TABLE)
+    List<Row> picks = DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
         .select("asset_id", "kind", "site", "usable_area_m2", "usable_area_kind").collectAsList();
     assertThat(picks).hasSize(5);
     Map<String, Geometry> sites = new HashMap<>();

@@ -26,6 +26,7 @@ import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 
 /**
  * Hand-worked: C1 has b1 (kindergarten target 10, covered at 200 m; pharmacy target 100, 600 m)
@@ -153,7 +154,7 @@ class CoverageIT {
   }
 
   private static List<String> ledger(SparkSession spark, RunContext ctx) {
-    return DeltaTables.readSnapshot(spark, ctx, Gaps.TABLE).orderBy("rank")
+    return DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS).orderBy("rank")
         .select("rank", "gap_kind", "category").collectAsList().stream()
         .map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.getString(2)).toList();
   }

@@ -26,6 +26,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.population.PopulationStage;
 
 /**
@@ -139,7 +140,7 @@ class IndicatorsStageIT {
         .write().format("delta").partitionBy("city_code").save(ctx.tablePath("idle_assets"));
     result = new IndicatorsStage().run(spark, ctx);
     values = new TreeMap<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, IndicatorsStage.TABLE)
+    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
         .select("indicator_code", "area_level", "area_code", "breakdown", "value").collectAsList()) {
       values.put(r.getString(0) + "/" + r.getString(1) + "/" + r.getString(2)
           + (r.isNullAt(3) ? "" : "/" + r.getString(3)), r.isNullAt(4) ? null : r.getDouble(4));
@@ -181,7 +182,7 @@ class IndicatorsStageIT {
   @Test
   void nurseryPlacesPer1000ResidentsMeetTheTarget() {
     assertValues("nursery_places_per_1000", Map.of("city/990102", 45.5 / 9050 * 1000));
-    Row r = DeltaTables.readSnapshot(spark, ctx, IndicatorsStage.TABLE)
+    Row r = DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
         .where(col("indicator_code").equalTo("nursery_places_per_1000"))
         .select("unit", "target", "meets_target").first();
     assertThat(r.getString(0)).isEqualTo("places per 1,000 residents");
@@ -199,7 +200,7 @@ class IndicatorsStageIT {
     assertThat(values.get("health_station_coverage/city/990102")).isCloseTo(4050.0 / 9050, within(1e-12));
     assertThat(values.get("health_station_coverage/community/C3")).isEqualTo(0.0);
     // no target in the catalog: target and meets_target are null
-    assertThat(DeltaTables.readSnapshot(spark, ctx, IndicatorsStage.TABLE)
+    assertThat(DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
         .where(col("indicator_code").equalTo("kindergarten_coverage")
             .and(col("target").isNotNull().or(col("meets_target").isNotNull()))).count()).isZero();
   }
