@@ -273,7 +273,7 @@ def test_the_dag_follows_the_stage_list(dagbag):
         assert stages[name].writes[:len(entry["outputs"])] == tuple(entry["outputs"])
         assert stages[name].produces
     gate = stages["quality_gate"]
-    assert set(STAGE_LIST["quality_gate"]) == {"after", "description"}
+    assert set(STAGE_LIST["quality_gate"]) == {"after", "description", "inputs", "checks"}
     assert gate.subcommand == "quality-gate" and not gate.produces and gate.writes == ()
     assert gate.description == STAGE_LIST["quality_gate"]["description"]
     task = dagbag.dags[f"lifecircle_nightly_{DEMO_CODE}"].get_task("quality_gate")

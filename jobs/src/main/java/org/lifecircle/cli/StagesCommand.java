@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.lifecircle.common.Stage;
+import org.lifecircle.quality.QualityGate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,8 +50,18 @@ final class StagesCommand implements Callable<Integer> {
       m.put("checks", s.checks());
       stages.add(m);
     }
-    return new ObjectMapper().writerWithDefaultPrettyPrinter()
-        .writeValueAsString(Map.of("stages", stages));
+    // The quality gate is no stage of its own (it writes no table): nightly and the DAG run it
+    // right after the stage named here.
+    Stage gate = new QualityGate(null, 0.1);
+    Map<String, Object> qualityGate = new LinkedHashMap<>();
+    qualityGate.put("after", Stages.QUALITY_GATE_AFTER);
+    qualityGate.put("description", Stages.QUALITY_GATE_DESCRIPTION);
+    qualityGate.put("inputs", gate.inputs());
+    qualityGate.put("checks", gate.checks());
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("stages", stages);
+    all.put("quality_gate", qualityGate);
+    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(all);
   }
 
   /** Stage, reads, writes, checks; a list too long for its column goes on to the next line. */
