@@ -13,13 +13,14 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
-import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -51,7 +52,7 @@ public final class AccessStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
     Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
     boolean network = ctx.city().has(Tables.WALK_NETWORK);
@@ -81,7 +82,7 @@ public final class AccessStage implements Stage {
     Map<String, FacilityIndex> indexes = indexByCategory(facilities, catalog);
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
-    List<String> bandNames = PopulationStage.BANDS;
+    List<String> bandNames = AgeBands.COLUMNS;
     List<String> cols = new ArrayList<>(List.of("building_id", "community_code", "origin", "residents"));
     cols.addAll(bandNames);
     JavaRDD<Row> rows = homes.select(cols.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))

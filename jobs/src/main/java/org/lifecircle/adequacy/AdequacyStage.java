@@ -15,7 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
@@ -82,7 +82,7 @@ public final class AdequacyStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
     Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
     Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);

@@ -16,7 +16,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.PipelineException;
 
 /**

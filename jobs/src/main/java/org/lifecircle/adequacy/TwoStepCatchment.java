@@ -15,7 +15,7 @@ import static org.apache.spark.sql.functions.when;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 
 /**
  * The transforms of the two-step floating catchment (E2SFCA); see {@link AdequacyStage} for the

@@ -27,6 +27,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.lifecircle.catalog.IdleRules;
 
 /**
  * The idle rules as Spark columns. Thresholds travel as literals (data), never as SQL text. A rule

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.catalog.IdleRules;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
@@ -49,7 +50,7 @@ public final class AssetsStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    IdleRules rules = IdleRules.load(ctx.city());
+    IdleRules rules = ctx.catalogs().idleRules();
     Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);
     Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS);
     Dataset<Row> parcels = optional(spark, ctx, Tables.PARCELS);

@@ -15,7 +15,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.catalog.IdleRules;
 
 /**
  * Which open assets can host which gap category, and which uncovered buildings each would cover.

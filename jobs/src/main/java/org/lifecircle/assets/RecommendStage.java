@@ -22,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.catalog.IdleRules;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
@@ -72,8 +73,8 @@ public final class RecommendStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
-    IdleRules rules = IdleRules.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
+    IdleRules rules = ctx.catalogs().idleRules();
     double detour = ctx.city().limits().detourFactor();
     List<String> gapCategories = new ArrayList<>();
     Dataset<Row> gaps = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)

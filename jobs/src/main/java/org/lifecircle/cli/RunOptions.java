@@ -5,11 +5,12 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
+import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Options every stage command and nightly share. */
 final class RunOptions {
@@ -97,7 +98,7 @@ final class RunOptions {
   }
 
   RunContext context(CityConfig config) {
-    return new RunContext(
-        runId != null ? runId : UUID.randomUUID().toString(), config, snapshotDate(), warehouse);
+    return new RunContext(runId != null ? runId : UUID.randomUUID().toString(), config,
+        snapshotDate(), warehouse, Catalogs.load(config));
   }
 }

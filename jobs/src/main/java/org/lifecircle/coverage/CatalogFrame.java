@@ -8,7 +8,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 
 /**
  * The catalog as a small DataFrame to join on: category codes and thresholds travel as data, never

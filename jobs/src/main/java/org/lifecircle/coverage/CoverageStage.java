@@ -17,7 +17,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
@@ -48,7 +48,7 @@ public final class CoverageStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
     Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
         .select("building_id", "street_code", "district_code");

@@ -12,7 +12,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.Catalogs;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
@@ -282,7 +283,7 @@ public final class SampleCityGenerator {
   // ------------------------------------------------------------------ facilities
 
   private static Plan facilityPlan(CityConfig city, CityLayout l) {
-    List<Kind> kinds = kinds(FacilityCatalog.load(city));
+    List<Kind> kinds = kinds(Catalogs.load(city).facilities());
     return new Plan(Tables.FACILITIES, FACILITY_FIELDS, (long) l.communityCols() * l.communityRows(), 1_000,
         (lay, community, out) -> facilities(lay, community, kinds, out));
   }

@@ -10,14 +10,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.IndicatorCatalog;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
@@ -61,8 +60,8 @@ public final class IndicatorsStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    IndicatorCatalog catalog = IndicatorCatalog.load(ctx.city());
-    checkCategories(catalog, FacilityCatalog.load(ctx.city()));
+    // indicator_categories: checked once per run by Catalogs.load, before any stage starts.
+    IndicatorCatalog catalog = ctx.catalogs().indicators();
     IndicatorInputs in = IndicatorInputs.read(spark, ctx);
     List<String> notes = new ArrayList<>();
     Dataset<Row> rows = compute(catalog, in, notes);
@@ -76,28 +75,6 @@ public final class IndicatorsStage implements Stage {
     metrics.put("indicators", catalog.indicators().size());
     metrics.put("skipped", notes.size());
     return new StageResult(homes, written, 0, tables, List.of(), metrics, headlines);
-  }
-
-  /**
-   * The indicator categories must be in the facility catalog, and the categories of one indicator
-   * must share a target group (their target residents are the same people).
-   */
-  static void checkCategories(IndicatorCatalog catalog, FacilityCatalog facilities) {
-    Set<String> codes = facilities.codes();
-    for (IndicatorCatalog.Indicator i : catalog.indicators()) {
-      for (String c : i.categories()) {
-        if (!codes.contains(c)) {
-          throw PipelineException.cannot("compute", "indicator " + i.code(),
-              "category is not in the facility catalog", c);
-        }
-      }
-      Set<String> targets = i.categories().stream().map(c -> facilities.category(c).target())
-          .collect(Collectors.toSet());
-      if (targets.size() > 1) {
-        throw PipelineException.cannot("compute", "indicator " + i.code(),
-            "its categories serve different target groups", targets);
-      }
-    }
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.lifecircle.catalog.IndicatorCatalog;
 
 /**
  * Indicators about where residents live: coverage, complete communities, old compounds and density

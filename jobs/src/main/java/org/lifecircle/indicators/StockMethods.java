@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.lifecircle.catalog.IndicatorCatalog;
 
 /** City-wide indicators about the building stock, facility capacity and idle assets. */
 final class StockMethods {

@@ -19,7 +19,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.storage.StorageLevel;
-import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
@@ -62,7 +61,7 @@ public final class IngestStage implements Stage {
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     CityConfig city = ctx.city();
-    Set<String> categories = FacilityCatalog.load(city).codes();
+    Set<String> categories = ctx.catalogs().facilities().codes();
     List<Checked> checked = new ArrayList<>();
     try {
       for (Map.Entry<String, DatasetSource> e : city.datasets().entrySet()) {
@@ -84,7 +83,8 @@ public final class IngestStage implements Stage {
     Contract contract = Contract.of(dataset);
     Path path = ctx.city().resolve(src.path());
     SourceReader.Staged staged = src.isOsm()
-        ? OsmReader.read(spark, dataset, src, path, contract, ctx.city())
+        ? OsmReader.read(spark, dataset, src, path, contract, ctx.city(),
+            ctx.catalogs().osmTags())
         : SourceReader.read(spark, dataset, src, path, contract);
     RecordValidator validator = new RecordValidator(dataset, contract, src.crs(),
         ctx.city().metricCrs(), ctx.city().bounds(), ctx.snapshotDate(), categories,

@@ -21,7 +21,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
@@ -100,7 +100,7 @@ public final class NetworkStage implements Stage {
               + " (straight line x detour factor " + ctx.city().limits().detourFactor() + "), nothing written"));
     }
     double maxSnap = ctx.city().limits().maxSnapM();
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     WalkGraph graph = GraphBuilder.build(readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M,
         GraphBuilder.IslandRule.DEFAULT);
     if (graph.summary().mainEdges() == 0) {

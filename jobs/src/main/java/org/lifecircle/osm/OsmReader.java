@@ -25,6 +25,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.lifecircle.catalog.OsmTags;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.CrsTransform;
@@ -63,11 +64,10 @@ public final class OsmReader {
   private OsmReader() {}
 
   public static SourceReader.Staged read(SparkSession spark, String dataset, DatasetSource src,
-      Path path, Contract contract, CityConfig city) {
+      Path path, Contract contract, CityConfig city, OsmTags tags) {
     if (!Files.isRegularFile(path)) {
       throw PipelineException.cannot("read", "dataset " + dataset, "file does not exist", path);
     }
-    OsmTags tags = OsmTags.load(city);
     Geometry clip = src.clip() == null ? null : Clip.read(city.resolve(src.clip()));
     OsmExtract extract = extract(spark, path, city.bounds(), clip, tags.walkNetwork());
     Mapper mapper = new Mapper(dataset, contract, tags, city.metricCrs());

@@ -15,6 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.lifecircle.catalog.AgeBands;
 import scala.Tuple2;
 
 /**
@@ -38,7 +39,7 @@ public final class Dasymetric {
 
   /** (building_id, pop_* bands) allocated from the cells' band totals. */
   static Dataset<Row> allocate(SparkSession spark, Dataset<Row> cellHomes, Dataset<Row> cells) {
-    List<String> bands = PopulationStage.BANDS;
+    List<String> bands = AgeBands.COLUMNS;
     List<org.apache.spark.sql.Column> cols = new ArrayList<>(List.of(col("unit_id"),
         col("building_id"), col("residential_floor_area_m2")));
     bands.forEach(b -> cols.add(col(b)));

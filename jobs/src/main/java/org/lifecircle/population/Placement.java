@@ -13,6 +13,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.lifecircle.catalog.AgeBands;
 
 /**
  * Where a grid cell's residents go. A cell's residents go to the residential buildings whose
@@ -90,7 +91,7 @@ record Placement(
     List<Column> pointBands = new ArrayList<>(List.of(
         concat(lit(CELL_HOME_PREFIX), col("unit_id")).as("building_id"),
         lit(FALLBACKS.get(2)).as("allocation")));
-    PopulationStage.BANDS.forEach(b -> pointBands.add(expr("COALESCE(" + b + ", 0L)").as(b)));
+    AgeBands.COLUMNS.forEach(b -> pointBands.add(expr("COALESCE(" + b + ", 0L)").as(b)));
     allocated = allocated.unionByName(left.select(pointBands.toArray(Column[]::new)));
     homes = homes.unionByName(points);
     fallbacks.put(FALLBACKS.get(2), totals(left));
@@ -108,7 +109,7 @@ record Placement(
 
   private static Map<String, Long> totals(Dataset<Row> cells) {
     Row r = cells.agg(expr("COUNT(*)"), expr("COALESCE(SUM(" + String.join(" + ",
-        PopulationStage.BANDS.stream().map(b -> "COALESCE(" + b + ", 0L)").toList()) + "), 0L)"))
+        AgeBands.COLUMNS.stream().map(b -> "COALESCE(" + b + ", 0L)").toList()) + "), 0L)"))
         .first();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("cells", r.getLong(0));

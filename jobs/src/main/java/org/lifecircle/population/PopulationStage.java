@@ -23,6 +23,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
@@ -44,10 +45,6 @@ import org.lifecircle.io.Tables;
  */
 public final class PopulationStage implements Stage {
   public static final String NAME = "population";
-  public static final List<String> BANDS = List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14",
-      "pop_15_59", "pop_60_64", "pop_65_79", "pop_80_plus");
-  /** Uses that house people (a building of another use gets grid residents only as a fallback). */
-  public static final List<String> RESIDENTIAL_USES = List.of("residential", "mixed");
 
   @Override
   public String name() {
@@ -81,12 +78,12 @@ public final class PopulationStage implements Stage {
         limits.nearbyHomeM());
 
     List<Column> keep = new ArrayList<>(List.of(col("building_id"), col("allocation")));
-    BANDS.forEach(b -> keep.add(col(b)));
+    AgeBands.COLUMNS.forEach(b -> keep.add(col(b)));
     // A home that takes residents from several cells (its own, and as a nearby home of another)
     // is labelled by the first allocation, by name, of those that gave it residents.
     List<Column> sums = new ArrayList<>(List.of(coalesce(min(when(col("__n").gt(0), col("allocation"))),
         min("allocation")).as("allocation")));
-    BANDS.forEach(b -> sums.add(sum(b).as(b)));
+    AgeBands.COLUMNS.forEach(b -> sums.add(sum(b).as(b)));
     Dataset<Row> bands = direct.select(keep.toArray(Column[]::new))
         .unionByName(placement.allocated().select(keep.toArray(Column[]::new)))
         .withColumn("__n", totalResidents())
@@ -169,12 +166,12 @@ public final class PopulationStage implements Stage {
    */
   static Dataset<Row> unknownUseOrigins(Dataset<Row> buildings) {
     return withOrigin(buildings.where(col("use_evidence").equalTo("none")
-        .and(not(col("use").isin(RESIDENTIAL_USES.toArray())))));
+        .and(not(col("use").isin(AgeBands.RESIDENTIAL_USES.toArray())))));
   }
 
   /** Residential buildings with origin and floor area ({@link #withOrigin}). */
   static Dataset<Row> residentialOrigins(Dataset<Row> buildings) {
-    return withOrigin(buildings.where(col("use").isin(RESIDENTIAL_USES.toArray())));
+    return withOrigin(buildings.where(col("use").isin(AgeBands.RESIDENTIAL_USES.toArray())));
   }
 
   /**
@@ -192,7 +189,7 @@ public final class PopulationStage implements Stage {
 
   static Column totalResidents() {
     Column t = lit(0L);
-    for (String b : BANDS) {
+    for (String b : AgeBands.COLUMNS) {
       t = t.plus(coalesce(col(b), lit(0L)));
     }
     return t;
@@ -203,7 +200,7 @@ public final class PopulationStage implements Stage {
         col("building_id"), col("community_code"), col("street_code"), col("district_code"),
         col("compound_id"), expr("ST_AsBinary(origin)").as("origin"),
         col("residential_floor_area_m2"), coalesce(col("allocation"), lit("none")).as("allocation")));
-    for (String b : BANDS) {
+    for (String b : AgeBands.COLUMNS) {
       c.add(coalesce(col(b), lit(0L)).as(b));
     }
     c.add(totalResidents().as("residents"));

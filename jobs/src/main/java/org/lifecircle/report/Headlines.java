@@ -18,11 +18,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
-import org.lifecircle.population.PopulationStage;
 
 /**
  * The headline figures a planner reads first, defined once (docs/TABLES.md, "Headline figures")
@@ -92,8 +92,8 @@ public record Headlines(
     Dataset<Row> unmetBands = access.where(col("covered").equalTo(false))
         .join(bandsOf, col("category").equalTo(col("t_category")))
         .select(col("building_id").as("u_building"), col("t_band")).distinct();
-    StringBuilder stack = new StringBuilder("stack(" + PopulationStage.BANDS.size());
-    PopulationStage.BANDS.forEach(b -> stack.append(", '").append(b).append("', ").append(b));
+    StringBuilder stack = new StringBuilder("stack(" + AgeBands.COLUMNS.size());
+    AgeBands.COLUMNS.forEach(b -> stack.append(", '").append(b).append("', ").append(b));
     Dataset<Row> perBand = homes.selectExpr("building_id",
         stack.append(") AS (band, persons)").toString());
     return perBand.join(unmetBands, col("building_id").equalTo(col("u_building"))

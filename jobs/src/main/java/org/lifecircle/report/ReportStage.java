@@ -16,12 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.indicators.IndicatorCatalog;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 
@@ -52,7 +51,7 @@ public final class ReportStage implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     Names names = Names.load(spark, ctx, catalog);
     Headlines head = Headlines.compute(spark, ctx, catalog);
     Html h = new Html();
@@ -84,7 +83,7 @@ public final class ReportStage implements Stage {
     h.raw(Sections.SWITCH_SCRIPT);
     Sections.topGaps(spark, ctx, h, names);
     Sections.districts(spark, ctx, h, names);
-    Sections.indicators(spark, ctx, h, IndicatorCatalog.load(ctx.city()));
+    Sections.indicators(spark, ctx, h, ctx.catalogs().indicators());
     Sections.recommendations(spark, ctx, h, names);
     Sections.quality(spark, ctx, h);
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
@@ -29,7 +29,7 @@ public final class Summary {
       Path log) {
     if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
         && DeltaTables.exists(spark, ctx, Tables.COVERAGE_GAPS)) {
-      FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+      FacilityCatalog catalog = ctx.catalogs().facilities();
       ReportStage.Names names = ReportStage.Names.load(spark, ctx, catalog);
       Headlines h = Headlines.compute(spark, ctx, catalog);
       out.printf(Locale.ROOT, "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet"

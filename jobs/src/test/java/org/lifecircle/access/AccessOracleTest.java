@@ -19,7 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lifecircle.SilverRows;
 import org.lifecircle.TestSpark;
-import org.lifecircle.population.PopulationStage;
+import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.locationtech.jts.geom.Point;
 
 /**
@@ -28,7 +29,7 @@ import org.locationtech.jts.geom.Point;
  * occur on purpose). Ties go to the smallest facility id in both.
  */
 class AccessOracleTest {
-  private static final List<String> BANDS = PopulationStage.BANDS;
+  private static final List<String> BANDS = AgeBands.COLUMNS;
 
   private static FacilityCatalog catalog() {
     return new FacilityCatalog(Map.of(5, 1.0, 10, 0.8, 15, 0.6), List.of(

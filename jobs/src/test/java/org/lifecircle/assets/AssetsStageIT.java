@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.SilverRows;
 import org.lifecircle.SparkPlans;
 import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.IdleRules;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
@@ -156,7 +157,7 @@ class AssetsStageIT {
 
   @Test
   void communityPlacementIsASedonaJoin() {
-    IdleRules rules = IdleRules.load(ctx.city());
+    IdleRules rules = ctx.catalogs().idleRules();
     SparkPlans.assertSedonaSpatialJoin(AssetRules.communityHits(AssetsStage.evaluate(
         DeltaTables.readSnapshot(spark, ctx, "buildings"), DeltaTables.readSnapshot(spark, ctx, "parcels"),
         null, rules, ctx), DeltaTables.readSnapshot(spark, ctx, "admin_areas")));
@@ -164,7 +165,7 @@ class AssetsStageIT {
 
   @Test
   void defaultRulesLoadAndBadRulesAreNamed() throws Exception {
-    IdleRules rules = IdleRules.load(ctx.city());
+    IdleRules rules = ctx.catalogs().idleRules();
     assertThat(rules.vacantBuilding().maxAnnualKwh()).isEqualTo(20.0);
     assertThat(rules.idleLand().years()).isEqualTo(1);
     assertThat(rules.landUseClasses()).containsEntry("10", "industrial");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.SilverRows;
 import org.lifecircle.SparkPlans;
 import org.lifecircle.TestSpark;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
@@ -172,7 +172,7 @@ class RecommendStageIT {
 
   @Test
   void candidatePairsComeFromASedonaDistanceJoin() {
-    FacilityCatalog catalog = FacilityCatalog.load(ctx.city());
+    FacilityCatalog catalog = ctx.catalogs().facilities();
     Dataset<Row> assets = RecommendStage.openAssets(spark, ctx);
     Dataset<Row> candidates = Candidates.candidates(assets,
         Candidates.hosts(spark, catalog, List.of("health_station", "kindergarten")));

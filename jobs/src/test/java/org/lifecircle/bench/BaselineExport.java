@@ -19,7 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.access.AccessStage;
-import org.lifecircle.access.FacilityCatalog;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
@@ -62,7 +62,7 @@ public final class BaselineExport {
     Files.createDirectories(out);
     SparkSession spark = SparkSessions.create("baseline-export", "local[*]", false);
     try {
-      FacilityCatalog catalog = FacilityCatalog.load(city);
+      FacilityCatalog catalog = ctx.catalogs().facilities();
       double cutoffMultiple = city.limits().cutoffMultiple();
       Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
           .selectExpr("building_id", "ST_X(ST_GeomFromWKB(origin)) AS x", "ST_Y(ST_GeomFromWKB(origin)) AS y");

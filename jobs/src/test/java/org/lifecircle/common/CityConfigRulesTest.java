@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lifecircle.access.FacilityCatalog;
-import org.lifecircle.osm.OsmTags;
+import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.catalog.OsmTags;
 
 /** What a city config may say: a metric CRS true to distances over the city, and clean YAML. */
 class CityConfigRulesTest {

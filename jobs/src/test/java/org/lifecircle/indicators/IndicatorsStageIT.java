@@ -22,12 +22,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.SilverRows;
 import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
-import org.lifecircle.population.PopulationStage;
 
 /**
  * A hand-worked fixture city (x offsets in metres, all at y = 100; cells of 500 m aligned at 0).
@@ -241,7 +241,7 @@ class IndicatorsStageIT {
     IndicatorInputs without = new IndicatorInputs(in.cityCode(), in.homes(), in.access(),
         in.coverage(), in.buildings(), in.facilities(), null, null);
     List<String> notes = new ArrayList<>();
-    IndicatorsStage.compute(IndicatorCatalog.load(ctx.city()), without, notes);
+    IndicatorsStage.compute(ctx.catalogs().indicators(), without, notes);
     assertThat(notes).containsExactly(
         "skipped old_compound_residents_share: no compounds snapshot for the city",
         "skipped old_compound_buildings_without_elevator: no compounds snapshot for the city",
@@ -273,7 +273,7 @@ class IndicatorsStageIT {
     m.put("origin", point(x, Y0 + 100));
     m.put("residential_floor_area_m2", 1000.0);
     m.put("allocation", "building");
-    for (String band : PopulationStage.BANDS) {
+    for (String band : AgeBands.COLUMNS) {
       m.put(band, 0L);
     }
     m.put("pop_15_59", residents);

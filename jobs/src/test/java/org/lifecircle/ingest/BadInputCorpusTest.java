@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lifecircle.TestSpark;
-import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
@@ -347,7 +346,7 @@ class BadInputCorpusTest {
         new CityConfig.Limits(0.5, null, null, null, null, null), null, dir);
     RunContext ctx = new RunContext("corpus", city, DATE, dir.resolve("warehouse"));
     IngestStage.Checked c = IngestStage.check(spark, ctx, kind.dataset(), kind.source(),
-        FacilityCatalog.load(city).codes());
+        ctx.catalogs().facilities().codes());
     IngestStage.requireWithinLimits(c, city.limits().maxQuarantineShare());
     return c;
   }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.access.AccessStage;
-import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
@@ -132,7 +131,7 @@ class NetworkStageIT {
 
   @Test
   void buildingAccessCarriesNetworkDistancesAndCoverage() {
-    int categories = FacilityCatalog.load(ctx.city()).categories().size();
+    int categories = ctx.catalogs().facilities().categories().size();
     assertThat(result.tablesWritten()).containsEntry("building_access", 4L * categories);
     assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
         .where("distance_basis <> 'network' OR covered <> within_threshold_network").count()).isZero();

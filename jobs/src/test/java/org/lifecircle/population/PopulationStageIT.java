@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.SilverRows;
 import org.lifecircle.SparkPlans;
 import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
-import org.lifecircle.common.StageResult;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
@@ -226,7 +227,7 @@ class PopulationStageIT {
     m.put("source_row", row);
     m.put("unit_id", id);
     m.put("unit_kind", "cell");
-    for (String b : PopulationStage.BANDS) {
+    for (String b : AgeBands.COLUMNS) {
       m.put(b, bands.getOrDefault(b, 0L));
     }
     m.put("geometry", box(X0 + x, Y0, X0 + x + 200, Y0 + 200));

@@ -13,8 +13,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
-import org.lifecircle.access.FacilityCatalog;
-import org.lifecircle.population.PopulationStage;
+import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
 
 /**
  * Residents with at least one unmet category, counted as people, by hand. Categories:
@@ -34,7 +34,7 @@ class HeadlinesTest {
   void unmetResidentsAreDistinctPeople() {
     SparkSession spark = TestSpark.session();
     StructType homesSchema = new StructType().add("building_id", DataTypes.StringType);
-    for (String b : PopulationStage.BANDS) {
+    for (String b : AgeBands.COLUMNS) {
       homesSchema = homesSchema.add(b, DataTypes.LongType);
     }
     Dataset<Row> homes = spark.createDataFrame(List.of(
@@ -61,7 +61,7 @@ class HeadlinesTest {
 
   private static Row home(String id, Map<String, Long> bands) {
     List<Object> values = new ArrayList<>(List.of(id));
-    PopulationStage.BANDS.forEach(b -> values.add(bands.getOrDefault(b, 0L)));
+    AgeBands.COLUMNS.forEach(b -> values.add(bands.getOrDefault(b, 0L)));
     return RowFactory.create(values.toArray());
   }
 }

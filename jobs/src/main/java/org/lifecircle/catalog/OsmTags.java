@@ -1,4 +1,4 @@
-package org.lifecircle.osm;
+package org.lifecircle.catalog;
 
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
@@ -17,8 +16,9 @@ import org.lifecircle.io.Tables;
 /**
  * The OpenStreetMap tag catalog (catalogs/osm_tags.yaml or the city's own copy): which tags make a
  * facility of which catalog category, a building of which use, a walkable way, a compound or a
- * parcel of which land-use code. Validated when it loads against the facility catalog and the
- * input contracts, so a typo stops the run before Spark starts reading.
+ * parcel of which land-use code. Validated when it loads against the input contracts, and by
+ * {@link Catalogs#load} against the facility catalog, so a typo stops the run before Spark starts
+ * reading.
  */
 public record OsmTags(
     List<String> facilityKeys,
@@ -59,11 +59,14 @@ public record OsmTags(
       Path p = city.resolve(override);
       tags = Yaml.read(p, OsmTags.class, WHAT + " " + p);
     }
-    tags.requireKnownCodes(FacilityCatalog.load(city).codes());
+    tags.requireContractValues();
     return tags;
   }
 
-  /** Every category is in the facility catalog; uses and land-use codes are in the contracts. */
+  /**
+   * Every category is in the facility catalog (checked by {@link Catalogs#load} for a city that
+   * reads an OSM extract).
+   */
   void requireKnownCodes(Set<String> categories) {
     for (FacilityRule r : facilities) {
       if (!categories.contains(r.category())) {
@@ -71,6 +74,10 @@ public record OsmTags(
             r.category());
       }
     }
+  }
+
+  /** Uses, heritage statuses and land-use codes are values the input contracts allow. */
+  void requireContractValues() {
     List<String> uses = Contract.of(Tables.BUILDINGS).field("use").allowed();
     for (String use : buildings.uses().keySet()) {
       requireAllowed(uses, use, "building use");
@@ -182,7 +189,7 @@ public record OsmTags(
         }
       }
       for (UseRule r : notHousing) {
-        if (org.lifecircle.population.PopulationStage.RESIDENTIAL_USES.contains(r.use())) {
+        if (AgeBands.RESIDENTIAL_USES.contains(r.use())) {
           throw PipelineException.cannot("load", WHAT, "a not_housing rule gives a housing use", r.use());
         }
       }

@@ -1,4 +1,4 @@
-package org.lifecircle.access;
+package org.lifecircle.catalog;
 
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ public record FacilityCatalog(Map<Integer, Double> severityWeights, List<Categor
 
   /** Age bands of the population contract that make up each target group. */
   public static final Map<String, List<String>> TARGET_BANDS = Map.of(
-      "all", org.lifecircle.population.PopulationStage.BANDS,
+      "all", AgeBands.COLUMNS,
       "0_2", List.of("pop_0_2"),
       "3_5", List.of("pop_3_5"),
       "6_11", List.of("pop_6_11"),

@@ -1,4 +1,4 @@
-package org.lifecircle.assets;
+package org.lifecircle.catalog;
 
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public record IdleRules(
   public static final String LOW_EFFICIENCY_LAND = "LOW_EFFICIENCY_LAND";
   public static final String OLD_FACTORY = "OLD_FACTORY";
   public static final String LOW_EFFICIENCY_COMMERCIAL = "LOW_EFFICIENCY_COMMERCIAL";
-  static final List<String> BUILDING_USES =
+  public static final List<String> BUILDING_USES =
       List.of("residential", "commercial", "office", "industrial", "public", "mixed", "warehouse");
 
   public IdleRules {

@@ -1,4 +1,4 @@
-package org.lifecircle.access;
+package org.lifecircle.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.lifecircle.indicators;
+package org.lifecircle.catalog;
 
 import java.io.Serializable;
 import java.nio.file.Path;

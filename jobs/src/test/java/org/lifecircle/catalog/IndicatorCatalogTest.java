@@ -1,11 +1,10 @@
-package org.lifecircle.indicators;
+package org.lifecircle.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.lifecircle.access.FacilityCatalog;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Yaml;
 
@@ -22,7 +21,7 @@ class IndicatorCatalogTest {
     assertThat(c.parameters().oldCompoundBeforeYear()).isEqualTo(2000);
     assertThat(c.parameters().hotspotResidentsPerKm2()).isEqualTo(15000.0);
     assertThat(c.parameters().idleStatuses()).containsExactly("open");
-    IndicatorsStage.checkCategories(c, FACILITIES);
+    Catalogs.requireKnownCategories(c, FACILITIES);
   }
 
   @Test
@@ -48,11 +47,11 @@ class IndicatorCatalogTest {
         .hasMessage("Cannot load indicator catalog: target direction must be at_least or at_most (about)");
     IndicatorCatalog mixed = new IndicatorCatalog(null, List.of(new IndicatorCatalog.Indicator(
         "mixed", "", "", "city", "coverage", List.of("park", "kindergarten"), "", "share", null, "")));
-    assertThatThrownBy(() -> IndicatorsStage.checkCategories(mixed, FACILITIES))
+    assertThatThrownBy(() -> Catalogs.requireKnownCategories(mixed, FACILITIES))
         .hasMessageStartingWith("Cannot compute indicator mixed: its categories serve different target groups");
     IndicatorCatalog unknown = new IndicatorCatalog(null, List.of(new IndicatorCatalog.Indicator(
         "unknown", "", "", "city", "coverage", List.of("zoo"), "", "share", null, "")));
-    assertThatThrownBy(() -> IndicatorsStage.checkCategories(unknown, FACILITIES))
+    assertThatThrownBy(() -> Catalogs.requireKnownCategories(unknown, FACILITIES))
         .hasMessage("Cannot compute indicator unknown: category is not in the facility catalog (zoo)");
   }
 
