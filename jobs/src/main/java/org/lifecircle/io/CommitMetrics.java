@@ -36,14 +36,29 @@ public final class CommitMetrics {
         + ctx.snapshotDate() + " table=" + table + " write=" + UUID.randomUUID();
   }
 
-  /** The commit written with {@code tag}; a missing one is a bug or a lost log, never skipped. */
-  static Commit find(SparkSession spark, String table, String path, String tag) {
+  /**
+   * The commit written with {@code tag}. Delta makes no commit at all for a write that neither adds
+   * nor removes a file (no rows, into an empty partition): then the table must hold no row matching
+   * {@code predicate}, and the write is reported as 0 rows at the current version. Any other missing
+   * commit is a bug or a lost log, never skipped.
+   */
+  static Commit find(SparkSession spark, String table, String path, String tag, String predicate) {
     DeltaTable t = DeltaTable.forPath(spark, path);
     List<Row> found = t.history(RECENT).where(col("userMetadata").equalTo(tag))
         .select("version", "operationMetrics").collectAsList();
     if (found.isEmpty()) { // a busy table: the whole retained history, read only in this case
       found = t.history().where(col("userMetadata").equalTo(tag))
           .select("version", "operationMetrics").collectAsList();
+    }
+    if (found.isEmpty()) {
+      long version = t.history(1).select("version").first().getLong(0);
+      long held = spark.read().format("delta").option("versionAsOf", version).load(path)
+          .where(predicate).count();
+      if (held == 0) {
+        return new Commit(table, version, 0);
+      }
+      throw PipelineException.cannot("read", "the commit metrics of table " + table, "no commit"
+          + " carries this write's tag, yet version " + version + " holds " + held + " rows", tag);
     }
     if (found.size() != 1) {
       throw PipelineException.cannot("read", "the commit metrics of table " + table,

@@ -171,7 +171,7 @@ public final class DeltaTables {
         .option("replaceWhere", predicate)
         .option("userMetadata", tag)
         .save(path));
-    return CommitMetrics.find(spark, contract.table(), path, tag);
+    return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
   }
 
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
