@@ -8,10 +8,12 @@ import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -26,6 +28,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.CommitMetrics;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
 import org.lifecircle.io.SourceReader;
@@ -34,12 +37,28 @@ import org.lifecircle.osm.OsmReader;
 
 /**
  * Reads every configured input, validates each record against its contract, converts geometry to
- * the city's metric CRS, and writes one silver table per input plus the quarantine. Every source
- * reconciles (read = accepted + quarantined) and no table is written unless every source passes:
- * the stage either publishes all silver tables for the date or none.
+ * the city's metric CRS, and writes one silver table per input plus the quarantine. No table is
+ * written unless every source passes its limits, so the stage publishes all silver tables for the
+ * date or none. After the commits every source must reconcile from independent counts: rows the
+ * reader produced = rows its silver commit added + rows the quarantine commit holds for it; a
+ * mismatch fails the stage, so nothing downstream runs on the snapshot.
  */
 public final class IngestStage implements Stage {
   public static final String NAME = "ingest";
+
+  /**
+   * What publishing does to a source's accepted rows just before writing them: nothing, except in
+   * the test that breaks it (drops a row) to show the reconciliation failing.
+   */
+  private final BiFunction<String, Dataset<Row>, Dataset<Row>> beforeSilverWrite;
+
+  public IngestStage() {
+    this((dataset, rows) -> rows);
+  }
+
+  IngestStage(BiFunction<String, Dataset<Row>, Dataset<Row>> beforeSilverWrite) {
+    this.beforeSilverWrite = beforeSilverWrite;
+  }
 
   @Override
   public String name() {
@@ -91,11 +110,22 @@ public final class IngestStage implements Stage {
         staged.lonLat(), staged.sourceColumns());
     Dataset<Row> rows = null;
     List<Row> verdicts;
+    long read;
     try {
-      // zipWithIndex runs a job at once, and the count below runs the validation: a file Spark
+      // Counting runs a job at once, and the group-by below runs the validation: a file Spark
       // cannot parse (a truncated Parquet footer, broken JSON) fails here, not when it is opened.
-      JavaRDD<Row> validated =
-          staged.rows().javaRDD().zipWithIndex().map(t -> validator.validate(t._1(), t._2() + 1));
+      // The rows per partition number the rows (as zipWithIndex would, in the same one job) and
+      // add up to the rows read, counted before validation touches them: free, and independent.
+      JavaRDD<Row> source = staged.rows().javaRDD();
+      List<Long> sizes = source.mapPartitions(IngestStage::size).collect();
+      long[] first = new long[sizes.size()];
+      read = 0;
+      for (int i = 0; i < first.length; i++) {
+        first[i] = read + 1;
+        read += sizes.get(i);
+      }
+      JavaRDD<Row> validated = source.mapPartitionsWithIndex(
+          (part, it) -> numbered(it, first[part], validator), true);
       rows = markDuplicates(
           spark.createDataFrame(validated, RecordValidator.outputSchema(contract)), dataset, contract)
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -108,21 +138,47 @@ public final class IngestStage implements Stage {
       }
       throw SourceReader.unreadable(dataset, src, path, e);
     }
-    long read = 0;
+    long judged = 0;
     long quarantined = 0;
     long repaired = 0;
     for (Row r : verdicts) {
       long n = r.getLong(2);
-      read += n;
+      judged += n;
       if (!r.getBoolean(0)) {
         quarantined += n;
       } else if (r.getBoolean(1)) {
         repaired += n;
       }
     }
-    var counts = new StageResult.SourceCount(dataset, read, read - quarantined, quarantined, repaired,
-        staged.dropped(), staged.elements());
+    var counts = new StageResult.SourceCount(dataset, read, judged - quarantined, quarantined,
+        repaired, staged.dropped(), staged.elements());
     return new Checked(dataset, contract, rows, counts);
+  }
+
+  /** One partition's row count, reading nothing but the rows themselves. */
+  private static Iterator<Long> size(Iterator<Row> rows) {
+    long n = 0;
+    for (; rows.hasNext(); n++) {
+      rows.next();
+    }
+    return List.of(n).iterator();
+  }
+
+  /** Validates a partition's rows, numbering them from {@code first} in source order. */
+  private static Iterator<Row> numbered(Iterator<Row> rows, long first, RecordValidator validator) {
+    return new Iterator<>() {
+      private long next = first;
+
+      @Override
+      public boolean hasNext() {
+        return rows.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        return validator.validate(rows.next(), next++);
+      }
+    };
   }
 
   /**
@@ -154,6 +210,10 @@ public final class IngestStage implements Stage {
     return first == null || first.isNullAt(0) ? "?" : first.getString(0);
   }
 
+  /**
+   * Before writing: the limits, and that validation kept every row read (its verdicts are counted
+   * apart from the reader's own count, so a row lost between the two shows here).
+   */
   static void requireWithinLimits(Checked c, double maxShare) {
     StageResult.SourceCount s = c.counts();
     if (!s.reconciles()) {
@@ -171,22 +231,41 @@ public final class IngestStage implements Stage {
     }
   }
 
-  private static StageResult publish(SparkSession spark, RunContext ctx, List<Checked> checked) {
+  /**
+   * Writes each silver table and then the quarantine, one commit each, and reconciles every source
+   * from what the commits hold; the numbers reported (run_log) are those committed ones.
+   */
+  private StageResult publish(SparkSession spark, RunContext ctx, List<Checked> checked) {
     Map<String, Long> tables = new LinkedHashMap<>();
+    Map<String, Long> committed = new LinkedHashMap<>();
+    Dataset<Row> quarantine = null;
+    for (Checked c : checked) {
+      spark.sparkContext().setJobDescription("ingest write " + c.dataset());
+      Dataset<Row> ok = beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
+      long added = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok).rowsAdded();
+      tables.put(c.dataset(), added);
+      committed.put(c.dataset(), added);
+      Dataset<Row> bad = Quarantine.fromRejected(c.rows().where(col("__reason").isNotNull()),
+          c.dataset(), c.contract().key().isEmpty() ? null : c.contract().key().get(0));
+      quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
+    }
+    CommitMetrics.Commit q = Quarantine.replaceCommit(spark, ctx, NAME, quarantine);
+    tables.put(Tables.QUARANTINE, q.rowsAdded());
+    Map<String, Long> quarantinedBySource = Quarantine.committedBySource(spark, ctx, NAME, q);
+    Reconciliation.requireQuarantineTotal(quarantinedBySource, q.rowsAdded());
+
     List<StageResult.SourceCount> sources = new ArrayList<>();
     List<String> headlines = new ArrayList<>();
-    Dataset<Row> quarantine = null;
     long read = 0;
     long accepted = 0;
     long quarantined = 0;
     for (Checked c : checked) {
-      spark.sparkContext().setJobDescription("ingest write " + c.dataset());
-      Dataset<Row> ok = c.rows().where(col("__reason").isNull());
-      tables.put(c.dataset(), DeltaTables.replaceSnapshot(spark, ctx, c.contract(), ok));
-      Dataset<Row> bad = Quarantine.fromRejected(c.rows().where(col("__reason").isNotNull()),
-          c.dataset(), c.contract().key().isEmpty() ? null : c.contract().key().get(0));
-      quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
-      StageResult.SourceCount s = c.counts();
+      StageResult.SourceCount v = c.counts();
+      long silver = committed.get(c.dataset());
+      long held = quarantinedBySource.getOrDefault(c.dataset(), 0L);
+      Reconciliation.require(c.dataset(), c.contract().table(), v.read(), silver, held);
+      var s = new StageResult.SourceCount(c.dataset(), v.read(), silver, held, v.repaired(),
+          v.dropped(), v.elements());
       sources.add(s);
       read += s.read();
       accepted += s.accepted();
@@ -195,7 +274,6 @@ public final class IngestStage implements Stage {
           s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired(),
           s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
-    tables.put(Tables.QUARANTINE, Quarantine.replace(spark, ctx, NAME, quarantine));
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
   }
 }

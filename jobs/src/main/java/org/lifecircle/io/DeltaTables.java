@@ -139,6 +139,12 @@ public final class DeltaTables {
    */
   public static long replaceSnapshot(
       SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
+    return replaceSnapshotCommit(spark, ctx, contract, df).rowsAdded();
+  }
+
+  /** As {@link #replaceSnapshot}, returning the commit (for checks that read its metrics). */
+  public static CommitMetrics.Commit replaceSnapshotCommit(
+      SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
     return replace(spark, ctx, contract, withSnapshotKeys(df, ctx), snapshotPredicate(ctx));
   }
 
@@ -150,20 +156,22 @@ public final class DeltaTables {
 
   /**
    * The one replaceWhere write: the rows matching {@code predicate} are replaced by {@code rows}
-   * (conformed to the contract) in one commit, retried on a lost concurrency race. Returns the
-   * rows written, from the commit's metrics.
+   * (conformed to the contract) in one commit, retried on a lost concurrency race. Returns that
+   * commit, found by its userMetadata tag, with the rows it added from Delta's own metrics.
    */
-  static long replace(SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> rows,
-      String predicate) {
+  static CommitMetrics.Commit replace(SparkSession spark, RunContext ctx, Contract contract,
+      Dataset<Row> rows, String predicate) {
     ensure(spark, ctx, contract);
     Dataset<Row> conformed = conform(rows, contract);
     String path = ctx.tablePath(contract.table());
+    String tag = CommitMetrics.tag(ctx, contract.table());
     DeltaCommits.run(contract.table(), () -> conformed.write()
         .format("delta")
         .mode("overwrite")
         .option("replaceWhere", predicate)
+        .option("userMetadata", tag)
         .save(path));
-    return lastCommitRows(spark, path);
+    return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
   }
 
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
@@ -214,14 +222,5 @@ public final class DeltaTables {
           ctx.tablePath(table));
     }
     return df;
-  }
-
-  /** Rows written by the last commit, from Delta's own operation metrics (no second scan). */
-  public static long lastCommitRows(SparkSession spark, String path) {
-    Row h = DeltaTable.forPath(spark, path).history(1).select("operationMetrics").first();
-    Map<String, String> m = h.getJavaMap(0);
-    // A write of zero rows adds no file and reports no numOutputRows.
-    String rows = m == null ? null : m.get("numOutputRows");
-    return rows == null ? 0 : Long.parseLong(rows);
   }
 }

@@ -3,6 +3,8 @@ package org.lifecircle.io;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,11 +34,36 @@ public final class Quarantine {
 
   /** Replaces this stage's quarantine rows for the city and date in one commit. */
   public static long replace(SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
+    return replaceCommit(spark, ctx, stage, rows).rowsAdded();
+  }
+
+  /** As {@link #replace}, returning the commit (for checks that read what it committed). */
+  public static CommitMetrics.Commit replaceCommit(
+      SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
     Dataset<Row> full = DeltaTables.withSnapshotKeys(rows, ctx)
         .withColumn("run_id", lit(ctx.runId()))
         .withColumn("stage", lit(stage));
-    // The stage name is one of our constants, never user text.
-    return DeltaTables.replace(spark, ctx, CONTRACT, full,
-        DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'");
+    return DeltaTables.replace(spark, ctx, CONTRACT, full, predicate(ctx, stage));
+  }
+
+  /**
+   * The rows {@code commit} holds for this stage, city and date, by source: the table read as of
+   * that version, so a later commit (a rerun, another stage) cannot change the answer. One commit
+   * replaces all of a stage's rows, so its metrics alone cannot say which source they came from.
+   */
+  public static Map<String, Long> committedBySource(
+      SparkSession spark, RunContext ctx, String stage, CommitMetrics.Commit commit) {
+    Map<String, Long> out = new TreeMap<>();
+    for (Row r : spark.read().format("delta").option("versionAsOf", commit.version())
+        .load(ctx.tablePath(Tables.QUARANTINE)).where(predicate(ctx, stage))
+        .groupBy("source").count().collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
+  // The stage name is one of our constants, never user text.
+  private static String predicate(RunContext ctx, String stage) {
+    return DeltaTables.snapshotPredicate(ctx) + " AND stage = '" + stage + "'";
   }
 }

@@ -153,6 +153,25 @@ class IngestStageIT {
   }
 
   @Test
+  void aRowLostBeforeTheSilverWriteFailsTheReconciliationFromTheCommits() {
+    RunContext broken = IngestFixture.context(c -> c);
+    IngestStage losesOne = new IngestStage((dataset, ok) ->
+        dataset.equals("buildings") ? ok.where("building_id <> 'B19'") : ok);
+    assertThatThrownBy(() -> losesOne.run(spark, broken))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage("Cannot reconcile dataset buildings: rows read != rows committed to buildings"
+            + " + rows quarantined (20 != 3 + 16)");
+  }
+
+  @Test
+  void theReportedCountsAreTheCommittedOnes() {
+    assertThat(result.tablesWritten()).containsEntry("buildings", 4L).containsEntry("quarantine",
+        result.rowsQuarantined());
+    assertThat(result.sources()).allSatisfy(s -> assertThat(s.accepted())
+        .isEqualTo(DeltaTables.readSnapshot(spark, ctx, s.source()).count()));
+  }
+
+  @Test
   void missingFileAndMissingColumnAreHardFailuresNamingThem() {
     RunContext noFile = IngestFixture.context(c -> c.replace("path: buildings.csv", "path: nope.csv"));
     assertThatThrownBy(() -> new IngestStage().run(spark, noFile))
