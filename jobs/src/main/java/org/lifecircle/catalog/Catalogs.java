@@ -21,7 +21,7 @@ public record Catalogs(
     AgeBands ageBands) implements Serializable {
 
   public Catalogs {
-    Objects.requireNonNull(facilities, "facilities");
+    Objects.requireNonNull(facilities, "facility catalog");
     Objects.requireNonNull(idleRules, "idleRules");
     Objects.requireNonNull(indicators, "indicators");
     Objects.requireNonNull(osmTags, "osmTags");
