@@ -82,11 +82,14 @@ def e2e(tmp_path_factory):
             "deploy-mode": "client",
             "spark-binary": "spark-submit",
             # The test tier's settings, as the Java tests' JVMs get them (jobs/pom.xml
-            # test.jvm.args): C1 only and Spark's code generation off, for a city of a few hundred
-            # rows where compiling costs more CPU than it saves. A deployment's connection
-            # keeps Spark's defaults; the export and notebook tests run the jar with those.
+            # test.jvm.args): C1 only, the serial collector, and Spark's code generation off, for
+            # a city of a few hundred rows where compiling and G1 cost more CPU than they save.
+            # A deployment's connection keeps Spark's defaults; the export and notebook tests run
+            # the jar with those.
             "conf": {
-                "spark.driver.extraJavaOptions": f"-XX:TieredStopAtLevel=1 {JAVA17_FLAGS}",
+                "spark.driver.extraJavaOptions": (
+                    "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmn512m -XX:-UsePerfData "
+                    f"{JAVA17_FLAGS}"),
                 "spark.executor.extraJavaOptions": JAVA17_FLAGS,
                 "spark.driver.memory": "3g",
                 "spark.sql.shuffle.partitions": "4",

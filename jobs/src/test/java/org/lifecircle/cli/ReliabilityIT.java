@@ -311,7 +311,7 @@ class ReliabilityIT {
       // The module flags Spark needs on Java 17 and the test tier's Spark settings, exactly as this
       // test JVM got them.
       for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (a.startsWith("--add-") || a.startsWith("-XX:TieredStopAtLevel")
+        if (a.startsWith("--add-") || a.startsWith("-XX:") || a.startsWith("-Xmn")
             || a.startsWith("-Dspark.")) {
           cmd.add(a);
         }
