@@ -3,22 +3,21 @@ package org.lifecircle.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.lifecircle.JavaSources;
 
 /**
  * The catalog room's walls, read from the sources: catalogs are loaded in catalog/ only (stages
  * take them from {@code RunContext.catalogs()}), and catalog/ depends on the shared packages only.
  */
 class CatalogImportsTest {
-  private static final Path MAIN = Path.of("src/main/java/org/lifecircle");
+  private static final Path MAIN = JavaSources.MAIN;
   private static final Path CATALOG = MAIN.resolve("catalog");
   private static final Pattern LOAD =
       Pattern.compile("\\b(FacilityCatalog|IdleRules|IndicatorCatalog|OsmTags)\\.load\\(");
@@ -28,11 +27,11 @@ class CatalogImportsTest {
   @Test
   void noCatalogIsLoadedOutsideTheCatalogRoom() throws IOException {
     List<String> found = new ArrayList<>();
-    for (Path f : sources(MAIN)) {
+    for (Path f : JavaSources.under(MAIN)) {
       if (f.startsWith(CATALOG)) {
         continue;
       }
-      lines(f, (n, line) -> {
+      JavaSources.codeLines(f, (n, line) -> {
         if (LOAD.matcher(line).find()) {
           found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
         }
@@ -44,8 +43,8 @@ class CatalogImportsTest {
   @Test
   void theCatalogRoomUsesNoDomainPackage() throws IOException {
     List<String> found = new ArrayList<>();
-    for (Path f : sources(CATALOG)) {
-      lines(f, (n, line) -> {
+    for (Path f : JavaSources.under(CATALOG)) {
+      JavaSources.codeLines(f, (n, line) -> {
         Matcher m = PACKAGE.matcher(line);
         while (m.find()) {
           if (!SHARED.contains(m.group(1))) {
@@ -55,29 +54,5 @@ class CatalogImportsTest {
       });
     }
     assertThat(found).as("catalog/ may use common/, io/ and catalog/ only").isEmpty();
-  }
-
-  private static List<Path> sources(Path dir) throws IOException {
-    assertThat(dir).isDirectory();
-    try (Stream<Path> s = Files.walk(dir)) {
-      List<Path> files = s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-      assertThat(files).isNotEmpty();
-      return files;
-    }
-  }
-
-  private interface LineCheck {
-    void check(int number, String line);
-  }
-
-  /** Each line of code, comment lines left out. */
-  private static void lines(Path f, LineCheck check) throws IOException {
-    List<String> all = Files.readAllLines(f);
-    for (int i = 0; i < all.size(); i++) {
-      String t = all.get(i).strip();
-      if (!t.startsWith("//") && !t.startsWith("*") && !t.startsWith("/*")) {
-        check.check(i + 1, all.get(i));
-      }
-    }
   }
 }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.lifecircle.JavaSources;
 
 /**
  * Tables are reached only through io/, read from the sources: no Delta reader or writer outside
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * tables through the registry's constants, so its doors and its reads and writes cannot drift apart.
  */
 class TableAccessTest {
-  private static final Path MAIN = Path.of("src/main/java/org/lifecircle");
+  private static final Path MAIN = JavaSources.MAIN;
   private static final Path IO = MAIN.resolve("io");
   private static final Path REGISTRY = IO.resolve("Tables.java");
   private static final Pattern DELTA =
@@ -64,16 +64,13 @@ class TableAccessTest {
 
   private static List<String> deltaAccessOutsideIo(Path root) throws IOException {
     List<String> found = new ArrayList<>();
-    for (Path f : sources(root)) {
-      if (f.startsWith(IO)) {
-        continue;
-      }
-      List<String> lines = Files.readAllLines(f);
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i).strip();
-        if (!isComment(line) && DELTA.matcher(line).find()) {
-          found.add(root.relativize(f) + ":" + (i + 1) + ": " + line);
-        }
+    for (Path f : JavaSources.under(root)) {
+      if (!f.startsWith(IO)) {
+        JavaSources.codeLines(f, (n, line) -> {
+          if (DELTA.matcher(line).find()) {
+            found.add(root.relativize(f) + ":" + n + ": " + line);
+          }
+        });
       }
     }
     return found;
@@ -82,37 +79,18 @@ class TableAccessTest {
   private static List<String> tableNamesOutsideTheRegistry(Path root) throws IOException {
     assertThat(Tables.ALL).isNotEmpty();
     List<String> found = new ArrayList<>();
-    for (Path f : sources(root)) {
-      if (f.equals(REGISTRY)) {
-        continue;
-      }
-      List<String> lines = Files.readAllLines(f);
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i).strip();
-        if (isComment(line)) {
-          continue;
-        }
-        Matcher m = LITERAL.matcher(line);
-        while (m.find()) {
-          if (Tables.ALL.contains(m.group(1)) && !STAGE_NAME.matcher(line).find()) {
-            found.add(root.relativize(f) + ":" + (i + 1) + ": '" + m.group(1) + "'");
+    for (Path f : JavaSources.under(root)) {
+      if (!f.equals(REGISTRY)) {
+        JavaSources.codeLines(f, (n, line) -> {
+          Matcher m = LITERAL.matcher(line);
+          while (m.find()) {
+            if (Tables.ALL.contains(m.group(1)) && !STAGE_NAME.matcher(line).find()) {
+              found.add(root.relativize(f) + ":" + n + ": '" + m.group(1) + "'");
+            }
           }
-        }
+        });
       }
     }
     return found;
-  }
-
-  private static boolean isComment(String line) {
-    return line.startsWith("//") || line.startsWith("*") || line.startsWith("/*");
-  }
-
-  private static List<Path> sources(Path dir) throws IOException {
-    assertThat(dir).isDirectory();
-    try (Stream<Path> s = Files.walk(dir)) {
-      List<Path> files = s.filter(p -> p.toString().endsWith(".java")).sorted().toList();
-      assertThat(files).isNotEmpty();
-      return files;
-    }
   }
 }
