@@ -92,7 +92,9 @@ def e2e(tmp_path_factory):
                     f"{JAVA17_FLAGS}"),
                 "spark.executor.extraJavaOptions": JAVA17_FLAGS,
                 "spark.driver.memory": "3g",
-                "spark.sql.shuffle.partitions": "4",
+                # The integration tier's (jobs/pom.xml it.jvm.args): no adaptive execution.
+                "spark.sql.adaptive.enabled": "false",
+                "spark.sql.shuffle.partitions": "2",
                 "spark.sql.codegen.wholeStage": "false",
                 "spark.sql.codegen.factoryMode": "NO_CODEGEN",
                 "spark.ui.enabled": "false",

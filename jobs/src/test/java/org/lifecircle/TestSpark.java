@@ -19,7 +19,9 @@ public final class TestSpark {
   public static synchronized SparkSession session() {
     if (session == null) {
       session = SparkSessions.create("lifecircle-test", "local[2]", false);
-      session.conf().set("spark.sql.shuffle.partitions", "4");
+      // The integration tier sets its own (jobs/pom.xml, it.jvm.args).
+      session.conf().set("spark.sql.shuffle.partitions",
+          System.getProperty("spark.sql.shuffle.partitions", "4"));
       session.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "true");
     }
     return session;
