@@ -31,7 +31,7 @@ class CatalogImportsTest {
       if (f.startsWith(CATALOG)) {
         continue;
       }
-      JavaSources.codeLines(f, (n, line) -> {
+      JavaSources.codeStatements(f, (n, line) -> {
         if (LOAD.matcher(line).find()) {
           found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
         }
@@ -44,7 +44,7 @@ class CatalogImportsTest {
   void theCatalogRoomUsesNoDomainPackage() throws IOException {
     List<String> found = new ArrayList<>();
     for (Path f : JavaSources.under(CATALOG)) {
-      JavaSources.codeLines(f, (n, line) -> {
+      JavaSources.codeStatements(f, (n, line) -> {
         Matcher m = PACKAGE.matcher(line);
         while (m.find()) {
           if (!SHARED.contains(m.group(1))) {

@@ -54,19 +54,33 @@ class TableAccessTest {
         "  Object read(SparkSession spark) {",
         "    return spark.read().format(\"delta\").load(\"/w/\" + \"coverage_gaps\");",
         "  }",
+        "  // a statement over several lines is read as one: the formatter decides where they break",
+        "  Object write(Dataset<Row> rows) {",
+        "    return rows.write()",
+        "        .format(\"delta\")",
+        "        .save(",
+        "            \"/w/\" + \"run_log\");",
+        "  }",
+        "  static {",
+        "    register(",
+        "        \"population\",",
+        "        BrokenStage::new);",
+        "  }",
         "}"));
     assertThat(deltaAccessOutsideIo(dir)).containsExactly(
-        "ingest/BrokenStage.java:6: return spark.read().format(\"delta\").load(\"/w/\" + \"coverage_gaps\");");
+        "ingest/BrokenStage.java:6: return spark.read().format(\"delta\").load(\"/w/\" + \"coverage_gaps\");",
+        "ingest/BrokenStage.java:10: return rows.write().format(\"delta\").save(\"/w/\" + \"run_log\");");
     assertThat(tableNamesOutsideTheRegistry(dir)).containsExactly(
         "ingest/BrokenStage.java:4: 'buildings'",
-        "ingest/BrokenStage.java:6: 'coverage_gaps'");
+        "ingest/BrokenStage.java:6: 'coverage_gaps'",
+        "ingest/BrokenStage.java:10: 'run_log'");
   }
 
   private static List<String> deltaAccessOutsideIo(Path root) throws IOException {
     List<String> found = new ArrayList<>();
     for (Path f : JavaSources.under(root)) {
       if (!f.startsWith(IO)) {
-        JavaSources.codeLines(f, (n, line) -> {
+        JavaSources.codeStatements(f, (n, line) -> {
           if (DELTA.matcher(line).find()) {
             found.add(root.relativize(f) + ":" + n + ": " + line);
           }
@@ -81,7 +95,7 @@ class TableAccessTest {
     List<String> found = new ArrayList<>();
     for (Path f : JavaSources.under(root)) {
       if (!f.equals(REGISTRY)) {
-        JavaSources.codeLines(f, (n, line) -> {
+        JavaSources.codeStatements(f, (n, line) -> {
           Matcher m = LITERAL.matcher(line);
           while (m.find()) {
             if (Tables.ALL.contains(m.group(1)) && !STAGE_NAME.matcher(line).find()) {
