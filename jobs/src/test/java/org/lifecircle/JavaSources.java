@@ -36,9 +36,9 @@ public final class JavaSources {
 
   /**
    * Each statement of code of {@code file} on one line, whatever the formatter made of it: its
-   * lines stripped and joined up to the one that ends it ({@code ;}, <code>{</code> or
-   * <code>}</code>), with no space before a {@code .} or {@code )} that starts a line nor after a
-   * {@code (} or {@code .} that ends one, so {@code register(\n"population",} reads as {@code
+   * lines stripped and joined up to the one that ends it ({@code ;}, <code>{</code> or <code>}
+   * </code>), with no space before a {@code .} or {@code )} that starts a line nor after a {@code
+   * (} or {@code .} that ends one, so {@code register(\n"population",} reads as {@code
    * register("population",}. Comment lines and blank lines are left out.
    */
   public static void codeStatements(Path file, StatementCheck check) throws IOException {

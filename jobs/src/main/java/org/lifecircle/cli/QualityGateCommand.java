@@ -11,7 +11,8 @@ import picocli.CommandLine.Mixin;
     description = {
       "Fail (exit 1) when a source's quarantine share or a city-level coverage drop against the",
       "previous snapshot exceeds its threshold; nightly and the orchestrator run it right after "
-          + Stages.QUALITY_GATE_AFTER + ",",
+          + Stages.QUALITY_GATE_AFTER
+          + ",",
       "before the later stages publish."
     })
 final class QualityGateCommand implements Callable<Integer> {

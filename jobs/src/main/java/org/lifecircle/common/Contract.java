@@ -12,9 +12,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A table's data contract, read from {@code schemas/<table>.yaml}. This is the only description
- * of a table's columns: ingest validates against it, sinks derive the Delta schema and column
- * comments from it.
+ * A table's data contract, read from {@code schemas/<table>.yaml}. This is the only description of
+ * a table's columns: ingest validates against it, sinks derive the Delta schema and column comments
+ * from it.
  */
 public record Contract(
     String table,
@@ -24,7 +24,8 @@ public record Contract(
     List<String> key,
     List<String> geometryTypes,
     Double maxAreaM2,
-    List<Field> fields) implements java.io.Serializable {
+    List<Field> fields)
+    implements java.io.Serializable {
 
   private static final Map<String, Contract> CACHE = new ConcurrentHashMap<>();
 
@@ -60,13 +61,15 @@ public record Contract(
       Double max,
       Boolean notFuture,
       String en,
-      String zh) implements java.io.Serializable {
+      String zh)
+      implements java.io.Serializable {
 
     public Field {
       Objects.requireNonNull(name, "field name");
       if (!List.of("string", "int", "long", "double", "boolean", "date", "timestamp", "geometry")
           .contains(type)) {
-        throw PipelineException.cannot("read", "contract", "field " + name + " has unknown type", type);
+        throw PipelineException.cannot(
+            "read", "contract", "field " + name + " has unknown type", type);
       }
       allowed = allowed == null ? null : List.copyOf(allowed);
     }
@@ -137,9 +140,10 @@ public record Contract(
 
   /** The schema rows carry before a sink adds the partition columns (city_code, snapshot_date). */
   public StructType schemaWithoutPartitions() {
-    return new StructType(java.util.Arrays.stream(schema().fields())
-        .filter(f -> !partitionBy.contains(f.name()))
-        .toArray(StructField[]::new));
+    return new StructType(
+        java.util.Arrays.stream(schema().fields())
+            .filter(f -> !partitionBy.contains(f.name()))
+            .toArray(StructField[]::new));
   }
 
   public List<String> columnNames() {

@@ -21,15 +21,41 @@ public final class RunLog {
   private RunLog() {}
 
   public static void succeeded(
-      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, StageResult r,
+      SparkSession spark,
+      RunContext ctx,
+      String stage,
+      Instant start,
+      Instant end,
+      StageResult r,
       String metricsJson) {
     List<Row> rows = new ArrayList<>();
-    rows.add(row(ctx, stage, null, "succeeded", start, end, r.rowsIn(), r.rowsOut(),
-        r.rowsQuarantined(), null, metricsJson));
+    rows.add(
+        row(
+            ctx,
+            stage,
+            null,
+            "succeeded",
+            start,
+            end,
+            r.rowsIn(),
+            r.rowsOut(),
+            r.rowsQuarantined(),
+            null,
+            metricsJson));
     for (StageResult.SourceCount s : r.sources()) {
-      rows.add(row(ctx, stage, s.source(), "succeeded", start, end, s.read(), s.accepted(),
-          s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
-          sourceMetricsJson(s)));
+      rows.add(
+          row(
+              ctx,
+              stage,
+              s.source(),
+              "succeeded",
+              start,
+              end,
+              s.read(),
+              s.accepted(),
+              s.quarantined(),
+              s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
+              sourceMetricsJson(s)));
     }
     write(spark, ctx, rows);
   }
@@ -54,16 +80,44 @@ public final class RunLog {
   }
 
   public static void failed(
-      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, String message) {
-    write(spark, ctx, List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
+      SparkSession spark,
+      RunContext ctx,
+      String stage,
+      Instant start,
+      Instant end,
+      String message) {
+    write(
+        spark,
+        ctx,
+        List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
   }
 
   private static Row row(
-      RunContext ctx, String stage, String source, String status, Instant start, Instant end,
-      Long in, Long out, Long quarantined, String message, String metrics) {
+      RunContext ctx,
+      String stage,
+      String source,
+      String status,
+      Instant start,
+      Instant end,
+      Long in,
+      Long out,
+      Long quarantined,
+      String message,
+      String metrics) {
     return RowFactory.create(
-        ctx.cityCode(), Date.valueOf(ctx.snapshotDate()), ctx.runId(), stage, source, status,
-        Timestamp.from(start), Timestamp.from(end), in, out, quarantined, message, metrics);
+        ctx.cityCode(),
+        Date.valueOf(ctx.snapshotDate()),
+        ctx.runId(),
+        stage,
+        source,
+        status,
+        Timestamp.from(start),
+        Timestamp.from(end),
+        in,
+        out,
+        quarantined,
+        message,
+        metrics);
   }
 
   private static void write(SparkSession spark, RunContext ctx, List<Row> rows) {

@@ -43,13 +43,32 @@ public final class WalkGraph implements Serializable {
   // The snapping index, built lazily once per JVM (executors build their own after broadcast).
   private transient volatile STRtree snapIndex;
 
-  /** Whole-graph counts for the stats table and headlines (on the driver; null after a broadcast). */
-  public record Summary(int nodes, int edges, double lengthM, int components, int islands,
-      int islandEdges, double islandLengthM, int mainEdges, int nodeIdMismatches)
+  /**
+   * Whole-graph counts for the stats table and headlines (on the driver; null after a broadcast).
+   */
+  public record Summary(
+      int nodes,
+      int edges,
+      double lengthM,
+      int components,
+      int islands,
+      int islandEdges,
+      double islandLengthM,
+      int mainEdges,
+      int nodeIdMismatches)
       implements Serializable {}
 
-  WalkGraph(double[] nodeX, double[] nodeY, int[] edgeFrom, int[] edgeTo, double[] edgeLength,
-      boolean[] edgeMain, int[] coordStart, double[] coordX, double[] coordY, Summary summary) {
+  WalkGraph(
+      double[] nodeX,
+      double[] nodeY,
+      int[] edgeFrom,
+      int[] edgeTo,
+      double[] edgeLength,
+      boolean[] edgeMain,
+      int[] coordStart,
+      double[] coordX,
+      double[] coordY,
+      Summary summary) {
     this.nodeX = nodeX;
     this.nodeY = nodeY;
     this.edgeFrom = edgeFrom;
