@@ -1,6 +1,7 @@
 package org.lifecircle;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -38,7 +39,7 @@ public final class SilverRows {
     }
     StructType loose =
         new StructType(
-            java.util.Arrays.stream(schema.fields())
+            Arrays.stream(schema.fields())
                 .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
                 .toArray(StructField[]::new));
     DeltaTables.replaceSnapshot(spark, ctx, contract, spark.createDataFrame(out, loose));

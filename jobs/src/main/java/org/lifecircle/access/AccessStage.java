@@ -2,6 +2,7 @@ package org.lifecircle.access;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -80,7 +82,7 @@ public final class AccessStage implements Stage {
   }
 
   /** How coverage is decided before (or without) network distances. */
-  public record Basis(String name, double factor) implements java.io.Serializable {}
+  public record Basis(String name, double factor) implements Serializable {}
 
   /**
    * The transform: homes (building_population rows) x catalog categories, nearest facility by
@@ -101,7 +103,7 @@ public final class AccessStage implements Stage {
     cols.addAll(bandNames);
     JavaRDD<Row> rows =
         homes
-            .select(cols.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
+            .select(cols.stream().map(c -> col(c)).toArray(Column[]::new))
             .javaRDD()
             .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
     return spark.createDataFrame(

@@ -15,6 +15,7 @@ import java.sql.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -208,8 +209,8 @@ final class AssetHistory {
 
   /** last_seen is before today, or an attribute differs (null-safe). */
   private static Column changed(
-      java.util.function.Function<String, Column> before,
-      java.util.function.Function<String, Column> now,
+      Function<String, Column> before,
+      Function<String, Column> now,
       Column lastSeen,
       Column today) {
     Column c = lastSeen.lt(today);

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -351,7 +352,7 @@ public final class RecommendStage implements Stage {
     }
     List<GapFillPlan.CategoryGap> ordered = new ArrayList<>(gaps);
     ordered.sort(
-        java.util.Comparator.comparingLong(GapFillPlan.CategoryGap::uncovered)
+        Comparator.comparingLong(GapFillPlan.CategoryGap::uncovered)
             .reversed()
             .thenComparing(GapFillPlan.CategoryGap::category));
     for (GapFillPlan.CategoryGap g : ordered) {

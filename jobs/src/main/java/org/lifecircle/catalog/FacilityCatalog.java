@@ -3,10 +3,12 @@ package org.lifecircle.catalog;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Yaml;
@@ -66,7 +68,7 @@ public record FacilityCatalog(Map<Integer, Double> severityWeights, List<Categor
   public Set<String> codes() {
     return categories.stream()
         .map(Category::code)
-        .collect(java.util.stream.Collectors.toCollection(java.util.LinkedHashSet::new));
+        .collect(Collectors.toCollection(LinkedHashSet::new));
   }
 
   public Category category(String code) {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
@@ -135,7 +136,7 @@ public record IndicatorCatalog(Parameters parameters, List<Indicator> indicators
             "load",
             WHAT,
             "unknown method for " + code,
-            method + "; known: " + new java.util.TreeSet<>(METHODS.keySet()));
+            method + "; known: " + new TreeSet<>(METHODS.keySet()));
       }
       categories = categories == null ? List.of() : List.copyOf(categories);
       if (CATEGORY_METHODS.contains(method) && categories.isEmpty()) {

@@ -1,5 +1,6 @@
 package org.lifecircle.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,6 @@ final class QualityGateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return PipelineRun.runStages(options, java.util.List.of(gate.gate()), System.out);
+    return PipelineRun.runStages(options, List.of(gate.gate()), System.out);
   }
 }

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
@@ -64,8 +66,8 @@ final class StageRunner {
     }
     Instant end = Instant.now();
     // Listener events arrive asynchronously; the counts are a close lower bound.
-    java.util.Map<String, Object> spent = sparkMetrics.snapshot();
-    java.util.Map<String, Object> metrics = new java.util.LinkedHashMap<>(result.metrics());
+    Map<String, Object> spent = sparkMetrics.snapshot();
+    Map<String, Object> metrics = new LinkedHashMap<>(result.metrics());
     metrics.putAll(spent);
     result =
         new StageResult(

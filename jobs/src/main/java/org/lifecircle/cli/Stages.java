@@ -1,11 +1,22 @@
 package org.lifecircle.cli;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.lifecircle.access.AccessStage;
+import org.lifecircle.adequacy.AdequacyStage;
+import org.lifecircle.assets.AssetsStage;
+import org.lifecircle.assets.RecommendStage;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Stage;
+import org.lifecircle.coverage.CoverageStage;
+import org.lifecircle.indicators.IndicatorsStage;
+import org.lifecircle.ingest.IngestStage;
+import org.lifecircle.network.NetworkStage;
+import org.lifecircle.population.PopulationStage;
+import org.lifecircle.report.ReportStage;
 import picocli.CommandLine;
 
 /** The stages in nightly order, with the one-line description their subcommand shows. */
@@ -29,43 +40,43 @@ final class Stages {
   static {
     register(
         "ingest",
-        org.lifecircle.ingest.IngestStage::new,
+        IngestStage::new,
         "Validate every input against its contract, convert to the metric CRS, write silver tables and quarantine.");
     register(
         "population",
-        org.lifecircle.population.PopulationStage::new,
+        PopulationStage::new,
         "Residents per residential building by age band (dasymetric from grid cells), placed in communities.");
     register(
         "access",
-        org.lifecircle.access.AccessStage::new,
+        AccessStage::new,
         "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
     register(
         "network",
-        org.lifecircle.network.NetworkStage::new,
+        NetworkStage::new,
         "Walking-network distance per building and category (snapped, bounded multi-source Dijkstra); rewrites building_access on the network basis, writes network_stats.");
     register(
         "coverage",
-        org.lifecircle.coverage.CoverageStage::new,
+        CoverageStage::new,
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
     register(
         "adequacy",
-        org.lifecircle.adequacy.AdequacyStage::new,
+        AdequacyStage::new,
         "Supply versus demand per capacity category (E2SFCA): facility ratios, community shortfalls, capacity gaps.");
     register(
         "assets",
-        org.lifecircle.assets.AssetsStage::new,
+        AssetsStage::new,
         "Idle and low-efficiency buildings and parcels (catalogs/idle_rules.yaml) merged into the idle_assets history.");
     register(
         "recommend",
-        org.lifecircle.assets.RecommendStage::new,
+        RecommendStage::new,
         "Greedy maximal-covering picks of open idle assets per distance-gap category (gap_fill_candidates).");
     register(
         "indicators",
-        org.lifecircle.indicators.IndicatorsStage::new,
+        IndicatorsStage::new,
         "City health-check (城市体检) indicators from the indicator catalog, per area level.");
     register(
         "report",
-        org.lifecircle.report.ReportStage::new,
+        ReportStage::new,
         "Self-contained HTML report with map, coverage, gaps, indicators and data quality.");
   }
 
@@ -98,7 +109,7 @@ final class Stages {
   /** The stage names, for picocli's ${COMPLETION-CANDIDATES} in option help. */
   static final class Names implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return names().iterator();
     }
   }

@@ -1,10 +1,12 @@
 package org.lifecircle.common;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.lifecircle.io.Tables;
 
@@ -68,17 +70,14 @@ public record CityConfig(
     for (String ds : datasets.keySet()) {
       if (!INPUT_DATASETS.contains(ds)) {
         throw PipelineException.cannot(
-            "load",
-            "city config",
-            "unknown dataset '" + ds + "'",
-            new java.util.TreeSet<>(INPUT_DATASETS));
+            "load", "city config", "unknown dataset '" + ds + "'", new TreeSet<>(INPUT_DATASETS));
       }
       if (datasets.get(ds).isOsm() && !OSM_DATASETS.contains(ds)) {
         throw PipelineException.cannot(
             "load",
             "city config",
             "dataset '" + ds + "' cannot come from an osm extract",
-            new java.util.TreeSet<>(OSM_DATASETS));
+            new TreeSet<>(OSM_DATASETS));
       }
     }
     catalogs = catalogs == null ? Catalogs.DEFAULTS : catalogs;
@@ -114,7 +113,7 @@ public record CityConfig(
 
   /** WGS84 lon/lat box that every geometry must fall inside. */
   public record Bounds(double minLon, double minLat, double maxLon, double maxLat)
-      implements java.io.Serializable {
+      implements Serializable {
     public Bounds {
       if (!(minLon < maxLon && minLat < maxLat)
           || minLon < -180

@@ -1,5 +1,7 @@
 package org.lifecircle.common;
 
+import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +27,7 @@ public record Contract(
     List<String> geometryTypes,
     Double maxAreaM2,
     List<Field> fields)
-    implements java.io.Serializable {
+    implements Serializable {
 
   private static final Map<String, Contract> CACHE = new ConcurrentHashMap<>();
 
@@ -42,7 +44,7 @@ public record Contract(
         table, t -> Yaml.readResource("schemas/" + t + ".yaml", Contract.class, "contract " + t));
   }
 
-  public record Text(String en, String zh) implements java.io.Serializable {
+  public record Text(String en, String zh) implements Serializable {
     @Override
     public String toString() {
       return zh == null ? en : en + " / " + zh;
@@ -62,7 +64,7 @@ public record Contract(
       Boolean notFuture,
       String en,
       String zh)
-      implements java.io.Serializable {
+      implements Serializable {
 
     public Field {
       Objects.requireNonNull(name, "field name");
@@ -141,7 +143,7 @@ public record Contract(
   /** The schema rows carry before a sink adds the partition columns (city_code, snapshot_date). */
   public StructType schemaWithoutPartitions() {
     return new StructType(
-        java.util.Arrays.stream(schema().fields())
+        Arrays.stream(schema().fields())
             .filter(f -> !partitionBy.contains(f.name()))
             .toArray(StructField[]::new));
   }

@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Where one input dataset lives and how to read it: format, declared CRS, text encoding, where the
@@ -40,7 +41,7 @@ public record DatasetSource(
           "load",
           "city config",
           "unknown format '" + format + "' for " + path,
-          new java.util.TreeSet<>(FORMATS));
+          new TreeSet<>(FORMATS));
     }
     if (OSM.equals(format)) {
       // PBF coordinates are WGS84 by definition; any other declaration is a mistake.

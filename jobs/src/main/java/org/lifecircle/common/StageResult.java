@@ -2,7 +2,9 @@ package org.lifecircle.common;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a stage reports: rows in, out and quarantined, rows written per table, per-source counts
@@ -39,7 +41,7 @@ public record StageResult(
           "finish",
           "stage " + stage,
           String.format(
-              java.util.Locale.ROOT,
+              Locale.ROOT,
               "quarantine share %.2f%% exceeds the limit %.2f%%",
               100 * share,
               100 * maxShare),
@@ -67,8 +69,8 @@ public record StageResult(
       Map<String, Long> dropped,
       Map<String, Long> elements) {
     public SourceCount {
-      dropped = new java.util.TreeMap<>(dropped);
-      elements = new java.util.TreeMap<>(elements);
+      dropped = new TreeMap<>(dropped);
+      elements = new TreeMap<>(elements);
     }
 
     public SourceCount(String source, long read, long accepted, long quarantined, long repaired) {

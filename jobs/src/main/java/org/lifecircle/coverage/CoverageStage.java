@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -168,17 +169,12 @@ public final class CoverageStage implements Stage {
             .where(col("cat_complete_community").and(col("cat_level").leq(10)))
             .groupBy(col("area_code").as("flag_area"))
             .agg(
-                org.apache
-                    .spark
-                    .sql
-                    .functions
-                    .min(
-                        when(
-                                col("coverage_rate")
-                                    .isNull()
-                                    .or(col("coverage_rate").geq(completeShare)),
-                                lit(1))
-                            .otherwise(lit(0)))
+                min(when(
+                            col("coverage_rate")
+                                .isNull()
+                                .or(col("coverage_rate").geq(completeShare)),
+                            lit(1))
+                        .otherwise(lit(0)))
                     .equalTo(1)
                     .as("complete_community"));
     return rated

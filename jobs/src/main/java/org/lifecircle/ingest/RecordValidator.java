@@ -3,6 +3,7 @@ package org.lifecircle.ingest;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.sql.Date;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -438,7 +439,7 @@ public final class RecordValidator implements Serializable {
     if (value instanceof LocalDate d) {
       return Date.valueOf(d);
     }
-    if (value instanceof java.sql.Timestamp t) {
+    if (value instanceof Timestamp t) {
       return Date.valueOf(t.toLocalDateTime().toLocalDate());
     }
     try {

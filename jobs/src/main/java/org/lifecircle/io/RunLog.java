@@ -1,10 +1,14 @@
 package org.lifecircle.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -15,8 +19,7 @@ import org.lifecircle.common.StageResult;
 /** Appends one row per stage run, and one per source for stages that read sources. */
 public final class RunLog {
   private static final Contract CONTRACT = Contract.of(Tables.RUN_LOG);
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunLog() {}
 
@@ -65,7 +68,7 @@ public final class RunLog {
    * records of the source that never became a row; null when neither applies.
    */
   static String sourceMetricsJson(StageResult.SourceCount s) {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     if (!s.elements().isEmpty()) {
       m.put("osm_elements", s.elements());
     }
@@ -74,7 +77,7 @@ public final class RunLog {
     }
     try {
       return m.isEmpty() ? null : JSON.writeValueAsString(m);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -25,6 +26,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
@@ -50,15 +54,15 @@ public final class SourceReader {
       Dataset<Row> rows,
       List<String> sourceColumns,
       boolean lonLat,
-      java.util.Map<String, Long> dropped,
-      java.util.Map<String, Long> elements) {
+      Map<String, Long> dropped,
+      Map<String, Long> elements) {
     public Staged {
-      dropped = java.util.Map.copyOf(dropped);
-      elements = java.util.Map.copyOf(elements);
+      dropped = Map.copyOf(dropped);
+      elements = Map.copyOf(elements);
     }
 
     public Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat) {
-      this(rows, sourceColumns, lonLat, java.util.Map.of(), java.util.Map.of());
+      this(rows, sourceColumns, lonLat, Map.of(), Map.of());
     }
   }
 
@@ -305,11 +309,10 @@ public final class SourceReader {
           case "string" -> true;
           // dBase numbers arrive as decimals; a fractional value is rejected per row, not per file.
           case "int", "long" ->
-              t instanceof org.apache.spark.sql.types.IntegralType
-                  || t instanceof org.apache.spark.sql.types.DecimalType
+              t instanceof IntegralType
+                  || t instanceof DecimalType
                   || t.equals(DataTypes.StringType);
-          case "double" ->
-              t instanceof org.apache.spark.sql.types.NumericType || t.equals(DataTypes.StringType);
+          case "double" -> t instanceof NumericType || t.equals(DataTypes.StringType);
           case "boolean" -> t.equals(DataTypes.BooleanType) || t.equals(DataTypes.StringType);
           case "date" ->
               t.equals(DataTypes.DateType)

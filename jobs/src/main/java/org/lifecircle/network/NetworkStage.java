@@ -3,6 +3,7 @@ package org.lifecircle.network;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import scala.Tuple2;
 
 /**
  * Walking distance along the silver walk_network: rewrites building_access for the (city, date)
@@ -101,8 +103,7 @@ public final class NetworkStage implements Stage {
 
   /** One category's facilities: ids in facility_id order (index = tie order) and their snaps. */
   public record CategoryFacilities(
-      String code, double cutoffM, String[] ids, EdgeSnapper.Snaps snaps)
-      implements java.io.Serializable {}
+      String code, double cutoffM, String[] ids, EdgeSnapper.Snaps snaps) implements Serializable {}
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
@@ -282,7 +283,7 @@ public final class NetworkStage implements Stage {
 
                 @Override
                 public Row next() {
-                  scala.Tuple2<Row, Long> t = it.next();
+                  Tuple2<Row, Long> t = it.next();
                   Row h = t._1();
                   Coordinate o =
                       read(reader, (byte[]) h.get(1), Tables.BUILDING_POPULATION, h.getString(0))

@@ -1,6 +1,8 @@
 package org.lifecircle.network;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.index.strtree.STRtree;
 
 /**
@@ -93,7 +95,7 @@ public final class WalkGraph implements Serializable {
     }
     adjTarget = new int[adjStart[n]];
     adjWeight = new double[adjStart[n]];
-    int[] fill = java.util.Arrays.copyOf(adjStart, n);
+    int[] fill = Arrays.copyOf(adjStart, n);
     for (int e = 0; e < edgeFrom.length; e++) {
       int a = edgeFrom[e];
       int b = edgeTo[e];
@@ -177,7 +179,7 @@ public final class WalkGraph implements Serializable {
                 minY = Math.min(minY, coordY[k]);
                 maxY = Math.max(maxY, coordY[k]);
               }
-              t.insert(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY), e);
+              t.insert(new Envelope(minX, maxX, minY, maxY), e);
             }
           }
           t.build();

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.api.java.function.FilterFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -24,11 +26,13 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.OsmTags;
 import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.PipelineException;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
+import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
 
@@ -132,9 +136,7 @@ public final class OsmExtract {
     Dataset<Row> wayFeatures =
         wayShapes
             .where(size(col("tags")).gt(0))
-            .map(
-                (org.apache.spark.api.java.function.MapFunction<Row, Row>) OsmExtract::wayFeature,
-                Encoders.row(FEATURE));
+            .map((MapFunction<Row, Row>) OsmExtract::wayFeature, Encoders.row(FEATURE));
     Dataset<Row> relationFeatures = multipolygons(elements, wayShapes);
     Dataset<Row> features =
         pointFeatures
@@ -155,13 +157,12 @@ public final class OsmExtract {
    * no city extract is like that, and it is what a reader that skips primitive groups would give.
    */
   static Map<String, Long> countByKind(Dataset<Row> elements, Path pbf) {
-    Map<String, Long> counts =
-        new java.util.TreeMap<>(Map.of("nodes", 0L, "ways", 0L, "relations", 0L));
+    Map<String, Long> counts = new TreeMap<>(Map.of("nodes", 0L, "ways", 0L, "relations", 0L));
     for (Row r : elements.groupBy("kind").count().collectAsList()) {
       counts.put(r.getString(0) + "s", r.getLong(1));
     }
     if (counts.get("ways") == 0) {
-      throw org.lifecircle.common.PipelineException.cannot(
+      throw PipelineException.cannot(
           "read",
           "osm extract",
           "it has "
@@ -192,7 +193,7 @@ public final class OsmExtract {
     Dataset<Row> joined = ways.select("way_id", "tags").join(points, "way_id", "left");
     return joined
         .map(
-            (org.apache.spark.api.java.function.MapFunction<Row, Row>)
+            (MapFunction<Row, Row>)
                 r -> {
                   long id = r.getLong(0);
                   Object tags = r.get(1);
@@ -247,7 +248,7 @@ public final class OsmExtract {
         if (!area) {
           problem = r.isNullAt(3) ? OsmGeometry.TOO_FEW_NODES : OsmGeometry.NOT_CLOSED;
         }
-      } catch (org.locationtech.jts.io.ParseException e) {
+      } catch (ParseException e) {
         throw new IllegalStateException(e);
       }
     }
@@ -292,7 +293,7 @@ public final class OsmExtract {
         relations.select(col("id").as("rel_id"), col("tags")).join(members, "rel_id", "left");
     return joined
         .map(
-            (org.apache.spark.api.java.function.MapFunction<Row, Row>)
+            (MapFunction<Row, Row>)
                 r -> {
                   List<LineString> outers = new ArrayList<>();
                   List<LineString> inners = new ArrayList<>();

@@ -1,7 +1,9 @@
 package org.lifecircle.osm;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -103,8 +105,8 @@ public final class OsmGeometry {
   public static Geometry multipolygon(List<LineString> outers, List<LineString> inners) {
     // Streams, not contains(null): immutable lists throw on a null query.
     if (outers.isEmpty()
-        || outers.stream().anyMatch(java.util.Objects::isNull)
-        || inners.stream().anyMatch(java.util.Objects::isNull)) {
+        || outers.stream().anyMatch(Objects::isNull)
+        || inners.stream().anyMatch(Objects::isNull)) {
       return null;
     }
     Geometry outer = rings(outers);
@@ -129,7 +131,7 @@ public final class OsmGeometry {
         || !p.getInvalidRingLines().isEmpty()) {
       return null;
     }
-    List<Polygon> polygons = new ArrayList<>((java.util.Collection<Polygon>) p.getPolygons());
+    List<Polygon> polygons = new ArrayList<>((Collection<Polygon>) p.getPolygons());
     if (polygons.isEmpty()) {
       return null;
     }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.min;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.OsmTags;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
@@ -33,6 +35,7 @@ import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.io.SourceReader;
 import org.lifecircle.io.Tables;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
@@ -69,8 +72,7 @@ public final class OsmReader {
           "way_kind",
           "highway");
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Dataset<Row>> KEPT = new ArrayList<>();
   private static Object cacheKey;
   private static OsmExtract cached;
@@ -113,7 +115,7 @@ public final class OsmReader {
         };
     // Kept until release(): counting the drops and staging the rows would otherwise map (and for
     // buildings spatially join) twice.
-    mapped = mapped.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    mapped = mapped.persist(StorageLevel.MEMORY_AND_DISK());
     keep(mapped);
     Map<String, Long> dropped = new TreeMap<>();
     for (Row r :
@@ -353,7 +355,7 @@ public final class OsmReader {
       toMetric();
       Geometry p = toMetric.toMetric(g).getInteriorPoint();
       double[] ll = fromMetric.lonLat(p.getCoordinate().x, p.getCoordinate().y);
-      return OsmGeometry.GF.createPoint(new org.locationtech.jts.geom.Coordinate(ll[0], ll[1]));
+      return OsmGeometry.GF.createPoint(new Coordinate(ll[0], ll[1]));
     }
 
     private void toMetric() {

@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -23,6 +25,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.common.PipelineException;
+import scala.collection.JavaConverters;
 
 /**
  * The elements of an .osm.pbf file as a Spark dataset, every primitive group of every block read.
@@ -71,7 +74,7 @@ public final class PbfElements {
             .map(
                 slice ->
                     slice.stream()
-                        .flatMapToLong(b -> java.util.stream.LongStream.of(b.offset(), b.size()))
+                        .flatMapToLong(b -> LongStream.of(b.offset(), b.size()))
                         .toArray())
             .toList();
     JavaRDD<Row> rows =
@@ -83,7 +86,7 @@ public final class PbfElements {
 
   /** The data blobs of the file, in file order, from a scan of the blob headers only. */
   static List<Block> blocks(Configuration conf, String path) {
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    Path p = new Path(path);
     List<Block> blocks = new ArrayList<>();
     try (FSDataInputStream in = p.getFileSystem(conf).open(p)) {
       long length = p.getFileSystem(conf).getFileStatus(p).getLen();
@@ -148,7 +151,7 @@ public final class PbfElements {
       throws IOException {
     Configuration conf = new Configuration(false);
     settings.forEach(conf::set);
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    Path p = new Path(path);
     Collector collector = new Collector();
     FileSystem fs = p.getFileSystem(conf);
     try (FSDataInputStream in = fs.open(p)) {
@@ -306,7 +309,7 @@ public final class PbfElements {
 
     /** Spark's row encoder takes a Scala map for a MapType column. */
     private static Object scalaMap(Map<String, String> tags) {
-      return scala.collection.JavaConverters.mapAsScalaMapConverter(tags).asScala();
+      return JavaConverters.mapAsScalaMapConverter(tags).asScala();
     }
   }
 }

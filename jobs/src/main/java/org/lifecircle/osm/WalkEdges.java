@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.FilterFunction;
@@ -51,7 +52,7 @@ final class WalkEdges {
         .toDF();
   }
 
-  private static java.util.Iterator<Row> edges(Row r) {
+  private static Iterator<Row> edges(Row r) {
     long way = r.getLong(0);
     Map<String, String> tags = r.getJavaMap(1);
     List<Row> pts = r.getList(2);

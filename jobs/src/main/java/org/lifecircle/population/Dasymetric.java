@@ -5,9 +5,11 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.row_number;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -43,14 +45,14 @@ public final class Dasymetric {
   /** (building_id, pop_* bands) allocated from the cells' band totals. */
   static Dataset<Row> allocate(SparkSession spark, Dataset<Row> cellHomes, Dataset<Row> cells) {
     List<String> bands = AgeBands.COLUMNS;
-    List<org.apache.spark.sql.Column> cols =
+    List<Column> cols =
         new ArrayList<>(
             List.of(col("unit_id"), col("building_id"), col("residential_floor_area_m2")));
     bands.forEach(b -> cols.add(col(b)));
     Dataset<Row> joined =
         cellHomes
             .join(cells.drop("source_row", "geometry"), "unit_id")
-            .select(cols.toArray(org.apache.spark.sql.Column[]::new));
+            .select(cols.toArray(Column[]::new));
     JavaRDD<Row> out =
         joined
             .javaRDD()
@@ -108,7 +110,7 @@ public final class Dasymetric {
     double[] w = weights;
     if (sum <= 0) {
       w = new double[n];
-      java.util.Arrays.fill(w, 1.0);
+      Arrays.fill(w, 1.0);
       sum = n;
     }
     double[] fraction = new double[n];
@@ -124,8 +126,7 @@ public final class Dasymetric {
       order[i] = i;
     }
     final double[] f = fraction;
-    java.util.Arrays.sort(
-        order, (a, b) -> f[a] != f[b] ? Double.compare(f[b], f[a]) : Integer.compare(a, b));
+    Arrays.sort(order, (a, b) -> f[a] != f[b] ? Double.compare(f[b], f[a]) : Integer.compare(a, b));
     // Floating point can leave the floors one over or under in extreme cases: settle exactly.
     long rest = total - assigned;
     for (int k = 0; rest > 0; k = (k + 1) % n, rest--) {

@@ -12,13 +12,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -187,12 +192,12 @@ final class GeoPackageWriter {
       while (rows.hasNext()) {
         Row r = rows.next();
         if (r.isNullAt(geomIndex)) {
-          p.setNull(1, java.sql.Types.BLOB);
+          p.setNull(1, Types.BLOB);
         } else {
           Geometry g = reader.read((byte[]) r.get(geomIndex));
           p.setBytes(1, gpkgBinary(g));
           bounds.expandToInclude(g.getEnvelopeInternal());
-          types.add(g.getGeometryType().toUpperCase(java.util.Locale.ROOT));
+          types.add(g.getGeometryType().toUpperCase(Locale.ROOT));
         }
         for (int i = 0; i < attributes.size(); i++) {
           StructField f = attributes.get(i);
@@ -215,7 +220,7 @@ final class GeoPackageWriter {
       p.setString(4, description == null ? "" : description);
       if (bounds.isNull()) {
         for (int i = 5; i <= 8; i++) {
-          p.setNull(i, java.sql.Types.DOUBLE);
+          p.setNull(i, Types.DOUBLE);
         }
       } else {
         p.setDouble(5, bounds.getMinX());
@@ -288,7 +293,7 @@ final class GeoPackageWriter {
       return "DATE";
     } else if (t instanceof TimestampType) {
       return "DATETIME";
-    } else if (t instanceof org.apache.spark.sql.types.BinaryType) {
+    } else if (t instanceof BinaryType) {
       return "BLOB";
     }
     return "TEXT";
@@ -307,9 +312,8 @@ final class GeoPackageWriter {
       p.setString(i, v.toString()); // java.sql.Date#toString is ISO yyyy-MM-dd
     } else if (t instanceof TimestampType) {
       // Spark's session time zone is UTC; GeoPackage DATETIME is ISO 8601 in UTC with 'Z'.
-      java.time.Instant at = v instanceof Timestamp ts ? ts.toInstant() : (java.time.Instant) v;
-      p.setString(
-          i, DATETIME.format(at.truncatedTo(ChronoUnit.MILLIS).atZone(java.time.ZoneOffset.UTC)));
+      Instant at = v instanceof Timestamp ts ? ts.toInstant() : (Instant) v;
+      p.setString(i, DATETIME.format(at.truncatedTo(ChronoUnit.MILLIS).atZone(ZoneOffset.UTC)));
     } else if (v instanceof byte[] bytes) {
       p.setBytes(i, bytes);
     } else {

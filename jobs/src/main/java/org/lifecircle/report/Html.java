@@ -1,6 +1,7 @@
 package org.lifecircle.report;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -51,7 +52,7 @@ final class Html {
           .append("\" data-value=\"")
           .append(f.value())
           .append("\">")
-          .append(String.format(java.util.Locale.ROOT, "%,d", f.value()))
+          .append(String.format(Locale.ROOT, "%,d", f.value()))
           .append(f.note() == null ? "" : " " + SvgMap.escape(f.note()))
           .append("</td></tr>\n");
     }

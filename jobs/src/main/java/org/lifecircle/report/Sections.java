@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Date;
@@ -421,7 +422,7 @@ final class Sections {
                               + fmt(e.getValue().path("cells").asLong())
                               + " cells")));
       h.table(List.of("人口落位 placement", ""), rows);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw PipelineException.cannot(
           "read", "run_log metrics", "they are not JSON", metricsJson, e);
     }

@@ -1,6 +1,7 @@
 package org.lifecircle.adequacy;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.lifecircle.SilverRows.point;
@@ -335,9 +336,7 @@ class AdequacyStageIT {
   void detourBasisShrinksTheCatchment() {
     // straight line x 1.3 <= 300 keeps pairs up to 230.8 m: F1-B1 100, F1-B2 200, F2-B3 150.
     Dataset<Row> detour =
-        read("building_access")
-            .withColumn(
-                "distance_basis", org.apache.spark.sql.functions.lit("straight_line_detour"));
+        read("building_access").withColumn("distance_basis", lit("straight_line_detour"));
     AdequacyStage.Result r =
         AdequacyStage.compute(
             spark, catalog, read("facilities"), read("building_population"), detour, 1.3);
@@ -367,12 +366,7 @@ class AdequacyStageIT {
             StructType.fromDDL("d DOUBLE"));
     List<Double> w =
         d
-            .select(
-                CapacityFrame.weight(
-                    catalog,
-                    org.apache.spark.sql.functions.lit("primary_school"),
-                    col("d"),
-                    org.apache.spark.sql.functions.lit(500.0)))
+            .select(CapacityFrame.weight(catalog, lit("primary_school"), col("d"), lit(500.0)))
             .collectAsList()
             .stream()
             .map(r -> r.getDouble(0))
@@ -380,12 +374,7 @@ class AdequacyStageIT {
     assertThat(w).containsExactly(1.0, 1.0, 0.6, 0.6);
     List<Double> g =
         d
-            .select(
-                CapacityFrame.weight(
-                    catalog,
-                    org.apache.spark.sql.functions.lit("nursery"),
-                    col("d"),
-                    org.apache.spark.sql.functions.lit(500.0)))
+            .select(CapacityFrame.weight(catalog, lit("nursery"), col("d"), lit(500.0)))
             .collectAsList()
             .stream()
             .map(r -> r.getDouble(0))

@@ -1,5 +1,6 @@
 package org.lifecircle.assets;
 
+import static org.apache.spark.sql.functions.input_file_name;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.lifecircle.assets.AssetsFixture.building;
 import static org.lifecircle.assets.AssetsFixture.community;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -186,10 +188,10 @@ class AssetHistoryIT {
   /** The data files holding a city's rows: a MERGE that rewrote them would change the names. */
   private static List<String> files(CityConfig c) {
     return AssetHistory.read(spark, new RunContext("read", c, D1, warehouse))
-        .select(org.apache.spark.sql.functions.input_file_name().as("f"))
+        .select(input_file_name().as("f"))
         .distinct()
         .orderBy("f")
-        .as(org.apache.spark.sql.Encoders.STRING())
+        .as(Encoders.STRING())
         .collectAsList();
   }
 

@@ -1,7 +1,9 @@
 package org.lifecircle.assets;
 
 import static org.lifecircle.SilverRows.box;
+import static org.lifecircle.SilverRows.point;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
@@ -75,11 +77,11 @@ final class AssetsFixture {
   }
 
   static Geometry at(double x, double y) {
-    return org.lifecircle.SilverRows.point(X0 + x, Y0 + y);
+    return point(X0 + x, Y0 + y);
   }
 
-  static java.sql.Date date(String iso) {
-    return java.sql.Date.valueOf(LocalDate.parse(iso));
+  static Date date(String iso) {
+    return Date.valueOf(LocalDate.parse(iso));
   }
 
   private static synchronized Map<String, Object> row(Map<String, Object> fields) {

@@ -2,9 +2,13 @@ package org.lifecircle.assets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,10 +57,7 @@ class MaxCoverTest {
             MaxCover.lazyGreedy(COVERS, WEIGHTS, 10, new boolean[] {true, false, false, false})
                 .picks())
         .extracting(MaxCover.Pick::candidate, MaxCover.Pick::gain)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple(C, 85L),
-            org.assertj.core.groups.Tuple.tuple(D, 40L),
-            org.assertj.core.groups.Tuple.tuple(B, 30L));
+        .containsExactly(Tuple.tuple(C, 85L), Tuple.tuple(D, 40L), Tuple.tuple(B, 30L));
     assertThat(MaxCover.lazyGreedy(new int[0][], new long[0], 5, null).picks()).isEmpty();
   }
 
@@ -131,7 +132,7 @@ class MaxCoverTest {
         w[e] = 1 + rnd.nextInt(instance % 2 == 0 ? 3 : 1000);
       }
       int[][] covers = new int[n][];
-      java.util.List<GapFillPlan.Pair> pairs = new java.util.ArrayList<>();
+      List<GapFillPlan.Pair> pairs = new ArrayList<>();
       for (int c = 0; c < n; c++) {
         covers[c] = rnd.ints(1 + rnd.nextInt(10), 0, m).distinct().sorted().toArray();
         for (int e : covers[c]) {
@@ -146,13 +147,13 @@ class MaxCoverTest {
           new GapFillPlan.CandidateSource() {
             @Override
             public Map<String, Long> gains(String category) {
-              Map<String, Long> out = new java.util.HashMap<>();
+              Map<String, Long> out = new HashMap<>();
               pairs.forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
               return out;
             }
 
             @Override
-            public List<GapFillPlan.Pair> pairs(String category, java.util.Set<String> assets) {
+            public List<GapFillPlan.Pair> pairs(String category, Set<String> assets) {
               calls[0]++;
               return pairs.stream().filter(p -> assets.contains(p.assetId())).toList();
             }

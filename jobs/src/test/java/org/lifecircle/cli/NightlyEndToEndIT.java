@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.io.output.TeeOutputStream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -236,7 +238,7 @@ class NightlyEndToEndIT {
         src.where(vacant)
             .select("building_id")
             .orderBy("building_id")
-            .as(org.apache.spark.sql.Encoders.STRING())
+            .as(Encoders.STRING())
             .collectAsList();
     List<String> reused = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += 2) {
@@ -260,7 +262,7 @@ class NightlyEndToEndIT {
 
   private static void deleteTree(Path p) throws IOException {
     try (Stream<Path> s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(f);
       }
     }

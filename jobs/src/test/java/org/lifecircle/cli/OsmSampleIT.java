@@ -25,6 +25,7 @@ import org.lifecircle.osm.OsmSample;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.io.WKBReader;
 
 /**
@@ -237,7 +238,7 @@ class OsmSampleIT {
             .first();
     Geometry g = new WKBReader().read((byte[]) office.get(0));
     assertThat(g.getArea()).isCloseTo(3600 - 400, within(40.0));
-    assertThat(((org.locationtech.jts.geom.Polygon) g).getNumInteriorRing()).isEqualTo(1);
+    assertThat(((Polygon) g).getNumInteriorRing()).isEqualTo(1);
   }
 
   @Test

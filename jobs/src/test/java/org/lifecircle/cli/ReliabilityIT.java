@@ -10,12 +10,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,7 +164,7 @@ class ReliabilityIT {
     Path buildings = warehouse.resolve("buildings/city_code=990201").resolve(dateDir);
     Path population = warehouse.resolve("population/city_code=990201").resolve(dateDir);
     // Each point is armed just before its process starts, against what is on disk then.
-    List<java.util.function.Supplier<java.util.function.BooleanSupplier>> killPoints =
+    List<Supplier<BooleanSupplier>> killPoints =
         List.of(
             // a new data file of the first large silver table is on disk, its commit not yet
             () -> newDataFile(buildings),
@@ -170,7 +175,7 @@ class ReliabilityIT {
     int k = 0;
     for (var point : killPoints) {
       k++;
-      java.util.function.BooleanSupplier armed = point.get();
+      BooleanSupplier armed = point.get();
       ChildRun child =
           ChildRun.start(
               root.resolve("crash-" + k + ".log"),
@@ -284,16 +289,12 @@ class ReliabilityIT {
               .format("geoparquet")
               .load(e.getValue().resolveSibling("data/buildings.parquet").toString());
       TreeSet<String> expected =
-          new TreeSet<>(
-              source
-                  .select("building_id")
-                  .as(org.apache.spark.sql.Encoders.STRING())
-                  .collectAsList());
+          new TreeSet<>(source.select("building_id").as(Encoders.STRING()).collectAsList());
       TreeSet<String> written =
           new TreeSet<>(
               partition(shared, "buildings", code, DATE)
                   .select("building_id")
-                  .as(org.apache.spark.sql.Encoders.STRING())
+                  .as(Encoders.STRING())
                   .collectAsList());
       assertThat(written).as(code).isEqualTo(expected);
       assertThat(
@@ -304,7 +305,7 @@ class ReliabilityIT {
                   .where("city_code = '" + code + "'")
                   .select("run_id")
                   .distinct()
-                  .as(org.apache.spark.sql.Encoders.STRING())
+                  .as(Encoders.STRING())
                   .collectAsList())
           .containsExactly("concurrent-" + code);
     }
@@ -316,7 +317,7 @@ class ReliabilityIT {
                     .load(shared.resolve("buildings").toString())
                     .select("city_code")
                     .distinct()
-                    .as(org.apache.spark.sql.Encoders.STRING())
+                    .as(Encoders.STRING())
                     .collectAsList()))
         .containsExactly("990202", "990203");
 
@@ -380,7 +381,7 @@ class ReliabilityIT {
         spark
             .sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("buildings") + "`")
             .select("operation")
-            .as(org.apache.spark.sql.Encoders.STRING())
+            .as(Encoders.STRING())
             .collectAsList();
     assertThat(operations).contains("OPTIMIZE");
     // Two dates, each rewritten by several runs: one file per date after compaction.
@@ -399,27 +400,27 @@ class ReliabilityIT {
   }
 
   /** True once a Parquet file that is not in the folder now appears in it. */
-  static java.util.function.BooleanSupplier newDataFile(Path dir) {
-    java.util.Set<String> before = dataFiles(dir);
+  static BooleanSupplier newDataFile(Path dir) {
+    Set<String> before = dataFiles(dir);
     return () -> !before.containsAll(dataFiles(dir));
   }
 
   /** True once the table has a commit more than it has now. */
-  static java.util.function.BooleanSupplier newCommit(Path table) {
+  static BooleanSupplier newCommit(Path table) {
     long before = commits(table);
     return () -> commits(table) > before;
   }
 
-  static java.util.Set<String> dataFiles(Path dir) {
+  static Set<String> dataFiles(Path dir) {
     if (!Files.isDirectory(dir)) {
-      return java.util.Set.of();
+      return Set.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString())
           .filter(n -> n.endsWith(".parquet"))
-          .collect(java.util.stream.Collectors.toSet());
+          .collect(Collectors.toSet());
     } catch (IOException e) {
-      return java.util.Set.of(); // the writer is still creating it
+      return Set.of(); // the writer is still creating it
     }
   }
 
@@ -473,8 +474,7 @@ class ReliabilityIT {
     }
 
     /** Polls until the condition holds, then SIGKILLs the process; false if it ended first. */
-    boolean killWhen(java.util.function.BooleanSupplier condition, int timeoutSeconds)
-        throws InterruptedException {
+    boolean killWhen(BooleanSupplier condition, int timeoutSeconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
       while (System.nanoTime() < deadline && process.isAlive()) {
         if (condition.getAsBoolean()) {

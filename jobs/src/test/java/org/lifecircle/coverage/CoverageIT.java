@@ -156,7 +156,7 @@ class CoverageIT {
   @Test
   void gapLedgerHasSeverityAsDocumented() {
     List<Row> g =
-        gaps.orderBy(org.apache.spark.sql.functions.col("severity").desc())
+        gaps.orderBy(col("severity").desc())
             .select(
                 "community_code",
                 "category",

@@ -4,20 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lifecircle.TestSpark;
@@ -544,9 +549,9 @@ class BadInputCorpusTest {
       String expected = kind.stop().replace("{path}", dir.resolve(file).toString());
       // '*' stands for what a library puts in (a part-file name, a byte dump): one per mark.
       String pattern =
-          java.util.Arrays.stream(expected.split("\\*", -1))
-              .map(java.util.regex.Pattern::quote)
-              .collect(java.util.stream.Collectors.joining(".*"));
+          Arrays.stream(expected.split("\\*", -1))
+              .map(Pattern::quote)
+              .collect(Collectors.joining(".*"));
       assertThatThrownBy(() -> check(kind, dir))
           .isInstanceOf(PipelineException.class)
           .satisfies(e -> assertThat(e.getMessage()).matches("(?s)" + pattern));
@@ -575,7 +580,7 @@ class BadInputCorpusTest {
     try {
       kind.file().write(dir);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
     Map<String, DatasetSource> datasets =
         new LinkedHashMap<>(
@@ -646,7 +651,7 @@ class BadInputCorpusTest {
     return rowsOf(check(kind, TestSpark.tempDir("corpus-multiline")), "facility_id", "name");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aQuotedLineBreakIsOneRecordAndTheRowsAfterItKeepTheirNumbers() {
     // The rows after it are records 3 to 5 (not file lines 4 to 6); the name keeps its break.
     assertThat(withQuotedLineBreak(1, null, "\n"))
@@ -654,7 +659,7 @@ class BadInputCorpusTest {
             "1 F1: 阳光幼儿园", "2 F5: 老百姓大药房\n(二号店)", "3 F2: 大药房", "4 F3: 实验小学", "5 F4: 便利店");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aGbkFileWithWindowsLineEndsAndAQuotedLineBreakKeepsItsTextAndNumbers() {
     // As a spreadsheet exports it: GBK, CRLF between records, a bare LF inside a quoted name.
     assertThat(withQuotedLineBreak(0, "GBK", "\r\n"))
@@ -662,7 +667,7 @@ class BadInputCorpusTest {
             "1 F5: 老百姓大药房\n(二号店)", "2 F1: 阳光幼儿园", "3 F2: 大药房", "4 F3: 实验小学", "5 F4: 便利店");
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void footprintsUnderOneSquareMetreNameRowColumnAndArea() {
     List<String> rows = new ArrayList<>(BUILDINGS);
     rows.add(
@@ -697,7 +702,7 @@ class BadInputCorpusTest {
     try (Stream<Path> s = Files.list(parquetDir)) {
       for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList()) {
         byte[] all = Files.readAllBytes(f);
-        Files.write(target.resolve(f.getFileName()), java.util.Arrays.copyOf(all, all.length / 2));
+        Files.write(target.resolve(f.getFileName()), Arrays.copyOf(all, all.length / 2));
       }
     }
     return target;

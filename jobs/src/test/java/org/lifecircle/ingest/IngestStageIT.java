@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.TreeMap;
@@ -149,7 +150,7 @@ class IngestStageIT {
   @Test
   void silverTablesCarryContractCommentsAndCrs() {
     Row detail =
-        io.delta.tables.DeltaTable.forPath(spark, ctx.tablePath("buildings"))
+        DeltaTable.forPath(spark, ctx.tablePath("buildings"))
             .detail()
             .select("properties", "partitionColumns")
             .first();

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.io.WKTReader;
 
@@ -108,7 +110,7 @@ class NetworkStageIT {
                   null,
                   "street",
                   new WKBWriter().write(wkt.read(NetworkFixture.wkt(lines.get(k))))));
-        } catch (org.locationtech.jts.io.ParseException e) {
+        } catch (ParseException e) {
           throw new IllegalStateException(e);
         }
       }
@@ -149,7 +151,7 @@ class NetworkStageIT {
     spark
         .createDataFrame(rows, Contract.of(table).schemaWithoutPartitions())
         .withColumn("city_code", lit(c.cityCode()))
-        .withColumn("snapshot_date", lit(java.sql.Date.valueOf(c.snapshotDate())))
+        .withColumn("snapshot_date", lit(Date.valueOf(c.snapshotDate())))
         .write()
         .format("delta")
         .partitionBy("city_code", "snapshot_date")

@@ -3,10 +3,17 @@ package org.lifecircle.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.common.PipelineException;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /** The array search and the JGraphT search agree, ties included; the graph builder merges nodes. */
 class SearchAgreementTest {
@@ -61,7 +68,7 @@ class SearchAgreementTest {
       coordStart[e] = 2 * e;
     }
     boolean[] main = new boolean[m];
-    java.util.Arrays.fill(main, true);
+    Arrays.fill(main, true);
     return new WalkGraph(
         new double[n],
         new double[n],
@@ -102,7 +109,7 @@ class SearchAgreementTest {
 
   @Test
   void islandsAreSmallComponentsAndTheLargestNeverIsOne() {
-    List<GraphBuilder.Way> ways = new java.util.ArrayList<>();
+    List<GraphBuilder.Way> ways = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       ways.add(
           new GraphBuilder.Way(
@@ -128,14 +135,14 @@ class SearchAgreementTest {
             NetworkFixture.ways(NetworkFixture.lines()), 0.5, GraphBuilder.IslandRule.DEFAULT);
     EdgeSnapper.Snaps snaps =
         EdgeSnapper.snapAll(g, new double[] {150, -500}, new double[] {103, -500}, 150);
-    org.apache.spark.serializer.SerializerInstance kryo =
-        new org.apache.spark.serializer.KryoSerializer(
-                new org.apache.spark.SparkConf()
+    SerializerInstance kryo =
+        new KryoSerializer(
+                new SparkConf()
                     .set(
                         "spark.kryo.registrator",
                         "org.apache.sedona.core.serde.SedonaKryoRegistrator"))
             .newInstance();
-    scala.reflect.ClassTag<Object> any = scala.reflect.ClassTag$.MODULE$.AnyRef();
+    ClassTag<Object> any = ClassTag$.MODULE$.AnyRef();
     WalkGraph g2 = (WalkGraph) kryo.deserialize(kryo.serialize(g, any), any);
     EdgeSnapper.Snaps s2 = (EdgeSnapper.Snaps) kryo.deserialize(kryo.serialize(snaps, any), any);
     assertThat(g2.adjWeight()).containsExactly(g.adjWeight());

@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
@@ -75,7 +77,7 @@ class OsmRulesTest {
     assertThat(g.getArea()).isEqualTo(96.0);
     // An outer ring left open (a member way missing from the extract) is not guessed closed.
     assertThat(OsmGeometry.multipolygon(List.of(line(0, 0, 10, 0, 10, 10)), List.of())).isNull();
-    java.util.ArrayList<LineString> missing = new java.util.ArrayList<>();
+    ArrayList<LineString> missing = new ArrayList<>();
     missing.add(null);
     assertThat(OsmGeometry.multipolygon(missing, List.of())).isNull();
   }
@@ -103,9 +105,9 @@ class OsmRulesTest {
     assertThat(g.getArea()).isEqualTo(2.0);
     OsmExtract.Inside inside =
         new OsmExtract.Inside(new CityConfig.Bounds(114.0, 30.0, 117.0, 31.0), g);
-    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(1L, 115.5, 30.5))).isTrue();
+    assertThat(inside.call(RowFactory.create(1L, 115.5, 30.5))).isTrue();
     // Inside the bounds, outside the clip.
-    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(2L, 116.5, 30.5))).isFalse();
+    assertThat(inside.call(RowFactory.create(2L, 116.5, 30.5))).isFalse();
     Files.writeString(clip, "LINESTRING (114 30, 115 31)");
     assertThatThrownBy(() -> Clip.read(clip))
         .hasMessage("Cannot read osm clip polygon: it holds no polygon (" + clip + ")");

@@ -3,6 +3,7 @@ package org.lifecircle.osm;
 import com.google.protobuf.ByteString;
 import crosby.binary.Fileformat;
 import crosby.binary.Osmformat;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.DeflaterOutputStream;
 
 /**
  * Writes .osm.pbf files from the format's protobuf classes, block by block, with the groups of each
@@ -106,8 +108,8 @@ public final class PbfWriter implements AutoCloseable {
 
   private void blob(String type, ByteString data) throws IOException {
     byte[] raw = data.toByteArray();
-    java.io.ByteArrayOutputStream zlib = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(zlib)) {
+    ByteArrayOutputStream zlib = new ByteArrayOutputStream();
+    try (DeflaterOutputStream z = new DeflaterOutputStream(zlib)) {
       z.write(raw);
     }
     byte[] blob =

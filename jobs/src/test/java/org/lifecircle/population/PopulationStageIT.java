@@ -259,7 +259,7 @@ class PopulationStageIT {
   }
 
   private static Map<String, Object> area(
-      String code, String level, String parent, org.locationtech.jts.geom.Geometry g, long row) {
+      String code, String level, String parent, Geometry g, long row) {
     Map<String, Object> m = new HashMap<>();
     m.put("source_row", row);
     m.put("area_code", code);

@@ -1,12 +1,14 @@
 package org.lifecircle.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -259,9 +261,7 @@ class ExporterIT {
 
   @Test
   void anUnknownFormatIsRefusedByName() {
-    assertThat(
-            org.assertj.core.api.Assertions.catchThrowable(
-                () -> Exporter.export(spark, ctx, "coverage_gaps", "shapefile", out)))
+    assertThat(catchThrowable(() -> Exporter.export(spark, ctx, "coverage_gaps", "shapefile", out)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot export table coverage_gaps: format must be geoparquet, geojson or gpkg"
@@ -273,7 +273,7 @@ class ExporterIT {
    * order), srs_id, envelope, WKB; the header's envelope must be the geometry's.
    */
   private static Geometry fromGpkg(byte[] b) throws Exception {
-    assertThat(new String(b, 0, 2, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GP");
+    assertThat(new String(b, 0, 2, StandardCharsets.US_ASCII)).isEqualTo("GP");
     assertThat(b[2]).isEqualTo((byte) 0);
     int flags = b[3];
     ByteBuffer buf =
