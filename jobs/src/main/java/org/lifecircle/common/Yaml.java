@@ -197,6 +197,7 @@ public final class Yaml {
       return Optional.empty();
     }
     try (Reader r = Files.newBufferedReader(file)) {
+      // fqn: SnakeYAML's Yaml, inside this class of the same name
       Node node = new org.yaml.snakeyaml.Yaml().compose(r);
       Integer line = null;
       for (Object step : path) {

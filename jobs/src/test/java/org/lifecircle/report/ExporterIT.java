@@ -154,6 +154,7 @@ class ExporterIT {
     try (ParquetFileReader r =
         ParquetFileReader.open(
             HadoopInputFile.fromPath(
+                // fqn: Hadoop's Path, beside the java.nio.file.Path the test uses throughout
                 new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
       kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
       rows = r.getRecordCount();
