@@ -1,6 +1,7 @@
 package org.lifecircle;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
@@ -22,7 +23,8 @@ public final class SilverRows {
 
   private SilverRows() {}
 
-  public static void write(SparkSession spark, RunContext ctx, String table, List<Map<String, Object>> rows) {
+  public static void write(
+      SparkSession spark, RunContext ctx, String table, List<Map<String, Object>> rows) {
     Contract contract = Contract.of(table);
     StructType schema = contract.schemaWithoutPartitions();
     List<Row> out = new ArrayList<>();
@@ -35,9 +37,11 @@ public final class SilverRows {
       }
       out.add(RowFactory.create(v));
     }
-    StructType loose = new StructType(java.util.Arrays.stream(schema.fields())
-        .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
-        .toArray(StructField[]::new));
+    StructType loose =
+        new StructType(
+            Arrays.stream(schema.fields())
+                .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
+                .toArray(StructField[]::new));
     DeltaTables.replaceSnapshot(spark, ctx, contract, spark.createDataFrame(out, loose));
   }
 
@@ -51,7 +55,13 @@ public final class SilverRows {
 
   /** Axis-aligned rectangle. */
   public static Geometry box(double x0, double y0, double x1, double y1) {
-    return GF.createPolygon(new Coordinate[] {new Coordinate(x0, y0), new Coordinate(x1, y0),
-        new Coordinate(x1, y1), new Coordinate(x0, y1), new Coordinate(x0, y0)});
+    return GF.createPolygon(
+        new Coordinate[] {
+          new Coordinate(x0, y0),
+          new Coordinate(x1, y0),
+          new Coordinate(x1, y1),
+          new Coordinate(x0, y1),
+          new Coordinate(x0, y0)
+        });
   }
 }

@@ -8,8 +8,9 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.SparkSessions;
 
 /**
- * The one local SparkSession of a test JVM (surefire reuses each of its two forks): UI off, UTC, Delta and
- * Sedona registered once by {@link SparkSessions}, few shuffle partitions for tiny inputs.
+ * The one local SparkSession of a test JVM (surefire reuses each of its two forks): UI off, UTC,
+ * Delta and Sedona registered once by {@link SparkSessions}, few shuffle partitions for tiny
+ * inputs.
  */
 public final class TestSpark {
   private static SparkSession session;

@@ -2,6 +2,7 @@ package org.lifecircle.access;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -26,13 +28,13 @@ import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 
 /**
- * For every residential building and every catalog category: the nearest facility by straight
- * line, its distance in metres of the metric CRS, and whether it is within the category's
- * threshold. Categories with no facility still produce rows (distance null, not covered).
+ * For every residential building and every catalog category: the nearest facility by straight line,
+ * its distance in metres of the metric CRS, and whether it is within the category's threshold.
+ * Categories with no facility still produce rows (distance null, not covered).
  *
  * <p>Coverage uses the straight line when the city has a walk network (the network stage then
- * replaces it with network distance), and straight line times the configured detour factor when
- * it has none, labelled {@code straight_line_detour}.
+ * replaces it with network distance), and straight line times the configured detour factor when it
+ * has none, labelled {@code straight_line_detour}.
  */
 public final class AccessStage implements Stage {
   public static final String NAME = "access";
@@ -56,42 +58,60 @@ public final class AccessStage implements Stage {
     Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
     Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
     boolean network = ctx.city().has(Tables.WALK_NETWORK);
-    Basis basis = network ? new Basis("straight_line", 1.0)
-        : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
+    Basis basis =
+        network
+            ? new Basis("straight_line", 1.0)
+            : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
     Dataset<Row> access = access(spark, homes, facilities, catalog, basis);
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), access);
+    long written =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), access);
     long buildings = homes.count();
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(Tables.BUILDING_ACCESS, written);
-    return new StageResult(buildings, written, 0, tables, List.of(),
+    return new StageResult(
+        buildings,
+        written,
+        0,
+        tables,
+        List.of(),
         Map.of("categories", catalog.categories().size(), "basis", basis.name()),
-        List.of(String.format("  %d buildings x %d categories, coverage basis: %s", buildings,
-            catalog.categories().size(), basis.name())));
+        List.of(
+            String.format(
+                "  %d buildings x %d categories, coverage basis: %s",
+                buildings, catalog.categories().size(), basis.name())));
   }
 
   /** How coverage is decided before (or without) network distances. */
-  public record Basis(String name, double factor) implements java.io.Serializable {}
+  public record Basis(String name, double factor) implements Serializable {}
 
   /**
    * The transform: homes (building_population rows) x catalog categories, nearest facility by
    * straight line through a broadcast per-category STRtree applied in mapPartitions.
    */
   public static Dataset<Row> access(
-      SparkSession spark, Dataset<Row> homes, Dataset<Row> facilities, FacilityCatalog catalog,
+      SparkSession spark,
+      Dataset<Row> homes,
+      Dataset<Row> facilities,
+      FacilityCatalog catalog,
       Basis basis) {
     Map<String, FacilityIndex> indexes = indexByCategory(facilities, catalog);
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
     List<String> bandNames = AgeBands.COLUMNS;
-    List<String> cols = new ArrayList<>(List.of("building_id", "community_code", "origin", "residents"));
+    List<String> cols =
+        new ArrayList<>(List.of("building_id", "community_code", "origin", "residents"));
     cols.addAll(bandNames);
-    JavaRDD<Row> rows = homes.select(cols.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
-        .javaRDD()
-        .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
-    return spark.createDataFrame(rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
+    JavaRDD<Row> rows =
+        homes
+            .select(cols.stream().map(c -> col(c)).toArray(Column[]::new))
+            .javaRDD()
+            .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
+    return spark.createDataFrame(
+        rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
   }
 
-  static Map<String, FacilityIndex> indexByCategory(Dataset<Row> facilities, FacilityCatalog catalog) {
+  static Map<String, FacilityIndex> indexByCategory(
+      Dataset<Row> facilities, FacilityCatalog catalog) {
     Map<String, TreeMap<String, double[]>> byCategory = new LinkedHashMap<>();
     catalog.codes().forEach(c -> byCategory.put(c, new TreeMap<>()));
     WKBReader reader = new WKBReader();
@@ -108,16 +128,17 @@ public final class AccessStage implements Stage {
       }
     }
     Map<String, FacilityIndex> out = new LinkedHashMap<>();
-    byCategory.forEach((code, m) -> {
-      String[] ids = m.keySet().toArray(String[]::new);
-      double[] xs = new double[ids.length];
-      double[] ys = new double[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        xs[i] = m.get(ids[i])[0];
-        ys[i] = m.get(ids[i])[1];
-      }
-      out.put(code, new FacilityIndex(ids, xs, ys));
-    });
+    byCategory.forEach(
+        (code, m) -> {
+          String[] ids = m.keySet().toArray(String[]::new);
+          double[] xs = new double[ids.length];
+          double[] ys = new double[ids.length];
+          for (int i = 0; i < ids.length; i++) {
+            xs[i] = m.get(ids[i])[0];
+            ys[i] = m.get(ids[i])[1];
+          }
+          out.put(code, new FacilityIndex(ids, xs, ys));
+        });
     return out;
   }
 }

@@ -62,11 +62,12 @@ public final class FacilityIndex implements Serializable {
       return null;
     }
     double[] query = {x, y};
-    ItemDistance byPoint = (a, b) -> {
-      double[] q = a.getItem() instanceof double[] d ? d : (double[]) b.getItem();
-      int i = a.getItem() instanceof Integer ia ? ia : (Integer) b.getItem();
-      return Math.hypot(xs[i] - q[0], ys[i] - q[1]);
-    };
+    ItemDistance byPoint =
+        (a, b) -> {
+          double[] q = a.getItem() instanceof double[] d ? d : (double[]) b.getItem();
+          int i = a.getItem() instanceof Integer ia ? ia : (Integer) b.getItem();
+          return Math.hypot(xs[i] - q[0], ys[i] - q[1]);
+        };
     int best = (Integer) tree().nearestNeighbour(new Envelope(x, x, y, y), query, byPoint);
     double d = Math.hypot(xs[best] - x, ys[best] - y);
     // Ties: every facility at distance d lies in this box; keep the smallest index (= id).

@@ -26,8 +26,12 @@ final class NearestRows implements Iterator<Row> {
   private final WKBReader reader = new WKBReader();
   private final ArrayDeque<Row> pending = new ArrayDeque<>();
 
-  NearestRows(Iterator<Row> homes, Map<String, FacilityIndex> indexes, FacilityCatalog catalog,
-      AccessStage.Basis basis, List<String> bands) {
+  NearestRows(
+      Iterator<Row> homes,
+      Map<String, FacilityIndex> indexes,
+      FacilityCatalog catalog,
+      AccessStage.Basis basis,
+      List<String> bands) {
     this.homes = homes;
     this.indexes = indexes;
     this.catalog = catalog;
@@ -58,7 +62,8 @@ final class NearestRows implements Iterator<Row> {
     try {
       o = reader.read(originWkb).getCoordinate();
     } catch (ParseException e) {
-      throw new IllegalStateException("building_population holds invalid WKB for " + home.get(0), e);
+      throw new IllegalStateException(
+          "building_population holds invalid WKB for " + home.get(0), e);
     }
     long residents = home.getLong(3);
     for (FacilityCatalog.Category c : catalog.categories()) {
@@ -71,8 +76,24 @@ final class NearestRows implements Iterator<Row> {
       Double d = hit == null ? null : hit.distance();
       boolean within = d != null && d <= c.thresholdM();
       boolean covered = d != null && d * basis.factor() <= c.thresholdM();
-      pending.add(RowFactory.create(home.getString(0), home.getString(1), originWkb, c.code(), id,
-          d, c.thresholdM(), within, null, null, null, null, basis.name(), covered, residents, target));
+      pending.add(
+          RowFactory.create(
+              home.getString(0),
+              home.getString(1),
+              originWkb,
+              c.code(),
+              id,
+              d,
+              c.thresholdM(),
+              within,
+              null,
+              null,
+              null,
+              null,
+              basis.name(),
+              covered,
+              residents,
+              target));
     }
   }
 }

@@ -26,22 +26,22 @@ import org.lifecircle.io.Tables;
 
 /**
  * Supply versus demand: the two-step floating catchment with distance decay (E2SFCA, Luo and Qi
- * 2009) for every catalog category with a {@code capacity} block. Writes facility_adequacy (one
- * row per facility and per community) and the 'capacity' rows of coverage_gaps.
+ * 2009) for every catalog category with a {@code capacity} block. Writes facility_adequacy (one row
+ * per facility and per community) and the 'capacity' rows of coverage_gaps.
  *
  * <p>Catchment: d0 = the category's threshold_m on the distance basis of building_access. A
  * facility j and a building i form a pair when d_ij <= d0, where d_ij is the straight line
- * ('straight_line'), or the straight line x the city's detour factor ('straight_line_detour').
- * Step 1: R_j = capacity_j / sum over buildings i in j's catchment of w(d_ij) x P_i, with P_i the
+ * ('straight_line'), or the straight line x the city's detour factor ('straight_line_detour'). Step
+ * 1: R_j = capacity_j / sum over buildings i in j's catchment of w(d_ij) x P_i, with P_i the
  * building's residents of the category's target group. Step 2: A_i = sum over facilities j within
- * d0 of i of w(d_ij) x R_j: places per target resident. Weights are in {@link CapacityFrame}.
- * With every facility's catchment holding some target resident, sum_i A_i x P_i = sum_j capacity_j
- * (any decay: both steps use the same weights); a facility with nobody within reach has R_j null
- * and its capacity is not apportioned.
+ * d0 of i of w(d_ij) x R_j: places per target resident. Weights are in {@link CapacityFrame}. With
+ * every facility's catchment holding some target resident, sum_i A_i x P_i = sum_j capacity_j (any
+ * decay: both steps use the same weights); a facility with nobody within reach has R_j null and its
+ * capacity is not apportioned.
  *
  * <p>Pairs come from a Sedona distance join between facility points (silver facilities) and
- * building origins (building_population.origin), straight-line radius d0, then each pair is kept
- * or dropped on its building_access basis. Limitation: on the 'network' basis the catchment is
+ * building origins (building_population.origin), straight-line radius d0, then each pair is kept or
+ * dropped on its building_access basis. Limitation: on the 'network' basis the catchment is
  * approximated by the straight-line pairs and the weight by the straight-line distance, because the
  * network stage computes only the nearest facility per building and category, not the distance of
  * every facility-building pair; network-catchment 2SFCA would need per-pair walking distances (a
@@ -54,10 +54,10 @@ import org.lifecircle.io.Tables;
  * basis_population is the target residents (norm_basis target) or all residents (norm_basis all).
  * With norm_basis all the norm counts places per 1,000 of all residents (e.g. 4.5 nursery places
  * per 1,000 residents) while 2SFCA demand stays the target group (children aged 0-2): supply is
- * apportioned to the people who use it, the requirement is sized the way the standard sizes it.
- * A community without target residents has no shortfall (nobody to serve). Communities with a
- * shortfall are capacity gaps; see {@link TwoStepCatchment#gaps}. Facilities whose capacity is
- * null are skipped and counted (metric facilities_without_capacity).
+ * apportioned to the people who use it, the requirement is sized the way the standard sizes it. A
+ * community without target residents has no shortfall (nobody to serve). Communities with a
+ * shortfall are capacity gaps; see {@link TwoStepCatchment#gaps}. Facilities whose capacity is null
+ * are skipped and counted (metric facilities_without_capacity).
  */
 public final class AdequacyStage implements Stage {
   public static final String NAME = "adequacy";
@@ -77,8 +77,13 @@ public final class AdequacyStage implements Stage {
   }
 
   /** Everything the stage computes, before writing. */
-  public record Result(Dataset<Row> facilities, Dataset<Row> buildings, Dataset<Row> communities,
-      Dataset<Row> gaps, Dataset<Row> pairs, long facilitiesWithoutCapacity) {}
+  public record Result(
+      Dataset<Row> facilities,
+      Dataset<Row> buildings,
+      Dataset<Row> communities,
+      Dataset<Row> gaps,
+      Dataset<Row> pairs,
+      long facilitiesWithoutCapacity) {}
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
@@ -86,11 +91,15 @@ public final class AdequacyStage implements Stage {
     Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
     Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
     Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
-    Result r = compute(spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor());
+    Result r =
+        compute(spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor());
 
-    Dataset<Row> rows = facilityRows(r.facilities()).unionByName(communityRows(r.communities()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.FACILITY_ADEQUACY), rows);
+    Dataset<Row> rows =
+        facilityRows(r.facilities())
+            .unionByName(communityRows(r.communities()))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    long written =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.FACILITY_ADEQUACY), rows);
     long gapRows = Gaps.write(spark, ctx, r.gaps(), "capacity");
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity(), gapRows);
     long in = homes.count();
@@ -107,81 +116,147 @@ public final class AdequacyStage implements Stage {
   }
 
   /** The whole computation on DataFrames (no writes): what the tests call. */
-  public static Result compute(SparkSession spark, FacilityCatalog catalog, Dataset<Row> facilities,
-      Dataset<Row> homes, Dataset<Row> access, double detourFactor) {
+  public static Result compute(
+      SparkSession spark,
+      FacilityCatalog catalog,
+      Dataset<Row> facilities,
+      Dataset<Row> homes,
+      Dataset<Row> access,
+      double detourFactor) {
     Dataset<Row> cap = CapacityFrame.of(spark, catalog);
-    Dataset<Row> capFacilities = facilities.select("facility_id", "category", "capacity", "geometry")
-        .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
+    Dataset<Row> capFacilities =
+        facilities
+            .select("facility_id", "category", "capacity", "geometry")
+            .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
     long withoutCapacity = capFacilities.where(col("capacity").isNull()).count();
     Dataset<Row> supplied = capFacilities.where(col("capacity").isNotNull());
-    Dataset<Row> demand = access.select("building_id", "community_code", "category", "residents",
-            "target_residents", "distance_basis")
-        .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
+    Dataset<Row> demand =
+        access
+            .select(
+                "building_id",
+                "community_code",
+                "category",
+                "residents",
+                "target_residents",
+                "distance_basis")
+            .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
 
-    Dataset<Row> pairs = TwoStepCatchment.weightedPairs(
-            TwoStepCatchment.candidatePairs(supplied, homes.select("building_id", "origin"), cap),
-            demand, catalog, detourFactor)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> pairs =
+        TwoStepCatchment.weightedPairs(
+                TwoStepCatchment.candidatePairs(
+                    supplied, homes.select("building_id", "origin"), cap),
+                demand,
+                catalog,
+                detourFactor)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> supply = TwoStepCatchment.supply(supplied, pairs);
     Dataset<Row> buildings = TwoStepCatchment.accessibility(demand, pairs, supply);
     Dataset<Row> communities = TwoStepCatchment.communities(buildings, cap);
-    Dataset<Row> basis = demand.groupBy(col("category").as("b_category"))
-        .agg(min("distance_basis").as("distance_basis"));
-    Dataset<Row> facilityOut = supply.join(cap, col("category").equalTo(col("cap_code")))
-        .join(basis, col("category").equalTo(col("b_category")), "left")
-        .drop("b_category");
-    return new Result(facilityOut, buildings, communities, TwoStepCatchment.gaps(communities), pairs,
+    Dataset<Row> basis =
+        demand
+            .groupBy(col("category").as("b_category"))
+            .agg(min("distance_basis").as("distance_basis"));
+    Dataset<Row> facilityOut =
+        supply
+            .join(cap, col("category").equalTo(col("cap_code")))
+            .join(basis, col("category").equalTo(col("b_category")), "left")
+            .drop("b_category");
+    return new Result(
+        facilityOut,
+        buildings,
+        communities,
+        TwoStepCatchment.gaps(communities),
+        pairs,
         withoutCapacity);
   }
 
   static Dataset<Row> facilityRows(Dataset<Row> f) {
-    return f.select(lit("facility").as("level"), col("category"), col("facility_id"),
-        lit(null).cast("string").as("community_code"), col("capacity"),
-        col("cap_unit").as("capacity_unit"), col("supply_ratio"), col("target_residents_served"),
-        lit(null).cast("long").as("target_residents"), lit(null).cast("long").as("residents"),
+    return f.select(
+        lit("facility").as("level"),
+        col("category"),
+        col("facility_id"),
+        lit(null).cast("string").as("community_code"),
+        col("capacity"),
+        col("cap_unit").as("capacity_unit"),
+        col("supply_ratio"),
+        col("target_residents_served"),
+        lit(null).cast("long").as("target_residents"),
+        lit(null).cast("long").as("residents"),
         lit(null).cast("double").as("accessibility_index"),
         lit(null).cast("double").as("places_per_1000_target"),
-        lit(null).cast("double").as("reachable_places"), col("cap_norm").as("norm_per_1000"),
-        col("cap_norm_basis").as("norm_basis"), lit(null).cast("long").as("basis_population"),
-        lit(null).cast("double").as("shortfall_places"), col("cap_decay").as("decay"),
-        col("cap_threshold_m").as("threshold_m"), col("distance_basis"));
+        lit(null).cast("double").as("reachable_places"),
+        col("cap_norm").as("norm_per_1000"),
+        col("cap_norm_basis").as("norm_basis"),
+        lit(null).cast("long").as("basis_population"),
+        lit(null).cast("double").as("shortfall_places"),
+        col("cap_decay").as("decay"),
+        col("cap_threshold_m").as("threshold_m"),
+        col("distance_basis"));
   }
 
   static Dataset<Row> communityRows(Dataset<Row> c) {
-    return c.select(lit("community").as("level"), col("category"),
-        lit(null).cast("string").as("facility_id"), col("community_code"),
-        lit(null).cast("double").as("capacity"), col("cap_unit").as("capacity_unit"),
+    return c.select(
+        lit("community").as("level"),
+        col("category"),
+        lit(null).cast("string").as("facility_id"),
+        col("community_code"),
+        lit(null).cast("double").as("capacity"),
+        col("cap_unit").as("capacity_unit"),
         lit(null).cast("double").as("supply_ratio"),
-        lit(null).cast("double").as("target_residents_served"), col("target_residents"),
-        col("residents"), col("accessibility_index"), col("places_per_1000_target"),
-        col("reachable_places"), col("cap_norm").as("norm_per_1000"),
-        col("cap_norm_basis").as("norm_basis"), col("basis_population"), col("shortfall_places"),
-        col("cap_decay").as("decay"), col("cap_threshold_m").as("threshold_m"),
+        lit(null).cast("double").as("target_residents_served"),
+        col("target_residents"),
+        col("residents"),
+        col("accessibility_index"),
+        col("places_per_1000_target"),
+        col("reachable_places"),
+        col("cap_norm").as("norm_per_1000"),
+        col("cap_norm_basis").as("norm_basis"),
+        col("basis_population"),
+        col("shortfall_places"),
+        col("cap_decay").as("decay"),
+        col("cap_threshold_m").as("threshold_m"),
         col("distance_basis"));
   }
 
   private static List<String> headlines(Dataset<Row> rows, long withoutCapacity, long gapRows) {
     List<String> lines = new ArrayList<>();
-    lines.add(String.format("  supply vs demand (E2SFCA): gap ledger %d rows with capacity gaps;"
-        + " %d facilities skipped (capacity null)", gapRows, withoutCapacity));
-    lines.add("    category            capacity  target res.  places/1000 target"
-        + "  places/1000 basis  norm/1000 (basis)  communities short  shortfall");
-    Dataset<Row> byCategory = rows.groupBy("category")
-        .agg(sum("capacity").as("capacity"), sum("target_residents").as("target"),
-            sum("reachable_places").as("reachable"), sum("basis_population").as("basis_pop"),
-            min("norm_per_1000").as("norm"), min("norm_basis").as("basis"),
-            count(when(col("shortfall_places").gt(0), lit(1))).as("short"),
-            sum("shortfall_places").as("shortfall"))
-        .orderBy("category");
+    lines.add(
+        String.format(
+            "  supply vs demand (E2SFCA): gap ledger %d rows with capacity gaps;"
+                + " %d facilities skipped (capacity null)",
+            gapRows, withoutCapacity));
+    lines.add(
+        "    category            capacity  target res.  places/1000 target"
+            + "  places/1000 basis  norm/1000 (basis)  communities short  shortfall");
+    Dataset<Row> byCategory =
+        rows.groupBy("category")
+            .agg(
+                sum("capacity").as("capacity"),
+                sum("target_residents").as("target"),
+                sum("reachable_places").as("reachable"),
+                sum("basis_population").as("basis_pop"),
+                min("norm_per_1000").as("norm"),
+                min("norm_basis").as("basis"),
+                count(when(col("shortfall_places").gt(0), lit(1))).as("short"),
+                sum("shortfall_places").as("shortfall"))
+            .orderBy("category");
     for (Row r : byCategory.collectAsList()) {
       double capacity = r.isNullAt(1) ? 0 : r.getDouble(1);
       long target = r.isNullAt(2) ? 0 : r.getLong(2);
       double reachable = r.isNullAt(3) ? 0 : r.getDouble(3);
       long basisPop = r.isNullAt(4) ? 0 : r.getLong(4);
-      lines.add(String.format("    %-18s %10.0f %12d %19.1f %18.1f %10.1f (%s) %18d %10.1f",
-          r.getString(0), capacity, target, target > 0 ? 1000 * reachable / target : 0.0,
-          basisPop > 0 ? 1000 * reachable / basisPop : 0.0, r.getDouble(5), r.getString(6),
-          r.getLong(7), r.isNullAt(8) ? 0 : r.getDouble(8)));
+      lines.add(
+          String.format(
+              "    %-18s %10.0f %12d %19.1f %18.1f %10.1f (%s) %18d %10.1f",
+              r.getString(0),
+              capacity,
+              target,
+              target > 0 ? 1000 * reachable / target : 0.0,
+              basisPop > 0 ? 1000 * reachable / basisPop : 0.0,
+              r.getDouble(5),
+              r.getString(6),
+              r.getLong(7),
+              r.isNullAt(8) ? 0 : r.getDouble(8)));
     }
     return lines;
   }

@@ -24,10 +24,10 @@ import org.lifecircle.common.PipelineException;
  * distance-decay weight w(d) of E2SFCA as a Column. Codes, norms and steps travel as literal
  * values, never as SQL text.
  *
- * <p>Weights, with d0 the category threshold and d <= d0 the basis distance of a pair:
- * none: 1; gaussian: (exp(-d²/(2 d0²)) - exp(-1/2)) / (1 - exp(-1/2)), 1 at d = 0 and 0 at d0;
- * stepped: the weight of the first step (in ascending share order) whose share x d0 >= d, 0 when
- * no step reaches d.
+ * <p>Weights, with d0 the category threshold and d <= d0 the basis distance of a pair: none: 1;
+ * gaussian: (exp(-d²/(2 d0²)) - exp(-1/2)) / (1 - exp(-1/2)), 1 at d = 0 and 0 at d0; stepped: the
+ * weight of the first step (in ascending share order) whose share x d0 >= d, 0 when no step reaches
+ * d.
  */
 public final class CapacityFrame {
   static final double E_HALF = Math.exp(-0.5);
@@ -51,19 +51,27 @@ public final class CapacityFrame {
    * every category with a capacity block.
    */
   public static Dataset<Row> of(SparkSession spark, FacilityCatalog catalog) {
-    StructType schema = new StructType()
-        .add("cap_code", DataTypes.StringType, false)
-        .add("cap_threshold_m", DataTypes.DoubleType, false)
-        .add("cap_norm", DataTypes.DoubleType, false)
-        .add("cap_norm_basis", DataTypes.StringType, false)
-        .add("cap_unit", DataTypes.StringType, true)
-        .add("cap_decay", DataTypes.StringType, false)
-        .add("cap_level_weight", DataTypes.DoubleType, false);
+    StructType schema =
+        new StructType()
+            .add("cap_code", DataTypes.StringType, false)
+            .add("cap_threshold_m", DataTypes.DoubleType, false)
+            .add("cap_norm", DataTypes.DoubleType, false)
+            .add("cap_norm_basis", DataTypes.StringType, false)
+            .add("cap_unit", DataTypes.StringType, true)
+            .add("cap_decay", DataTypes.StringType, false)
+            .add("cap_level_weight", DataTypes.DoubleType, false);
     List<Row> rows = new ArrayList<>();
     for (FacilityCatalog.Category c : categories(catalog)) {
       FacilityCatalog.Capacity cap = c.capacity();
-      rows.add(RowFactory.create(c.code(), c.thresholdM(), cap.norm(), cap.normBasis(), cap.unit(),
-          cap.decay(), catalog.severityWeight(c.level())));
+      rows.add(
+          RowFactory.create(
+              c.code(),
+              c.thresholdM(),
+              cap.norm(),
+              cap.normBasis(),
+              cap.unit(),
+              cap.decay(),
+              catalog.severityWeight(c.level())));
     }
     return spark.createDataFrame(rows, schema);
   }
@@ -86,16 +94,17 @@ public final class CapacityFrame {
     switch (c.capacity().decay()) {
       case "gaussian":
         // Clamped at 0: at d = d0 the two exponentials may differ in the last bit.
-        return greatest(lit(0.0),
-            exp(pow(d.divide(d0), 2).multiply(-0.5)).minus(E_HALF).divide(1 - E_HALF));
-      case "stepped": {
-        Column out = null;
-        for (double[] s : steps(c)) {
-          Column reached = d.leq(d0.multiply(s[0]));
-          out = out == null ? when(reached, lit(s[1])) : out.when(reached, lit(s[1]));
+        return greatest(
+            lit(0.0), exp(pow(d.divide(d0), 2).multiply(-0.5)).minus(E_HALF).divide(1 - E_HALF));
+      case "stepped":
+        {
+          Column out = null;
+          for (double[] s : steps(c)) {
+            Column reached = d.leq(d0.multiply(s[0]));
+            out = out == null ? when(reached, lit(s[1])) : out.when(reached, lit(s[1]));
+          }
+          return out.otherwise(lit(0.0));
         }
-        return out.otherwise(lit(0.0));
-      }
       default:
         return lit(1.0);
     }
@@ -108,10 +117,17 @@ public final class CapacityFrame {
       return out;
     }
     for (List<Double> s : c.capacity().steps()) {
-      if (s == null || s.size() != 2 || s.get(0) == null || s.get(1) == null
-          || !(s.get(0) > 0) || !(s.get(1) >= 0 && s.get(1) <= 1)) {
-        throw PipelineException.cannot("load", "facility catalog",
-            "a step of " + c.code() + " must be [share of threshold > 0, weight in [0, 1]]", s);
+      if (s == null
+          || s.size() != 2
+          || s.get(0) == null
+          || s.get(1) == null
+          || !(s.get(0) > 0)
+          || !(s.get(1) >= 0 && s.get(1) <= 1)) {
+        throw PipelineException.cannot(
+            "load",
+            "facility catalog",
+            "a step of " + c.code() + " must be [share of threshold > 0, weight in [0, 1]]",
+            s);
       }
       out.add(new double[] {s.get(0), s.get(1)});
     }

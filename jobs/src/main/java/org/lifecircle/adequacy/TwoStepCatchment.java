@@ -31,16 +31,28 @@ public final class TwoStepCatchment {
    * Sedona distance join (ST_DWithin with the radius on the facility side). Columns: facility_id,
    * f_category, capacity, p_building, d_line, f_radius.
    */
-  public static Dataset<Row> candidatePairs(Dataset<Row> facilities, Dataset<Row> homes,
-      Dataset<Row> cap) {
-    Dataset<Row> f = facilities.join(cap, col("category").equalTo(col("cap_code")))
-        .select(col("facility_id"), col("category").as("f_category"), col("capacity"),
-            expr("ST_GeomFromWKB(geometry)").as("f_geom"), col("cap_threshold_m").as("f_radius"));
-    Dataset<Row> b = homes.select(col("building_id").as("p_building"),
-        expr("ST_GeomFromWKB(origin)").as("b_geom"));
+  public static Dataset<Row> candidatePairs(
+      Dataset<Row> facilities, Dataset<Row> homes, Dataset<Row> cap) {
+    Dataset<Row> f =
+        facilities
+            .join(cap, col("category").equalTo(col("cap_code")))
+            .select(
+                col("facility_id"),
+                col("category").as("f_category"),
+                col("capacity"),
+                expr("ST_GeomFromWKB(geometry)").as("f_geom"),
+                col("cap_threshold_m").as("f_radius"));
+    Dataset<Row> b =
+        homes.select(
+            col("building_id").as("p_building"), expr("ST_GeomFromWKB(origin)").as("b_geom"));
     return f.join(b, expr("ST_DWithin(f_geom, b_geom, f_radius)"))
-        .select(col("facility_id"), col("f_category"), col("capacity"), col("p_building"),
-            expr("ST_Distance(f_geom, b_geom)").as("d_line"), col("f_radius"));
+        .select(
+            col("facility_id"),
+            col("f_category"),
+            col("capacity"),
+            col("p_building"),
+            expr("ST_Distance(f_geom, b_geom)").as("d_line"),
+            col("f_radius"));
   }
 
   /**
@@ -48,20 +60,27 @@ public final class TwoStepCatchment {
    * straight line (also on 'network': per-pair network distances are not computed).
    */
   static Column basisDistance(double detourFactor) {
-    return when(col("distance_basis").equalTo("straight_line_detour"),
-        col("d_line").multiply(detourFactor)).otherwise(col("d_line"));
+    return when(
+            col("distance_basis").equalTo("straight_line_detour"),
+            col("d_line").multiply(detourFactor))
+        .otherwise(col("d_line"));
   }
 
   /**
    * Pairs within the catchment on the basis distance, with the building's target residents P and
    * the weight w. Columns: facility_id, category, building_id, target_residents, d, w.
    */
-  public static Dataset<Row> weightedPairs(Dataset<Row> pairs, Dataset<Row> demand,
-      FacilityCatalog catalog, double detourFactor) {
-    Dataset<Row> d = demand.select(col("building_id"), col("category"), col("target_residents"),
-        col("distance_basis"));
-    return pairs.join(d, col("p_building").equalTo(col("building_id"))
-            .and(col("f_category").equalTo(col("category"))))
+  public static Dataset<Row> weightedPairs(
+      Dataset<Row> pairs, Dataset<Row> demand, FacilityCatalog catalog, double detourFactor) {
+    Dataset<Row> d =
+        demand.select(
+            col("building_id"), col("category"), col("target_residents"), col("distance_basis"));
+    return pairs
+        .join(
+            d,
+            col("p_building")
+                .equalTo(col("building_id"))
+                .and(col("f_category").equalTo(col("category"))))
         .withColumn("d", basisDistance(detourFactor))
         .where(col("d").leq(col("f_radius")))
         .withColumn("w", CapacityFrame.weight(catalog, col("category"), col("d"), col("f_radius")))
@@ -74,13 +93,19 @@ public final class TwoStepCatchment {
    * its row. Columns: facility_id, category, capacity, target_residents_served, supply_ratio.
    */
   public static Dataset<Row> supply(Dataset<Row> facilities, Dataset<Row> weighted) {
-    Dataset<Row> served = weighted.groupBy(col("facility_id").as("s_facility"))
-        .agg(sum(col("w").multiply(col("target_residents"))).as("served"));
-    return facilities.select("facility_id", "category", "capacity")
+    Dataset<Row> served =
+        weighted
+            .groupBy(col("facility_id").as("s_facility"))
+            .agg(sum(col("w").multiply(col("target_residents"))).as("served"));
+    return facilities
+        .select("facility_id", "category", "capacity")
         .join(served, col("facility_id").equalTo(col("s_facility")), "left")
         .withColumn("target_residents_served", coalesce(col("served"), lit(0.0)))
-        .withColumn("supply_ratio", when(col("target_residents_served").gt(0),
-            col("capacity").divide(col("target_residents_served"))))
+        .withColumn(
+            "supply_ratio",
+            when(
+                col("target_residents_served").gt(0),
+                col("capacity").divide(col("target_residents_served"))))
         .select("facility_id", "category", "capacity", "target_residents_served", "supply_ratio");
   }
 
@@ -88,14 +113,22 @@ public final class TwoStepCatchment {
    * Step 2: A_i = sum of w x R_j over the facilities within reach of building i (0 when none).
    * Returns the demand rows with an {@code accessibility} column.
    */
-  public static Dataset<Row> accessibility(Dataset<Row> demand, Dataset<Row> weighted,
-      Dataset<Row> supply) {
-    Dataset<Row> a = weighted.join(supply.select(col("facility_id").as("r_facility"),
-            col("supply_ratio")), col("facility_id").equalTo(col("r_facility")))
-        .groupBy(col("building_id").as("a_building"), col("category").as("a_category"))
-        .agg(sum(col("w").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
-    return demand.join(a, col("building_id").equalTo(col("a_building"))
-            .and(col("category").equalTo(col("a_category"))), "left")
+  public static Dataset<Row> accessibility(
+      Dataset<Row> demand, Dataset<Row> weighted, Dataset<Row> supply) {
+    Dataset<Row> a =
+        weighted
+            .join(
+                supply.select(col("facility_id").as("r_facility"), col("supply_ratio")),
+                col("facility_id").equalTo(col("r_facility")))
+            .groupBy(col("building_id").as("a_building"), col("category").as("a_category"))
+            .agg(sum(col("w").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
+    return demand
+        .join(
+            a,
+            col("building_id")
+                .equalTo(col("a_building"))
+                .and(col("category").equalTo(col("a_category"))),
+            "left")
         .withColumn("accessibility", coalesce(col("a"), lit(0.0)))
         .drop("a_building", "a_category", "a");
   }
@@ -109,37 +142,61 @@ public final class TwoStepCatchment {
   public static Dataset<Row> communities(Dataset<Row> buildingAccessibility, Dataset<Row> cap) {
     return buildingAccessibility
         .groupBy(col("community_code"), col("category"))
-        .agg(sum("target_residents").as("target_residents"), sum("residents").as("residents"),
+        .agg(
+            sum("target_residents").as("target_residents"),
+            sum("residents").as("residents"),
             sum(col("accessibility").multiply(col("target_residents"))).as("reachable_places"),
             min("distance_basis").as("distance_basis"))
         .join(cap, col("category").equalTo(col("cap_code")))
-        .withColumn("basis_population", when(col("cap_norm_basis").equalTo("all"), col("residents"))
-            .otherwise(col("target_residents")))
-        .withColumn("accessibility_index", when(col("target_residents").gt(0),
-            col("reachable_places").divide(col("target_residents"))))
+        .withColumn(
+            "basis_population",
+            when(col("cap_norm_basis").equalTo("all"), col("residents"))
+                .otherwise(col("target_residents")))
+        .withColumn(
+            "accessibility_index",
+            when(
+                col("target_residents").gt(0),
+                col("reachable_places").divide(col("target_residents"))))
         .withColumn("places_per_1000_target", col("accessibility_index").multiply(1000))
-        .withColumn("required_places", col("cap_norm").divide(1000).multiply(col("basis_population")))
-        .withColumn("shortfall_places", when(col("target_residents").gt(0),
-            greatest(lit(0.0), col("required_places").minus(col("reachable_places"))))
-            .otherwise(lit(0.0)));
+        .withColumn(
+            "required_places", col("cap_norm").divide(1000).multiply(col("basis_population")))
+        .withColumn(
+            "shortfall_places",
+            when(
+                    col("target_residents").gt(0),
+                    greatest(lit(0.0), col("required_places").minus(col("reachable_places"))))
+                .otherwise(lit(0.0)));
   }
 
   /**
    * Capacity gaps in the coverage_gaps layout: communities with target residents and a shortfall.
    * target_residents_uncovered = ceil(T x shortfall / required), the target residents whose share
-   * of the norm is not met (with norm_basis target this is ceil(shortfall / norm x 1000)), at most T;
-   * severity = target_residents_uncovered x the level weight: in persons like a distance gap's
+   * of the norm is not met (with norm_basis target this is ceil(shortfall / norm x 1000)), at most
+   * T; severity = target_residents_uncovered x the level weight: in persons like a distance gap's
    * severity, so that one ranking of the ledger compares both kinds.
    */
   public static Dataset<Row> gaps(Dataset<Row> communities) {
     // Rounded to 1e-6 before ceil so that 47.000000000001 from floating point stays 47.
-    Column uncovered = least(col("target_residents"), ceil(round(col("target_residents")
-        .multiply(col("shortfall_places")).divide(col("required_places")), 6)).cast("long"));
-    return communities.where(col("target_residents").gt(0).and(col("shortfall_places").gt(0)))
-        .select(col("community_code"), col("category"), lit("capacity").as("gap_kind"),
-            col("target_residents"), uncovered.as("target_residents_uncovered"),
+    Column uncovered =
+        least(
+            col("target_residents"),
+            ceil(round(
+                    col("target_residents")
+                        .multiply(col("shortfall_places"))
+                        .divide(col("required_places")),
+                    6))
+                .cast("long"));
+    return communities
+        .where(col("target_residents").gt(0).and(col("shortfall_places").gt(0)))
+        .select(
+            col("community_code"),
+            col("category"),
+            lit("capacity").as("gap_kind"),
+            col("target_residents"),
+            uncovered.as("target_residents_uncovered"),
             lit(null).cast("double").as("nearest_distance_m"),
-            col("cap_threshold_m").as("threshold_m"), lit(null).cast("double").as("excess_m"),
+            col("cap_threshold_m").as("threshold_m"),
+            lit(null).cast("double").as("excess_m"),
             col("shortfall_places"),
             uncovered.multiply(col("cap_level_weight")).as("severity"),
             col("distance_basis"));

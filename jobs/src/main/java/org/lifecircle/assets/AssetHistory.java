@@ -15,6 +15,7 @@ import java.sql.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,20 +54,35 @@ import org.lifecircle.io.Tables;
  */
 final class AssetHistory {
   /** Attributes compared to decide whether a same-date rerun changes anything. */
-  static final List<String> ATTRIBUTES = List.of("kind", "source_id", "reason_codes", "use",
-      "land_use_code", "floor_area_m2", "land_area_m2", "far_actual", "far_planned", "idle_since",
-      "years_idle", "location", "community_code", "protected_heritage", "in_historic_district",
-      "dangerous", "old_compound");
+  static final List<String> ATTRIBUTES =
+      List.of(
+          "kind",
+          "source_id",
+          "reason_codes",
+          "use",
+          "land_use_code",
+          "floor_area_m2",
+          "land_area_m2",
+          "far_actual",
+          "far_planned",
+          "idle_since",
+          "years_idle",
+          "location",
+          "community_code",
+          "protected_heritage",
+          "in_historic_district",
+          "dangerous",
+          "old_compound");
 
   private AssetHistory() {}
 
   /**
    * Merges today's idle assets ({@code idle}: asset_id plus {@link #ATTRIBUTES}, location as WKB)
-   * and the ids of every building and parcel in today's inputs ({@code present}: asset_id).
-   * Returns the MERGE commit's operation metrics.
+   * and the ids of every building and parcel in today's inputs ({@code present}: asset_id). Returns
+   * the MERGE commit's operation metrics.
    */
-  static Map<String, String> merge(SparkSession spark, RunContext ctx, Dataset<Row> idle,
-      Dataset<Row> present) {
+  static Map<String, String> merge(
+      SparkSession spark, RunContext ctx, Dataset<Row> idle, Dataset<Row> present) {
     Contract contract = Contract.of(Tables.IDLE_ASSETS);
     Merge merge = Merge.into(spark, ctx, contract);
     Column city = lit(ctx.cityCode());
@@ -87,28 +103,43 @@ final class AssetHistory {
       known[i + 3] = col(ATTRIBUTES.get(i)).as("k_" + ATTRIBUTES.get(i));
     }
     Dataset<Row> mine = merge.current().select(known);
-    Dataset<Row> stillOpen = mine.where(col("k_status").equalTo("open")
-        .and(col("k_last_seen").leq(today)));
+    Dataset<Row> stillOpen =
+        mine.where(col("k_status").equalTo("open").and(col("k_last_seen").leq(today)));
 
     // The source holds only rows that change something: Delta rewrites every file holding a row
     // the ON condition matches (when the MERGE also inserts), whatever the clause conditions say.
-    Dataset<Row> idleActions = idleRows.join(mine, col("asset_id").equalTo(col("k_id")), "left")
-        .withColumn("action",
-            when(col("k_id").isNull(), lit("insert"))
-                .when(col("k_last_seen").gt(today), lit(null))
-                .when(col("k_status").equalTo("open")
-                    .and(changed(a -> col("k_" + a), a -> col(a), col("k_last_seen"), today)),
-                    lit("refresh"))
-                .when(col("k_status").notEqual("open"), lit("reopen")))
-        .where(col("action").isNotNull())
-        .select(idleRows.col("*"), col("action"));
+    Dataset<Row> idleActions =
+        idleRows
+            .join(mine, col("asset_id").equalTo(col("k_id")), "left")
+            .withColumn(
+                "action",
+                when(col("k_id").isNull(), lit("insert"))
+                    .when(col("k_last_seen").gt(today), lit(null))
+                    .when(
+                        col("k_status")
+                            .equalTo("open")
+                            .and(
+                                changed(
+                                    a -> col("k_" + a), a -> col(a), col("k_last_seen"), today)),
+                        lit("refresh"))
+                    .when(col("k_status").notEqual("open"), lit("reopen")))
+            .where(col("action").isNotNull())
+            .select(idleRows.col("*"), col("action"));
     Dataset<Row> ids = present.select(col("asset_id").as("p_id")).distinct();
-    Dataset<Row> reused = stillOpen.join(ids, col("k_id").equalTo(col("p_id")), "left_semi")
-        .join(idleRows.select(col("asset_id").as("i_id")), col("k_id").equalTo(col("i_id")),
-            "left_anti")
-        .select(col("k_id").as("asset_id")).withColumn("action", lit("reused"));
-    Dataset<Row> gone = stillOpen.join(ids, col("k_id").equalTo(col("p_id")), "left_anti")
-        .select(col("k_id").as("asset_id")).withColumn("action", lit("gone"));
+    Dataset<Row> reused =
+        stillOpen
+            .join(ids, col("k_id").equalTo(col("p_id")), "left_semi")
+            .join(
+                idleRows.select(col("asset_id").as("i_id")),
+                col("k_id").equalTo(col("i_id")),
+                "left_anti")
+            .select(col("k_id").as("asset_id"))
+            .withColumn("action", lit("reused"));
+    Dataset<Row> gone =
+        stillOpen
+            .join(ids, col("k_id").equalTo(col("p_id")), "left_anti")
+            .select(col("k_id").as("asset_id"))
+            .withColumn("action", lit("gone"));
     Dataset<Row> closing = reused.unionByName(gone);
     for (String a : ATTRIBUTES) {
       closing = closing.withColumn(a, lit(null).cast(contract.field(a).sparkType()));
@@ -131,9 +162,18 @@ final class AssetHistory {
     reopen.put("closed_on", lit(null).cast("date"));
     reopen.put("months_idle", monthsIdle(today, today));
     reopen.put("reopened_count", col("t.reopened_count").plus(1));
-    reopen.put("history_note", concat_ws("; ", col("t.history_note"),
-        concat(lit("reopened "), today.cast("string"), lit(" after "), col("t.status"),
-            lit(" on "), coalesce(col("t.closed_on").cast("string"), lit("?")))));
+    reopen.put(
+        "history_note",
+        concat_ws(
+            "; ",
+            col("t.history_note"),
+            concat(
+                lit("reopened "),
+                today.cast("string"),
+                lit(" after "),
+                col("t.status"),
+                lit(" on "),
+                coalesce(col("t.closed_on").cast("string"), lit("?")))));
 
     Map<String, Column> insert = new LinkedHashMap<>();
     insert.put("city_code", city);
@@ -155,18 +195,24 @@ final class AssetHistory {
     return merge
         .whenMatchedUpdate(action.equalTo("refresh").and(open).and(notLater).and(changed), refresh)
         .whenMatchedUpdate(action.equalTo("reopen").and(not(open)).and(notLater), reopen)
-        .whenMatchedUpdate(action.equalTo("reused").and(open).and(notLater),
+        .whenMatchedUpdate(
+            action.equalTo("reused").and(open).and(notLater),
             Map.of("status", lit("reused"), "closed_on", today))
-        .whenMatchedUpdate(action.equalTo("gone").and(open).and(notLater),
+        .whenMatchedUpdate(
+            action.equalTo("gone").and(open).and(notLater),
             Map.of("status", lit("gone"), "closed_on", today))
         .whenNotMatchedInsert(action.equalTo("insert"), insert)
-        .execute(source,
+        .execute(
+            source,
             col("t.city_code").equalTo(city).and(col("t.asset_id").equalTo(col("s.asset_id"))));
   }
 
   /** last_seen is before today, or an attribute differs (null-safe). */
-  private static Column changed(java.util.function.Function<String, Column> before,
-      java.util.function.Function<String, Column> now, Column lastSeen, Column today) {
+  private static Column changed(
+      Function<String, Column> before,
+      Function<String, Column> now,
+      Column lastSeen,
+      Column today) {
     Column c = lastSeen.lt(today);
     for (String a : ATTRIBUTES) {
       c = c.or(not(before.apply(a).eqNullSafe(now.apply(a))));

@@ -56,18 +56,22 @@ public final class AssetsStage implements Stage {
     Dataset<Row> parcels = optional(spark, ctx, Tables.PARCELS);
     Dataset<Row> compounds = optional(spark, ctx, Tables.COMPOUNDS);
 
-    Dataset<Row> all = evaluate(buildings, parcels, compounds, rules, ctx)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> idle = AssetRules.placeInCommunities(all.where(col("reason_codes").notEqual("")), areas)
-        .withColumn("location", expr("ST_AsBinary(location)"));
+    Dataset<Row> all =
+        evaluate(buildings, parcels, compounds, rules, ctx).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> idle =
+        AssetRules.placeInCommunities(all.where(col("reason_codes").notEqual("")), areas)
+            .withColumn("location", expr("ST_AsBinary(location)"));
     Map<String, String> merge = AssetHistory.merge(spark, ctx, idle, all.select("asset_id"));
     long inputs = all.count();
     all.unpersist();
 
     Map<String, Long> byStatus = new TreeMap<>();
     Map<String, Long> byReason = new TreeMap<>();
-    for (Row r : AssetHistory.read(spark, ctx).groupBy("status", "reason_codes").agg(count("*"))
-        .collectAsList()) {
+    for (Row r :
+        AssetHistory.read(spark, ctx)
+            .groupBy("status", "reason_codes")
+            .agg(count("*"))
+            .collectAsList()) {
       byStatus.merge(r.getString(0), r.getLong(2), Long::sum);
       if ("open".equals(r.getString(0))) {
         for (String reason : r.getString(1).split(",")) {
@@ -76,29 +80,42 @@ public final class AssetsStage implements Stage {
       }
     }
     List<String> headlines = new ArrayList<>();
-    headlines.add(String.format("  idle assets: %d open, %d reused, %d gone (of %d buildings and parcels)",
-        byStatus.getOrDefault("open", 0L), byStatus.getOrDefault("reused", 0L),
-        byStatus.getOrDefault("gone", 0L), inputs));
+    headlines.add(
+        String.format(
+            "  idle assets: %d open, %d reused, %d gone (of %d buildings and parcels)",
+            byStatus.getOrDefault("open", 0L),
+            byStatus.getOrDefault("reused", 0L),
+            byStatus.getOrDefault("gone", 0L),
+            inputs));
     byReason.forEach((reason, n) -> headlines.add(String.format("    %-26s %d", reason, n)));
     Map<String, Object> metrics = new LinkedHashMap<>();
-    for (String k : List.of("numTargetRowsInserted", "numTargetRowsUpdated",
-        "numTargetRowsMatchedUpdated", "numTargetRowsNotMatchedBySourceUpdated",
-        "numTargetFilesAdded")) {
+    for (String k :
+        List.of(
+            "numTargetRowsInserted",
+            "numTargetRowsUpdated",
+            "numTargetRowsMatchedUpdated",
+            "numTargetRowsNotMatchedBySourceUpdated",
+            "numTargetFilesAdded")) {
       metrics.put(k, Long.parseLong(merge.getOrDefault(k, "0")));
     }
-    long written = (Long) metrics.get("numTargetRowsInserted") + (Long) metrics.get("numTargetRowsUpdated");
+    long written =
+        (Long) metrics.get("numTargetRowsInserted") + (Long) metrics.get("numTargetRowsUpdated");
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(Tables.IDLE_ASSETS, written);
-    return new StageResult(inputs, byStatus.getOrDefault("open", 0L), 0, tables, List.of(), metrics,
-        headlines);
+    return new StageResult(
+        inputs, byStatus.getOrDefault("open", 0L), 0, tables, List.of(), metrics, headlines);
   }
 
   /**
-   * Every building and parcel with its rule outcome (reason_codes "" when not idle), in the
-   * columns of {@link AssetRules#COLUMNS}; location is still a geometry.
+   * Every building and parcel with its rule outcome (reason_codes "" when not idle), in the columns
+   * of {@link AssetRules#COLUMNS}; location is still a geometry.
    */
-  public static Dataset<Row> evaluate(Dataset<Row> buildings, Dataset<Row> parcels,
-      Dataset<Row> compounds, IdleRules rules, RunContext ctx) {
+  public static Dataset<Row> evaluate(
+      Dataset<Row> buildings,
+      Dataset<Row> parcels,
+      Dataset<Row> compounds,
+      IdleRules rules,
+      RunContext ctx) {
     Column[] cols = AssetRules.COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new);
     Dataset<Row> b = AssetRules.buildings(buildings, compounds, rules, ctx.snapshotDate());
     Dataset<Row> out = b.select(cols);
@@ -113,6 +130,8 @@ public final class AssetsStage implements Stage {
     if (ctx.city().has(table)) {
       return DeltaTables.input(spark, ctx, table);
     }
-    return DeltaTables.exists(spark, ctx, table) ? DeltaTables.readSnapshot(spark, ctx, table) : null;
+    return DeltaTables.exists(spark, ctx, table)
+        ? DeltaTables.readSnapshot(spark, ctx, table)
+        : null;
   }
 }

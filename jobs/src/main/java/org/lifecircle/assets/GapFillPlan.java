@@ -13,28 +13,41 @@ import java.util.function.Function;
 
 /**
  * The city's gap-filling plan, on the driver: categories in order of their uncovered target
- * residents (most first, ties by code), each a lazy-greedy maximal covering ({@link MaxCover})
- * over its candidate assets, up to its site budget. An asset picked for a category is not offered
- * to later categories, unless the category is shareable (catalog host.shareable): a shareable
- * category may pick any asset, and its picks stay available to the others.
+ * residents (most first, ties by code), each a lazy-greedy maximal covering ({@link MaxCover}) over
+ * its candidate assets, up to its site budget. An asset picked for a category is not offered to
+ * later categories, unless the category is shareable (catalog host.shareable): a shareable category
+ * may pick any asset, and its picks stay available to the others.
  *
- * <p>The categories run one after another because the one-asset-one-category rule chains them;
- * only one category's pairs are held at a time, as int indexes, and only those of its most
- * promising candidates (see {@link #plan(List, CandidateSource)}).
+ * <p>The categories run one after another because the one-asset-one-category rule chains them; only
+ * one category's pairs are held at a time, as int indexes, and only those of its most promising
+ * candidates (see {@link #plan(List, CandidateSource)}).
  */
 public final class GapFillPlan {
   private GapFillPlan() {}
 
   /** A category with uncovered target residents (all of them, reachable by a candidate or not). */
-  public record CategoryGap(String category, long uncovered, boolean shareable, int budget,
-      double thresholdM, String basis) {}
+  public record CategoryGap(
+      String category,
+      long uncovered,
+      boolean shareable,
+      int budget,
+      double thresholdM,
+      String basis) {}
 
   /** An asset that would cover an uncovered building holding {@code weight} target residents. */
   public record Pair(String assetId, String buildingId, long weight) {}
 
   /** One recommended site. */
-  public record Recommendation(String category, int rank, String assetId, long newlyCovered,
-      int newlyCoveredBuildings, long cumulative, long remaining, double thresholdM, String basis) {}
+  public record Recommendation(
+      String category,
+      int rank,
+      String assetId,
+      long newlyCovered,
+      int newlyCoveredBuildings,
+      long cumulative,
+      long remaining,
+      double thresholdM,
+      String basis) {}
 
   /**
    * Where a category's candidates come from: every candidate asset's gain before any pick (the
@@ -50,47 +63,57 @@ public final class GapFillPlan {
   static final int FIRST_CANDIDATES = 64;
 
   /** A plan from pairs held in memory (tests, small cities). */
-  public static List<Recommendation> plan(List<CategoryGap> gaps, Function<String, List<Pair>> pairsOf) {
-    return plan(gaps, new CandidateSource() {
-      @Override
-      public Map<String, Long> gains(String category) {
-        Map<String, Long> out = new TreeMap<>();
-        pairsOf.apply(category).forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
-        return out;
-      }
+  public static List<Recommendation> plan(
+      List<CategoryGap> gaps, Function<String, List<Pair>> pairsOf) {
+    return plan(
+        gaps,
+        new CandidateSource() {
+          @Override
+          public Map<String, Long> gains(String category) {
+            Map<String, Long> out = new TreeMap<>();
+            pairsOf.apply(category).forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
+            return out;
+          }
 
-      @Override
-      public List<Pair> pairs(String category, Set<String> assets) {
-        return pairsOf.apply(category).stream().filter(p -> assets.contains(p.assetId())).toList();
-      }
-    });
+          @Override
+          public List<Pair> pairs(String category, Set<String> assets) {
+            return pairsOf.apply(category).stream()
+                .filter(p -> assets.contains(p.assetId()))
+                .toList();
+          }
+        });
   }
 
   /**
    * The plan, holding the pairs of only the most promising candidates. A gain only shrinks as
-   * buildings get covered (submodularity), so an asset outside the chosen set never gains more
-   * than its first gain; when every pick from the chosen set gains strictly more than the best
-   * first gain left outside (and the budget is spent, or nothing outside gains anything), the
-   * greedy over all candidates would have made the same picks. Otherwise the set grows fourfold
-   * and the category is planned again. At scale factor 1 a category has hundreds of thousands
-   * of candidates and tens of millions of pairs, of which the budget needs a few hundred.
+   * buildings get covered (submodularity), so an asset outside the chosen set never gains more than
+   * its first gain; when every pick from the chosen set gains strictly more than the best first
+   * gain left outside (and the budget is spent, or nothing outside gains anything), the greedy over
+   * all candidates would have made the same picks. Otherwise the set grows fourfold and the
+   * category is planned again. At scale factor 1 a category has hundreds of thousands of candidates
+   * and tens of millions of pairs, of which the budget needs a few hundred.
    */
   public static List<Recommendation> plan(List<CategoryGap> gaps, CandidateSource source) {
     return plan(gaps, source, FIRST_CANDIDATES);
   }
 
-  static List<Recommendation> plan(List<CategoryGap> gaps, CandidateSource source, int firstCandidates) {
+  static List<Recommendation> plan(
+      List<CategoryGap> gaps, CandidateSource source, int firstCandidates) {
     List<CategoryGap> ordered = new ArrayList<>(gaps);
-    ordered.sort(Comparator.comparingLong(CategoryGap::uncovered).reversed()
-        .thenComparing(CategoryGap::category));
+    ordered.sort(
+        Comparator.comparingLong(CategoryGap::uncovered)
+            .reversed()
+            .thenComparing(CategoryGap::category));
     Set<String> used = new HashSet<>();
     List<Recommendation> out = new ArrayList<>();
     for (CategoryGap g : ordered) {
       Map<String, Long> gains = source.gains(g.category());
-      List<String> open = gains.keySet().stream()
-          .filter(a -> g.shareable() || !used.contains(a))
-          .sorted(Comparator.comparing((String a) -> gains.get(a)).reversed().thenComparing(a -> a))
-          .toList();
+      List<String> open =
+          gains.keySet().stream()
+              .filter(a -> g.shareable() || !used.contains(a))
+              .sorted(
+                  Comparator.comparing((String a) -> gains.get(a)).reversed().thenComparing(a -> a))
+              .toList();
       int k = Math.min(open.size(), Math.max(firstCandidates, 4 * g.budget()));
       List<String> picks;
       List<MaxCover.Pick> result;
@@ -99,8 +122,10 @@ public final class GapFillPlan {
         String[] assets = chosen.toArray(String[]::new);
         result = greedy(assets, source.pairs(g.category(), chosen), g.budget());
         long outside = k < open.size() ? gains.get(open.get(k)) : 0;
-        boolean exact = k == open.size() || (result.stream().allMatch(p -> p.gain() > outside)
-            && (result.size() == g.budget() || outside <= 0));
+        boolean exact =
+            k == open.size()
+                || (result.stream().allMatch(p -> p.gain() > outside)
+                    && (result.size() == g.budget() || outside <= 0));
         if (exact) {
           picks = result.stream().map(p -> assets[p.candidate()]).toList();
           break;
@@ -112,8 +137,17 @@ public final class GapFillPlan {
         if (!g.shareable()) {
           used.add(picks.get(i));
         }
-        out.add(new Recommendation(g.category(), i + 1, picks.get(i), p.gain(), p.newlyCovered(),
-            p.cumulative(), g.uncovered() - p.cumulative(), g.thresholdM(), g.basis()));
+        out.add(
+            new Recommendation(
+                g.category(),
+                i + 1,
+                picks.get(i),
+                p.gain(),
+                p.newlyCovered(),
+                p.cumulative(),
+                g.uncovered() - p.cumulative(),
+                g.thresholdM(),
+                g.basis()));
       }
     }
     return out;

@@ -6,8 +6,8 @@ import java.util.PriorityQueue;
 
 /**
  * Greedy maximal covering: repeatedly pick the candidate that newly covers the most uncovered
- * weight, until the budget is spent or no candidate adds anything. Ties go to the smaller
- * candidate index (callers index candidates in id order, so ties go to the smaller id).
+ * weight, until the budget is spent or no candidate adds anything. Ties go to the smaller candidate
+ * index (callers index candidates in id order, so ties go to the smaller id).
  *
  * <p>{@link #lazyGreedy} is CELF (Leskovec et al. 2007): coverage gain is submodular, so a gain
  * computed in an earlier round is an upper bound on the gain now. A priority queue holds these
@@ -32,9 +32,11 @@ public final class MaxCover {
    */
   public static Result lazyGreedy(int[][] covers, long[] weights, int budget, boolean[] excluded) {
     boolean[] covered = new boolean[weights.length];
-    // Entries: {bound, candidate, round the bound was computed in}. Largest bound first, then index.
-    PriorityQueue<long[]> queue = new PriorityQueue<>((a, b) ->
-        a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
+    // Entries: {bound, candidate, round the bound was computed in}. Largest bound first, then
+    // index.
+    PriorityQueue<long[]> queue =
+        new PriorityQueue<>(
+            (a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(a[1], b[1]));
     long evaluations = 0;
     for (int c = 0; c < covers.length; c++) {
       if (excluded == null || !excluded[c]) {

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,23 +37,24 @@ import org.lifecircle.io.Tables;
  * Gap-filling recommendations: for every category with distance gaps in coverage_gaps on the
  * snapshot date, the open idle assets that can host it ({@link Candidates}) and a greedy maximal
  * covering of its uncovered target residents ({@link GapFillPlan}, lazy greedy / CELF), up to the
- * category's site budget (catalog host.max_sites, else the idle rules' recommend.sites_per_category).
+ * category's site budget (catalog host.max_sites, else the idle rules'
+ * recommend.sites_per_category).
  *
  * <p>Uncovered residents are all building_access rows of the category with covered = false, also
  * those in communities above the gap share. An asset covers a building when the straight-line
- * distance from the asset's point to the building's origin, times the detour factor where the
- * row's basis is straight_line_detour, is within the category's threshold. Cities on the
- * 'network' basis are also judged by straight line (factor 1): walking distances from an asset
- * would need the network stage to route from it. That is optimistic, and is labelled
- * distance_basis 'straight_line' in the output.
+ * distance from the asset's point to the building's origin, times the detour factor where the row's
+ * basis is straight_line_detour, is within the category's threshold. Cities on the 'network' basis
+ * are also judged by straight line (factor 1): walking distances from an asset would need the
+ * network stage to route from it. That is optimistic, and is labelled distance_basis
+ * 'straight_line' in the output.
  *
  * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category
  * at a time (categories chain through the one-asset-one-category rule).
  *
  * <p>Each pick is a place: {@code site} is a point inside the asset (its idle_assets location when
  * the footprint or parcel covers it, else the interior point of that footprint or parcel: an
- * entrance may lie on or outside the wall, a concave footprint's centroid outside it), and
- * {@code usable_area_m2} is the area of the right kind: a building's floor area, a parcel's land.
+ * entrance may lie on or outside the wall, a concave footprint's centroid outside it), and {@code
+ * usable_area_m2} is the area of the right kind: a building's floor area, a parcel's land.
  */
 public final class RecommendStage implements Stage {
   public static final String NAME = "recommend";
@@ -65,8 +67,12 @@ public final class RecommendStage implements Stage {
   /** parcels is optional: read for picked parcel assets when the table exists. */
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.COVERAGE_GAPS, Tables.IDLE_ASSETS, Tables.BUILDING_ACCESS,
-            Tables.BUILDINGS, Tables.PARCELS)
+    return Doors.reads(
+            Tables.COVERAGE_GAPS,
+            Tables.IDLE_ASSETS,
+            Tables.BUILDING_ACCESS,
+            Tables.BUILDINGS,
+            Tables.PARCELS)
         .writes(Tables.GAP_FILL_CANDIDATES)
         .checks("inputs_not_empty");
   }
@@ -77,8 +83,9 @@ public final class RecommendStage implements Stage {
     IdleRules rules = ctx.catalogs().idleRules();
     double detour = ctx.city().limits().detourFactor();
     List<String> gapCategories = new ArrayList<>();
-    Dataset<Row> gaps = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-        .where(col("gap_kind").equalTo("distance"));
+    Dataset<Row> gaps =
+        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+            .where(col("gap_kind").equalTo("distance"));
     for (Row r : gaps.select("category").distinct().orderBy("category").collectAsList()) {
       if (catalog.codes().contains(r.getString(0))) {
         gapCategories.add(r.getString(0));
@@ -86,13 +93,18 @@ public final class RecommendStage implements Stage {
     }
     Dataset<Row> assets = openAssets(spark, ctx);
     // Read once: the per-category totals below and every category's distance join use it.
-    Dataset<Row> uncovered = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
-        .where(col("covered").equalTo(false).and(col("target_residents").gt(0))
-            .and(col("category").isin(gapCategories.toArray())))
-        .select("building_id", "category", "origin", "distance_basis", "target_residents")
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> candidates = Candidates.candidates(assets,
-        Candidates.hosts(spark, catalog, gapCategories)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> uncovered =
+        DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
+            .where(
+                col("covered")
+                    .equalTo(false)
+                    .and(col("target_residents").gt(0))
+                    .and(col("category").isin(gapCategories.toArray())))
+            .select("building_id", "category", "origin", "distance_basis", "target_residents")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> candidates =
+        Candidates.candidates(assets, Candidates.hosts(spark, catalog, gapCategories))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     List<GapFillPlan.CategoryGap> categoryGaps;
     List<GapFillPlan.Recommendation> plan;
     try (SparkCandidates source = new SparkCandidates(assets, candidates, uncovered, detour)) {
@@ -104,31 +116,46 @@ public final class RecommendStage implements Stage {
     }
 
     Dataset<Row> out = sites(spark, ctx, picks(spark, plan).join(assets, "asset_id"));
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.GAP_FILL_CANDIDATES), out);
+    long written =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.GAP_FILL_CANDIDATES), out);
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(Tables.GAP_FILL_CANDIDATES, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("gap_categories", gapCategories.size());
     metrics.put("open_assets", assets.count());
-    return new StageResult(categoryGaps.size(), written, 0, tables, List.of(), metrics,
+    return new StageResult(
+        categoryGaps.size(),
+        written,
+        0,
+        tables,
+        List.of(),
+        metrics,
         headlines(spark, ctx, catalog, categoryGaps));
   }
 
   /** Each gap category's uncovered target residents, site budget and distance basis. */
-  private static List<GapFillPlan.CategoryGap> categoryGaps(Dataset<Row> uncovered,
-      FacilityCatalog catalog, IdleRules rules) {
+  private static List<GapFillPlan.CategoryGap> categoryGaps(
+      Dataset<Row> uncovered, FacilityCatalog catalog, IdleRules rules) {
     List<GapFillPlan.CategoryGap> out = new ArrayList<>();
-    for (Row r : uncovered.groupBy("category")
-        .agg(sum("target_residents"), max(when(col("distance_basis")
-            .equalTo("straight_line_detour"), 1).otherwise(0)))
-        .collectAsList()) {
+    for (Row r :
+        uncovered
+            .groupBy("category")
+            .agg(
+                sum("target_residents"),
+                max(when(col("distance_basis").equalTo("straight_line_detour"), 1).otherwise(0)))
+            .collectAsList()) {
       FacilityCatalog.Category c = catalog.category(r.getString(0));
       FacilityCatalog.Host h = c.host();
-      int budget = h != null && h.maxSites() != null ? h.maxSites()
-          : rules.recommend().sitesPerCategory();
-      out.add(new GapFillPlan.CategoryGap(c.code(), r.getLong(1),
-          h != null && h.shareable(), budget, c.thresholdM(),
-          r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
+      int budget =
+          h != null && h.maxSites() != null ? h.maxSites() : rules.recommend().sitesPerCategory();
+      out.add(
+          new GapFillPlan.CategoryGap(
+              c.code(),
+              r.getLong(1),
+              h != null && h.shareable(),
+              budget,
+              c.thresholdM(),
+              r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
     }
     return out;
   }
@@ -145,7 +172,8 @@ public final class RecommendStage implements Stage {
     private String category;
     private Dataset<Row> pairs;
 
-    SparkCandidates(Dataset<Row> assets, Dataset<Row> candidates, Dataset<Row> uncovered, double detour) {
+    SparkCandidates(
+        Dataset<Row> assets, Dataset<Row> candidates, Dataset<Row> uncovered, double detour) {
       this.assets = assets;
       this.candidates = candidates;
       this.uncovered = uncovered;
@@ -155,8 +183,10 @@ public final class RecommendStage implements Stage {
     private Dataset<Row> pairsOf(String code) {
       if (!code.equals(category)) {
         close();
-        pairs = Candidates.pairs(assets, candidates, uncovered, detour, code)
-            .select("asset_id", "building_id", "target_residents").persist(StorageLevel.MEMORY_AND_DISK());
+        pairs =
+            Candidates.pairs(assets, candidates, uncovered, detour, code)
+                .select("asset_id", "building_id", "target_residents")
+                .persist(StorageLevel.MEMORY_AND_DISK());
         category = code;
       }
       return pairs;
@@ -192,8 +222,8 @@ public final class RecommendStage implements Stage {
 
   /**
    * Adds {@code site} (WKB, metric CRS), {@code usable_area_m2} and {@code usable_area_kind} to the
-   * picks. Open assets were found idle on the snapshot date, so their building or parcel is in
-   * that date's silver table; only the picked ones are read.
+   * picks. Open assets were found idle on the snapshot date, so their building or parcel is in that
+   * date's silver table; only the picked ones are read.
    */
   static Dataset<Row> sites(SparkSession spark, RunContext ctx, Dataset<Row> picks) {
     List<String> ids = new ArrayList<>();
@@ -204,20 +234,32 @@ public final class RecommendStage implements Stage {
     if (DeltaTables.exists(spark, ctx, Tables.PARCELS)) {
       shapes = shapes.unionByName(shapes(spark, ctx, Tables.PARCELS, "parcel_id", "P:", ids));
     }
-    return picks.join(shapes, col("asset_id").equalTo(col("s_id")), "left")
-        .withColumn("site", expr("CASE WHEN s_shape IS NULL THEN location"
-            + " WHEN ST_Covers(ST_GeomFromWKB(s_shape), ST_GeomFromWKB(location)) THEN location"
-            + " ELSE ST_AsBinary(ST_PointOnSurface(ST_GeomFromWKB(s_shape))) END"))
-        .withColumn("usable_area_kind", when(col("kind").equalTo("building"), lit("floor"))
-            .otherwise(lit("land")))
-        .withColumn("usable_area_m2", when(col("kind").equalTo("building"), col("floor_area_m2"))
-            .otherwise(col("land_area_m2")))
+    return picks
+        .join(shapes, col("asset_id").equalTo(col("s_id")), "left")
+        .withColumn(
+            "site",
+            expr(
+                "CASE WHEN s_shape IS NULL THEN location"
+                    + " WHEN ST_Covers(ST_GeomFromWKB(s_shape), ST_GeomFromWKB(location)) THEN location"
+                    + " ELSE ST_AsBinary(ST_PointOnSurface(ST_GeomFromWKB(s_shape))) END"))
+        .withColumn(
+            "usable_area_kind",
+            when(col("kind").equalTo("building"), lit("floor")).otherwise(lit("land")))
+        .withColumn(
+            "usable_area_m2",
+            when(col("kind").equalTo("building"), col("floor_area_m2"))
+                .otherwise(col("land_area_m2")))
         .drop("s_id", "s_shape");
   }
 
   /** (s_id, s_shape) of the picked assets among one silver table's rows on the snapshot date. */
-  private static Dataset<Row> shapes(SparkSession spark, RunContext ctx, String table, String key,
-      String prefix, List<String> ids) {
+  private static Dataset<Row> shapes(
+      SparkSession spark,
+      RunContext ctx,
+      String table,
+      String key,
+      String prefix,
+      List<String> ids) {
     return DeltaTables.readSnapshot(spark, ctx, table)
         .select(concat(lit(prefix), col(key)).as("s_id"), col("geometry").as("s_shape"))
         .where(col("s_id").isin(ids.toArray()));
@@ -227,61 +269,118 @@ public final class RecommendStage implements Stage {
   static Dataset<Row> openAssets(SparkSession spark, RunContext ctx) {
     Date today = Date.valueOf(ctx.snapshotDate());
     if (!DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
-      throw PipelineException.cannot("read", "table " + Tables.IDLE_ASSETS,
-          "it does not exist; run the assets stage first", ctx.tablePath(Tables.IDLE_ASSETS));
+      throw PipelineException.cannot(
+          "read",
+          "table " + Tables.IDLE_ASSETS,
+          "it does not exist; run the assets stage first",
+          ctx.tablePath(Tables.IDLE_ASSETS));
     }
     return AssetHistory.read(spark, ctx)
-        .where(col("status").equalTo("open").and(col("open_since").leq(lit(today)))
-            .and(col("last_seen").geq(lit(today))))
-        .select("asset_id", "kind", "use", "community_code", "floor_area_m2", "land_area_m2",
-            "reason_codes", "location", "protected_heritage", "in_historic_district", "dangerous",
+        .where(
+            col("status")
+                .equalTo("open")
+                .and(col("open_since").leq(lit(today)))
+                .and(col("last_seen").geq(lit(today))))
+        .select(
+            "asset_id",
+            "kind",
+            "use",
+            "community_code",
+            "floor_area_m2",
+            "land_area_m2",
+            "reason_codes",
+            "location",
+            "protected_heritage",
+            "in_historic_district",
+            "dangerous",
             "old_compound");
   }
 
   private static Dataset<Row> picks(SparkSession spark, List<GapFillPlan.Recommendation> plan) {
-    StructType schema = new StructType()
-        .add("category", DataTypes.StringType, false).add("rank", DataTypes.IntegerType, false)
-        .add("asset_id", DataTypes.StringType, false)
-        .add("newly_covered_target_residents", DataTypes.LongType, false)
-        .add("newly_covered_buildings", DataTypes.IntegerType, false)
-        .add("cumulative_covered", DataTypes.LongType, false)
-        .add("remaining_uncovered", DataTypes.LongType, false)
-        .add("threshold_m", DataTypes.DoubleType, false)
-        .add("distance_basis", DataTypes.StringType, false);
+    StructType schema =
+        new StructType()
+            .add("category", DataTypes.StringType, false)
+            .add("rank", DataTypes.IntegerType, false)
+            .add("asset_id", DataTypes.StringType, false)
+            .add("newly_covered_target_residents", DataTypes.LongType, false)
+            .add("newly_covered_buildings", DataTypes.IntegerType, false)
+            .add("cumulative_covered", DataTypes.LongType, false)
+            .add("remaining_uncovered", DataTypes.LongType, false)
+            .add("threshold_m", DataTypes.DoubleType, false)
+            .add("distance_basis", DataTypes.StringType, false);
     List<Row> rows = new ArrayList<>();
     for (GapFillPlan.Recommendation r : plan) {
-      rows.add(RowFactory.create(r.category(), r.rank(), r.assetId(), r.newlyCovered(),
-          r.newlyCoveredBuildings(), r.cumulative(), r.remaining(), r.thresholdM(), r.basis()));
+      rows.add(
+          RowFactory.create(
+              r.category(),
+              r.rank(),
+              r.assetId(),
+              r.newlyCovered(),
+              r.newlyCoveredBuildings(),
+              r.cumulative(),
+              r.remaining(),
+              r.thresholdM(),
+              r.basis()));
     }
     return spark.createDataFrame(rows, schema);
   }
 
-  private static List<String> headlines(SparkSession spark, RunContext ctx,
-      FacilityCatalog catalog, List<GapFillPlan.CategoryGap> gaps) {
+  private static List<String> headlines(
+      SparkSession spark,
+      RunContext ctx,
+      FacilityCatalog catalog,
+      List<GapFillPlan.CategoryGap> gaps) {
     List<String> lines = new ArrayList<>();
     lines.add("  gap-filling recommendations (category: site, newly covered target residents):");
     Map<String, List<Row>> byCategory = new LinkedHashMap<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
-        .select("category", "rank", "asset_id", "kind", "usable_area_m2",
-            "newly_covered_target_residents", "remaining_uncovered", "protected_heritage",
-            "dangerous", "usable_area_kind").orderBy("category", "rank").collectAsList()) {
+    for (Row r :
+        DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
+            .select(
+                "category",
+                "rank",
+                "asset_id",
+                "kind",
+                "usable_area_m2",
+                "newly_covered_target_residents",
+                "remaining_uncovered",
+                "protected_heritage",
+                "dangerous",
+                "usable_area_kind")
+            .orderBy("category", "rank")
+            .collectAsList()) {
       byCategory.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
     }
     List<GapFillPlan.CategoryGap> ordered = new ArrayList<>(gaps);
-    ordered.sort(java.util.Comparator.comparingLong(GapFillPlan.CategoryGap::uncovered).reversed()
-        .thenComparing(GapFillPlan.CategoryGap::category));
+    ordered.sort(
+        Comparator.comparingLong(GapFillPlan.CategoryGap::uncovered)
+            .reversed()
+            .thenComparing(GapFillPlan.CategoryGap::category));
     for (GapFillPlan.CategoryGap g : ordered) {
       List<Row> rows = byCategory.getOrDefault(g.category(), List.of());
-      lines.add(String.format("    %-18s %-12s %7d uncovered, %d site(s)%s", g.category(),
-          catalog.category(g.category()).nameZh(), g.uncovered(), rows.size(),
-          rows.isEmpty() ? ": no idle asset can host it nearby" : ""));
+      lines.add(
+          String.format(
+              "    %-18s %-12s %7d uncovered, %d site(s)%s",
+              g.category(),
+              catalog.category(g.category()).nameZh(),
+              g.uncovered(),
+              rows.size(),
+              rows.isEmpty() ? ": no idle asset can host it nearby" : ""));
       for (Row r : rows.subList(0, Math.min(3, rows.size()))) {
-        String area = r.isNullAt(4) ? "area unknown" : String.format("%.0f m2 %s", r.getDouble(4),
-            r.getString(9));
-        lines.add(String.format("      #%d %-16s %-8s %16s  +%d residents, %d left%s%s",
-            r.getInt(1), r.getString(2), r.getString(3), area,
-            r.getLong(5), r.getLong(6), r.getBoolean(7) ? " [heritage: reuse only]" : "",
-            r.getBoolean(8) ? " [dangerous: repair first]" : ""));
+        String area =
+            r.isNullAt(4)
+                ? "area unknown"
+                : String.format("%.0f m2 %s", r.getDouble(4), r.getString(9));
+        lines.add(
+            String.format(
+                "      #%d %-16s %-8s %16s  +%d residents, %d left%s%s",
+                r.getInt(1),
+                r.getString(2),
+                r.getString(3),
+                area,
+                r.getLong(5),
+                r.getLong(6),
+                r.getBoolean(7) ? " [heritage: reuse only]" : "",
+                r.getBoolean(8) ? " [dangerous: repair first]" : ""));
       }
     }
     return lines;

@@ -9,16 +9,17 @@ import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 
 /**
- * Every catalog of one run, read once from the YAML files (the bundled defaults under catalogs/,
- * or the city's own copies named under {@code catalogs:} in its city.yaml) and handed to the
- * stages through {@code RunContext.catalogs()}. Planners edit the YAML files; nothing is rebuilt.
+ * Every catalog of one run, read once from the YAML files (the bundled defaults under catalogs/, or
+ * the city's own copies named under {@code catalogs:} in its city.yaml) and handed to the stages
+ * through {@code RunContext.catalogs()}. Planners edit the YAML files; nothing is rebuilt.
  */
 public record Catalogs(
     FacilityCatalog facilities,
     IdleRules idleRules,
     IndicatorCatalog indicators,
     OsmTags osmTags,
-    AgeBands ageBands) implements Serializable {
+    AgeBands ageBands)
+    implements Serializable {
 
   public Catalogs {
     Objects.requireNonNull(facilities, "facility catalog");
@@ -34,8 +35,13 @@ public record Catalogs(
    * extract, the OSM tag catalog names known categories.
    */
   public static Catalogs load(CityConfig city) {
-    Catalogs c = new Catalogs(FacilityCatalog.load(city), IdleRules.load(city),
-        IndicatorCatalog.load(city), OsmTags.load(city), AgeBands.DEFAULT);
+    Catalogs c =
+        new Catalogs(
+            FacilityCatalog.load(city),
+            IdleRules.load(city),
+            IndicatorCatalog.load(city),
+            OsmTags.load(city),
+            AgeBands.DEFAULT);
     if (city.datasets().values().stream().anyMatch(DatasetSource::isOsm)) {
       c.osmTags.requireKnownCodes(c.facilities.codes());
     }
@@ -52,15 +58,20 @@ public record Catalogs(
     for (IndicatorCatalog.Indicator i : indicators.indicators()) {
       for (String c : i.categories()) {
         if (!codes.contains(c)) {
-          throw PipelineException.cannot("compute", "indicator " + i.code(),
-              "category is not in the facility catalog", c);
+          throw PipelineException.cannot(
+              "compute", "indicator " + i.code(), "category is not in the facility catalog", c);
         }
       }
-      Set<String> targets = i.categories().stream().map(c -> facilities.category(c).target())
-          .collect(Collectors.toSet());
+      Set<String> targets =
+          i.categories().stream()
+              .map(c -> facilities.category(c).target())
+              .collect(Collectors.toSet());
       if (targets.size() > 1) {
-        throw PipelineException.cannot("compute", "indicator " + i.code(),
-            "its categories serve different target groups", targets);
+        throw PipelineException.cannot(
+            "compute",
+            "indicator " + i.code(),
+            "its categories serve different target groups",
+            targets);
       }
     }
   }

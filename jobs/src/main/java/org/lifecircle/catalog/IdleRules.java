@@ -11,9 +11,9 @@ import org.lifecircle.common.Yaml;
 
 /**
  * The idle-asset rules (catalogs/idle_rules.yaml or the city's own copy): thresholds of the five
- * rules, the flags every asset carries, the land-use-class to building-use mapping, and the
- * default number of sites recommended per category. Validated on load, so a planner's typo stops
- * the stage with a message naming the key.
+ * rules, the flags every asset carries, the land-use-class to building-use mapping, and the default
+ * number of sites recommended per category. Validated on load, so a planner's typo stops the stage
+ * with a message naming the key.
  */
 public record IdleRules(
     VacantBuilding vacantBuilding,
@@ -23,7 +23,8 @@ public record IdleRules(
     LowEfficiencyCommercial lowEfficiencyCommercial,
     Flags flags,
     Map<String, String> landUseClasses,
-    Recommend recommend) implements Serializable {
+    Recommend recommend)
+    implements Serializable {
 
   public static final String DEFAULT_RESOURCE = "catalogs/idle_rules.yaml";
   public static final String VACANT_BUILDING = "VACANT_BUILDING";
@@ -47,7 +48,8 @@ public record IdleRules(
         throw invalid("land_use_classes keys must be two-digit classes", e.getKey());
       }
       if (!BUILDING_USES.contains(e.getValue())) {
-        throw invalid("land_use_classes values must be building uses " + BUILDING_USES, e.getValue());
+        throw invalid(
+            "land_use_classes values must be building uses " + BUILDING_USES, e.getValue());
       }
     }
     recommend = recommend == null ? new Recommend(null) : recommend;
@@ -73,8 +75,9 @@ public record IdleRules(
   }
 
   /** IDLE_LAND (order No. 53): not started, or started and stopped with little done, for years. */
-  public record IdleLand(Boolean enabled, Integer years, Double maxShareDeveloped,
-      Double maxShareInvested) implements Serializable {
+  public record IdleLand(
+      Boolean enabled, Integer years, Double maxShareDeveloped, Double maxShareInvested)
+      implements Serializable {
     public IdleLand {
       enabled = enabled == null || enabled;
       years = years == null ? 1 : years;
@@ -87,8 +90,9 @@ public record IdleRules(
   }
 
   /** LOW_EFFICIENCY_LAND: FAR below a share of plan, or tax per mu below a threshold. */
-  public record LowEfficiencyLand(Boolean enabled, Double farShare, Double maxTaxPerMu,
-      List<String> statuses) implements Serializable {
+  public record LowEfficiencyLand(
+      Boolean enabled, Double farShare, Double maxTaxPerMu, List<String> statuses)
+      implements Serializable {
     public LowEfficiencyLand {
       enabled = enabled == null || enabled;
       farShare = share(farShare, 0.5, "low_efficiency_land.far_share");
@@ -105,8 +109,9 @@ public record IdleRules(
   }
 
   /** OLD_FACTORY: industrial building, old, mostly empty. */
-  public record OldFactory(Boolean enabled, List<String> uses, Integer builtBefore,
-      Double maxOccupancyRate) implements Serializable {
+  public record OldFactory(
+      Boolean enabled, List<String> uses, Integer builtBefore, Double maxOccupancyRate)
+      implements Serializable {
     public OldFactory {
       enabled = enabled == null || enabled;
       uses = checkUses(uses, List.of("industrial"), "old_factory.uses");
@@ -124,7 +129,8 @@ public record IdleRules(
     public LowEfficiencyCommercial {
       enabled = enabled == null || enabled;
       uses = checkUses(uses, List.of("commercial", "office"), "low_efficiency_commercial.uses");
-      maxOccupancyRate = share(maxOccupancyRate, 0.4, "low_efficiency_commercial.max_occupancy_rate");
+      maxOccupancyRate =
+          share(maxOccupancyRate, 0.4, "low_efficiency_commercial.max_occupancy_rate");
     }
   }
 
@@ -132,7 +138,8 @@ public record IdleRules(
   public record Flags(List<String> dangerousRatings, Integer oldCompoundBuiltBefore)
       implements Serializable {
     public Flags {
-      dangerousRatings = dangerousRatings == null ? List.of("C", "D") : List.copyOf(dangerousRatings);
+      dangerousRatings =
+          dangerousRatings == null ? List.of("C", "D") : List.copyOf(dangerousRatings);
       for (String r : dangerousRatings) {
         if (!List.of("A", "B", "C", "D").contains(r)) {
           throw invalid("flags.dangerous_ratings must be safety ratings A-D", r);

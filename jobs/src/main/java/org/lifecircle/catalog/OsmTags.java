@@ -16,9 +16,8 @@ import org.lifecircle.io.Tables;
 /**
  * The OpenStreetMap tag catalog (catalogs/osm_tags.yaml or the city's own copy): which tags make a
  * facility of which catalog category, a building of which use, a walkable way, a compound or a
- * parcel of which land-use code. Validated when it loads against the input contracts, and by
- * {@link Catalogs#load} against the facility catalog, so a typo stops the run before Spark starts
- * reading.
+ * parcel of which land-use code. Validated when it loads against the input contracts, and by {@link
+ * Catalogs#load} against the facility catalog, so a typo stops the run before Spark starts reading.
  */
 public record OsmTags(
     List<String> facilityKeys,
@@ -26,7 +25,8 @@ public record OsmTags(
     Buildings buildings,
     Walk walkNetwork,
     Compounds compounds,
-    Parcels parcels) implements Serializable {
+    Parcels parcels)
+    implements Serializable {
 
   public static final String DEFAULT_RESOURCE = "catalogs/osm_tags.yaml";
   private static final String WHAT = "OSM tag catalog";
@@ -37,13 +37,15 @@ public record OsmTags(
       throw PipelineException.cannot("load", WHAT, "no facility rules", null);
     }
     facilities = List.copyOf(facilities);
-    for (String part : List.of(Tables.BUILDINGS, Tables.WALK_NETWORK, Tables.COMPOUNDS, Tables.PARCELS)) {
-      Object v = switch (part) {
-        case Tables.BUILDINGS -> buildings;
-        case Tables.WALK_NETWORK -> walkNetwork;
-        case Tables.COMPOUNDS -> compounds;
-        default -> parcels;
-      };
+    for (String part :
+        List.of(Tables.BUILDINGS, Tables.WALK_NETWORK, Tables.COMPOUNDS, Tables.PARCELS)) {
+      Object v =
+          switch (part) {
+            case Tables.BUILDINGS -> buildings;
+            case Tables.WALK_NETWORK -> walkNetwork;
+            case Tables.COMPOUNDS -> compounds;
+            default -> parcels;
+          };
       if (v == null) {
         throw PipelineException.cannot("load", WHAT, "section '" + part + "' is missing", null);
       }
@@ -70,8 +72,8 @@ public record OsmTags(
   void requireKnownCodes(Set<String> categories) {
     for (FacilityRule r : facilities) {
       if (!categories.contains(r.category())) {
-        throw PipelineException.cannot("load", WHAT, "category is not in the facility catalog",
-            r.category());
+        throw PipelineException.cannot(
+            "load", WHAT, "category is not in the facility catalog", r.category());
       }
     }
   }
@@ -108,7 +110,9 @@ public record OsmTags(
     return null;
   }
 
-  /** The element carries a key the facility rules look at (counted as unmapped when none matches). */
+  /**
+   * The element carries a key the facility rules look at (counted as unmapped when none matches).
+   */
   public boolean facilityCandidate(Map<String, String> tags) {
     return facilityKeys.stream().anyMatch(tags::containsKey);
   }
@@ -130,11 +134,16 @@ public record OsmTags(
   }
 
   public record FacilityRule(
-      String category, Map<String, List<String>> tags, List<String> without, Double minAreaM2,
-      Double maxAreaM2) implements Serializable {
+      String category,
+      Map<String, List<String>> tags,
+      List<String> without,
+      Double minAreaM2,
+      Double maxAreaM2)
+      implements Serializable {
     public FacilityRule {
       if (category == null || tags == null || tags.isEmpty()) {
-        throw PipelineException.cannot("load", WHAT, "a facility rule needs a category and tags", category);
+        throw PipelineException.cannot(
+            "load", WHAT, "a facility rule needs a category and tags", category);
       }
       tags = new LinkedHashMap<>(tags);
       without = without == null ? List.of() : List.copyOf(without);
@@ -151,7 +160,8 @@ public record OsmTags(
         if (areaM2 == null) {
           return false;
         }
-        return (minAreaM2 == null || areaM2 >= minAreaM2) && (maxAreaM2 == null || areaM2 < maxAreaM2);
+        return (minAreaM2 == null || areaM2 >= minAreaM2)
+            && (maxAreaM2 == null || areaM2 < maxAreaM2);
       }
       return true;
     }
@@ -165,11 +175,17 @@ public record OsmTags(
    * evidence (the population stage may still place grid residents there: see docs/TABLES.md).
    */
   public record Buildings(
-      List<UseRule> notHousing, Map<String, List<String>> uses, List<UseRule> ownTags,
-      Map<String, String> landuseUses, String fallbackUse, int defaultLevels,
-      List<HeritageRule> heritage) implements Serializable {
+      List<UseRule> notHousing,
+      Map<String, List<String>> uses,
+      List<UseRule> ownTags,
+      Map<String, String> landuseUses,
+      String fallbackUse,
+      int defaultLevels,
+      List<HeritageRule> heritage)
+      implements Serializable {
     /** use_evidence values: what decided a building's use. */
     public static final String OWN_TAGS = "own_tags";
+
     public static final String BUILDING_TAG = "building_tag";
     public static final String LAND_USE = "land_use";
     public static final String NONE = "none";
@@ -184,13 +200,15 @@ public record OsmTags(
       for (Map.Entry<String, List<String>> e : uses.entrySet()) {
         for (String v : e.getValue()) {
           if (!seen.add(v)) {
-            throw PipelineException.cannot("load", WHAT, "building value is listed under two uses", v);
+            throw PipelineException.cannot(
+                "load", WHAT, "building value is listed under two uses", v);
           }
         }
       }
       for (UseRule r : notHousing) {
         if (AgeBands.RESIDENTIAL_USES.contains(r.use())) {
-          throw PipelineException.cannot("load", WHAT, "a not_housing rule gives a housing use", r.use());
+          throw PipelineException.cannot(
+              "load", WHAT, "a not_housing rule gives a housing use", r.use());
         }
       }
       if (defaultLevels < 1) {
@@ -255,23 +273,27 @@ public record OsmTags(
   public record UseRule(String use, Map<String, List<String>> tags) implements Serializable {
     public UseRule {
       if (use == null || tags == null || tags.isEmpty()) {
-        throw PipelineException.cannot("load", WHAT, "a building use rule needs a use and tags", use);
+        throw PipelineException.cannot(
+            "load", WHAT, "a building use rule needs a use and tags", use);
       }
       tags = new LinkedHashMap<>(tags);
     }
   }
 
   /** Tags (all must match) that give a building this heritage_status. */
-  public record HeritageRule(String status, Map<String, List<String>> tags) implements Serializable {
+  public record HeritageRule(String status, Map<String, List<String>> tags)
+      implements Serializable {
     public HeritageRule {
       if (status == null || tags == null || tags.isEmpty()) {
-        throw PipelineException.cannot("load", WHAT, "a heritage rule needs a status and tags", status);
+        throw PipelineException.cannot(
+            "load", WHAT, "a heritage rule needs a status and tags", status);
       }
       tags = new LinkedHashMap<>(tags);
     }
   }
 
-  public record Walk(List<String> highway, Map<String, List<String>> exclude) implements Serializable {
+  public record Walk(List<String> highway, Map<String, List<String>> exclude)
+      implements Serializable {
     public Walk {
       if (highway == null || highway.isEmpty()) {
         throw PipelineException.cannot("load", WHAT, "walk_network.highway lists no values", null);
@@ -286,7 +308,8 @@ public record OsmTags(
       if (kind == null || !highway.contains(kind)) {
         return false;
       }
-      return exclude.entrySet().stream().noneMatch(e -> valueMatches(tags.get(e.getKey()), e.getValue()));
+      return exclude.entrySet().stream()
+          .noneMatch(e -> valueMatches(tags.get(e.getKey()), e.getValue()));
     }
   }
 

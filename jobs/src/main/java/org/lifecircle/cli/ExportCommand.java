@@ -25,19 +25,30 @@ import picocli.CommandLine.Option;
 final class ExportCommand implements Callable<Integer> {
   @Mixin RunOptions options;
 
-  @Option(names = "--table", required = true, paramLabel = "TABLE",
-      description = "Table to export, e.g. coverage_gaps, community_coverage, building_access;"
-          + " repeat it for several (one Spark session for all).")
+  @Option(
+      names = "--table",
+      required = true,
+      paramLabel = "TABLE",
+      description =
+          "Table to export, e.g. coverage_gaps, community_coverage, building_access;"
+              + " repeat it for several (one Spark session for all).")
   List<String> tables;
 
-  @Option(names = "--format", defaultValue = "geoparquet", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      defaultValue = "geoparquet",
+      paramLabel = "FORMAT",
       converter = FormatConverter.class,
-      description = "geoparquet (GeoParquet 1.1, .parquet), geojson (a FeatureCollection,"
-          + " .geojson) or gpkg (GeoPackage, .gpkg); repeat it for several (every table in"
-          + " every format). Default: ${DEFAULT-VALUE}.")
+      description =
+          "geoparquet (GeoParquet 1.1, .parquet), geojson (a FeatureCollection,"
+              + " .geojson) or gpkg (GeoPackage, .gpkg); repeat it for several (every table in"
+              + " every format). Default: ${DEFAULT-VALUE}.")
   List<String> formats;
 
-  @Option(names = "--out", defaultValue = "exports", paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      defaultValue = "exports",
+      paramLabel = "DIR",
       description = "Output folder. Default: ${DEFAULT-VALUE}.")
   Path out;
 
@@ -58,13 +69,18 @@ final class ExportCommand implements Callable<Integer> {
     CityConfig config = CityConfig.load(options.city);
     RunContext ctx = options.context(config);
     if (options.dryRun) {
-      System.out.printf("dry run: export %s of city %s on %s as %s to %s%n",
-          String.join(", ", tables), config.code(), ctx.snapshotDate(), String.join(", ", formats),
+      System.out.printf(
+          "dry run: export %s of city %s on %s as %s to %s%n",
+          String.join(", ", tables),
+          config.code(),
+          ctx.snapshotDate(),
+          String.join(", ", formats),
           out.toAbsolutePath());
       return 0;
     }
-    SparkSession spark = SparkSessions.create("lifecircle export " + String.join(",", tables),
-        options.master, false);
+    SparkSession spark =
+        SparkSessions.create(
+            "lifecircle export " + String.join(",", tables), options.master, false);
     for (String table : tables) {
       for (String format : formats) {
         Path written = Exporter.export(spark, ctx, table, format, out.toAbsolutePath());

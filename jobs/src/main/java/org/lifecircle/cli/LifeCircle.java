@@ -20,8 +20,14 @@ import picocli.CommandLine.Command;
       "15-minute life-circle gaps and idle assets for one city and snapshot date.",
       "Every stage reads and writes Delta tables under --warehouse, partitioned by city and date."
     },
-    subcommands = {NightlyCommand.class, GenerateCommand.class, QualityGateCommand.class,
-        ExportCommand.class, MaintainCommand.class, StagesCommand.class})
+    subcommands = {
+      NightlyCommand.class,
+      GenerateCommand.class,
+      QualityGateCommand.class,
+      ExportCommand.class,
+      MaintainCommand.class,
+      StagesCommand.class
+    })
 public final class LifeCircle implements Runnable {
   private static final Logger LOG = LogManager.getLogger(LifeCircle.class);
 
@@ -39,16 +45,28 @@ public final class LifeCircle implements Runnable {
     CommandLine cmd = new CommandLine(new LifeCircle());
     for (Stage stage : Stages.all()) {
       CommandLine sub = new CommandLine(new StageCommand(stage.name()));
-      sub.getCommandSpec().usageMessage().header(Stages.description(stage.name()))
-          .description("Runs this one stage for one city and snapshot date; it reads the tables the"
-              + " stages before it wrote.");
+      sub.getCommandSpec()
+          .usageMessage()
+          .header(Stages.description(stage.name()))
+          .description(
+              "Runs this one stage for one city and snapshot date; it reads the tables the"
+                  + " stages before it wrote.");
       cmd.addSubcommand(stage.name(), sub);
     }
     // Options of a pipeline run that mean nothing to the table tools.
-    withoutOptions(cmd.getSubcommands().get("export"), "--run-id", "--register-metastore",
-        "--spark-ui", "--verbose");
-    withoutOptions(cmd.getSubcommands().get("maintain"), "--date", "--run-id",
-        "--register-metastore", "--spark-ui", "--verbose");
+    withoutOptions(
+        cmd.getSubcommands().get("export"),
+        "--run-id",
+        "--register-metastore",
+        "--spark-ui",
+        "--verbose");
+    withoutOptions(
+        cmd.getSubcommands().get("maintain"),
+        "--date",
+        "--run-id",
+        "--register-metastore",
+        "--spark-ui",
+        "--verbose");
     cmd.setExecutionExceptionHandler(LifeCircle::onFailure);
     cmd.setParameterExceptionHandler(badValueInOneLine(cmd.getParameterExceptionHandler()));
     return cmd;
@@ -91,8 +109,13 @@ public final class LifeCircle implements Runnable {
     while (known != null && !(known instanceof PipelineException)) {
       known = known.getCause();
     }
-    String line = known != null ? known.getMessage()
-        : "unexpected error: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+    String line =
+        known != null
+            ? known.getMessage()
+            : "unexpected error: "
+                + e.getClass().getSimpleName()
+                + ": "
+                + firstLine(e.getMessage());
     if (Logs.toFile()) {
       LOG.error("lifecircle: " + line, e);
     }

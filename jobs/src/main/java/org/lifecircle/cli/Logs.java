@@ -10,9 +10,9 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Where a run's log lines go. Every run writes a log file (the pipeline's lines at INFO, Spark,
- * Delta, Sedona and Hadoop at WARN, and the stack trace of a failure); the console keeps stdout
- * for progress and the summary, and stderr for the one line that says why a run failed. With
- * {@code --verbose} the log lines go to stderr as well.
+ * Delta, Sedona and Hadoop at WARN, and the stack trace of a failure); the console keeps stdout for
+ * progress and the summary, and stderr for the one line that says why a run failed. With {@code
+ * --verbose} the log lines go to stderr as well.
  */
 final class Logs {
   private static final String FILE_APPENDER = "lifecircle-run-file";
@@ -40,19 +40,24 @@ final class Logs {
       root.removeAppender(FILE_APPENDER);
       cfg.getAppender(FILE_APPENDER).stop();
     }
-    FileAppender appender = FileAppender.newBuilder()
-        .setName(FILE_APPENDER)
-        .withFileName(file.toAbsolutePath().toString())
-        .withAppend(true)
-        .setLayout(PatternLayout.newBuilder().withConfiguration(cfg)
-            .withPattern("%d{yyyy-MM-dd HH:mm:ss} %-5p %c{1}: %m%n").build())
-        .setConfiguration(cfg)
-        .build();
+    FileAppender appender =
+        FileAppender.newBuilder()
+            .setName(FILE_APPENDER)
+            .withFileName(file.toAbsolutePath().toString())
+            .withAppend(true)
+            .setLayout(
+                PatternLayout.newBuilder()
+                    .withConfiguration(cfg)
+                    .withPattern("%d{yyyy-MM-dd HH:mm:ss} %-5p %c{1}: %m%n")
+                    .build())
+            .setConfiguration(cfg)
+            .build();
     appender.start();
     cfg.addAppender(appender);
     root.addAppender(appender, null, null);
     if (verbose) {
-      if (cfg.getAppender(CONSOLE_APPENDER) != null && !root.getAppenders().containsKey(CONSOLE_APPENDER)) {
+      if (cfg.getAppender(CONSOLE_APPENDER) != null
+          && !root.getAppenders().containsKey(CONSOLE_APPENDER)) {
         root.addAppender(cfg.getAppender(CONSOLE_APPENDER), null, null);
       }
     } else {

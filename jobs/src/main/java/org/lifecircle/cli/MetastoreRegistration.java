@@ -8,21 +8,24 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 
 /**
- * Registers path-based Delta tables in the session catalog so SQL users can say
- * {@code SELECT * FROM lifecircle.coverage_gaps}. The tables stay path-based: dropping the
- * registration never drops data.
+ * Registers path-based Delta tables in the session catalog so SQL users can say {@code SELECT *
+ * FROM lifecircle.coverage_gaps}. The tables stay path-based: dropping the registration never drops
+ * data.
  */
 final class MetastoreRegistration {
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
   private MetastoreRegistration() {}
 
-  static void register(SparkSession spark, RunContext ctx, String database, List<String> tables,
-      PrintStream out) {
+  static void register(
+      SparkSession spark, RunContext ctx, String database, List<String> tables, PrintStream out) {
     // Identifiers cannot be bound as parameters, so they are validated before any SQL is built.
     if (!IDENTIFIER.matcher(database).matches()) {
-      throw PipelineException.cannot("register", "tables in the metastore",
-          "database name must be letters, digits and _", database);
+      throw PipelineException.cannot(
+          "register",
+          "tables in the metastore",
+          "database name must be letters, digits and _",
+          database);
     }
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
     for (String table : tables) {
@@ -30,8 +33,14 @@ final class MetastoreRegistration {
         continue;
       }
       String location = ctx.tablePath(table).replace("'", "\\\\'");
-      spark.sql("CREATE TABLE IF NOT EXISTS `" + database + "`.`" + table + "` USING DELTA LOCATION '"
-          + location + "'");
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS `"
+              + database
+              + "`.`"
+              + table
+              + "` USING DELTA LOCATION '"
+              + location
+              + "'");
       out.printf("registered %s.%s -> %s%n", database, table, ctx.tablePath(table));
     }
   }

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run every stage in order for one city and snapshot date, then print a summary.",
-      "The quality gate (as `quality-gate`) runs right after " + Stages.QUALITY_GATE_AFTER
+      "The quality gate (as `quality-gate`) runs right after "
+          + Stages.QUALITY_GATE_AFTER
           + "; when it fails, the run stops there and exits 1.",
       "A city whose config has a `sample` block gets its inputs generated first when they are missing."
     })
@@ -23,10 +24,14 @@ final class NightlyCommand implements Callable<Integer> {
   @Mixin RunOptions options;
   @Mixin GateOptions gate;
 
-  @Option(names = "--until", paramLabel = "STAGE", completionCandidates = Stages.Names.class,
+  @Option(
+      names = "--until",
+      paramLabel = "STAGE",
+      completionCandidates = Stages.Names.class,
       converter = Stages.NameConverter.class,
-      description = "Stop after this stage (e.g. rebuild only ingest..access for a backfill), one of:"
-          + " ${COMPLETION-CANDIDATES}.")
+      description =
+          "Stop after this stage (e.g. rebuild only ingest..access for a backfill), one of:"
+              + " ${COMPLETION-CANDIDATES}.")
   String until;
 
   @Override

@@ -39,14 +39,16 @@ final class PipelineRun {
     return run(options, stages, out, false);
   }
 
-  private static int run(RunOptions options, List<Stage> stages, PrintStream out, boolean generate) {
+  private static int run(
+      RunOptions options, List<Stage> stages, PrintStream out, boolean generate) {
     Instant start = Instant.now();
     CityConfig config = CityConfig.load(options.city);
     RunContext ctx = options.context(config);
     List<String> stageNames = stages.stream().map(Stage::name).toList();
     if (options.dryRun) {
-      out.printf("dry run: city %s (%s), date %s, warehouse %s, run %s%n", config.code(),
-          config.name(), ctx.snapshotDate(), ctx.warehouse(), ctx.runId());
+      out.printf(
+          "dry run: city %s (%s), date %s, warehouse %s, run %s%n",
+          config.code(), config.name(), ctx.snapshotDate(), ctx.warehouse(), ctx.runId());
       out.println("stages: " + String.join(" -> ", stageNames));
       if (stageNames.contains("ingest")) {
         checkInputs(config, generate, out);
@@ -55,10 +57,19 @@ final class PipelineRun {
     }
     Path log = logFile(ctx);
     Logs.toFile(log, options.verbose);
-    out.printf("lifecircle: city %s (%s), snapshot %s, stages %s; log %s%n", config.code(),
-        config.name(), ctx.snapshotDate(), String.join(",", stageNames), log);
-    SparkSession spark = SparkSessions.create("lifecircle " + String.join(",", stageNames) + " "
-        + config.code() + " " + ctx.snapshotDate(), options.master, options.sparkUi);
+    out.printf(
+        "lifecircle: city %s (%s), snapshot %s, stages %s; log %s%n",
+        config.code(), config.name(), ctx.snapshotDate(), String.join(",", stageNames), log);
+    SparkSession spark =
+        SparkSessions.create(
+            "lifecircle "
+                + String.join(",", stageNames)
+                + " "
+                + config.code()
+                + " "
+                + ctx.snapshotDate(),
+            options.master,
+            options.sparkUi);
     if (generate) {
       SampleInputs.generateIfMissing(spark, config, out);
     }
@@ -67,8 +78,15 @@ final class PipelineRun {
       done.add(StageRunner.run(spark, ctx, stage, out));
     }
     if (options.metastoreDatabase != null) {
-      MetastoreRegistration.register(spark, ctx, options.metastoreDatabase, done.stream()
-          .flatMap(t -> t.result().tablesWritten().keySet().stream()).distinct().toList(), out);
+      MetastoreRegistration.register(
+          spark,
+          ctx,
+          options.metastoreDatabase,
+          done.stream()
+              .flatMap(t -> t.result().tablesWritten().keySet().stream())
+              .distinct()
+              .toList(),
+          out);
     }
     printSummary(out, ctx, done, Duration.between(start, Instant.now()));
     Summary.print(spark, ctx, out, stageNames, log);
@@ -90,9 +108,12 @@ final class PipelineRun {
         if (Files.exists(file)) {
           out.printf("  input %-13s %s%n", e.getKey(), file);
         } else if (generate && config.sample() != null && p.equals(e.getValue().path())) {
-          out.printf("  input %-13s %s (missing: the sample generator would write it)%n", e.getKey(), file);
+          out.printf(
+              "  input %-13s %s (missing: the sample generator would write it)%n",
+              e.getKey(), file);
         } else {
-          throw PipelineException.cannot("find", "dataset " + e.getKey(), "input file does not exist", file);
+          throw PipelineException.cannot(
+              "find", "dataset " + e.getKey(), "input file does not exist", file);
         }
       }
     }
@@ -100,8 +121,11 @@ final class PipelineRun {
 
   /** The run's log file: {@code <warehouse>/_logs/<city>/<date>/<run id>.log}. */
   static Path logFile(RunContext ctx) {
-    Path dir = ctx.warehouse().resolve("_logs").resolve(ctx.cityCode())
-        .resolve(ctx.snapshotDate().toString());
+    Path dir =
+        ctx.warehouse()
+            .resolve("_logs")
+            .resolve(ctx.cityCode())
+            .resolve(ctx.snapshotDate().toString());
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -111,27 +135,40 @@ final class PipelineRun {
   }
 
   /**
-   * The stage table and one count per table: the rows the snapshot holds after the run (a table
-   * two stages write, e.g. building_access by access and network, is counted once, as last
-   * written); quarantine, which every stage writes its own part of, is their sum.
+   * The stage table and one count per table: the rows the snapshot holds after the run (a table two
+   * stages write, e.g. building_access by access and network, is counted once, as last written);
+   * quarantine, which every stage writes its own part of, is their sum.
    */
   private static void printSummary(
       PrintStream out, RunContext ctx, List<StageRunner.Timed> done, Duration total) {
     out.println();
-    out.printf("== lifecircle: city %s (%s), snapshot %s, run %s, %.0f s ==%n", ctx.cityCode(),
-        ctx.city().name(), ctx.snapshotDate(), ctx.runId(), total.toMillis() / 1000.0);
+    out.printf(
+        "== lifecircle: city %s (%s), snapshot %s, run %s, %.0f s ==%n",
+        ctx.cityCode(),
+        ctx.city().name(),
+        ctx.snapshotDate(),
+        ctx.runId(),
+        total.toMillis() / 1000.0);
     Map<String, Long> tables = new LinkedHashMap<>();
     out.println("stage            seconds    rows in   rows out  quarantined");
     for (StageRunner.Timed t : done) {
-      out.printf("%-14s %9.1f %10d %10d %12d%n", t.stage(), t.elapsed().toMillis() / 1000.0,
-          t.result().rowsIn(), t.result().rowsOut(), t.result().rowsQuarantined());
-      t.result().tablesWritten().forEach((table, rows) -> {
-        if (Tables.QUARANTINE.equals(table)) {
-          tables.merge(table, rows, Long::sum);
-        } else {
-          tables.put(table, rows);
-        }
-      });
+      out.printf(
+          "%-14s %9.1f %10d %10d %12d%n",
+          t.stage(),
+          t.elapsed().toMillis() / 1000.0,
+          t.result().rowsIn(),
+          t.result().rowsOut(),
+          t.result().rowsQuarantined());
+      t.result()
+          .tablesWritten()
+          .forEach(
+              (table, rows) -> {
+                if (Tables.QUARANTINE.equals(table)) {
+                  tables.merge(table, rows, Long::sum);
+                } else {
+                  tables.put(table, rows);
+                }
+              });
     }
     out.printf("tables under %s (rows in this snapshot):%n", ctx.warehouse().toAbsolutePath());
     StringBuilder line = new StringBuilder(" ");

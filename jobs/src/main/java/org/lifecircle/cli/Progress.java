@@ -27,19 +27,25 @@ final class Progress implements AutoCloseable {
   }
 
   static Progress start(SparkSession spark, String stage, SparkMetrics metrics, PrintStream out) {
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "lifecircle-progress");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lifecircle-progress");
+              t.setDaemon(true);
+              return t;
+            });
     Instant start = Instant.now();
     SparkStatusTracker tracker = spark.sparkContext().statusTracker();
-    timer.scheduleAtFixedRate(() -> out.println(line(stage, start, tracker, metrics)),
-        PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(
+        () -> out.println(line(stage, start, tracker, metrics)),
+        PERIOD.toMillis(),
+        PERIOD.toMillis(),
+        TimeUnit.MILLISECONDS);
     return new Progress(timer);
   }
 
-  static String line(String stage, Instant start, SparkStatusTracker tracker, SparkMetrics metrics) {
+  static String line(
+      String stage, Instant start, SparkStatusTracker tracker, SparkMetrics metrics) {
     String step = "between Spark jobs";
     for (int jobId : tracker.getActiveJobIds()) {
       Option<SparkJobInfo> job = tracker.getJobInfo(jobId);
@@ -47,13 +53,24 @@ final class Progress implements AutoCloseable {
         int[] stages = job.get().stageIds();
         Option<SparkStageInfo> s = tracker.getStageInfo(stages[stages.length - 1]);
         if (s.isDefined()) {
-          step = String.format(Locale.ROOT, "%s, tasks %d/%d", s.get().name(),
-              s.get().numCompletedTasks(), s.get().numTasks());
+          step =
+              String.format(
+                  Locale.ROOT,
+                  "%s, tasks %d/%d",
+                  s.get().name(),
+                  s.get().numCompletedTasks(),
+                  s.get().numTasks());
         }
       }
     }
-    return String.format(Locale.ROOT, "  … %s %ds: %s; %,d rows read, %,d written so far", stage,
-        Duration.between(start, Instant.now()).toSeconds(), step, metrics.rowsRead(), metrics.rowsWritten());
+    return String.format(
+        Locale.ROOT,
+        "  … %s %ds: %s; %,d rows read, %,d written so far",
+        stage,
+        Duration.between(start, Instant.now()).toSeconds(),
+        step,
+        metrics.rowsRead(),
+        metrics.rowsWritten());
   }
 
   @Override

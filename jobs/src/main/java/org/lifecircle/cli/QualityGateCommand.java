@@ -1,5 +1,6 @@
 package org.lifecircle.cli;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Mixin;
     description = {
       "Fail (exit 1) when a source's quarantine share or a city-level coverage drop against the",
       "previous snapshot exceeds its threshold; nightly and the orchestrator run it right after "
-          + Stages.QUALITY_GATE_AFTER + ",",
+          + Stages.QUALITY_GATE_AFTER
+          + ",",
       "before the later stages publish."
     })
 final class QualityGateCommand implements Callable<Integer> {
@@ -20,6 +22,6 @@ final class QualityGateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return PipelineRun.runStages(options, java.util.List.of(gate.gate()), System.out);
+    return PipelineRun.runStages(options, List.of(gate.gate()), System.out);
   }
 }

@@ -9,8 +9,8 @@ import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
-import picocli.CommandLine.Option;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /** Options every stage command and nightly share. */
 final class RunOptions {
@@ -18,20 +18,22 @@ final class RunOptions {
       names = "--city",
       required = true,
       paramLabel = "CONFIG.yaml",
-      description = "City config: code, metric CRS, bounds and the inputs (e.g. cities/demo/city.yaml).")
+      description =
+          "City config: code, metric CRS, bounds and the inputs (e.g. cities/demo/city.yaml).")
   Path city;
 
   @Option(
       names = "--date",
       paramLabel = "yyyy-MM-dd",
       converter = SnapshotDate.class,
-      description = "Snapshot date, at most tomorrow (UTC); reruns of a date replace that date's"
-          + " partitions. Default: today (UTC).")
+      description =
+          "Snapshot date, at most tomorrow (UTC); reruns of a date replace that date's"
+              + " partitions. Default: today (UTC).")
   LocalDate date;
 
   /**
-   * A snapshot date: ISO yyyy-MM-dd, at most one day ahead of today in UTC (a time-zone edge, not
-   * a typo like 2099), so a mistyped year cannot publish a snapshot from the future.
+   * A snapshot date: ISO yyyy-MM-dd, at most one day ahead of today in UTC (a time-zone edge, not a
+   * typo like 2099), so a mistyped year cannot publish a snapshot from the future.
    */
   static final class SnapshotDate implements CommandLine.ITypeConverter<LocalDate> {
     @Override
@@ -44,8 +46,12 @@ final class RunOptions {
       }
       LocalDate latest = LocalDate.now(ZoneOffset.UTC).plusDays(1);
       if (d.isAfter(latest)) {
-        throw new CommandLine.TypeConversionException(PipelineException.format("use",
-            "snapshot date", "it is more than one day in the future, after " + latest, d));
+        throw new CommandLine.TypeConversionException(
+            PipelineException.format(
+                "use",
+                "snapshot date",
+                "it is more than one day in the future, after " + latest,
+                d));
       }
       return d;
     }
@@ -55,7 +61,8 @@ final class RunOptions {
       names = "--warehouse",
       paramLabel = "DIR",
       defaultValue = "warehouse",
-      description = "Warehouse root; one Delta table per folder under it. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Warehouse root; one Delta table per folder under it. Default: ${DEFAULT-VALUE}.")
   Path warehouse;
 
   @Option(
@@ -72,15 +79,17 @@ final class RunOptions {
 
   @Option(
       names = "--dry-run",
-      description = "Check options, the city config and that every input file exists; print the plan,"
-          + " start no Spark, write nothing.")
+      description =
+          "Check options, the city config and that every input file exists; print the plan,"
+              + " start no Spark, write nothing.")
   boolean dryRun;
 
   @Option(
       names = "--register-metastore",
       paramLabel = "DATABASE",
-      description = "Also register every table written as DATABASE.<table> (USING DELTA LOCATION ...)"
-          + " in the session's metastore, e.g. a Hive metastore configured through spark-submit.")
+      description =
+          "Also register every table written as DATABASE.<table> (USING DELTA LOCATION ...)"
+              + " in the session's metastore, e.g. a Hive metastore configured through spark-submit.")
   String metastoreDatabase;
 
   @Option(
@@ -90,7 +99,8 @@ final class RunOptions {
 
   @Option(
       names = "--verbose",
-      description = "Also print the log on stderr, and a failure's stack trace (always in the run's log file).")
+      description =
+          "Also print the log on stderr, and a failure's stack trace (always in the run's log file).")
   boolean verbose;
 
   LocalDate snapshotDate() {
@@ -98,7 +108,11 @@ final class RunOptions {
   }
 
   RunContext context(CityConfig config) {
-    return new RunContext(runId != null ? runId : UUID.randomUUID().toString(), config,
-        snapshotDate(), warehouse, Catalogs.load(config));
+    return new RunContext(
+        runId != null ? runId : UUID.randomUUID().toString(),
+        config,
+        snapshotDate(),
+        warehouse,
+        Catalogs.load(config));
   }
 }

@@ -19,24 +19,30 @@ final class SampleInputs {
     if (config.sample() == null) {
       return;
     }
-    boolean missing = config.datasets().values().stream()
-        .anyMatch(d -> !Files.exists(config.resolve(d.path())));
+    boolean missing =
+        config.datasets().values().stream().anyMatch(d -> !Files.exists(config.resolve(d.path())));
     if (!missing) {
       return;
     }
     long t0 = System.nanoTime();
     Map<String, Long> counts =
-        SampleCityGenerator.generate(spark, config, config.sample().seed(), config.sample().scale());
+        SampleCityGenerator.generate(
+            spark, config, config.sample().seed(), config.sample().scale());
     // bench/scale.py reads this line for the generation time and row counts: keep its shape.
-    out.printf("generated sample inputs for %s in %.1f s: %s%n", config.code(),
-        (System.nanoTime() - t0) / 1e9, counts);
+    out.printf(
+        "generated sample inputs for %s in %.1f s: %s%n",
+        config.code(), (System.nanoTime() - t0) / 1e9, counts);
     printKept(config, counts.keySet(), out);
   }
 
   /** One line per input the generator left alone because its file exists. */
   static void printKept(CityConfig config, Set<String> written, PrintStream out) {
-    config.datasets().keySet().stream().filter(k -> !written.contains(k)).forEach(k ->
-        out.printf("  %-14s kept (exists; delete it to generate it again)  %s%n", k,
-            config.resolve(config.dataset(k).path())));
+    config.datasets().keySet().stream()
+        .filter(k -> !written.contains(k))
+        .forEach(
+            k ->
+                out.printf(
+                    "  %-14s kept (exists; delete it to generate it again)  %s%n",
+                    k, config.resolve(config.dataset(k).path())));
   }
 }

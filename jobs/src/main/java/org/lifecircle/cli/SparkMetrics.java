@@ -1,5 +1,6 @@
 package org.lifecircle.cli;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -31,7 +32,8 @@ final class SparkMetrics extends SparkListener {
   static SparkMetrics attach(SparkSession spark) {
     // Peak heap is per stage: the pools' peaks restart here. The sum of per-pool peaks is an upper
     // bound of the heap's peak (pools peak at different moments), the figure a sizing needs.
-    ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+    ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP)
         .forEach(MemoryPoolMXBean::resetPeakUsage);
     SparkMetrics m = new SparkMetrics();
     spark.sparkContext().addSparkListener(m);
@@ -78,13 +80,19 @@ final class SparkMetrics extends SparkListener {
     out.put("shuffle_read_bytes", shuffleRead.get());
     out.put("task_peak_execution_memory_bytes", peakMemory.get());
     out.put("process_cpu_s", Math.round((processCpuNanos() - processCpuAtStart) / 1e7) / 100.0);
-    out.put("jvm_heap_peak_mb", ManagementFactory.getMemoryPoolMXBeans().stream()
-        .filter(p -> p.getType() == MemoryType.HEAP).mapToLong(p -> p.getPeakUsage().getUsed()).sum() >> 20);
+    out.put(
+        "jvm_heap_peak_mb",
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed())
+                .sum()
+            >> 20);
     return out;
   }
 
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-        ? os.getProcessCpuTime() : -1;
+    return ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os
+        ? os.getProcessCpuTime()
+        : -1;
   }
 }

@@ -6,6 +6,8 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
@@ -36,8 +38,12 @@ final class StageRunner {
     String group = ctx.cityCode() + "/" + ctx.snapshotDate() + "/" + stage.name();
     spark.sparkContext().setJobGroup(group, "lifecircle " + group, false);
     spark.sparkContext().setJobDescription("lifecircle " + group);
-    LOG.info("stage {} started (city {}, date {}, run {})", stage.name(), ctx.cityCode(),
-        ctx.snapshotDate(), ctx.runId());
+    LOG.info(
+        "stage {} started (city {}, date {}, run {})",
+        stage.name(),
+        ctx.cityCode(),
+        ctx.snapshotDate(),
+        ctx.runId());
     out.printf("%s stage %s ...%n", LocalTime.now().withNano(0), stage.name());
     StageResult result;
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
@@ -60,18 +66,32 @@ final class StageRunner {
     }
     Instant end = Instant.now();
     // Listener events arrive asynchronously; the counts are a close lower bound.
-    java.util.Map<String, Object> spent = sparkMetrics.snapshot();
-    java.util.Map<String, Object> metrics = new java.util.LinkedHashMap<>(result.metrics());
+    Map<String, Object> spent = sparkMetrics.snapshot();
+    Map<String, Object> metrics = new LinkedHashMap<>(result.metrics());
     metrics.putAll(spent);
-    result = new StageResult(result.rowsIn(), result.rowsOut(), result.rowsQuarantined(),
-        result.tablesWritten(), result.sources(), metrics, result.headlines());
+    result =
+        new StageResult(
+            result.rowsIn(),
+            result.rowsOut(),
+            result.rowsQuarantined(),
+            result.tablesWritten(),
+            result.sources(),
+            metrics,
+            result.headlines());
     RunLog.succeeded(spark, ctx, stage.name(), start, end, result, metricsJson(result));
-    LOG.info("stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}, spark {}",
-        stage.name(), seconds(start, end), result.rowsIn(), result.rowsOut(),
-        result.rowsQuarantined(), result.tablesWritten(), spent);
+    LOG.info(
+        "stage {} finished in {} s: rows in {}, out {}, quarantined {}, tables {}, spark {}",
+        stage.name(),
+        seconds(start, end),
+        result.rowsIn(),
+        result.rowsOut(),
+        result.rowsQuarantined(),
+        result.tablesWritten(),
+        spent);
     result.headlines().forEach(LOG::info);
-    out.printf("%s stage %s done in %s s%n", LocalTime.now().withNano(0), stage.name(),
-        seconds(start, end));
+    out.printf(
+        "%s stage %s done in %s s%n",
+        LocalTime.now().withNano(0), stage.name(), seconds(start, end));
     return new Timed(stage.name(), result, Duration.between(start, end));
   }
 

@@ -1,11 +1,22 @@
 package org.lifecircle.cli;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.lifecircle.access.AccessStage;
+import org.lifecircle.adequacy.AdequacyStage;
+import org.lifecircle.assets.AssetsStage;
+import org.lifecircle.assets.RecommendStage;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.Stage;
+import org.lifecircle.coverage.CoverageStage;
+import org.lifecircle.indicators.IndicatorsStage;
+import org.lifecircle.ingest.IngestStage;
+import org.lifecircle.network.NetworkStage;
+import org.lifecircle.population.PopulationStage;
+import org.lifecircle.report.ReportStage;
 import picocli.CommandLine;
 
 /** The stages in nightly order, with the one-line description their subcommand shows. */
@@ -21,30 +32,51 @@ final class Stages {
    */
   static final String QUALITY_GATE_AFTER = "coverage";
 
-  static final String QUALITY_GATE_DESCRIPTION = "Fail the run when a source's quarantine share or"
-      + " a city-level coverage drop against the previous snapshot exceeds its threshold;"
-      + " writes only its run_log row.";
+  static final String QUALITY_GATE_DESCRIPTION =
+      "Fail the run when a source's quarantine share or"
+          + " a city-level coverage drop against the previous snapshot exceeds its threshold;"
+          + " writes only its run_log row.";
 
   static {
-    register("ingest", org.lifecircle.ingest.IngestStage::new,
+    register(
+        "ingest",
+        IngestStage::new,
         "Validate every input against its contract, convert to the metric CRS, write silver tables and quarantine.");
-    register("population", org.lifecircle.population.PopulationStage::new,
+    register(
+        "population",
+        PopulationStage::new,
         "Residents per residential building by age band (dasymetric from grid cells), placed in communities.");
-    register("access", org.lifecircle.access.AccessStage::new,
+    register(
+        "access",
+        AccessStage::new,
         "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
-    register("network", org.lifecircle.network.NetworkStage::new,
+    register(
+        "network",
+        NetworkStage::new,
         "Walking-network distance per building and category (snapped, bounded multi-source Dijkstra); rewrites building_access on the network basis, writes network_stats.");
-    register("coverage", org.lifecircle.coverage.CoverageStage::new,
+    register(
+        "coverage",
+        CoverageStage::new,
         "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
-    register("adequacy", org.lifecircle.adequacy.AdequacyStage::new,
+    register(
+        "adequacy",
+        AdequacyStage::new,
         "Supply versus demand per capacity category (E2SFCA): facility ratios, community shortfalls, capacity gaps.");
-    register("assets", org.lifecircle.assets.AssetsStage::new,
+    register(
+        "assets",
+        AssetsStage::new,
         "Idle and low-efficiency buildings and parcels (catalogs/idle_rules.yaml) merged into the idle_assets history.");
-    register("recommend", org.lifecircle.assets.RecommendStage::new,
+    register(
+        "recommend",
+        RecommendStage::new,
         "Greedy maximal-covering picks of open idle assets per distance-gap category (gap_fill_candidates).");
-    register("indicators", org.lifecircle.indicators.IndicatorsStage::new,
+    register(
+        "indicators",
+        IndicatorsStage::new,
         "City health-check (城市体检) indicators from the indicator catalog, per area level.");
-    register("report", org.lifecircle.report.ReportStage::new,
+    register(
+        "report",
+        ReportStage::new,
         "Self-contained HTML report with map, coverage, gaps, indicators and data quality.");
   }
 
@@ -77,7 +109,7 @@ final class Stages {
   /** The stage names, for picocli's ${COMPLETION-CANDIDATES} in option help. */
   static final class Names implements Iterable<String> {
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       return names().iterator();
     }
   }

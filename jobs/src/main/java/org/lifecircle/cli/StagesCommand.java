@@ -69,8 +69,13 @@ final class StagesCommand implements Callable<Integer> {
     StringBuilder b = new StringBuilder();
     row(b, List.of(List.of("STAGE"), List.of("READS"), List.of("WRITES"), List.of("CHECKS")));
     for (Stage s : Stages.all()) {
-      row(b, List.of(List.of(s.name()), wrap(s.inputs(), WIDTHS[1]), wrap(s.outputs(), WIDTHS[2]),
-          wrap(s.checks(), Integer.MAX_VALUE)));
+      row(
+          b,
+          List.of(
+              List.of(s.name()),
+              wrap(s.inputs(), WIDTHS[1]),
+              wrap(s.outputs(), WIDTHS[2]),
+              wrap(s.checks(), Integer.MAX_VALUE)));
     }
     return b.toString().stripTrailing();
   }

@@ -1,10 +1,10 @@
 package org.lifecircle.common;
 
 /**
- * GCJ-02 (Amap, Tencent) and BD-09 (Baidu) are not EPSG systems but published obfuscations of
- * WGS84 with shifts of 100-700 m. These are the widely published forward formulas; the inverses are
- * iterative (fixed-point on the forward function) so the round trip is exact to ~1e-9 degrees,
- * far below the 0.5 m the issue asks for. proj4j has no such transform, which is why it is ours.
+ * GCJ-02 (Amap, Tencent) and BD-09 (Baidu) are not EPSG systems but published obfuscations of WGS84
+ * with shifts of 100-700 m. These are the widely published forward formulas; the inverses are
+ * iterative (fixed-point on the forward function) so the round trip is exact to ~1e-9 degrees, far
+ * below the 0.5 m the issue asks for. proj4j has no such transform, which is why it is ours.
  *
  * <p>All methods take and return {lon, lat} in degrees.
  */
@@ -95,7 +95,8 @@ public final class ChinaOffsets {
   }
 
   private static double transformLat(double x, double y) {
-    double ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
+    double ret =
+        -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
     ret += (20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0 / 3.0;
     ret += (20.0 * Math.sin(y * Math.PI) + 40.0 * Math.sin(y / 3.0 * Math.PI)) * 2.0 / 3.0;
     ret += (160.0 * Math.sin(y / 12.0 * Math.PI) + 320 * Math.sin(y * Math.PI / 30.0)) * 2.0 / 3.0;
@@ -106,7 +107,8 @@ public final class ChinaOffsets {
     double ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
     ret += (20.0 * Math.sin(6.0 * x * Math.PI) + 20.0 * Math.sin(2.0 * x * Math.PI)) * 2.0 / 3.0;
     ret += (20.0 * Math.sin(x * Math.PI) + 40.0 * Math.sin(x / 3.0 * Math.PI)) * 2.0 / 3.0;
-    ret += (150.0 * Math.sin(x / 12.0 * Math.PI) + 300.0 * Math.sin(x / 30.0 * Math.PI)) * 2.0 / 3.0;
+    ret +=
+        (150.0 * Math.sin(x / 12.0 * Math.PI) + 300.0 * Math.sin(x / 30.0 * Math.PI)) * 2.0 / 3.0;
     return ret;
   }
 }

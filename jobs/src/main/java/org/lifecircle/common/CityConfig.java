@@ -1,10 +1,12 @@
 package org.lifecircle.common;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.lifecircle.io.Tables;
 
@@ -25,17 +27,22 @@ public record CityConfig(
     @JsonIgnore Path configDir) {
 
   private static final Pattern CITY_CODE = Pattern.compile("\\d{6}");
-  public static final Set<String> INPUT_DATASETS =
-      Set.copyOf(Tables.SILVER);
+  public static final Set<String> INPUT_DATASETS = Set.copyOf(Tables.SILVER);
   public static final Set<String> REQUIRED_DATASETS =
       Set.of(Tables.ADMIN_AREAS, Tables.BUILDINGS, Tables.POPULATION, Tables.FACILITIES);
+
   /** Datasets an OSM extract can supply; boundaries and population come from their own files. */
   public static final Set<String> OSM_DATASETS =
-      Set.of(Tables.BUILDINGS, Tables.FACILITIES, Tables.WALK_NETWORK, Tables.COMPOUNDS,
+      Set.of(
+          Tables.BUILDINGS,
+          Tables.FACILITIES,
+          Tables.WALK_NETWORK,
+          Tables.COMPOUNDS,
           Tables.PARCELS);
 
   public CityConfig {
-    // The code is interpolated into Delta replaceWhere predicates, so it must be exactly six digits.
+    // The code is interpolated into Delta replaceWhere predicates, so it must be exactly six
+    // digits.
     if (code == null || !CITY_CODE.matcher(code).matches()) {
       throw PipelineException.cannot(
           "load", "city config", "code must be a 6-digit administrative code", code);
@@ -63,11 +70,14 @@ public record CityConfig(
     for (String ds : datasets.keySet()) {
       if (!INPUT_DATASETS.contains(ds)) {
         throw PipelineException.cannot(
-            "load", "city config", "unknown dataset '" + ds + "'", new java.util.TreeSet<>(INPUT_DATASETS));
+            "load", "city config", "unknown dataset '" + ds + "'", new TreeSet<>(INPUT_DATASETS));
       }
       if (datasets.get(ds).isOsm() && !OSM_DATASETS.contains(ds)) {
-        throw PipelineException.cannot("load", "city config", "dataset '" + ds
-            + "' cannot come from an osm extract", new java.util.TreeSet<>(OSM_DATASETS));
+        throw PipelineException.cannot(
+            "load",
+            "city config",
+            "dataset '" + ds + "' cannot come from an osm extract",
+            new TreeSet<>(OSM_DATASETS));
       }
     }
     catalogs = catalogs == null ? Catalogs.DEFAULTS : catalogs;
@@ -103,12 +113,17 @@ public record CityConfig(
 
   /** WGS84 lon/lat box that every geometry must fall inside. */
   public record Bounds(double minLon, double minLat, double maxLon, double maxLat)
-      implements java.io.Serializable {
+      implements Serializable {
     public Bounds {
       if (!(minLon < maxLon && minLat < maxLat)
-          || minLon < -180 || maxLon > 180 || minLat < -90 || maxLat > 90) {
+          || minLon < -180
+          || maxLon > 180
+          || minLat < -90
+          || maxLat > 90) {
         throw PipelineException.cannot(
-            "load", "city config", "bounds must be a lon/lat box with min < max",
+            "load",
+            "city config",
+            "bounds must be a lon/lat box with min < max",
             minLon + "," + minLat + "," + maxLon + "," + maxLat);
       }
     }
@@ -137,18 +152,45 @@ public record CityConfig(
     static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null);
 
     /** The limits of the first six knobs; the placement knobs at their defaults. */
-    public Limits(Double maxQuarantineShare, Double completeCommunityShare, Double gapCoverageShare,
-        Double maxSnapM, Double cutoffMultiple, Double detourFactor) {
-      this(maxQuarantineShare, completeCommunityShare, gapCoverageShare, maxSnapM, cutoffMultiple,
-          detourFactor, null, null, null);
+    public Limits(
+        Double maxQuarantineShare,
+        Double completeCommunityShare,
+        Double gapCoverageShare,
+        Double maxSnapM,
+        Double cutoffMultiple,
+        Double detourFactor) {
+      this(
+          maxQuarantineShare,
+          completeCommunityShare,
+          gapCoverageShare,
+          maxSnapM,
+          cutoffMultiple,
+          detourFactor,
+          null,
+          null,
+          null);
     }
 
     /** The limits of the first eight knobs; the CRS scale limit at its default. */
-    public Limits(Double maxQuarantineShare, Double completeCommunityShare, Double gapCoverageShare,
-        Double maxSnapM, Double cutoffMultiple, Double detourFactor, Double minPlacedShare,
+    public Limits(
+        Double maxQuarantineShare,
+        Double completeCommunityShare,
+        Double gapCoverageShare,
+        Double maxSnapM,
+        Double cutoffMultiple,
+        Double detourFactor,
+        Double minPlacedShare,
         Double nearbyHomeM) {
-      this(maxQuarantineShare, completeCommunityShare, gapCoverageShare, maxSnapM, cutoffMultiple,
-          detourFactor, minPlacedShare, nearbyHomeM, null);
+      this(
+          maxQuarantineShare,
+          completeCommunityShare,
+          gapCoverageShare,
+          maxSnapM,
+          cutoffMultiple,
+          detourFactor,
+          minPlacedShare,
+          nearbyHomeM,
+          null);
     }
 
     public Limits {
@@ -165,7 +207,8 @@ public record CityConfig(
       // How far the metric CRS may stretch or shrink lengths anywhere in the city's bounds.
       maxScaleError = share(maxScaleError, 0.001, "max_scale_error");
       if (detourFactor < 1.0) {
-        throw PipelineException.cannot("load", "city config", "detour_factor must be >= 1", detourFactor);
+        throw PipelineException.cannot(
+            "load", "city config", "detour_factor must be >= 1", detourFactor);
       }
     }
 
@@ -189,8 +232,8 @@ public record CityConfig(
   /**
    * Present when the city's inputs are made by the sample-city generator. The two optional knobs
    * exist for the scale benchmark, whose scale factors fix residents and walk edges per building
-   * independently of the demo's layout: {@code residents_factor} scales every household
-   * (default 1), {@code walk_segments} splits every walk edge into that many (default 1).
+   * independently of the demo's layout: {@code residents_factor} scales every household (default
+   * 1), {@code walk_segments} splits every walk edge into that many (default 1).
    */
   public record Sample(long seed, double scale, Double residentsFactor, Integer walkSegments) {
     public Sample {
@@ -198,12 +241,12 @@ public record CityConfig(
         throw PipelineException.cannot("load", "city config", "sample scale must be > 0", scale);
       }
       if (residentsFactor != null && !(residentsFactor > 0)) {
-        throw PipelineException.cannot("load", "city config", "sample residents_factor must be > 0",
-            residentsFactor);
+        throw PipelineException.cannot(
+            "load", "city config", "sample residents_factor must be > 0", residentsFactor);
       }
       if (walkSegments != null && (walkSegments < 1 || walkSegments > 9)) {
-        throw PipelineException.cannot("load", "city config", "sample walk_segments must be 1 to 9",
-            walkSegments);
+        throw PipelineException.cannot(
+            "load", "city config", "sample walk_segments must be 1 to 9", walkSegments);
       }
     }
 

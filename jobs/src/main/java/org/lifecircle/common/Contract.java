@@ -1,5 +1,7 @@
 package org.lifecircle.common;
 
+import java.io.Serializable;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,9 +14,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A table's data contract, read from {@code schemas/<table>.yaml}. This is the only description
- * of a table's columns: ingest validates against it, sinks derive the Delta schema and column
- * comments from it.
+ * A table's data contract, read from {@code schemas/<table>.yaml}. This is the only description of
+ * a table's columns: ingest validates against it, sinks derive the Delta schema and column comments
+ * from it.
  */
 public record Contract(
     String table,
@@ -24,7 +26,8 @@ public record Contract(
     List<String> key,
     List<String> geometryTypes,
     Double maxAreaM2,
-    List<Field> fields) implements java.io.Serializable {
+    List<Field> fields)
+    implements Serializable {
 
   private static final Map<String, Contract> CACHE = new ConcurrentHashMap<>();
 
@@ -41,7 +44,7 @@ public record Contract(
         table, t -> Yaml.readResource("schemas/" + t + ".yaml", Contract.class, "contract " + t));
   }
 
-  public record Text(String en, String zh) implements java.io.Serializable {
+  public record Text(String en, String zh) implements Serializable {
     @Override
     public String toString() {
       return zh == null ? en : en + " / " + zh;
@@ -60,13 +63,15 @@ public record Contract(
       Double max,
       Boolean notFuture,
       String en,
-      String zh) implements java.io.Serializable {
+      String zh)
+      implements Serializable {
 
     public Field {
       Objects.requireNonNull(name, "field name");
       if (!List.of("string", "int", "long", "double", "boolean", "date", "timestamp", "geometry")
           .contains(type)) {
-        throw PipelineException.cannot("read", "contract", "field " + name + " has unknown type", type);
+        throw PipelineException.cannot(
+            "read", "contract", "field " + name + " has unknown type", type);
       }
       allowed = allowed == null ? null : List.copyOf(allowed);
     }
@@ -137,9 +142,10 @@ public record Contract(
 
   /** The schema rows carry before a sink adds the partition columns (city_code, snapshot_date). */
   public StructType schemaWithoutPartitions() {
-    return new StructType(java.util.Arrays.stream(schema().fields())
-        .filter(f -> !partitionBy.contains(f.name()))
-        .toArray(StructField[]::new));
+    return new StructType(
+        Arrays.stream(schema().fields())
+            .filter(f -> !partitionBy.contains(f.name()))
+            .toArray(StructField[]::new));
   }
 
   public List<String> columnNames() {

@@ -28,7 +28,9 @@ public final class CrsTransform {
     this.geographic = CrsRegistry.isGeographic(source);
     this.toMetric = f.createTransform(CrsRegistry.crs(source), CrsRegistry.crs(metricCrs));
     this.toLonLat =
-        geographic ? null : f.createTransform(CrsRegistry.crs(source), CrsRegistry.crs(CrsRegistry.WGS84));
+        geographic
+            ? null
+            : f.createTransform(CrsRegistry.crs(source), CrsRegistry.crs(CrsRegistry.WGS84));
   }
 
   public boolean sourceIsGeographic() {

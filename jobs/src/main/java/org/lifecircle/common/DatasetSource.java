@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Where one input dataset lives and how to read it: format, declared CRS, text encoding, where the
@@ -26,7 +27,8 @@ public record DatasetSource(
     Map<String, String> columns,
     String clip) {
 
-  public static final Set<String> FORMATS = Set.of("geoparquet", "geojson", "shapefile", "csv", "osm");
+  public static final Set<String> FORMATS =
+      Set.of("geoparquet", "geojson", "shapefile", "csv", "osm");
   public static final String OSM = "osm";
 
   public DatasetSource {
@@ -36,25 +38,34 @@ public record DatasetSource(
     format = format == null ? null : format.toLowerCase(Locale.ROOT);
     if (!FORMATS.contains(format)) {
       throw PipelineException.cannot(
-          "load", "city config", "unknown format '" + format + "' for " + path, new java.util.TreeSet<>(FORMATS));
+          "load",
+          "city config",
+          "unknown format '" + format + "' for " + path,
+          new TreeSet<>(FORMATS));
     }
     if (OSM.equals(format)) {
       // PBF coordinates are WGS84 by definition; any other declaration is a mistake.
       if (crs != null && !CrsRegistry.normalize(crs).equals(CrsRegistry.WGS84)) {
-        throw PipelineException.cannot("load", "city config", "an osm extract is always EPSG:4326", path);
+        throw PipelineException.cannot(
+            "load", "city config", "an osm extract is always EPSG:4326", path);
       }
       crs = CrsRegistry.WGS84;
       if (columns != null && !columns.isEmpty() || wktColumn != null || lonColumn != null) {
-        throw PipelineException.cannot("load", "city config",
-            "an osm source maps tags through catalogs.osm_tags, not columns", path);
+        throw PipelineException.cannot(
+            "load",
+            "city config",
+            "an osm source maps tags through catalogs.osm_tags, not columns",
+            path);
       }
     } else if (clip != null) {
-      throw PipelineException.cannot("load", "city config", "clip applies to format osm only", path);
+      throw PipelineException.cannot(
+          "load", "city config", "clip applies to format osm only", path);
     }
     CrsRegistry.requireKnown(crs, "city config crs of " + path);
     encoding = encoding == null ? "UTF-8" : encoding;
     if (!Charset.isSupported(encoding)) {
-      throw PipelineException.cannot("load", "city config", "unknown encoding for " + path, encoding);
+      throw PipelineException.cannot(
+          "load", "city config", "unknown encoding for " + path, encoding);
     }
     if ((lonColumn == null) != (latColumn == null) || (wktColumn != null && lonColumn != null)) {
       throw PipelineException.cannot(

@@ -6,11 +6,11 @@ import java.util.Objects;
 import org.lifecircle.catalog.Catalogs;
 
 /**
- * What every stage of one run knows: which run, city, snapshot date and warehouse, and the
- * catalogs read once for the run.
+ * What every stage of one run knows: which run, city, snapshot date and warehouse, and the catalogs
+ * read once for the run.
  */
-public record RunContext(String runId, CityConfig city, LocalDate snapshotDate, Path warehouse,
-    Catalogs catalogs) {
+public record RunContext(
+    String runId, CityConfig city, LocalDate snapshotDate, Path warehouse, Catalogs catalogs) {
   public RunContext {
     Objects.requireNonNull(runId, "runId");
     Objects.requireNonNull(city, "city");

@@ -36,7 +36,8 @@ public final class SparkSessions {
     String effective = master != null ? master : System.getProperty("spark.master");
     effective = effective != null ? effective : "local[*]";
     b.master(effective);
-    if (effective.startsWith("local") && System.getProperty("spark.databricks.delta.snapshotPartitions") == null) {
+    if (effective.startsWith("local")
+        && System.getProperty("spark.databricks.delta.snapshotPartitions") == null) {
       // Delta replays its log with 50 partitions by default: on one machine with small logs that is
       // 50 tiny tasks per table read. Measured on the demo city: see docs/BENCHMARKS.md.
       b.config("spark.databricks.delta.snapshotPartitions", "2");

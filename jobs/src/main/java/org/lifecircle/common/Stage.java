@@ -6,8 +6,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * One room of the pipeline: reads tables, writes its own tables, reports counts. A stage declares
  * its doors, the tables it reads and writes (names from io/Tables), so that the nightly order, the
- * documentation and {@code lifecircle stages} can be checked against the code instead of being
- * kept by hand.
+ * documentation and {@code lifecircle stages} can be checked against the code instead of being kept
+ * by hand.
  */
 public interface Stage {
   String name();

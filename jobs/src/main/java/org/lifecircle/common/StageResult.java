@@ -2,7 +2,9 @@ package org.lifecircle.common;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a stage reports: rows in, out and quarantined, rows written per table, per-source counts
@@ -35,13 +37,20 @@ public record StageResult(
     }
     double share = (double) rowsQuarantined / rowsIn;
     if (share > maxShare) {
-      throw PipelineException.cannot("finish", "stage " + stage, String.format(java.util.Locale.ROOT,
-          "quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
+      throw PipelineException.cannot(
+          "finish",
+          "stage " + stage,
+          String.format(
+              Locale.ROOT,
+              "quarantine share %.2f%% exceeds the limit %.2f%%",
+              100 * share,
+              100 * maxShare),
           rowsQuarantined + " of " + rowsIn + " rows");
     }
   }
 
-  public static StageResult of(long in, long out, Map<String, Long> tables, List<String> headlines) {
+  public static StageResult of(
+      long in, long out, Map<String, Long> tables, List<String> headlines) {
     return new StageResult(in, out, 0, tables, List.of(), Map.of(), headlines);
   }
 
@@ -51,11 +60,17 @@ public record StageResult(
    * the reconciliation and reported in run_log's metrics, as are {@code elements}: what the file
    * held before any mapping (an OSM extract's nodes, ways and relations).
    */
-  public record SourceCount(String source, long read, long accepted, long quarantined, long repaired,
-      Map<String, Long> dropped, Map<String, Long> elements) {
+  public record SourceCount(
+      String source,
+      long read,
+      long accepted,
+      long quarantined,
+      long repaired,
+      Map<String, Long> dropped,
+      Map<String, Long> elements) {
     public SourceCount {
-      dropped = new java.util.TreeMap<>(dropped);
-      elements = new java.util.TreeMap<>(elements);
+      dropped = new TreeMap<>(dropped);
+      elements = new TreeMap<>(elements);
     }
 
     public SourceCount(String source, long read, long accepted, long quarantined, long repaired) {

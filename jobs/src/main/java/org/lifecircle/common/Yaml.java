@@ -16,6 +16,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -43,8 +44,14 @@ public final class Yaml {
     try (InputStream in = Files.newInputStream(file)) {
       return MAPPER.readValue(in, type);
     } catch (IOException | IllegalArgumentException e) {
-      throw validationFailure(e).orElseGet(() -> keyProblem(e, what, file)
-          .orElseGet(() -> PipelineException.cannot("read", what, rootMessage(e), file.toAbsolutePath(), e)));
+      throw validationFailure(e)
+          .orElseGet(
+              () ->
+                  keyProblem(e, what, file)
+                      .orElseGet(
+                          () ->
+                              PipelineException.cannot(
+                                  "read", what, rootMessage(e), file.toAbsolutePath(), e)));
     }
   }
 
@@ -58,37 +65,60 @@ public final class Yaml {
       // Records are built when their mapping ends, so Jackson's location is the mapping's end:
       // the key's own line comes from SnakeYAML's node tree (the parser Jackson's YAML uses).
       int line = keyLine(file, path).orElse(u.getLocation().getLineNr());
-      return Optional.of(PipelineException.cannot("read", what, "unknown key '" + u.getPropertyName()
-          + "'" + under(path), "line " + line, e));
+      return Optional.of(
+          PipelineException.cannot(
+              "read",
+              what,
+              "unknown key '" + u.getPropertyName() + "'" + under(path),
+              "line " + line,
+              e));
     }
-    if (e instanceof MismatchedInputException m && m.getTargetType() != null && !m.getPath().isEmpty()) {
+    if (e instanceof MismatchedInputException m
+        && m.getTargetType() != null
+        && !m.getPath().isEmpty()) {
       List<Object> path = path(m);
       // A number the record needs that the file leaves out arrives as null for a primitive.
-      boolean absent = m.getOriginalMessage() != null && m.getOriginalMessage().startsWith("Cannot map `null`");
-      int line = keyLine(file, path).or(() -> keyLine(file, path.subList(0, path.size() - 1)))
-          .orElse(m.getLocation() == null ? -1 : m.getLocation().getLineNr());
+      boolean absent =
+          m.getOriginalMessage() != null && m.getOriginalMessage().startsWith("Cannot map `null`");
+      int line =
+          keyLine(file, path)
+              .or(() -> keyLine(file, path.subList(0, path.size() - 1)))
+              .orElse(m.getLocation() == null ? -1 : m.getLocation().getLineNr());
       Object key = path.get(path.size() - 1);
-      return Optional.of(PipelineException.cannot("read", what, (key instanceof Integer i
-          ? "item " + (i + 1) : "key '" + key + "'") + under(path)
-          + (absent ? " is missing or empty" : " must be " + kind(m.getTargetType())), "line " + line, e));
+      return Optional.of(
+          PipelineException.cannot(
+              "read",
+              what,
+              (key instanceof Integer i ? "item " + (i + 1) : "key '" + key + "'")
+                  + under(path)
+                  + (absent ? " is missing or empty" : " must be " + kind(m.getTargetType())),
+              "line " + line,
+              e));
     }
     // A duplicate inside a nested mapping arrives wrapped in the binding's exception.
     JsonParseException p = cause(e, JsonParseException.class);
-    if (p != null && p.getOriginalMessage() != null
+    if (p != null
+        && p.getOriginalMessage() != null
         && p.getOriginalMessage().startsWith("Duplicate field '")) {
       String key = p.getOriginalMessage().substring("Duplicate field '".length());
       key = key.substring(0, key.indexOf('\''));
       List<Object> path = new ArrayList<>();
       if (p.getProcessor() != null) {
         // The duplicate's own mapping is the innermost context; its parents name where it sits.
-        for (JsonStreamContext c = p.getProcessor().getParsingContext().getParent(); c != null
-            && !c.inRoot(); c = c.getParent()) {
+        for (JsonStreamContext c = p.getProcessor().getParsingContext().getParent();
+            c != null && !c.inRoot();
+            c = c.getParent()) {
           path.add(0, c.inArray() ? (Object) c.getCurrentIndex() : c.getCurrentName());
         }
       }
       path.add(key);
-      return Optional.of(PipelineException.cannot("read", what, "duplicate key '" + key + "'"
-          + under(path), "line " + p.getLocation().getLineNr(), e));
+      return Optional.of(
+          PipelineException.cannot(
+              "read",
+              what,
+              "duplicate key '" + key + "'" + under(path),
+              "line " + p.getLocation().getLineNr(),
+              e));
     }
     return Optional.empty();
   }
@@ -131,7 +161,7 @@ public final class Yaml {
     if (CharSequence.class.isAssignableFrom(type) || type.isEnum()) {
       return "text";
     }
-    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+    if (Collection.class.isAssignableFrom(type) || type.isArray()) {
       return "a list";
     }
     return "a mapping of keys to values";
@@ -144,8 +174,13 @@ public final class Yaml {
       }
       return MAPPER.readValue(in, type);
     } catch (IOException | IllegalArgumentException e) {
-      throw validationFailure(e).orElseGet(() -> keyProblem(e, what, null)
-          .orElseGet(() -> PipelineException.cannot("read", what, rootMessage(e), resource, e)));
+      throw validationFailure(e)
+          .orElseGet(
+              () ->
+                  keyProblem(e, what, null)
+                      .orElseGet(
+                          () ->
+                              PipelineException.cannot("read", what, rootMessage(e), resource, e)));
     }
   }
 
@@ -154,19 +189,22 @@ public final class Yaml {
   }
 
   /**
-   * The 1-based line of the key at {@code path} (mapping keys and list positions from the root)
-   * in a YAML file; for a list position, the line of the item's first key.
+   * The 1-based line of the key at {@code path} (mapping keys and list positions from the root) in
+   * a YAML file; for a list position, the line of the item's first key.
    */
   private static Optional<Integer> keyLine(Path file, List<Object> path) {
     if (file == null) {
       return Optional.empty();
     }
     try (Reader r = Files.newBufferedReader(file)) {
+      // fqn: SnakeYAML's Yaml, inside this class of the same name
       Node node = new org.yaml.snakeyaml.Yaml().compose(r);
       Integer line = null;
       for (Object step : path) {
         Node next = null;
-        if (step instanceof Integer i && node instanceof SequenceNode seq && i < seq.getValue().size()) {
+        if (step instanceof Integer i
+            && node instanceof SequenceNode seq
+            && i < seq.getValue().size()) {
           next = seq.getValue().get(i);
           line = next.getStartMark().getLine() + 1;
         } else if (node instanceof MappingNode m) {

@@ -18,18 +18,26 @@ public final class CatalogFrame {
   private CatalogFrame() {}
 
   public static Dataset<Row> of(SparkSession spark, FacilityCatalog catalog) {
-    StructType schema = new StructType()
-        .add("cat_code", DataTypes.StringType, false)
-        .add("cat_name_zh", DataTypes.StringType, true)
-        .add("cat_name_en", DataTypes.StringType, true)
-        .add("cat_level", DataTypes.IntegerType, false)
-        .add("cat_threshold_m", DataTypes.DoubleType, false)
-        .add("cat_complete_community", DataTypes.BooleanType, false)
-        .add("cat_severity_weight", DataTypes.DoubleType, false);
+    StructType schema =
+        new StructType()
+            .add("cat_code", DataTypes.StringType, false)
+            .add("cat_name_zh", DataTypes.StringType, true)
+            .add("cat_name_en", DataTypes.StringType, true)
+            .add("cat_level", DataTypes.IntegerType, false)
+            .add("cat_threshold_m", DataTypes.DoubleType, false)
+            .add("cat_complete_community", DataTypes.BooleanType, false)
+            .add("cat_severity_weight", DataTypes.DoubleType, false);
     List<Row> rows = new ArrayList<>();
     for (FacilityCatalog.Category c : catalog.categories()) {
-      rows.add(RowFactory.create(c.code(), c.nameZh(), c.nameEn(), c.level(), c.thresholdM(),
-          c.completeCommunity(), catalog.severityWeight(c.level())));
+      rows.add(
+          RowFactory.create(
+              c.code(),
+              c.nameZh(),
+              c.nameEn(),
+              c.level(),
+              c.thresholdM(),
+              c.completeCommunity(),
+              catalog.severityWeight(c.level())));
     }
     return spark.createDataFrame(rows, schema);
   }

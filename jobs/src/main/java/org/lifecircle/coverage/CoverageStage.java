@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -50,21 +51,30 @@ public final class CoverageStage implements Stage {
   public StageResult run(SparkSession spark, RunContext ctx) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
     Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
-        .select("building_id", "street_code", "district_code");
+    Dataset<Row> homes =
+        DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
+            .select("building_id", "street_code", "district_code");
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);
-    Dataset<Row> rows = access.join(homes, "building_id", "left")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows =
+        access.join(homes, "building_id", "left").persist(StorageLevel.MEMORY_AND_DISK());
 
     double completeShare = ctx.city().limits().completeCommunityShare();
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS)
-        .select(col("level").as("area_level"), col("area_code"));
-    Dataset<Row> coverage = coverage(rows, areas, cat, ctx.cityCode(), completeShare)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    long coverageRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.COMMUNITY_COVERAGE), coverage);
+    Dataset<Row> areas =
+        DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS)
+            .select(col("level").as("area_level"), col("area_code"));
+    Dataset<Row> coverage =
+        coverage(rows, areas, cat, ctx.cityCode(), completeShare)
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    long coverageRows =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.COMMUNITY_COVERAGE), coverage);
 
-    Dataset<Row> gaps = Gaps.distanceGaps(rows, coverage, cat, ctx.city().limits().gapCoverageShare(),
-        ctx.city().limits().detourFactor());
+    Dataset<Row> gaps =
+        Gaps.distanceGaps(
+            rows,
+            coverage,
+            cat,
+            ctx.city().limits().gapCoverageShare(),
+            ctx.city().limits().detourFactor());
     long gapRows = Gaps.write(spark, ctx, gaps, "distance");
 
     List<String> headlines = headlines(spark, ctx, coverage, cat);
@@ -83,81 +93,151 @@ public final class CoverageStage implements Stage {
    * without residents is a row of zeros (coverage rate null), not an absence: a planner counting
    * communities must find all of them.
    */
-  public static Dataset<Row> coverage(Dataset<Row> access, Dataset<Row> areas, Dataset<Row> cat,
-      String cityCode, double completeShare) {
+  public static Dataset<Row> coverage(
+      Dataset<Row> access,
+      Dataset<Row> areas,
+      Dataset<Row> cat,
+      String cityCode,
+      double completeShare) {
     Column covered = when(col("covered"), col("target_residents")).otherwise(lit(0L));
-    Dataset<Row> withCity = access.withColumn("city_area", lit(cityCode))
-        .withColumn("covered_target", covered);
+    Dataset<Row> withCity =
+        access.withColumn("city_area", lit(cityCode)).withColumn("covered_target", covered);
     Dataset<Row> all = null;
-    for (String[] level : new String[][] {{"community", "community_code"}, {"street", "street_code"},
-        {"district", "district_code"}, {"city", "city_area"}}) {
-      Dataset<Row> agg = withCity.where(col(level[1]).isNotNull())
-          .groupBy(col(level[1]).as("area_code"), col("category"))
-          .agg(sum("residents").as("residents"), sum("target_residents").as("target_residents"),
-              sum("covered_target").as("covered_target_residents"),
-              first("distance_basis").as("distance_basis"))
-          .withColumn("area_level", lit(level[0]));
+    for (String[] level :
+        new String[][] {
+          {"community", "community_code"},
+          {"street", "street_code"},
+          {"district", "district_code"},
+          {"city", "city_area"}
+        }) {
+      Dataset<Row> agg =
+          withCity
+              .where(col(level[1]).isNotNull())
+              .groupBy(col(level[1]).as("area_code"), col("category"))
+              .agg(
+                  sum("residents").as("residents"),
+                  sum("target_residents").as("target_residents"),
+                  sum("covered_target").as("covered_target_residents"),
+                  first("distance_basis").as("distance_basis"))
+              .withColumn("area_level", lit(level[0]));
       all = all == null ? agg : all.unionByName(agg);
     }
     // Every area x category, the category's distance basis taken from its access rows.
-    Dataset<Row> frame = areas.unionByName(access.sparkSession().range(1)
-            .select(lit("city").as("area_level"), lit(cityCode).as("area_code")))
-        .distinct()
-        .crossJoin(access.groupBy(col("category").as("f_category"))
-            .agg(first("distance_basis").as("f_basis")));
-    Dataset<Row> filled = frame.join(all, frame.col("area_level").equalTo(all.col("area_level"))
-            .and(frame.col("area_code").equalTo(all.col("area_code")))
-            .and(col("f_category").equalTo(col("category"))), "left")
-        .select(frame.col("area_level"), frame.col("area_code"), col("f_category").as("category"),
-            coalesce(col("residents"), lit(0L)).as("residents"),
-            coalesce(col("target_residents"), lit(0L)).as("target_residents"),
-            coalesce(col("covered_target_residents"), lit(0L)).as("covered_target_residents"),
-            coalesce(col("distance_basis"), col("f_basis")).as("distance_basis"));
-    Dataset<Row> rated = filled.withColumn("coverage_rate",
-        when(col("target_residents").gt(0),
-            col("covered_target_residents").cast("double").divide(col("target_residents"))));
+    Dataset<Row> frame =
+        areas
+            .unionByName(
+                access
+                    .sparkSession()
+                    .range(1)
+                    .select(lit("city").as("area_level"), lit(cityCode).as("area_code")))
+            .distinct()
+            .crossJoin(
+                access
+                    .groupBy(col("category").as("f_category"))
+                    .agg(first("distance_basis").as("f_basis")));
+    Dataset<Row> filled =
+        frame
+            .join(
+                all,
+                frame
+                    .col("area_level")
+                    .equalTo(all.col("area_level"))
+                    .and(frame.col("area_code").equalTo(all.col("area_code")))
+                    .and(col("f_category").equalTo(col("category"))),
+                "left")
+            .select(
+                frame.col("area_level"),
+                frame.col("area_code"),
+                col("f_category").as("category"),
+                coalesce(col("residents"), lit(0L)).as("residents"),
+                coalesce(col("target_residents"), lit(0L)).as("target_residents"),
+                coalesce(col("covered_target_residents"), lit(0L)).as("covered_target_residents"),
+                coalesce(col("distance_basis"), col("f_basis")).as("distance_basis"));
+    Dataset<Row> rated =
+        filled.withColumn(
+            "coverage_rate",
+            when(
+                col("target_residents").gt(0),
+                col("covered_target_residents").cast("double").divide(col("target_residents"))));
     // A populated community is complete when every complete-community 5- and 10-minute category
     // covers at least the configured share of its target residents (no target residents: nothing
     // to miss). A community without residents has no flag (null): it is neither.
-    Dataset<Row> flags = rated.where(col("area_level").equalTo("community").and(col("residents").gt(0)))
-        .join(cat, col("category").equalTo(col("cat_code")))
-        .where(col("cat_complete_community").and(col("cat_level").leq(10)))
-        .groupBy(col("area_code").as("flag_area"))
-        .agg(org.apache.spark.sql.functions.min(
-            when(col("coverage_rate").isNull().or(col("coverage_rate").geq(completeShare)), lit(1))
-                .otherwise(lit(0))).equalTo(1).as("complete_community"));
-    return rated.join(flags, col("area_level").equalTo("community")
-            .and(col("area_code").equalTo(col("flag_area"))), "left")
+    Dataset<Row> flags =
+        rated
+            .where(col("area_level").equalTo("community").and(col("residents").gt(0)))
+            .join(cat, col("category").equalTo(col("cat_code")))
+            .where(col("cat_complete_community").and(col("cat_level").leq(10)))
+            .groupBy(col("area_code").as("flag_area"))
+            .agg(
+                min(when(
+                            col("coverage_rate")
+                                .isNull()
+                                .or(col("coverage_rate").geq(completeShare)),
+                            lit(1))
+                        .otherwise(lit(0)))
+                    .equalTo(1)
+                    .as("complete_community"));
+    return rated
+        .join(
+            flags,
+            col("area_level").equalTo("community").and(col("area_code").equalTo(col("flag_area"))),
+            "left")
         .drop("flag_area");
   }
 
-  private static List<String> headlines(SparkSession spark, RunContext ctx, Dataset<Row> coverage,
-      Dataset<Row> cat) {
+  private static List<String> headlines(
+      SparkSession spark, RunContext ctx, Dataset<Row> coverage, Dataset<Row> cat) {
     List<String> lines = new ArrayList<>();
     lines.add("  coverage of target residents, city level:");
-    for (Row r : coverage.where(col("area_level").equalTo("city"))
-        .join(cat, col("category").equalTo(col("cat_code")))
-        .orderBy("cat_level", "category")
-        .select("category", "cat_name_zh", "cat_threshold_m", "target_residents",
-            "covered_target_residents", "coverage_rate", "distance_basis").collectAsList()) {
-      lines.add(String.format("    %-18s %-16s %5.0f m  %6.1f%% of %9d  (%s)", r.getString(0),
-          r.getString(1), r.getDouble(2), r.isNullAt(5) ? 0.0 : 100 * r.getDouble(5), r.getLong(3),
-          r.getString(6)));
+    for (Row r :
+        coverage
+            .where(col("area_level").equalTo("city"))
+            .join(cat, col("category").equalTo(col("cat_code")))
+            .orderBy("cat_level", "category")
+            .select(
+                "category",
+                "cat_name_zh",
+                "cat_threshold_m",
+                "target_residents",
+                "covered_target_residents",
+                "coverage_rate",
+                "distance_basis")
+            .collectAsList()) {
+      lines.add(
+          String.format(
+              "    %-18s %-16s %5.0f m  %6.1f%% of %9d  (%s)",
+              r.getString(0),
+              r.getString(1),
+              r.getDouble(2),
+              r.isNullAt(5) ? 0.0 : 100 * r.getDouble(5),
+              r.getLong(3),
+              r.getString(6)));
     }
-    Row communities = coverage.where(col("area_level").equalTo("community"))
-        .groupBy().agg(countDistinct(col("area_code")),
-            countDistinct(when(col("residents").gt(0), col("area_code"))),
-            countDistinct(when(col("complete_community"), col("area_code"))))
-        .first();
-    lines.add(String.format("  complete communities: %d of %d populated (%d communities in all)",
-        communities.getLong(2), communities.getLong(1), communities.getLong(0)));
+    Row communities =
+        coverage
+            .where(col("area_level").equalTo("community"))
+            .groupBy()
+            .agg(
+                countDistinct(col("area_code")),
+                countDistinct(when(col("residents").gt(0), col("area_code"))),
+                countDistinct(when(col("complete_community"), col("area_code"))))
+            .first();
+    lines.add(
+        String.format(
+            "  complete communities: %d of %d populated (%d communities in all)",
+            communities.getLong(2), communities.getLong(1), communities.getLong(0)));
     lines.add("  top gaps (community, category, uncovered target residents, severity):");
-    for (Row g : DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-        .where(col("gap_kind").equalTo("distance")).orderBy("rank").limit(10)
-        .select("rank", "community_code", "category", "target_residents_uncovered", "severity")
-        .collectAsList()) {
-      lines.add(String.format("    #%-3d %s %-18s %7d  %10.1f", g.getInt(0), g.getString(1),
-          g.getString(2), g.getLong(3), g.getDouble(4)));
+    for (Row g :
+        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+            .where(col("gap_kind").equalTo("distance"))
+            .orderBy("rank")
+            .limit(10)
+            .select("rank", "community_code", "category", "target_residents_uncovered", "severity")
+            .collectAsList()) {
+      lines.add(
+          String.format(
+              "    #%-3d %s %-18s %7d  %10.1f",
+              g.getInt(0), g.getString(1), g.getString(2), g.getLong(3), g.getDouble(4)));
     }
     return lines;
   }

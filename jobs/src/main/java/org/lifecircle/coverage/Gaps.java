@@ -20,8 +20,8 @@ import org.lifecircle.io.Tables;
 
 /**
  * The gap ledger. Severity (docs/TABLES.md): uncovered target residents x the level's weight from
- * the catalog x (1 + min(excess / threshold, 2)); a gap with nothing reachable counts as 3x.
- * One ranking per city and snapshot across both gap kinds, worst first; ties by community code,
+ * the catalog x (1 + min(excess / threshold, 2)); a gap with nothing reachable counts as 3x. One
+ * ranking per city and snapshot across both gap kinds, worst first; ties by community code,
  * category, then gap kind.
  */
 public final class Gaps {
@@ -32,33 +32,61 @@ public final class Gaps {
   /** The distance used for coverage on each row's basis. */
   static Column basisDistance(double detourFactor) {
     return when(col("distance_basis").equalTo("network"), col("network_distance_m"))
-        .when(col("distance_basis").equalTo("straight_line_detour"),
+        .when(
+            col("distance_basis").equalTo("straight_line_detour"),
             col("distance_m").multiply(detourFactor))
         .otherwise(col("distance_m"));
   }
 
-  public static Dataset<Row> distanceGaps(Dataset<Row> access, Dataset<Row> coverage,
-      Dataset<Row> cat, double gapShare, double detourFactor) {
-    Dataset<Row> uncovered = access.where(col("covered").equalTo(false).and(col("target_residents").gt(0)))
-        .withColumn("d", basisDistance(detourFactor))
-        .groupBy(col("community_code").as("u_community"), col("category").as("u_category"))
-        .agg(sum(when(col("d").isNotNull(), col("d").multiply(col("target_residents")))).as("wsum"),
-            sum(when(col("d").isNotNull(), col("target_residents"))).as("wn"));
-    Dataset<Row> short_ = coverage.where(col("area_level").equalTo("community")
-            .and(col("target_residents").gt(0)).and(col("coverage_rate").lt(gapShare)))
-        .join(cat, col("category").equalTo(col("cat_code")))
-        .join(uncovered, col("area_code").equalTo(col("u_community"))
-            .and(col("category").equalTo(col("u_category"))), "left")
-        .withColumn("nearest_distance_m", when(col("wn").gt(0), col("wsum").divide(col("wn"))))
-        .withColumn("uncovered", col("target_residents").minus(col("covered_target_residents")))
-        .withColumn("excess_m", col("nearest_distance_m").minus(col("cat_threshold_m")));
-    Column excessFactor = when(col("excess_m").isNull(), lit(1 + MAX_EXCESS_FACTOR))
-        .otherwise(lit(1.0).plus(least(lit(MAX_EXCESS_FACTOR),
-            col("excess_m").divide(col("cat_threshold_m")))));
+  public static Dataset<Row> distanceGaps(
+      Dataset<Row> access,
+      Dataset<Row> coverage,
+      Dataset<Row> cat,
+      double gapShare,
+      double detourFactor) {
+    Dataset<Row> uncovered =
+        access
+            .where(col("covered").equalTo(false).and(col("target_residents").gt(0)))
+            .withColumn("d", basisDistance(detourFactor))
+            .groupBy(col("community_code").as("u_community"), col("category").as("u_category"))
+            .agg(
+                sum(when(col("d").isNotNull(), col("d").multiply(col("target_residents"))))
+                    .as("wsum"),
+                sum(when(col("d").isNotNull(), col("target_residents"))).as("wn"));
+    Dataset<Row> short_ =
+        coverage
+            .where(
+                col("area_level")
+                    .equalTo("community")
+                    .and(col("target_residents").gt(0))
+                    .and(col("coverage_rate").lt(gapShare)))
+            .join(cat, col("category").equalTo(col("cat_code")))
+            .join(
+                uncovered,
+                col("area_code")
+                    .equalTo(col("u_community"))
+                    .and(col("category").equalTo(col("u_category"))),
+                "left")
+            .withColumn("nearest_distance_m", when(col("wn").gt(0), col("wsum").divide(col("wn"))))
+            .withColumn("uncovered", col("target_residents").minus(col("covered_target_residents")))
+            .withColumn("excess_m", col("nearest_distance_m").minus(col("cat_threshold_m")));
+    Column excessFactor =
+        when(col("excess_m").isNull(), lit(1 + MAX_EXCESS_FACTOR))
+            .otherwise(
+                lit(1.0)
+                    .plus(
+                        least(
+                            lit(MAX_EXCESS_FACTOR),
+                            col("excess_m").divide(col("cat_threshold_m")))));
     return short_.select(
-        col("area_code").as("community_code"), col("category"), lit("distance").as("gap_kind"),
-        col("target_residents"), col("uncovered").as("target_residents_uncovered"),
-        col("nearest_distance_m"), col("cat_threshold_m").as("threshold_m"), col("excess_m"),
+        col("area_code").as("community_code"),
+        col("category"),
+        lit("distance").as("gap_kind"),
+        col("target_residents"),
+        col("uncovered").as("target_residents_uncovered"),
+        col("nearest_distance_m"),
+        col("cat_threshold_m").as("threshold_m"),
+        col("excess_m"),
         lit(null).cast("double").as("shortfall_places"),
         col("uncovered").multiply(col("cat_severity_weight")).multiply(excessFactor).as("severity"),
         col("distance_basis"));
@@ -74,14 +102,25 @@ public final class Gaps {
     Contract contract = Contract.of(Tables.COVERAGE_GAPS);
     DeltaTables.ensure(spark, ctx, contract);
     // Pinned before the overwrite below replaces the files they are read from.
-    Dataset<Row> others = DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-        .where(col("gap_kind").notEqual(lit(gapKind))).drop("rank", "city_code", "snapshot_date")
-        .localCheckpoint(true);
-    Dataset<Row> ranked = gaps.unionByName(others)
-        .withColumn("city_code", lit(ctx.cityCode()))
-        .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
-        .withColumn("rank", row_number().over(Window.partitionBy("city_code", "snapshot_date")
-            .orderBy(col("severity").desc(), col("community_code"), col("category"), col("gap_kind"))));
+    Dataset<Row> others =
+        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+            .where(col("gap_kind").notEqual(lit(gapKind)))
+            .drop("rank", "city_code", "snapshot_date")
+            .localCheckpoint(true);
+    Dataset<Row> ranked =
+        gaps.unionByName(others)
+            .withColumn("city_code", lit(ctx.cityCode()))
+            .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
+            .withColumn(
+                "rank",
+                row_number()
+                    .over(
+                        Window.partitionBy("city_code", "snapshot_date")
+                            .orderBy(
+                                col("severity").desc(),
+                                col("community_code"),
+                                col("category"),
+                                col("gap_kind"))));
     long written = DeltaTables.replaceSnapshot(spark, ctx, contract, ranked.coalesce(1));
     others.unpersist();
     return written;

@@ -12,24 +12,31 @@ import org.locationtech.jts.geom.Polygon;
 
 /**
  * What stands on one block: four parcels, a compound for residential blocks, buildings on the
- * parcels that are built, and the residents of each residential building. Recomputed wherever it
- * is needed (parcels, buildings, population cells), always identically for a given seed.
+ * parcels that are built, and the residents of each residential building. Recomputed wherever it is
+ * needed (parcels, buildings, population cells), always identically for a given seed.
  */
 final class BlockContents {
-  static final StructType PARCEL_FIELDS = StructType.fromDDL("parcel_id STRING, land_use_code STRING,"
-      + " area_m2 DOUBLE, planned_far DOUBLE, land_rights STRING, transfer_date DATE,"
-      + " agreed_start_date DATE, development_status STRING, share_developed DOUBLE,"
-      + " share_invested DOUBLE, stopped_since DATE, tax_per_mu DOUBLE");
-  static final StructType COMPOUND_FIELDS = StructType.fromDDL(
-      "compound_id STRING, compound_name STRING, year_built INT, households INT");
-  static final StructType BUILDING_FIELDS = StructType.fromDDL("building_id STRING, parcel_id STRING,"
-      + " compound_id STRING, `use` STRING, floors INT, height_m DOUBLE, gross_floor_area_m2 DOUBLE,"
-      + " year_built INT, dwelling_units INT, safety_rating STRING, has_elevator BOOLEAN,"
-      + " heritage_status STRING, in_historic_district BOOLEAN, annual_kwh DOUBLE, vacant_flag BOOLEAN,"
-      + " occupancy_rate DOUBLE");
-  static final StructType POPULATION_FIELDS = StructType.fromDDL("unit_id STRING, unit_kind STRING,"
-      + " pop_0_2 BIGINT, pop_3_5 BIGINT, pop_6_11 BIGINT, pop_12_14 BIGINT, pop_15_59 BIGINT,"
-      + " pop_60_64 BIGINT, pop_65_79 BIGINT, pop_80_plus BIGINT");
+  static final StructType PARCEL_FIELDS =
+      StructType.fromDDL(
+          "parcel_id STRING, land_use_code STRING,"
+              + " area_m2 DOUBLE, planned_far DOUBLE, land_rights STRING, transfer_date DATE,"
+              + " agreed_start_date DATE, development_status STRING, share_developed DOUBLE,"
+              + " share_invested DOUBLE, stopped_since DATE, tax_per_mu DOUBLE");
+  static final StructType COMPOUND_FIELDS =
+      StructType.fromDDL(
+          "compound_id STRING, compound_name STRING, year_built INT, households INT");
+  static final StructType BUILDING_FIELDS =
+      StructType.fromDDL(
+          "building_id STRING, parcel_id STRING,"
+              + " compound_id STRING, `use` STRING, floors INT, height_m DOUBLE, gross_floor_area_m2 DOUBLE,"
+              + " year_built INT, dwelling_units INT, safety_rating STRING, has_elevator BOOLEAN,"
+              + " heritage_status STRING, in_historic_district BOOLEAN, annual_kwh DOUBLE, vacant_flag BOOLEAN,"
+              + " occupancy_rate DOUBLE");
+  static final StructType POPULATION_FIELDS =
+      StructType.fromDDL(
+          "unit_id STRING, unit_kind STRING,"
+              + " pop_0_2 BIGINT, pop_3_5 BIGINT, pop_6_11 BIGINT, pop_12_14 BIGINT, pop_15_59 BIGINT,"
+              + " pop_60_64 BIGINT, pop_65_79 BIGINT, pop_80_plus BIGINT");
 
   private static final String[] OLD_SUFFIX = {"新村", "小区", "宿舍", "里"};
   private static final String[] NEW_SUFFIX = {"花园", "家园", "小区", "名苑", "华庭"};
@@ -37,7 +44,14 @@ final class BlockContents {
   private static final long SALT_PARCEL = 3;
   private static final long SALT_BUILDING = 4;
 
-  record Building(long number, Use use, int year, int units, boolean vacant, Object[] values, Polygon footprint) {}
+  record Building(
+      long number,
+      Use use,
+      int year,
+      int units,
+      boolean vacant,
+      Object[] values,
+      Polygon footprint) {}
 
   final Use use;
   final int year;
@@ -79,15 +93,19 @@ final class BlockContents {
 
   Feature compound() {
     int households = buildings.stream().mapToInt(Building::units).sum();
-    return new Feature(new Object[] {compoundId, compoundName, year, households},
+    return new Feature(
+        new Object[] {compoundId, compoundName, year, households},
         layout.rect(bx, by, 15, 15, 235, 235));
   }
 
   private static int blockYear(Use use, boolean historic, SplittableRandom r) {
     return switch (use) {
-      case RESIDENTIAL -> historic ? 1960 + r.nextInt(16)
-          : r.nextDouble() < 0.35 ? 1960 + r.nextInt(40) : 2000 + r.nextInt(23);
-      case INDUSTRIAL, WAREHOUSE -> r.nextDouble() < 0.7 ? 1965 + r.nextInt(30) : 1995 + r.nextInt(28);
+      case RESIDENTIAL ->
+          historic
+              ? 1960 + r.nextInt(16)
+              : r.nextDouble() < 0.35 ? 1960 + r.nextInt(40) : 2000 + r.nextInt(23);
+      case INDUSTRIAL, WAREHOUSE ->
+          r.nextDouble() < 0.7 ? 1965 + r.nextInt(30) : 1995 + r.nextInt(28);
       case COMMERCIAL, OFFICE -> 1985 + r.nextInt(38);
       default -> 1960 + r.nextInt(63);
     };
@@ -102,8 +120,8 @@ final class BlockContents {
     double x0 = q % 2 == 0 ? 10 : 128;
     double y0 = q / 2 == 0 ? 10 : 128;
     Polygon poly = layout.rect(bx, by, x0, y0, x0 + 112, y0 + 112);
-    boolean business = use == Use.COMMERCIAL || use == Use.OFFICE || use == Use.INDUSTRIAL
-        || use == Use.WAREHOUSE;
+    boolean business =
+        use == Use.COMMERCIAL || use == Use.OFFICE || use == Use.INDUSTRIAL || use == Use.WAREHOUSE;
     Object[] v = new Object[PARCEL_FIELDS.size()];
     v[0] = String.format("P%08d", number);
     v[2] = round(poly.getArea(), 1);
@@ -121,17 +139,35 @@ final class BlockContents {
       develop(v, "not_started", date(r, 2016, 2022), 6 + r.nextInt(7), 0, 0, null);
     } else if (u < 0.055) {
       LocalDate t = date(r, 2013, 2019);
-      develop(v, "stopped", t, 6, 0.05 + 0.25 * r.nextDouble(), 0.05 + 0.19 * r.nextDouble(),
+      develop(
+          v,
+          "stopped",
+          t,
+          6,
+          0.05 + 0.25 * r.nextDouble(),
+          0.05 + 0.19 * r.nextDouble(),
           t.plusMonths(18 + r.nextInt(36)));
     } else if (u < 0.07) {
       LocalDate t = date(r, 2015, 2020);
-      develop(v, "stopped", t, 6, 0.5 + 0.35 * r.nextDouble(), 0.5 + 0.35 * r.nextDouble(),
+      develop(
+          v,
+          "stopped",
+          t,
+          6,
+          0.5 + 0.35 * r.nextDouble(),
+          0.5 + 0.35 * r.nextDouble(),
           t.plusMonths(18 + r.nextInt(24)));
     } else if (u < 0.09) {
       develop(v, "not_started", LocalDate.of(2024, 4, 1).plusDays(r.nextInt(360)), 9, 0, 0, null);
     } else if (u < 0.15) {
-      develop(v, "under_construction", date(r, 2021, 2023), 6, 0.2 + 0.7 * r.nextDouble(),
-          0.25 + 0.65 * r.nextDouble(), null);
+      develop(
+          v,
+          "under_construction",
+          date(r, 2021, 2023),
+          6,
+          0.2 + 0.7 * r.nextDouble(),
+          0.25 + 0.65 * r.nextDouble(),
+          null);
     } else {
       completed(v, r);
     }
@@ -140,8 +176,14 @@ final class BlockContents {
   }
 
   // Dates stay before 2026-01-01: the generator does not know the snapshot date.
-  private static void develop(Object[] v, String status, LocalDate transfer, int startAfterMonths,
-      double developed, double invested, LocalDate stopped) {
+  private static void develop(
+      Object[] v,
+      String status,
+      LocalDate transfer,
+      int startAfterMonths,
+      double developed,
+      double invested,
+      LocalDate stopped) {
     v[4] = "transferred";
     v[5] = date(transfer);
     v[6] = date(transfer.plusMonths(startAfterMonths));
@@ -153,7 +195,8 @@ final class BlockContents {
 
   private void completed(Object[] v, SplittableRandom r) {
     LocalDate transfer = date(r, Math.max(1950, year - 3), Math.max(1950, year - 1));
-    boolean allocated = use == Use.PUBLIC || use == Use.GREEN || (use == Use.RESIDENTIAL && year < 1992);
+    boolean allocated =
+        use == Use.PUBLIC || use == Use.GREEN || (use == Use.RESIDENTIAL && year < 1992);
     boolean collective = use == Use.INDUSTRIAL && r.nextDouble() < 0.05;
     develop(v, "completed", transfer, 6, 1.0, 1.0, null);
     v[4] = allocated ? "allocated" : collective ? "collective" : "transferred";
@@ -196,7 +239,8 @@ final class BlockContents {
   }
 
   private static LocalDate date(SplittableRandom r, int fromYear, int toYear) {
-    return LocalDate.of(fromYear + r.nextInt(toYear - fromYear + 1), 1 + r.nextInt(12), 1 + r.nextInt(28));
+    return LocalDate.of(
+        fromYear + r.nextInt(toYear - fromYear + 1), 1 + r.nextInt(12), 1 + r.nextInt(28));
   }
 
   // ------------------------------------------------------------------ buildings
@@ -224,7 +268,14 @@ final class BlockContents {
         if (s >= 6 || r.nextDouble() >= 0.62) {
           return null;
         }
-        return place(rx + (s % 2) * 50, ry + (s / 2) * 37.5, 45, 20, 36 + r.nextInt(10), 15 + r.nextInt(6), r);
+        return place(
+            rx + (s % 2) * 50,
+            ry + (s / 2) * 37.5,
+            45,
+            20,
+            36 + r.nextInt(10),
+            15 + r.nextInt(6),
+            r);
       }
       case INDUSTRIAL, WAREHOUSE -> {
         // Up to two long sheds per parcel.
@@ -237,8 +288,14 @@ final class BlockContents {
         if (s >= 1 || r.nextDouble() >= 0.85) {
           return null;
         }
-        int len = use == Use.COMMERCIAL ? 40 + r.nextInt(41) : use == Use.OFFICE ? 30 + r.nextInt(21) : 30 + r.nextInt(31);
-        int dep = use == Use.COMMERCIAL ? 30 + r.nextInt(31) : use == Use.OFFICE ? 25 + r.nextInt(16) : 20 + r.nextInt(21);
+        int len =
+            use == Use.COMMERCIAL
+                ? 40 + r.nextInt(41)
+                : use == Use.OFFICE ? 30 + r.nextInt(21) : 30 + r.nextInt(31);
+        int dep =
+            use == Use.COMMERCIAL
+                ? 30 + r.nextInt(31)
+                : use == Use.OFFICE ? 25 + r.nextInt(16) : 20 + r.nextInt(21);
         return place(rx, ry, 95, 95, len, dep, r);
       }
       default -> {
@@ -247,7 +304,8 @@ final class BlockContents {
     }
   }
 
-  private static double[] place(double sx, double sy, int slotW, int slotH, int len, int dep, SplittableRandom r) {
+  private static double[] place(
+      double sx, double sy, int slotW, int slotH, int len, int dep, SplittableRandom r) {
     double x0 = sx + r.nextInt(slotW - len + 1);
     double y0 = sy + r.nextInt(slotH - dep + 1);
     return new double[] {x0, y0, x0 + len, y0 + dep};
@@ -255,26 +313,50 @@ final class BlockContents {
 
   private Building building(long number, String parcelId, double[] box, SplittableRandom r) {
     boolean residential = use == Use.RESIDENTIAL;
-    int byear = Math.max(1950, Math.min(2024, year + r.nextInt(residential ? 4 : 5) - (residential ? 1 : 2)));
+    int byear =
+        Math.max(
+            1950, Math.min(2024, year + r.nextInt(residential ? 4 : 5) - (residential ? 1 : 2)));
     int floors = residential ? residentialFloors(year, r) : otherFloors(r);
     double area = (box[2] - box[0]) * (box[3] - box[1]);
     boolean vacant = residential && r.nextDouble() < 0.05;
-    String useName = use == Use.COMMERCIAL && r.nextDouble() < 0.1 ? "mixed" : use.name().toLowerCase();
-    Integer units = residential ? Integer.valueOf(floors * (4 + r.nextInt(5)))
-        : "mixed".equals(useName) ? Integer.valueOf(floors * 2) : null;
+    String useName =
+        use == Use.COMMERCIAL && r.nextDouble() < 0.1 ? "mixed" : use.name().toLowerCase();
+    Integer units =
+        residential
+            ? Integer.valueOf(floors * (4 + r.nextInt(5)))
+            : "mixed".equals(useName) ? Integer.valueOf(floors * 2) : null;
     String safety = safety(byear, r);
-    boolean elevator = residential
-        ? floors > 9 || (floors >= 4 && r.nextDouble() < (byear >= 2000 ? 0.6 : 0.15))
-        : floors >= 5;
+    boolean elevator =
+        residential
+            ? floors > 9 || (floors >= 4 && r.nextDouble() < (byear >= 2000 ? 0.6 : 0.15))
+            : floors >= 5;
     String heritage = residential ? heritage(r) : "none";
     double occupancy = occupancy(byear, vacant, r);
-    double kwh = vacant ? r.nextDouble() * 19.9
-        : residential ? units * 2500 * (0.7 + 0.5 * r.nextDouble())
-        : area * floors * intensity() * occupancy * (0.8 + 0.4 * r.nextDouble());
+    double kwh =
+        vacant
+            ? r.nextDouble() * 19.9
+            : residential
+                ? units * 2500 * (0.7 + 0.5 * r.nextDouble())
+                : area * floors * intensity() * occupancy * (0.8 + 0.4 * r.nextDouble());
     Boolean vacantFlag = vacant ? r.nextBoolean() : occupancy < 0.1;
-    Object[] values = {String.format("B%09d", number), parcelId, compoundId, useName, floors,
-      floors * 3.0, round(area * floors, 1), byear, units, safety, elevator, heritage,
-      layout.historic(bx, by), round(kwh, 1), vacantFlag, round(occupancy, 3)};
+    Object[] values = {
+      String.format("B%09d", number),
+      parcelId,
+      compoundId,
+      useName,
+      floors,
+      floors * 3.0,
+      round(area * floors, 1),
+      byear,
+      units,
+      safety,
+      elevator,
+      heritage,
+      layout.historic(bx, by),
+      round(kwh, 1),
+      vacantFlag,
+      round(occupancy, 3)
+    };
     Polygon footprint = layout.rect(bx, by, box[0], box[1], box[2], box[3]);
     return new Building(number, use, year, units == null ? 0 : units, vacant, values, footprint);
   }

@@ -15,9 +15,9 @@ import org.locationtech.jts.geom.Polygon;
 
 /**
  * The sample city's grid in the metric CRS: 250 m blocks W x H from a south-west origin, a river
- * row, communities (2 x 2 blocks), streets (6 x 6) and districts (bands of two street columns),
- * and each block's land use. Every decision is a pure function of (seed, entity index) so any
- * Spark task can recompute any block without talking to the others.
+ * row, communities (2 x 2 blocks), streets (6 x 6) and districts (bands of two street columns), and
+ * each block's land use. Every decision is a pure function of (seed, entity index) so any Spark
+ * task can recompute any block without talking to the others.
  */
 final class CityLayout implements Serializable {
   static final double BLOCK_M = 250.0;
@@ -31,14 +31,27 @@ final class CityLayout implements Serializable {
   static final StructType WALK_FIELDS =
       StructType.fromDDL("edge_id STRING, from_node STRING, to_node STRING, way_kind STRING");
 
-  enum Use { RESIDENTIAL, COMMERCIAL, OFFICE, INDUSTRIAL, WAREHOUSE, PUBLIC, GREEN, WATER }
+  enum Use {
+    RESIDENTIAL,
+    COMMERCIAL,
+    OFFICE,
+    INDUSTRIAL,
+    WAREHOUSE,
+    PUBLIC,
+    GREEN,
+    WATER
+  }
 
-  private static final String[] NAME_A = {"和平", "幸福", "光明", "长江", "新华", "东方", "胜利", "青山",
-    "花园", "建设", "民主", "友谊", "团结", "振兴", "文化", "育才", "桃源", "丽水", "晴川", "江滨"};
-  private static final String[] NAME_B = {"", "东", "西", "南", "北", "中", "新", "里", "湾", "岭", "桥",
-    "苑", "坊", "园", "村", "港"};
-  private static final String[] DISTRICTS = {"江岸", "江汉", "汉阳", "武昌", "青山", "洪山", "东湖", "汉南",
-    "蔡甸", "江夏", "黄陂", "新洲"};
+  private static final String[] NAME_A = {
+    "和平", "幸福", "光明", "长江", "新华", "东方", "胜利", "青山", "花园", "建设", "民主", "友谊", "团结", "振兴", "文化", "育才",
+    "桃源", "丽水", "晴川", "江滨"
+  };
+  private static final String[] NAME_B = {
+    "", "东", "西", "南", "北", "中", "新", "里", "湾", "岭", "桥", "苑", "坊", "园", "村", "港"
+  };
+  private static final String[] DISTRICTS = {
+    "江岸", "江汉", "汉阳", "武昌", "青山", "洪山", "东湖", "汉南", "蔡甸", "江夏", "黄陂", "新洲"
+  };
 
   final long seed;
   final String cityCode;
@@ -46,22 +59,35 @@ final class CityLayout implements Serializable {
   final int h;
   final double ox;
   final double oy;
+
   /** Block row that is water, or -1 when the city is too small for a river. */
   final int river;
+
   final int streetCols;
   final int streetRows;
   final int districts;
+
   /** First street column of each district, plus an end marker. */
   final int[] districtStart;
+
   final int histX;
   final int histY;
+
   /** Multiplies every household's size (the benchmark's residents per building). */
   final double residentsFactor;
+
   /** Pieces each walk edge is split into (the benchmark's walk edges per block). */
   final int walkSegments;
 
-  private CityLayout(long seed, String cityCode, int w, int h, double ox, double oy,
-      double residentsFactor, int walkSegments) {
+  private CityLayout(
+      long seed,
+      String cityCode,
+      int w,
+      int h,
+      double ox,
+      double oy,
+      double residentsFactor,
+      int walkSegments) {
     this.seed = seed;
     this.residentsFactor = residentsFactor;
     this.walkSegments = walkSegments;
@@ -82,7 +108,8 @@ final class CityLayout implements Serializable {
     this.histX = w / 3;
     this.histY = Math.max(0, h / 4 - 1);
     if (districts > 999 || (long) streetCols * streetRows > 999L * districts) {
-      throw PipelineException.cannot("generate", "sample city", "too many areas for 3-digit codes", w + "x" + h);
+      throw PipelineException.cannot(
+          "generate", "sample city", "too many areas for 3-digit codes", w + "x" + h);
     }
   }
 
@@ -91,10 +118,20 @@ final class CityLayout implements Serializable {
     int h = (int) Math.max(4, Math.round(Math.sqrt(target / 2.0)));
     int w = (int) Math.max(8, Math.round((double) target / h));
     CityConfig.Bounds b = city.bounds();
-    double[] o = new CrsTransform("EPSG:4326", city.metricCrs()).metric(b.minLon() + 0.02, b.minLat() + 0.02);
+    double[] o =
+        new CrsTransform("EPSG:4326", city.metricCrs())
+            .metric(b.minLon() + 0.02, b.minLat() + 0.02);
     CityConfig.Sample knobs = city.sample();
-    CityLayout l = new CityLayout(seed, city.code(), w, h, Math.floor(o[0]), Math.floor(o[1]),
-        knobs == null ? 1.0 : knobs.residentsFactorOrDefault(), knobs == null ? 1 : knobs.walkSegmentsOrDefault());
+    CityLayout l =
+        new CityLayout(
+            seed,
+            city.code(),
+            w,
+            h,
+            Math.floor(o[0]),
+            Math.floor(o[1]),
+            knobs == null ? 1.0 : knobs.residentsFactorOrDefault(),
+            knobs == null ? 1 : knobs.walkSegmentsOrDefault());
     l.requireInside(city);
     return l;
   }
@@ -105,7 +142,10 @@ final class CityLayout implements Serializable {
     for (double[] c : corners) {
       double[] ll = back.lonLat(x(c[0] * 2), y(c[1] * 2));
       if (!city.bounds().contains(ll[0], ll[1])) {
-        throw PipelineException.cannot("generate", "sample city", "the city does not fit in its bounds",
+        throw PipelineException.cannot(
+            "generate",
+            "sample city",
+            "the city does not fit in its bounds",
             w + "x" + h + " blocks reach " + ll[0] + "," + ll[1]);
       }
     }
@@ -193,12 +233,19 @@ final class CityLayout implements Serializable {
   }
 
   static Polygon box(double x0, double y0, double x1, double y1) {
-    return GF.createPolygon(new Coordinate[] {
-      new Coordinate(x0, y0), new Coordinate(x1, y0), new Coordinate(x1, y1), new Coordinate(x0, y1),
-      new Coordinate(x0, y0)});
+    return GF.createPolygon(
+        new Coordinate[] {
+          new Coordinate(x0, y0),
+          new Coordinate(x1, y0),
+          new Coordinate(x1, y1),
+          new Coordinate(x0, y1),
+          new Coordinate(x0, y0)
+        });
   }
 
-  /** A rectangle of whole blocks with a vertex at every block corner, so nested areas share edges. */
+  /**
+   * A rectangle of whole blocks with a vertex at every block corner, so nested areas share edges.
+   */
   Polygon blockRect(int gx0, int gy0, int gx1, int gy1) {
     List<Coordinate> ring = new ArrayList<>();
     for (int i = gx0; i < gx1; i++) {
@@ -277,7 +324,8 @@ final class CityLayout implements Serializable {
   /** Two syllables, unique for the first 320 indices, then numbered so names stay distinct. */
   static String placeName(long i) {
     long n = NAME_A.length * (long) NAME_B.length;
-    String base = NAME_A[(int) (i % NAME_A.length)] + NAME_B[(int) ((i / NAME_A.length) % NAME_B.length)];
+    String base =
+        NAME_A[(int) (i % NAME_A.length)] + NAME_B[(int) ((i / NAME_A.length) % NAME_B.length)];
     return i < n ? base : base + (i / n + 1);
   }
 
@@ -293,24 +341,43 @@ final class CityLayout implements Serializable {
     if (i < l.districts) {
       int d = (int) i;
       int x1 = Math.min(l.w, l.districtStart[d + 1] * per);
-      out.add(new Feature(new Object[] {l.districtCode(d), districtName(d), "district", null},
-          l.blockRect(l.districtStart[d] * per, 0, x1, l.h)));
+      out.add(
+          new Feature(
+              new Object[] {l.districtCode(d), districtName(d), "district", null},
+              l.blockRect(l.districtStart[d] * per, 0, x1, l.h)));
     } else if (i < l.districts + streets) {
       long s = i - l.districts;
       int sx = (int) (s % l.streetCols);
       int sy = (int) (s / l.streetCols);
-      out.add(new Feature(new Object[] {l.streetCode(sx, sy), streetName(s), "street",
-        l.districtCode(l.district(sx))},
-          l.blockRect(sx * per, sy * per, Math.min(l.w, sx * per + per), Math.min(l.h, sy * per + per))));
+      out.add(
+          new Feature(
+              new Object[] {
+                l.streetCode(sx, sy), streetName(s), "street", l.districtCode(l.district(sx))
+              },
+              l.blockRect(
+                  sx * per,
+                  sy * per,
+                  Math.min(l.w, sx * per + per),
+                  Math.min(l.h, sy * per + per))));
     } else {
       long c = i - l.districts - streets;
       int cx = (int) (c % l.communityCols());
       int cy = (int) (c / l.communityCols());
       int size = COMMUNITY_BLOCKS;
       int inStreet = per / size;
-      out.add(new Feature(new Object[] {l.communityCode(cx, cy), communityName(c), "community",
-        l.streetCode(cx / inStreet, cy / inStreet)},
-          l.blockRect(cx * size, cy * size, Math.min(l.w, cx * size + size), Math.min(l.h, cy * size + size))));
+      out.add(
+          new Feature(
+              new Object[] {
+                l.communityCode(cx, cy),
+                communityName(c),
+                "community",
+                l.streetCode(cx / inStreet, cy / inStreet)
+              },
+              l.blockRect(
+                  cx * size,
+                  cy * size,
+                  Math.min(l.w, cx * size + size),
+                  Math.min(l.h, cy * size + size))));
     }
   }
 
@@ -344,7 +411,8 @@ final class CityLayout implements Serializable {
   }
 
   /** A block's west (or east) side: a street, a bridge over the river, or nothing. */
-  private static void verticalSide(CityLayout l, List<Feature> out, long id, int i, int j, boolean water) {
+  private static void verticalSide(
+      CityLayout l, List<Feature> out, long id, int i, int j, boolean water) {
     if (water && !l.isBridgeColumn(i / 2)) {
       return;
     }
@@ -353,13 +421,24 @@ final class CityLayout implements Serializable {
     edge(l, out, id, 1, i, j + 1, i, j + 2, kind);
   }
 
-  private static void edge(CityLayout l, List<Feature> out, long base, int slot, int i0, int j0, int i1, int j1,
+  private static void edge(
+      CityLayout l,
+      List<Feature> out,
+      long base,
+      int slot,
+      int i0,
+      int j0,
+      int i1,
+      int j1,
       String kind) {
     String id = String.format("E%09d", base + slot);
     int k = l.walkSegments;
     if (k == 1) {
       Coordinate[] line = {new Coordinate(l.x(i0), l.y(j0)), new Coordinate(l.x(i1), l.y(j1))};
-      out.add(new Feature(new Object[] {id, node(l, i0, j0), node(l, i1, j1), kind}, GF.createLineString(line)));
+      out.add(
+          new Feature(
+              new Object[] {id, node(l, i0, j0), node(l, i1, j1), kind},
+              GF.createLineString(line)));
       return;
     }
     // Pieces joined at nodes of their own, named after the edge, so grid nodes keep their ids.
@@ -370,7 +449,8 @@ final class CityLayout implements Serializable {
       String to = s == k - 1 ? node(l, i1, j1) : id.replace('E', 'M') + "-" + (s + 1);
       Coordinate[] line = {
         new Coordinate(l.x(i0 + f0 * (i1 - i0)), l.y(j0 + f0 * (j1 - j0))),
-        new Coordinate(l.x(i0 + f1 * (i1 - i0)), l.y(j0 + f1 * (j1 - j0)))};
+        new Coordinate(l.x(i0 + f1 * (i1 - i0)), l.y(j0 + f1 * (j1 - j0)))
+      };
       out.add(new Feature(new Object[] {id + "-" + s, from, to, kind}, GF.createLineString(line)));
     }
   }

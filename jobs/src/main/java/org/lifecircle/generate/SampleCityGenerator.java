@@ -28,15 +28,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a deterministic sample city into the input files a city config names, in each source's
- * declared format, CRS, encoding and column names, so the demo runs through the same ingest code
- * a real city's data does. Every value is derived from a hash of (seed, entity index), never from
+ * declared format, CRS, encoding and column names, so the demo runs through the same ingest code a
+ * real city's data does. Every value is derived from a hash of (seed, entity index), never from
  * task order, and entities are generated in Spark tasks over block / community / cell indices, so
  * the output is identical for a seed and scale however the work is split.
  */
 public final class SampleCityGenerator {
   private static final Logger LOG = LoggerFactory.getLogger(SampleCityGenerator.class);
-  static final StructType FACILITY_FIELDS = StructType.fromDDL("facility_id STRING, category STRING,"
-      + " name STRING, capacity DOUBLE, capacity_unit STRING, operator_type STRING");
+  static final StructType FACILITY_FIELDS =
+      StructType.fromDDL(
+          "facility_id STRING, category STRING,"
+              + " name STRING, capacity DOUBLE, capacity_unit STRING, operator_type STRING");
   static final double CELL_M = 200;
   // Cells are offset from the block grid so a cell mixes parts of several blocks, as real ones do.
   static final double CELL_DX = -70;
@@ -45,53 +47,92 @@ public final class SampleCityGenerator {
   private static final int MAX_PER_KIND = 8;
   private static final long SALT_PEOPLE = 5;
   private static final long SALT_FACILITY = 6;
+
   /** Age-band shares in percent, in contract order. */
   private static final double[] SHARES = {2.5, 3, 6, 3, 62, 7, 12, 4.5};
+
   private static final String[] ORDINAL = {"", "第二", "第三", "第四", "第五", "第六", "第七", "第八"};
 
   /** Expected facilities per community: sparse enough that coverage gaps exist. */
-  private static final Map<String, Double> RATES = Map.ofEntries(
-      Map.entry("convenience_store", 1.5), Map.entry("bus_stop", 2.0), Map.entry("kindergarten", 0.6),
-      Map.entry("nursery", 0.4), Map.entry("primary_school", 0.35), Map.entry("middle_school", 0.15),
-      Map.entry("health_station", 0.5), Map.entry("health_centre", 0.1),
-      Map.entry("elderly_day_care", 0.45), Map.entry("elderly_home", 0.12),
-      Map.entry("community_service", 0.7), Map.entry("food_market", 0.5), Map.entry("pharmacy", 0.6),
-      Map.entry("post_parcel", 0.6), Map.entry("fitness_ground", 0.6), Map.entry("sports_field", 0.2),
-      Map.entry("pocket_park", 0.5), Map.entry("park", 0.1), Map.entry("cultural_centre", 0.15),
-      Map.entry("ev_charging", 0.5), Map.entry("public_toilet", 0.6));
+  private static final Map<String, Double> RATES =
+      Map.ofEntries(
+          Map.entry("convenience_store", 1.5),
+          Map.entry("bus_stop", 2.0),
+          Map.entry("kindergarten", 0.6),
+          Map.entry("nursery", 0.4),
+          Map.entry("primary_school", 0.35),
+          Map.entry("middle_school", 0.15),
+          Map.entry("health_station", 0.5),
+          Map.entry("health_centre", 0.1),
+          Map.entry("elderly_day_care", 0.45),
+          Map.entry("elderly_home", 0.12),
+          Map.entry("community_service", 0.7),
+          Map.entry("food_market", 0.5),
+          Map.entry("pharmacy", 0.6),
+          Map.entry("post_parcel", 0.6),
+          Map.entry("fitness_ground", 0.6),
+          Map.entry("sports_field", 0.2),
+          Map.entry("pocket_park", 0.5),
+          Map.entry("park", 0.1),
+          Map.entry("cultural_centre", 0.15),
+          Map.entry("ev_charging", 0.5),
+          Map.entry("public_toilet", 0.6));
+
   /** Capacity range (places, beds, visits per day) where a category has one. */
-  private static final Map<String, int[]> CAPACITY = Map.of(
-      "kindergarten", new int[] {180, 360}, "nursery", new int[] {40, 100},
-      "elderly_home", new int[] {50, 300}, "elderly_day_care", new int[] {20, 60},
-      "primary_school", new int[] {1000, 2000}, "middle_school", new int[] {1200, 2400},
-      "health_centre", new int[] {100, 400});
-  private static final Map<String, String[]> OPERATORS = Map.ofEntries(
-      Map.entry("kindergarten", new String[] {"public", "public", "private", "nonprofit"}),
-      Map.entry("nursery", new String[] {"private", "community", "nonprofit"}),
-      Map.entry("elderly_home", new String[] {"public", "private", "nonprofit"}),
-      Map.entry("elderly_day_care", new String[] {"community", "nonprofit"}),
-      Map.entry("community_service", new String[] {"community"}),
-      Map.entry("fitness_ground", new String[] {"community", "public"}),
-      Map.entry("health_station", new String[] {"public", "community"}),
-      Map.entry("convenience_store", new String[] {"private"}), Map.entry("food_market", new String[] {"private"}),
-      Map.entry("pharmacy", new String[] {"private"}), Map.entry("post_parcel", new String[] {"private"}),
-      Map.entry("ev_charging", new String[] {"private", "public"}));
+  private static final Map<String, int[]> CAPACITY =
+      Map.of(
+          "kindergarten",
+          new int[] {180, 360},
+          "nursery",
+          new int[] {40, 100},
+          "elderly_home",
+          new int[] {50, 300},
+          "elderly_day_care",
+          new int[] {20, 60},
+          "primary_school",
+          new int[] {1000, 2000},
+          "middle_school",
+          new int[] {1200, 2400},
+          "health_centre",
+          new int[] {100, 400});
+
+  private static final Map<String, String[]> OPERATORS =
+      Map.ofEntries(
+          Map.entry("kindergarten", new String[] {"public", "public", "private", "nonprofit"}),
+          Map.entry("nursery", new String[] {"private", "community", "nonprofit"}),
+          Map.entry("elderly_home", new String[] {"public", "private", "nonprofit"}),
+          Map.entry("elderly_day_care", new String[] {"community", "nonprofit"}),
+          Map.entry("community_service", new String[] {"community"}),
+          Map.entry("fitness_ground", new String[] {"community", "public"}),
+          Map.entry("health_station", new String[] {"public", "community"}),
+          Map.entry("convenience_store", new String[] {"private"}),
+          Map.entry("food_market", new String[] {"private"}),
+          Map.entry("pharmacy", new String[] {"private"}),
+          Map.entry("post_parcel", new String[] {"private"}),
+          Map.entry("ev_charging", new String[] {"private", "public"}));
 
   /** A catalog category with what the generator needs to place it. */
-  record Kind(String code, String name, String unit, double rate, int[] capacity, String[] operators)
+  record Kind(
+      String code, String name, String unit, double rate, int[] capacity, String[] operators)
       implements Serializable {}
 
   private SampleCityGenerator() {}
 
   /**
-   * Writes every dataset configured for the city whose file does not exist yet and returns the
-   * rows written per dataset, by dataset name. An existing file is never overwritten: it may be a
+   * Writes every dataset configured for the city whose file does not exist yet and returns the rows
+   * written per dataset, by dataset name. An existing file is never overwritten: it may be a
    * planner's edited copy (delete it to have it made again).
    */
-  public static Map<String, Long> generate(SparkSession spark, CityConfig city, long seed, double scale) {
+  public static Map<String, Long> generate(
+      SparkSession spark, CityConfig city, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
-    LOG.info("sample city {}: {} x {} blocks of {} m, seed {}", city.code(), layout.w, layout.h,
-        CityLayout.BLOCK_M, seed);
+    LOG.info(
+        "sample city {}: {} x {} blocks of {} m, seed {}",
+        city.code(),
+        layout.w,
+        layout.h,
+        CityLayout.BLOCK_M,
+        seed);
     Map<String, Long> counts = new LinkedHashMap<>();
     for (String dataset : city.datasets().keySet()) {
       Path target = city.resolve(city.dataset(dataset).path());
@@ -102,7 +143,10 @@ public final class SampleCityGenerator {
       long t0 = System.nanoTime();
       spark.sparkContext().setJobDescription("generate " + dataset);
       counts.put(dataset, SampleWriter.write(spark, city, layout, plan(city, layout, dataset)));
-      LOG.info("generated {}: {} rows in {} s", dataset, counts.get(dataset),
+      LOG.info(
+          "generated {}: {} rows in {} s",
+          dataset,
+          counts.get(dataset),
           String.format("%.1f", (System.nanoTime() - t0) / 1e9));
     }
     spark.sparkContext().setJobDescription(null);
@@ -113,26 +157,54 @@ public final class SampleCityGenerator {
    * Residents by age band of every residential building the generator writes for this seed and
    * scale ([unit_id = building_id, unit_kind, pop_*]), whatever form the population source takes.
    */
-  public static Dataset<Row> buildingPopulation(SparkSession spark, CityConfig city, long seed, double scale) {
+  public static Dataset<Row> buildingPopulation(
+      SparkSession spark, CityConfig city, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
-    return SampleWriter.rows(spark, layout, new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS,
-        layout.blocks(), BLOCKS_PER_TASK, SampleCityGenerator::populationByBuilding));
+    return SampleWriter.rows(
+        spark,
+        layout,
+        new Plan(
+            Tables.POPULATION,
+            BlockContents.POPULATION_FIELDS,
+            layout.blocks(),
+            BLOCKS_PER_TASK,
+            SampleCityGenerator::populationByBuilding));
   }
 
   private static Plan plan(CityConfig city, CityLayout l, String dataset) {
     return switch (dataset) {
-      case Tables.ADMIN_AREAS -> new Plan(dataset, CityLayout.ADMIN_FIELDS, l.adminCount(), 50_000, CityLayout::adminAreas);
-      case Tables.COMPOUNDS -> new Plan(dataset, BlockContents.COMPOUND_FIELDS, l.blocks(), BLOCKS_PER_TASK,
-          SampleCityGenerator::compounds);
-      case Tables.PARCELS -> new Plan(dataset, BlockContents.PARCEL_FIELDS, l.blocks(), BLOCKS_PER_TASK,
-          (lay, block, out) -> out.addAll(BlockContents.of(lay, block).parcels));
-      case Tables.BUILDINGS -> new Plan(dataset, BlockContents.BUILDING_FIELDS, l.blocks(), BLOCKS_PER_TASK,
-          SampleCityGenerator::buildings);
+      case Tables.ADMIN_AREAS ->
+          new Plan(
+              dataset, CityLayout.ADMIN_FIELDS, l.adminCount(), 50_000, CityLayout::adminAreas);
+      case Tables.COMPOUNDS ->
+          new Plan(
+              dataset,
+              BlockContents.COMPOUND_FIELDS,
+              l.blocks(),
+              BLOCKS_PER_TASK,
+              SampleCityGenerator::compounds);
+      case Tables.PARCELS ->
+          new Plan(
+              dataset,
+              BlockContents.PARCEL_FIELDS,
+              l.blocks(),
+              BLOCKS_PER_TASK,
+              (lay, block, out) -> out.addAll(BlockContents.of(lay, block).parcels));
+      case Tables.BUILDINGS ->
+          new Plan(
+              dataset,
+              BlockContents.BUILDING_FIELDS,
+              l.blocks(),
+              BLOCKS_PER_TASK,
+              SampleCityGenerator::buildings);
       case Tables.POPULATION -> populationPlan(city.dataset(dataset), l);
       case Tables.FACILITIES -> facilityPlan(city, l);
-      case Tables.WALK_NETWORK -> new Plan(dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK,
-          CityLayout::walkEdges);
-      default -> throw PipelineException.cannot("generate", "dataset " + dataset, "unknown dataset", city.code());
+      case Tables.WALK_NETWORK ->
+          new Plan(
+              dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK, CityLayout::walkEdges);
+      default ->
+          throw PipelineException.cannot(
+              "generate", "dataset " + dataset, "unknown dataset", city.code());
     };
   }
 
@@ -156,18 +228,28 @@ public final class SampleCityGenerator {
     // statistics bureau delivers them; otherwise counts per building.
     boolean cells = src.wktColumn() != null || !"csv".equals(src.format());
     if (!cells) {
-      return new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS, l.blocks(), BLOCKS_PER_TASK,
+      return new Plan(
+          Tables.POPULATION,
+          BlockContents.POPULATION_FIELDS,
+          l.blocks(),
+          BLOCKS_PER_TASK,
           SampleCityGenerator::populationByBuilding);
     }
-    return new Plan(Tables.POPULATION, BlockContents.POPULATION_FIELDS, (long) cellCols(l) * cellRows(l),
-        BLOCKS_PER_TASK, SampleCityGenerator::populationCell);
+    return new Plan(
+        Tables.POPULATION,
+        BlockContents.POPULATION_FIELDS,
+        (long) cellCols(l) * cellRows(l),
+        BLOCKS_PER_TASK,
+        SampleCityGenerator::populationCell);
   }
 
   private static void populationByBuilding(CityLayout l, long block, List<Feature> out) {
     BlockContents contents = BlockContents.of(l, block);
     for (BlockContents.Building b : contents.buildings) {
       if (b.use() == Use.RESIDENTIAL) {
-        out.add(new Feature(populationValues((String) b.values()[0], "building", residents(l, b)), null));
+        out.add(
+            new Feature(
+                populationValues((String) b.values()[0], "building", residents(l, b)), null));
       }
     }
   }
@@ -194,7 +276,8 @@ public final class SampleCityGenerator {
         BlockContents contents = BlockContents.of(l, l.blockId(bx, by));
         for (BlockContents.Building b : contents.buildings) {
           Envelope e = b.footprint().getEnvelopeInternal();
-          if (cellIndex(e.centre().x - l.ox - CELL_DX) == cx && cellIndex(e.centre().y - l.oy - CELL_DY) == cy) {
+          if (cellIndex(e.centre().x - l.ox - CELL_DX) == cx
+              && cellIndex(e.centre().y - l.oy - CELL_DY) == cy) {
             long[] r = residents(l, b);
             for (int k = 0; k < sum.length; k++) {
               sum[k] += r[k];
@@ -205,8 +288,10 @@ public final class SampleCityGenerator {
       }
     }
     if (total > 0) {
-      out.add(new Feature(populationValues(String.format("G%07d", cell), "cell", sum),
-          CityLayout.box(x0, y0, x0 + CELL_M, y0 + CELL_M)));
+      out.add(
+          new Feature(
+              populationValues(String.format("G%07d", cell), "cell", sum),
+              CityLayout.box(x0, y0, x0 + CELL_M, y0 + CELL_M)));
     }
   }
 
@@ -238,7 +323,9 @@ public final class SampleCityGenerator {
     return 1.0;
   }
 
-  /** Integer shares that add up exactly to the total (largest remainder, ties to the lower band). */
+  /**
+   * Integer shares that add up exactly to the total (largest remainder, ties to the lower band).
+   */
   static long[] apportion(long total, double[] weight, double sum) {
     long[] out = new long[weight.length];
     double[] frac = new double[weight.length];
@@ -284,7 +371,11 @@ public final class SampleCityGenerator {
 
   private static Plan facilityPlan(CityConfig city, CityLayout l) {
     List<Kind> kinds = kinds(Catalogs.load(city).facilities());
-    return new Plan(Tables.FACILITIES, FACILITY_FIELDS, (long) l.communityCols() * l.communityRows(), 1_000,
+    return new Plan(
+        Tables.FACILITIES,
+        FACILITY_FIELDS,
+        (long) l.communityCols() * l.communityRows(),
+        1_000,
         (lay, community, out) -> facilities(lay, community, kinds, out));
   }
 
@@ -292,10 +383,22 @@ public final class SampleCityGenerator {
     List<Kind> kinds = new ArrayList<>();
     for (FacilityCatalog.Category c : catalog.categories()) {
       int[] capacity = CAPACITY.get(c.code());
-      String unit = capacity == null ? null : c.capacity() != null ? c.capacity().unit()
-          : c.code().equals("health_centre") ? "visits per day" : c.code().equals("elderly_home") ? "beds" : "places";
-      kinds.add(new Kind(c.code(), shortName(c.nameZh(), c.code()), unit, RATES.getOrDefault(c.code(), 0.3),
-          capacity, OPERATORS.getOrDefault(c.code(), new String[] {"public"})));
+      String unit =
+          capacity == null
+              ? null
+              : c.capacity() != null
+                  ? c.capacity().unit()
+                  : c.code().equals("health_centre")
+                      ? "visits per day"
+                      : c.code().equals("elderly_home") ? "beds" : "places";
+      kinds.add(
+          new Kind(
+              c.code(),
+              shortName(c.nameZh(), c.code()),
+              unit,
+              RATES.getOrDefault(c.code(), 0.3),
+              capacity,
+              OPERATORS.getOrDefault(c.code(), new String[] {"public"})));
     }
     return List.copyOf(kinds);
   }
@@ -310,7 +413,8 @@ public final class SampleCityGenerator {
     return slash > 0 ? s.substring(0, slash) : s;
   }
 
-  private static void facilities(CityLayout l, long community, List<Kind> kinds, List<Feature> out) {
+  private static void facilities(
+      CityLayout l, long community, List<Kind> kinds, List<Feature> out) {
     int cx = (int) (community % l.communityCols());
     int cy = (int) (community / l.communityCols());
     List<int[]> land = new ArrayList<>();
@@ -347,9 +451,17 @@ public final class SampleCityGenerator {
         int[] cap = kind.capacity();
         Double capacity = cap == null ? null : (double) (cap[0] + r.nextInt(cap[1] - cap[0] + 1));
         String operator = kind.operators()[r.nextInt(kind.operators().length)];
-        out.add(new Feature(new Object[] {String.format("F%06d", key * MAX_PER_KIND + f), kind.code(),
-          facilityName(communityName, f, kind.name()), capacity, capacity == null ? null : kind.unit(), operator},
-            CityLayout.GF.createPoint(new Coordinate(x, y))));
+        out.add(
+            new Feature(
+                new Object[] {
+                  String.format("F%06d", key * MAX_PER_KIND + f),
+                  kind.code(),
+                  facilityName(communityName, f, kind.name()),
+                  capacity,
+                  capacity == null ? null : kind.unit(),
+                  operator
+                },
+                CityLayout.GF.createPoint(new Coordinate(x, y))));
       }
     }
   }

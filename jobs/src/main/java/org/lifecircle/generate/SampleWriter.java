@@ -55,53 +55,91 @@ final class SampleWriter {
   }
 
   /** What to generate for one dataset: contract fields (no geometry), index range, emitter. */
-  record Plan(String dataset, StructType fields, long count, int perPartition, FeatureSource source) {}
+  record Plan(
+      String dataset, StructType fields, long count, int perPartition, FeatureSource source) {}
 
-  private enum Style { WKB, WKT, LON_LAT, NONE }
+  private enum Style {
+    WKB,
+    WKT,
+    LON_LAT,
+    NONE
+  }
 
   static long write(SparkSession spark, CityConfig city, CityLayout layout, Plan plan) {
     DatasetSource src = city.dataset(plan.dataset());
     if ("shapefile".equals(src.format())) {
-      throw PipelineException.cannot("generate", "dataset " + plan.dataset(),
-          "the generator cannot write shapefiles", src.path());
+      throw PipelineException.cannot(
+          "generate",
+          "dataset " + plan.dataset(),
+          "the generator cannot write shapefiles",
+          src.path());
     }
-    Style style = !"csv".equals(src.format()) ? Style.WKB
-        : src.wktColumn() != null ? Style.WKT : Style.LON_LAT;
+    Style style =
+        !"csv".equals(src.format())
+            ? Style.WKB
+            : src.wktColumn() != null ? Style.WKT : Style.LON_LAT;
     StructType schema = outputSchema(plan.fields(), src, style);
     int parts = partitions(plan);
-    Dataset<Row> df = spark.range(0, plan.count(), 1, parts)
-        .mapPartitions(new Generate(layout, plan.source(), city.metricCrs(), src.crs(), style,
-            schema.size()), Encoders.row(schema));
+    Dataset<Row> df =
+        spark
+            .range(0, plan.count(), 1, parts)
+            .mapPartitions(
+                new Generate(
+                    layout, plan.source(), city.metricCrs(), src.crs(), style, schema.size()),
+                Encoders.row(schema));
     String path = city.resolve(src.path()).toString();
     String geometry = src.sourceColumn("geometry");
     String firstColumn = schema.fields()[0].name();
     // One plain file per input, as a city's own data would be: a user can open and edit it.
-    Dataset<Row> one = single("geoparquet".equals(src.format()) || "geojson".equals(src.format())
-        ? withGeometry(df, geometry) : df, firstColumn, parts);
-    SingleFile.write(Path.of(path), "sample dataset " + plan.dataset(), folder -> {
-      switch (src.format()) {
-        case "geoparquet" -> one.write().mode(SaveMode.Overwrite).format("geoparquet").save(folder);
-        // One Feature per line (a GeoJSON text sequence): the ingest reads it as a stream, which a
-        // FeatureCollection of a megacity's two million edges, one JSON value, would not allow.
-        case "geojson" -> one.write().mode(SaveMode.Overwrite).format("geojson")
-            .option("geometry.column", geometry).option("ignoreNullFields", "false").save(folder);
-        default -> one.write().mode(SaveMode.Overwrite).option("header", "true")
-            .option("encoding", src.encoding()).csv(folder);
-      }
-    });
+    Dataset<Row> one =
+        single(
+            "geoparquet".equals(src.format()) || "geojson".equals(src.format())
+                ? withGeometry(df, geometry)
+                : df,
+            firstColumn,
+            parts);
+    SingleFile.write(
+        Path.of(path),
+        "sample dataset " + plan.dataset(),
+        folder -> {
+          switch (src.format()) {
+            case "geoparquet" ->
+                one.write().mode(SaveMode.Overwrite).format("geoparquet").save(folder);
+            // One Feature per line (a GeoJSON text sequence): the ingest reads it as a stream,
+            // which a
+            // FeatureCollection of a megacity's two million edges, one JSON value, would not allow.
+            case "geojson" ->
+                one.write()
+                    .mode(SaveMode.Overwrite)
+                    .format("geojson")
+                    .option("geometry.column", geometry)
+                    .option("ignoreNullFields", "false")
+                    .save(folder);
+            default ->
+                one.write()
+                    .mode(SaveMode.Overwrite)
+                    .option("header", "true")
+                    .option("encoding", src.encoding())
+                    .csv(folder);
+          }
+        });
     return countWritten(spark, src, path);
   }
 
   /** The plan's rows without geometry and without writing them (tests, checks). */
   static Dataset<Row> rows(SparkSession spark, CityLayout layout, Plan plan) {
-    return spark.range(0, plan.count(), 1, partitions(plan)).mapPartitions(
-        new Generate(layout, plan.source(), null, null, Style.NONE, plan.fields().size()),
-        Encoders.row(plan.fields()));
+    return spark
+        .range(0, plan.count(), 1, partitions(plan))
+        .mapPartitions(
+            new Generate(layout, plan.source(), null, null, Style.NONE, plan.fields().size()),
+            Encoders.row(plan.fields()));
   }
 
   // A function of the plan alone, never of the machine, so part files split identically everywhere.
   private static int partitions(Plan plan) {
-    return (int) Math.max(1, Math.min(10_000, (plan.count() + plan.perPartition() - 1) / plan.perPartition()));
+    return (int)
+        Math.max(
+            1, Math.min(10_000, (plan.count() + plan.perPartition() - 1) / plan.perPartition()));
   }
 
   private static StructType outputSchema(StructType fields, DatasetSource src, Style style) {
@@ -116,7 +154,7 @@ final class SampleWriter {
         out.add(DataTypes.createStructField(src.lonColumn(), DataTypes.DoubleType, true));
         out.add(DataTypes.createStructField(src.latColumn(), DataTypes.DoubleType, true));
       }
-      default -> { }
+      default -> {}
     }
     return DataTypes.createStructType(out);
   }
@@ -136,7 +174,13 @@ final class SampleWriter {
     return switch (src.format()) {
       case "geoparquet" -> spark.read().parquet(path).count();
       case "geojson" -> spark.read().text(path).count();
-      default -> spark.read().option("header", "true").option("encoding", src.encoding()).csv(path).count();
+      default ->
+          spark
+              .read()
+              .option("header", "true")
+              .option("encoding", src.encoding())
+              .csv(path)
+              .count();
     };
   }
 
@@ -149,7 +193,13 @@ final class SampleWriter {
     private final Style style;
     private final int width;
 
-    Generate(CityLayout layout, FeatureSource source, String metricCrs, String targetCrs, Style style, int width) {
+    Generate(
+        CityLayout layout,
+        FeatureSource source,
+        String metricCrs,
+        String targetCrs,
+        Style style,
+        int width) {
       this.layout = layout;
       this.source = source;
       this.metricCrs = metricCrs;
@@ -191,25 +241,28 @@ final class SampleWriter {
     private Row toRow(Feature f, Projector projector, WKBWriter wkb, WKTWriter wkt) {
       Object[] v = Arrays.copyOf(f.values(), width);
       int at = f.values().length;
-      Geometry g = f.geometry() == null || projector == null ? null : projector.project(f.geometry());
+      Geometry g =
+          f.geometry() == null || projector == null ? null : projector.project(f.geometry());
       switch (style) {
         case WKB -> v[at] = g == null ? null : wkb.write(g);
         case WKT -> v[at] = g == null ? null : wkt.write(g);
         case LON_LAT -> {
           if (g != null && !(g instanceof Point)) {
-            throw PipelineException.cannot("generate", "lon/lat columns", "the geometry is not a point",
-                g.getGeometryType());
+            throw PipelineException.cannot(
+                "generate", "lon/lat columns", "the geometry is not a point", g.getGeometryType());
           }
           v[at] = g == null ? null : ((Point) g).getX();
           v[at + 1] = g == null ? null : ((Point) g).getY();
         }
-        default -> { }
+        default -> {}
       }
       return RowFactory.create(v);
     }
   }
 
-  /** Metric coordinates to a source CRS: an EPSG code through proj4j, or WGS84 plus a China offset. */
+  /**
+   * Metric coordinates to a source CRS: an EPSG code through proj4j, or WGS84 plus a China offset.
+   */
   static final class Projector {
     private final boolean identity;
     private final String offset;
@@ -221,8 +274,13 @@ final class SampleWriter {
       String target = CrsRegistry.normalize(targetCrs);
       this.offset = CrsRegistry.isOffset(target) ? target : null;
       this.identity = offset == null && target.equals(CrsRegistry.normalize(metricCrs));
-      this.transform = identity ? null : new CoordinateTransformFactory()
-          .createTransform(CrsRegistry.crs(metricCrs), CrsRegistry.crs(offset != null ? CrsRegistry.WGS84 : target));
+      this.transform =
+          identity
+              ? null
+              : new CoordinateTransformFactory()
+                  .createTransform(
+                      CrsRegistry.crs(metricCrs),
+                      CrsRegistry.crs(offset != null ? CrsRegistry.WGS84 : target));
     }
 
     double[] apply(double x, double y) {

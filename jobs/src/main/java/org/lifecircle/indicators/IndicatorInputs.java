@@ -10,8 +10,8 @@ import org.lifecircle.io.Tables;
 
 /**
  * The tables the indicators read, for one city and snapshot. {@code compounds} is null when the
- * city has no compounds snapshot; {@code idle} is null when the idle_assets table does not exist
- * or holds no row for the city (it is a ledger partitioned by city only, read as it stands now).
+ * city has no compounds snapshot; {@code idle} is null when the idle_assets table does not exist or
+ * holds no row for the city (it is a ledger partitioned by city only, read as it stands now).
  */
 public record IndicatorInputs(
     String cityCode,
@@ -24,34 +24,53 @@ public record IndicatorInputs(
     Dataset<Row> idle) {
 
   public static IndicatorInputs read(SparkSession spark, RunContext ctx) {
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION)
-        .select("building_id", "community_code", "street_code", "district_code", "origin",
-            "residents")
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
-        .select("building_id", "category", "covered", "target_residents")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> homes =
+        DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION)
+            .select(
+                "building_id",
+                "community_code",
+                "street_code",
+                "district_code",
+                "origin",
+                "residents")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> access =
+        DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
+            .select("building_id", "category", "covered", "target_residents")
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> coverage = DeltaTables.input(spark, ctx, Tables.COMMUNITY_COVERAGE);
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS)
-        .select("building_id", "compound_id", "use", "floors", "gross_floor_area_m2",
-            "safety_rating", "has_elevator", "geometry")
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
-        .select("facility_id", "category", "capacity");
+    Dataset<Row> buildings =
+        DeltaTables.input(spark, ctx, Tables.BUILDINGS)
+            .select(
+                "building_id",
+                "compound_id",
+                "use",
+                "floors",
+                "gross_floor_area_m2",
+                "safety_rating",
+                "has_elevator",
+                "geometry")
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> facilities =
+        DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
+            .select("facility_id", "category", "capacity");
     Dataset<Row> compounds = null;
     if (DeltaTables.exists(spark, ctx, Tables.COMPOUNDS)) {
-      Dataset<Row> c = DeltaTables.readSnapshot(spark, ctx, Tables.COMPOUNDS)
-          .select("compound_id", "year_built");
+      Dataset<Row> c =
+          DeltaTables.readSnapshot(spark, ctx, Tables.COMPOUNDS)
+              .select("compound_id", "year_built");
       compounds = c.isEmpty() ? null : c;
     }
     Dataset<Row> idle = null;
     if (DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
-      Dataset<Row> i = DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS)
-          .select("asset_id", "kind", "reason_codes", "floor_area_m2", "land_area_m2", "status");
+      Dataset<Row> i =
+          DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS)
+              .select(
+                  "asset_id", "kind", "reason_codes", "floor_area_m2", "land_area_m2", "status");
       idle = i.isEmpty() ? null : i;
     }
-    return new IndicatorInputs(ctx.cityCode(), homes, access, coverage, buildings, facilities,
-        compounds, idle);
+    return new IndicatorInputs(
+        ctx.cityCode(), homes, access, coverage, buildings, facilities, compounds, idle);
   }
 
   /** building_id and its community, street and district. */

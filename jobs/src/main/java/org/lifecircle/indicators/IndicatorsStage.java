@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.Column;
@@ -26,8 +25,8 @@ import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 
 /**
- * City health-check (城市体检) indicators from the indicator catalog (catalogs/indicators.yaml or
- * the city's catalogs.indicators), written to checkup_indicators: one row per area level, area,
+ * City health-check (城市体检) indicators from the indicator catalog (catalogs/indicators.yaml or the
+ * city's catalogs.indicators), written to checkup_indicators: one row per area level, area,
  * indicator (and breakdown), with the catalog's unit and target and whether the value meets it.
  *
  * <p>Reads building_population, building_access, community_coverage and the silver buildings and
@@ -36,8 +35,8 @@ import org.lifecircle.io.Tables;
  * exist or holds no row for the city; it is the asset ledger as it stands, not as of the snapshot
  * date). Coverage-type indicators use the coverage distance basis of building_access and are
  * reported per community, street, district and city; stock, idle and density indicators per city.
- * Methods and their definitions: {@link ResidentMethods}, {@link StockMethods}; residential land
- * is approximated by the footprint area of residential buildings.
+ * Methods and their definitions: {@link ResidentMethods}, {@link StockMethods}; residential land is
+ * approximated by the footprint area of residential buildings.
  */
 public final class IndicatorsStage implements Stage {
   public static final String NAME = "indicators";
@@ -51,8 +50,13 @@ public final class IndicatorsStage implements Stage {
   /** compounds and idle_assets are optional: their indicators are skipped with a note. */
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
-            Tables.COMMUNITY_COVERAGE, Tables.BUILDINGS, Tables.FACILITIES, Tables.COMPOUNDS,
+    return Doors.reads(
+            Tables.BUILDING_POPULATION,
+            Tables.BUILDING_ACCESS,
+            Tables.COMMUNITY_COVERAGE,
+            Tables.BUILDINGS,
+            Tables.FACILITIES,
+            Tables.COMPOUNDS,
             Tables.IDLE_ASSETS)
         .writes(Tables.CHECKUP_INDICATORS)
         .checks("inputs_not_empty", "indicator_categories", "indicators_computed");
@@ -65,8 +69,10 @@ public final class IndicatorsStage implements Stage {
     IndicatorInputs in = IndicatorInputs.read(spark, ctx);
     List<String> notes = new ArrayList<>();
     Dataset<Row> rows = compute(catalog, in, notes);
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.CHECKUP_INDICATORS), rows);
-    List<String> headlines = headlines(DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS), catalog, notes);
+    long written =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.CHECKUP_INDICATORS), rows);
+    List<String> headlines =
+        headlines(DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS), catalog, notes);
     long homes = in.homes().count();
     in.unpersist();
     Map<String, Long> tables = new LinkedHashMap<>();
@@ -78,10 +84,11 @@ public final class IndicatorsStage implements Stage {
   }
 
   /**
-   * checkup_indicators rows (without city_code and snapshot_date) for every catalog indicator
-   * whose inputs exist; a note for each one skipped.
+   * checkup_indicators rows (without city_code and snapshot_date) for every catalog indicator whose
+   * inputs exist; a note for each one skipped.
    */
-  public static Dataset<Row> compute(IndicatorCatalog catalog, IndicatorInputs in, List<String> notes) {
+  public static Dataset<Row> compute(
+      IndicatorCatalog catalog, IndicatorInputs in, List<String> notes) {
     IndicatorCatalog.Parameters p = catalog.parameters();
     Dataset<Row> out = null;
     for (IndicatorCatalog.Indicator i : catalog.indicators()) {
@@ -96,15 +103,15 @@ public final class IndicatorsStage implements Stage {
       out = out == null ? rows : out.unionByName(rows);
     }
     if (out == null) {
-      throw PipelineException.cannot("compute", "checkup indicators",
-          "every indicator of the catalog was skipped", notes);
+      throw PipelineException.cannot(
+          "compute", "checkup indicators", "every indicator of the catalog was skipped", notes);
     }
     return out;
   }
 
   /** The values of one indicator, or null when an optional input is missing. */
-  static Dataset<Row> values(IndicatorCatalog.Indicator i, IndicatorCatalog.Parameters p,
-      IndicatorInputs in) {
+  static Dataset<Row> values(
+      IndicatorCatalog.Indicator i, IndicatorCatalog.Parameters p, IndicatorInputs in) {
     List<String> levels = i.levels();
     switch (i.method()) {
       case "coverage":
@@ -120,7 +127,8 @@ public final class IndicatorsStage implements Stage {
       case "old_compound_residents":
         return in.compounds() == null ? null : ResidentMethods.oldCompoundResidents(in, p, levels);
       case "old_compound_no_elevator":
-        return in.compounds() == null ? null
+        return in.compounds() == null
+            ? null
             : ResidentMethods.oldCompoundWithoutElevator(in, p, levels);
       case "dangerous_buildings":
         return StockMethods.dangerous(in, p, false);
@@ -140,7 +148,8 @@ public final class IndicatorsStage implements Stage {
   }
 
   private static String missing(String method) {
-    return method.startsWith("idle") ? "no idle_assets rows for the city (run the assets stage)"
+    return method.startsWith("idle")
+        ? "no idle_assets rows for the city (run the assets stage)"
         : "no compounds snapshot for the city";
   }
 
@@ -150,22 +159,32 @@ public final class IndicatorsStage implements Stage {
     Column meets = lit(null).cast("boolean");
     if (t != null) {
       Column v = col("value");
-      meets = when(v.isNotNull(),
-          "at_least".equals(t.direction()) ? v.geq(lit(t.value())) : v.leq(lit(t.value())));
+      meets =
+          when(
+              v.isNotNull(),
+              "at_least".equals(t.direction()) ? v.geq(lit(t.value())) : v.leq(lit(t.value())));
     }
-    return values.select(col("area_level"), col("area_code"), lit(i.code()).as("indicator_code"),
-        col("breakdown"), col("value"), lit(i.unit()).as("unit"),
+    return values.select(
+        col("area_level"),
+        col("area_code"),
+        lit(i.code()).as("indicator_code"),
+        col("breakdown"),
+        col("value"),
+        lit(i.unit()).as("unit"),
         (t == null ? lit(null).cast("double") : lit(t.value())).as("target"),
         meets.as("meets_target"));
   }
 
   /** The city-level indicator table, in catalog order. */
-  static List<String> headlines(Dataset<Row> written, IndicatorCatalog catalog, List<String> notes) {
+  static List<String> headlines(
+      Dataset<Row> written, IndicatorCatalog catalog, List<String> notes) {
     Map<String, List<Row>> byCode = new HashMap<>();
-    for (Row r : written.where(col("area_level").equalTo("city"))
-        .orderBy(col("indicator_code"), col("breakdown").asc_nulls_first())
-        .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target")
-        .collectAsList()) {
+    for (Row r :
+        written
+            .where(col("area_level").equalTo("city"))
+            .orderBy(col("indicator_code"), col("breakdown").asc_nulls_first())
+            .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target")
+            .collectAsList()) {
       byCode.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
     }
     List<String> lines = new ArrayList<>();
@@ -173,13 +192,22 @@ public final class IndicatorsStage implements Stage {
     for (IndicatorCatalog.Indicator i : catalog.indicators()) {
       for (Row r : byCode.getOrDefault(i.code(), List.of())) {
         String label = r.isNullAt(1) ? i.code() : "  by " + r.getString(1);
-        String target = r.isNullAt(4) ? "" : String.format("  target %s %s: %s",
-            "at_least".equals(i.target().direction()) ? ">=" : "<=", number(r.getDouble(4)),
-            r.isNullAt(5) ? "n/a" : r.getBoolean(5) ? "met" : "NOT met");
+        String target =
+            r.isNullAt(4)
+                ? ""
+                : String.format(
+                    "  target %s %s: %s",
+                    "at_least".equals(i.target().direction()) ? ">=" : "<=",
+                    number(r.getDouble(4)),
+                    r.isNullAt(5) ? "n/a" : r.getBoolean(5) ? "met" : "NOT met");
         // The Chinese name goes last: wide characters would break the column alignment.
-        lines.add(String.format("    %-40s %14s %-28s %s", label,
-            r.isNullAt(2) ? "n/a" : number(r.getDouble(2)), r.getString(3) + target,
-            r.isNullAt(1) ? i.nameZh() : ""));
+        lines.add(
+            String.format(
+                "    %-40s %14s %-28s %s",
+                label,
+                r.isNullAt(2) ? "n/a" : number(r.getDouble(2)),
+                r.getString(3) + target,
+                r.isNullAt(1) ? i.nameZh() : ""));
       }
     }
     notes.forEach(n -> lines.add("    " + n));
@@ -187,6 +215,8 @@ public final class IndicatorsStage implements Stage {
   }
 
   private static String number(double v) {
-    return Math.abs(v) >= 100 || v == Math.rint(v) ? String.format("%,.0f", v) : String.format("%.3f", v);
+    return Math.abs(v) >= 100 || v == Math.rint(v)
+        ? String.format("%,.0f", v)
+        : String.format("%.3f", v);
   }
 }

@@ -28,17 +28,21 @@ final class ResidentMethods {
    * group (checked by the stage), so the largest of their target counts is that group's count.
    */
   static Dataset<Row> coveredBuildings(IndicatorInputs in, List<String> categories) {
-    return in.access().where(col("category").isin(categories.toArray()))
+    return in.access()
+        .where(col("category").isin(categories.toArray()))
         .groupBy("building_id")
-        .agg(max(when(col("covered"), lit(1)).otherwise(lit(0))).as("cov"),
+        .agg(
+            max(when(col("covered"), lit(1)).otherwise(lit(0))).as("cov"),
             max("target_residents").as("target"));
   }
 
   /** Share of the target residents covered. */
   static Dataset<Row> coverage(IndicatorInputs in, List<String> categories, List<String> levels) {
-    Dataset<Row> df = coveredBuildings(in, categories).join(in.areas(), "building_id")
-        .withColumn("num", col("cov").multiply(col("target")))
-        .withColumn("den", col("target"));
+    Dataset<Row> df =
+        coveredBuildings(in, categories)
+            .join(in.areas(), "building_id")
+            .withColumn("num", col("cov").multiply(col("target")))
+            .withColumn("den", col("target"));
     return Rollup.ratio(df, levels, in.cityCode());
   }
 
@@ -46,13 +50,18 @@ final class ResidentMethods {
    * Share of residential land covered, with the footprint area of the residential buildings
    * (building_population joined with the silver footprints) standing in for residential land.
    */
-  static Dataset<Row> coverageLand(IndicatorInputs in, List<String> categories, List<String> levels) {
-    Dataset<Row> footprints = in.buildings().select(col("building_id"),
-        expr("ST_Area(ST_GeomFromWKB(geometry))").as("footprint_m2"));
-    Dataset<Row> df = coveredBuildings(in, categories).join(in.areas(), "building_id")
-        .join(footprints, "building_id")
-        .withColumn("num", col("cov").multiply(col("footprint_m2")))
-        .withColumn("den", col("footprint_m2"));
+  static Dataset<Row> coverageLand(
+      IndicatorInputs in, List<String> categories, List<String> levels) {
+    Dataset<Row> footprints =
+        in.buildings()
+            .select(
+                col("building_id"), expr("ST_Area(ST_GeomFromWKB(geometry))").as("footprint_m2"));
+    Dataset<Row> df =
+        coveredBuildings(in, categories)
+            .join(in.areas(), "building_id")
+            .join(footprints, "building_id")
+            .withColumn("num", col("cov").multiply(col("footprint_m2")))
+            .withColumn("den", col("footprint_m2"));
     return Rollup.ratio(df, levels, in.cityCode());
   }
 
@@ -62,26 +71,33 @@ final class ResidentMethods {
    * Communities without a flag (no complete-community category) are left out.
    */
   static Dataset<Row> flaggedCommunities(IndicatorInputs in) {
-    Dataset<Row> communities = in.homes().groupBy("community_code")
-        .agg(min("street_code").as("street_code"), min("district_code").as("district_code"),
-            sum("residents").as("residents"));
-    Dataset<Row> flags = in.coverage().where(col("area_level").equalTo("community")
-            .and(col("complete_community").isNotNull()))
-        .groupBy(col("area_code").as("flag_code"))
-        .agg(max(when(col("complete_community"), lit(1)).otherwise(lit(0))).as("complete"));
+    Dataset<Row> communities =
+        in.homes()
+            .groupBy("community_code")
+            .agg(
+                min("street_code").as("street_code"),
+                min("district_code").as("district_code"),
+                sum("residents").as("residents"));
+    Dataset<Row> flags =
+        in.coverage()
+            .where(
+                col("area_level").equalTo("community").and(col("complete_community").isNotNull()))
+            .groupBy(col("area_code").as("flag_code"))
+            .agg(max(when(col("complete_community"), lit(1)).otherwise(lit(0))).as("complete"));
     return communities.join(flags, col("community_code").equalTo(col("flag_code")));
   }
 
   static Dataset<Row> completeCommunities(IndicatorInputs in, List<String> levels) {
-    Dataset<Row> df = flaggedCommunities(in)
-        .withColumn("num", col("complete")).withColumn("den", lit(1));
+    Dataset<Row> df =
+        flaggedCommunities(in).withColumn("num", col("complete")).withColumn("den", lit(1));
     return Rollup.ratio(df, levels, in.cityCode());
   }
 
   static Dataset<Row> completeCommunityResidents(IndicatorInputs in, List<String> levels) {
-    Dataset<Row> df = flaggedCommunities(in)
-        .withColumn("num", col("complete").multiply(col("residents")))
-        .withColumn("den", col("residents"));
+    Dataset<Row> df =
+        flaggedCommunities(in)
+            .withColumn("num", col("complete").multiply(col("residents")))
+            .withColumn("den", col("residents"));
     return Rollup.ratio(df, levels, in.cityCode());
   }
 
@@ -90,20 +106,30 @@ final class ResidentMethods {
    * was built before the cut-off year. A compound without a year is not old.
    */
   static Dataset<Row> oldCompoundHomes(IndicatorInputs in, IndicatorCatalog.Parameters p) {
-    Dataset<Row> old = in.compounds().where(col("year_built").lt(lit(p.oldCompoundBeforeYear())))
-        .select(col("compound_id").as("old_id")).distinct();
-    Dataset<Row> b = in.buildings().select(col("building_id").as("b_id"),
-        col("compound_id").as("b_compound"), col("floors"), col("has_elevator"));
-    return in.homes().join(b, col("building_id").equalTo(col("b_id")), "left")
+    Dataset<Row> old =
+        in.compounds()
+            .where(col("year_built").lt(lit(p.oldCompoundBeforeYear())))
+            .select(col("compound_id").as("old_id"))
+            .distinct();
+    Dataset<Row> b =
+        in.buildings()
+            .select(
+                col("building_id").as("b_id"),
+                col("compound_id").as("b_compound"),
+                col("floors"),
+                col("has_elevator"));
+    return in.homes()
+        .join(b, col("building_id").equalTo(col("b_id")), "left")
         .join(old, col("b_compound").equalTo(col("old_id")), "left")
         .withColumn("old", col("old_id").isNotNull());
   }
 
-  static Dataset<Row> oldCompoundResidents(IndicatorInputs in, IndicatorCatalog.Parameters p,
-      List<String> levels) {
-    Dataset<Row> df = oldCompoundHomes(in, p)
-        .withColumn("num", when(col("old"), col("residents")).otherwise(lit(0L)))
-        .withColumn("den", col("residents"));
+  static Dataset<Row> oldCompoundResidents(
+      IndicatorInputs in, IndicatorCatalog.Parameters p, List<String> levels) {
+    Dataset<Row> df =
+        oldCompoundHomes(in, p)
+            .withColumn("num", when(col("old"), col("residents")).otherwise(lit(0L)))
+            .withColumn("den", col("residents"));
     return Rollup.ratio(df, levels, in.cityCode());
   }
 
@@ -111,13 +137,16 @@ final class ResidentMethods {
    * Residential buildings of old compounds with more floors than the limit and has_elevator =
    * false; an unknown elevator status is not counted.
    */
-  static Dataset<Row> oldCompoundWithoutElevator(IndicatorInputs in, IndicatorCatalog.Parameters p,
-      List<String> levels) {
-    Column lacks = col("old").and(col("floors").gt(lit(p.elevatorAboveFloors())))
-        .and(col("has_elevator").equalTo(false));
-    Dataset<Row> df = oldCompoundHomes(in, p)
-        .withColumn("num", when(lacks, lit(1)).otherwise(lit(0)))
-        .withColumn("den", lit(null).cast("double"));
+  static Dataset<Row> oldCompoundWithoutElevator(
+      IndicatorInputs in, IndicatorCatalog.Parameters p, List<String> levels) {
+    Column lacks =
+        col("old")
+            .and(col("floors").gt(lit(p.elevatorAboveFloors())))
+            .and(col("has_elevator").equalTo(false));
+    Dataset<Row> df =
+        oldCompoundHomes(in, p)
+            .withColumn("num", when(lacks, lit(1)).otherwise(lit(0)))
+            .withColumn("den", lit(null).cast("double"));
     return Rollup.total(df, levels, in.cityCode());
   }
 
@@ -130,16 +159,19 @@ final class ResidentMethods {
     double limit = p.hotspotResidentsPerKm2() * side * side / 1e6;
     return in.homes()
         .withColumn("g", expr("ST_GeomFromWKB(origin)"))
-        .groupBy(floor(expr("ST_X(g)").divide(side)).as("cx"),
+        .groupBy(
+            floor(expr("ST_X(g)").divide(side)).as("cx"),
             floor(expr("ST_Y(g)").divide(side)).as("cy"))
         .agg(sum("residents").as("cell_residents"))
         .where(col("cell_residents").gt(lit(limit)));
   }
 
-  static Dataset<Row> hotspots(IndicatorInputs in, IndicatorCatalog.Parameters p, boolean residents) {
-    Dataset<Row> df = hotCells(in, p)
-        .withColumn("num", residents ? col("cell_residents") : lit(1))
-        .withColumn("den", lit(null).cast("double"));
+  static Dataset<Row> hotspots(
+      IndicatorInputs in, IndicatorCatalog.Parameters p, boolean residents) {
+    Dataset<Row> df =
+        hotCells(in, p)
+            .withColumn("num", residents ? col("cell_residents") : lit(1))
+            .withColumn("den", lit(null).cast("double"));
     return Rollup.total(df, List.of("city"), in.cityCode());
   }
 }

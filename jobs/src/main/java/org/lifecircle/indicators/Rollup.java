@@ -30,12 +30,12 @@ final class Rollup {
     return roll(df, levels, cityCode, false);
   }
 
-  private static Dataset<Row> roll(Dataset<Row> df, List<String> levels, String cityCode,
-      boolean ratio) {
+  private static Dataset<Row> roll(
+      Dataset<Row> df, List<String> levels, String cityCode, boolean ratio) {
     Column n = sum(col("num").cast("double")).as("n");
     Column d = sum(col("den").cast("double")).as("d");
-    Column value = ratio ? when(col("d").gt(0), col("n").divide(col("d")))
-        : coalesce(col("n"), lit(0.0));
+    Column value =
+        ratio ? when(col("d").gt(0), col("n").divide(col("d"))) : coalesce(col("n"), lit(0.0));
     Dataset<Row> out = null;
     for (String level : levels) {
       Dataset<Row> agg;
@@ -46,8 +46,12 @@ final class Rollup {
         String key = level + "_code";
         agg = df.where(col(key).isNotNull()).groupBy(col(key).as("area_code")).agg(n, d);
       }
-      Dataset<Row> rows = agg.select(lit(level).as("area_level"), col("area_code"),
-          lit(null).cast("string").as("breakdown"), value.as("value"));
+      Dataset<Row> rows =
+          agg.select(
+              lit(level).as("area_level"),
+              col("area_code"),
+              lit(null).cast("string").as("breakdown"),
+              value.as("value"));
       out = out == null ? rows : out.unionByName(rows);
     }
     return out;

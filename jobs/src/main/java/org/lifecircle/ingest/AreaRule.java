@@ -6,9 +6,9 @@ import org.locationtech.jts.geom.Polygonal;
 
 /**
  * Whether a polygon's area (m2 in the metric CRS) is a plausible footprint, compound, parcel,
- * boundary or grid cell. Both ends are {@code ABSURD_SIZE}: a polygon under 1 m2 (a collinear
- * ring, a digitising slip) is no place anyone can walk into, yet it would carry residents or
- * facilities; one over the contract's maximum is a mis-scaled or mis-projected shape.
+ * boundary or grid cell. Both ends are {@code ABSURD_SIZE}: a polygon under 1 m2 (a collinear ring,
+ * a digitising slip) is no place anyone can walk into, yet it would carry residents or facilities;
+ * one over the contract's maximum is a mis-scaled or mis-projected shape.
  */
 final class AreaRule {
   /** Smallest area of a polygon of any dataset (m2 in the metric CRS). */
@@ -39,6 +39,7 @@ final class AreaRule {
   }
 
   private static Problem tooSmall(double area) {
-    return new Problem("area is below " + MIN_AREA_M2 + " m2", String.format(Locale.ROOT, "%.3f", area));
+    return new Problem(
+        "area is below " + MIN_AREA_M2 + " m2", String.format(Locale.ROOT, "%.3f", area));
   }
 }

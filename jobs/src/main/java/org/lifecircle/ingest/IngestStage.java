@@ -68,14 +68,22 @@ public final class IngestStage implements Stage {
   /** Reads the city config's files, no table; writes every silver table the city configures. */
   @Override
   public Doors doors() {
-    return Doors.reads().writes(Tables.ADMIN_AREAS, Tables.COMPOUNDS, Tables.PARCELS,
-            Tables.BUILDINGS, Tables.POPULATION, Tables.FACILITIES, Tables.WALK_NETWORK,
+    return Doors.reads()
+        .writes(
+            Tables.ADMIN_AREAS,
+            Tables.COMPOUNDS,
+            Tables.PARCELS,
+            Tables.BUILDINGS,
+            Tables.POPULATION,
+            Tables.FACILITIES,
+            Tables.WALK_NETWORK,
             Tables.QUARANTINE)
         .checks("reconciliation", "non_empty_source", "quarantine_share");
   }
 
   /** One validated source, held (persisted) until every source has passed. */
-  record Checked(String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {}
+  record Checked(
+      String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {}
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
@@ -97,17 +105,30 @@ public final class IngestStage implements Stage {
   }
 
   static Checked check(
-      SparkSession spark, RunContext ctx, String dataset, DatasetSource src, Set<String> categories) {
+      SparkSession spark,
+      RunContext ctx,
+      String dataset,
+      DatasetSource src,
+      Set<String> categories) {
     spark.sparkContext().setJobDescription("ingest " + dataset);
     Contract contract = Contract.of(dataset);
     Path path = ctx.city().resolve(src.path());
-    SourceReader.Staged staged = src.isOsm()
-        ? OsmReader.read(spark, dataset, src, path, contract, ctx.city(),
-            ctx.catalogs().osmTags())
-        : SourceReader.read(spark, dataset, src, path, contract);
-    RecordValidator validator = new RecordValidator(dataset, contract, src.crs(),
-        ctx.city().metricCrs(), ctx.city().bounds(), ctx.snapshotDate(), categories,
-        staged.lonLat(), staged.sourceColumns());
+    SourceReader.Staged staged =
+        src.isOsm()
+            ? OsmReader.read(
+                spark, dataset, src, path, contract, ctx.city(), ctx.catalogs().osmTags())
+            : SourceReader.read(spark, dataset, src, path, contract);
+    RecordValidator validator =
+        new RecordValidator(
+            dataset,
+            contract,
+            src.crs(),
+            ctx.city().metricCrs(),
+            ctx.city().bounds(),
+            ctx.snapshotDate(),
+            categories,
+            staged.lonLat(),
+            staged.sourceColumns());
     Dataset<Row> rows = null;
     List<Row> verdicts;
     long read;
@@ -124,11 +145,14 @@ public final class IngestStage implements Stage {
         first[i] = read + 1;
         read += sizes.get(i);
       }
-      JavaRDD<Row> validated = source.mapPartitionsWithIndex(
-          (part, it) -> numbered(it, first[part], validator), true);
-      rows = markDuplicates(
-          spark.createDataFrame(validated, RecordValidator.outputSchema(contract)), dataset, contract)
-          .persist(StorageLevel.MEMORY_AND_DISK());
+      JavaRDD<Row> validated =
+          source.mapPartitionsWithIndex((part, it) -> numbered(it, first[part], validator), true);
+      rows =
+          markDuplicates(
+                  spark.createDataFrame(validated, RecordValidator.outputSchema(contract)),
+                  dataset,
+                  contract)
+              .persist(StorageLevel.MEMORY_AND_DISK());
       verdicts = rows.groupBy(col("__reason").isNull(), col("__repaired")).count().collectAsList();
     } catch (PipelineException e) {
       throw e;
@@ -150,8 +174,15 @@ public final class IngestStage implements Stage {
         repaired += n;
       }
     }
-    var counts = new StageResult.SourceCount(dataset, read, judged - quarantined, quarantined,
-        repaired, staged.dropped(), staged.elements());
+    var counts =
+        new StageResult.SourceCount(
+            dataset,
+            read,
+            judged - quarantined,
+            quarantined,
+            repaired,
+            staged.dropped(),
+            staged.elements());
     return new Checked(dataset, contract, rows, counts);
   }
 
@@ -196,17 +227,31 @@ public final class IngestStage implements Stage {
     Column dup = col("__first").isNotNull().and(col("__first").notEqual(col("source_row")));
     return marked
         .withColumn("__reason", when(dup, lit("DUPLICATE_ID")).otherwise(col("__reason")))
-        .withColumn("__message", when(dup, format_string(
-            "Cannot accept row %d of dataset " + dataset + ": duplicate " + key
-                + ", first seen at row %d (%s)", col("source_row"), col("__first"), col(key)))
-            .otherwise(col("__message")))
+        .withColumn(
+            "__message",
+            when(
+                    dup,
+                    format_string(
+                        "Cannot accept row %d of dataset "
+                            + dataset
+                            + ": duplicate "
+                            + key
+                            + ", first seen at row %d (%s)",
+                        col("source_row"),
+                        col("__first"),
+                        col(key)))
+                .otherwise(col("__message")))
         .drop("__first");
   }
 
   /** The first quarantined row's own message, so the one line of a stopped run says what to fix. */
   private static String firstRejection(Checked c) {
-    Row first = c.rows().where(col("__reason").isNotNull()).orderBy("source_row")
-        .select("__message").first();
+    Row first =
+        c.rows()
+            .where(col("__reason").isNotNull())
+            .orderBy("source_row")
+            .select("__message")
+            .first();
     return first == null || first.isNullAt(0) ? "?" : first.getString(0);
   }
 
@@ -217,16 +262,22 @@ public final class IngestStage implements Stage {
   static void requireWithinLimits(Checked c, double maxShare) {
     StageResult.SourceCount s = c.counts();
     if (!s.reconciles()) {
-      throw PipelineException.cannot("ingest", "dataset " + s.source(),
-          "read != accepted + quarantined", s.read() + " != " + s.accepted() + " + " + s.quarantined());
+      throw PipelineException.cannot(
+          "ingest",
+          "dataset " + s.source(),
+          "read != accepted + quarantined",
+          s.read() + " != " + s.accepted() + " + " + s.quarantined());
     }
     if (s.read() == 0) {
       throw PipelineException.cannot("ingest", "dataset " + s.source(), "it has no rows", null);
     }
     double share = (double) s.quarantined() / s.read();
     if (share > maxShare) {
-      throw PipelineException.cannot("ingest", "dataset " + s.source(),
-          String.format("quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
+      throw PipelineException.cannot(
+          "ingest",
+          "dataset " + s.source(),
+          String.format(
+              "quarantine share %.2f%% exceeds the limit %.2f%%", 100 * share, 100 * maxShare),
           s.quarantined() + " of " + s.read() + " rows; the first: " + firstRejection(c));
     }
   }
@@ -241,12 +292,16 @@ public final class IngestStage implements Stage {
     Dataset<Row> quarantine = null;
     for (Checked c : checked) {
       spark.sparkContext().setJobDescription("ingest write " + c.dataset());
-      Dataset<Row> ok = beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
+      Dataset<Row> ok =
+          beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
       long added = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok).rowsAdded();
       tables.put(c.dataset(), added);
       committed.put(c.dataset(), added);
-      Dataset<Row> bad = Quarantine.fromRejected(c.rows().where(col("__reason").isNotNull()),
-          c.dataset(), c.contract().key().isEmpty() ? null : c.contract().key().get(0));
+      Dataset<Row> bad =
+          Quarantine.fromRejected(
+              c.rows().where(col("__reason").isNotNull()),
+              c.dataset(),
+              c.contract().key().isEmpty() ? null : c.contract().key().get(0));
       quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
     }
     CommitMetrics.Commit q = Quarantine.replaceCommit(spark, ctx, NAME, quarantine);
@@ -264,15 +319,22 @@ public final class IngestStage implements Stage {
       long silver = committed.get(c.dataset());
       long held = quarantinedBySource.getOrDefault(c.dataset(), 0L);
       Reconciliation.require(c.dataset(), c.contract().table(), v.read(), silver, held);
-      var s = new StageResult.SourceCount(c.dataset(), v.read(), silver, held, v.repaired(),
-          v.dropped(), v.elements());
+      var s =
+          new StageResult.SourceCount(
+              c.dataset(), v.read(), silver, held, v.repaired(), v.dropped(), v.elements());
       sources.add(s);
       read += s.read();
       accepted += s.accepted();
       quarantined += s.quarantined();
-      headlines.add(String.format("  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d%s",
-          s.source(), s.read(), s.accepted(), s.quarantined(), s.repaired(),
-          s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
+      headlines.add(
+          String.format(
+              "  %-14s read %8d  accepted %8d  quarantined %6d  repaired %4d%s",
+              s.source(),
+              s.read(),
+              s.accepted(),
+              s.quarantined(),
+              s.repaired(),
+              s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
     return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
   }

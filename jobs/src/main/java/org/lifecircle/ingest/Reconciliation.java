@@ -15,7 +15,9 @@ final class Reconciliation {
   /** Every row read went to the silver table or to the quarantine, exactly once. */
   static void require(String dataset, String table, long read, long committed, long quarantined) {
     if (read != committed + quarantined) {
-      throw PipelineException.cannot("reconcile", "dataset " + dataset,
+      throw PipelineException.cannot(
+          "reconcile",
+          "dataset " + dataset,
           "rows read != rows committed to " + table + " + rows quarantined",
           read + " != " + committed + " + " + quarantined);
     }
@@ -29,8 +31,11 @@ final class Reconciliation {
   static void requireQuarantineTotal(Map<String, Long> bySource, long committed) {
     long counted = bySource.values().stream().mapToLong(Long::longValue).sum();
     if (counted != committed) {
-      throw PipelineException.cannot("reconcile", "table quarantine",
-          "rows counted by source != rows its commit added", counted + " != " + committed);
+      throw PipelineException.cannot(
+          "reconcile",
+          "table quarantine",
+          "rows counted by source != rows its commit added",
+          counted + " != " + committed);
     }
   }
 }

@@ -3,6 +3,7 @@ package org.lifecircle.ingest;
 import java.io.Serializable;
 import java.math.BigDecimal;
 import java.sql.Date;
+import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -33,9 +34,10 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
  * or names the first thing wrong with it as a reason code and a message. Runs inside Spark tasks:
  * holds only serializable settings and builds its readers and CRS transform per task.
  *
- * <p>Staged input row: {@code [__raw, __corrupt, <input fields in contract order>, __lon, __lat]}, with the
- * geometry as WKB bytes, WKT text, GeoJSON text, or null with lon/lat text. Output row: the silver
- * contract fields without city_code and snapshot_date, then __reason, __message, __raw, __repaired.
+ * <p>Staged input row: {@code [__raw, __corrupt, <input fields in contract order>, __lon, __lat]},
+ * with the geometry as WKB bytes, WKT text, GeoJSON text, or null with lon/lat text. Output row:
+ * the silver contract fields without city_code and snapshot_date, then __reason, __message, __raw,
+ * __repaired.
  */
 public final class RecordValidator implements Serializable {
   /** Relative area change a repair may make and still keep the geometry. */
@@ -58,9 +60,15 @@ public final class RecordValidator implements Serializable {
   private transient WKBWriter wkbWriter;
 
   public RecordValidator(
-      String dataset, Contract contract, String sourceCrs, String metricCrs,
-      CityConfig.Bounds bounds, LocalDate snapshotDate, Set<String> catalogCodes,
-      boolean lonLatGeometry, List<String> sourceColumns) {
+      String dataset,
+      Contract contract,
+      String sourceCrs,
+      String metricCrs,
+      CityConfig.Bounds bounds,
+      LocalDate snapshotDate,
+      Set<String> catalogCodes,
+      boolean lonLatGeometry,
+      List<String> sourceColumns) {
     this.dataset = dataset;
     this.contract = contract;
     this.sourceCrs = sourceCrs;
@@ -138,8 +146,12 @@ public final class RecordValidator implements Serializable {
     if (v.reason != null) {
       String key = contract.key().isEmpty() ? null : contract.key().get(0);
       int k = key == null ? -1 : inputs.indexOf(contract.field(key));
-      int pos = contract.fields().stream().filter(f -> !isPartition(f)).map(Contract.Field::name)
-          .toList().indexOf(key);
+      int pos =
+          contract.fields().stream()
+              .filter(f -> !isPartition(f))
+              .map(Contract.Field::name)
+              .toList()
+              .indexOf(key);
       if (k >= 0 && pos >= 0 && inputValues[k] != null) {
         out.set(pos, inputValues[k]);
       }
@@ -175,7 +187,8 @@ public final class RecordValidator implements Serializable {
   }
 
   private String msg(long row, String reason, Object value) {
-    return PipelineException.format("accept", "row " + row + " of dataset " + dataset, reason, value);
+    return PipelineException.format(
+        "accept", "row " + row + " of dataset " + dataset, reason, value);
   }
 
   // ---------------------------------------------------------------- geometry
@@ -222,17 +235,25 @@ public final class RecordValidator implements Serializable {
         return null;
       }
     }
-    List<String> allowed = f.name().equals("geometry") ? contract.geometryTypes() : List.of("Point");
+    List<String> allowed =
+        f.name().equals("geometry") ? contract.geometryTypes() : List.of("Point");
     if (!allowed.isEmpty() && !allowed.contains(g.getGeometryType())) {
-      v.reject("WRONG_GEOMETRY_TYPE", msg(row, col + " must be " + String.join(" or ", allowed),
-          g.getGeometryType()));
+      v.reject(
+          "WRONG_GEOMETRY_TYPE",
+          msg(row, col + " must be " + String.join(" or ", allowed), g.getGeometryType()));
       return null;
     }
     String where = placement(g);
     if (where != null) {
-      v.reject(where, msg(row, col + (where.equals("LONLAT_SWAPPED")
-          ? " has longitude and latitude swapped" : " lies outside the city bounds"),
-          g.getEnvelopeInternal().centre()));
+      v.reject(
+          where,
+          msg(
+              row,
+              col
+                  + (where.equals("LONLAT_SWAPPED")
+                      ? " has longitude and latitude swapped"
+                      : " lies outside the city bounds"),
+              g.getEnvelopeInternal().centre()));
       return null;
     }
     Geometry m = crs.toMetric(g);
@@ -240,17 +261,22 @@ public final class RecordValidator implements Serializable {
       Geometry fixed = GeometryFixer.fix(m);
       double before = m.getArea();
       boolean sameType = fixed.getGeometryType().equals(m.getGeometryType());
-      boolean sameArea = before == 0
-          ? fixed.getArea() == 0
-          : Math.abs(fixed.getArea() - before) / before <= REPAIR_AREA_TOLERANCE;
+      boolean sameArea =
+          before == 0
+              ? fixed.getArea() == 0
+              : Math.abs(fixed.getArea() - before) / before <= REPAIR_AREA_TOLERANCE;
       AreaRule.Problem collapsed = AreaRule.collapsed(m, fixed);
       if (collapsed != null) {
         v.reject("ABSURD_SIZE", msg(row, col + " " + collapsed.reason(), collapsed.value()));
         return null;
       }
       if (fixed.isEmpty() || !sameType || !sameArea) {
-        v.reject("INVALID_GEOMETRY", msg(row, col + " is invalid and cannot be repaired keeping"
-            + " its type and area", m.getGeometryType() + " -> " + fixed.getGeometryType()));
+        v.reject(
+            "INVALID_GEOMETRY",
+            msg(
+                row,
+                col + " is invalid and cannot be repaired keeping" + " its type and area",
+                m.getGeometryType() + " -> " + fixed.getGeometryType()));
         return null;
       }
       m = fixed;
@@ -275,7 +301,9 @@ public final class RecordValidator implements Serializable {
     return s.startsWith("{") ? geoJsonReader.read(s) : wktReader.read(s);
   }
 
-  /** Null when inside the bounds; else LONLAT_SWAPPED (geographic sources only) or OUTSIDE_BOUNDS. */
+  /**
+   * Null when inside the bounds; else LONLAT_SWAPPED (geographic sources only) or OUTSIDE_BOUNDS.
+   */
   private String placement(Geometry g) {
     if (allInside(g, false)) {
       return null;
@@ -298,7 +326,8 @@ public final class RecordValidator implements Serializable {
 
   // ---------------------------------------------------------------- attributes
 
-  private Object attribute(Contract.Field f, String sourceColumn, Object value, Verdict v, long row) {
+  private Object attribute(
+      Contract.Field f, String sourceColumn, Object value, Verdict v, long row) {
     String col = "column '" + sourceColumn + "'";
     if (value instanceof String s) {
       // The decoder puts U+FFFD where bytes are not valid in the declared encoding (a GBK row in
@@ -333,12 +362,14 @@ public final class RecordValidator implements Serializable {
     if (typed instanceof Number n) {
       double d = n.doubleValue();
       if ((f.min() != null && d < f.min()) || (f.max() != null && d > f.max())) {
-        v.reject("OUT_OF_RANGE", msg(row, col + " is outside [" + fmt(f.min()) + ", "
-            + fmt(f.max()) + "]", value));
+        v.reject(
+            "OUT_OF_RANGE",
+            msg(row, col + " is outside [" + fmt(f.min()) + ", " + fmt(f.max()) + "]", value));
         return null;
       }
       if (f.mustNotBeFuture() && "int".equals(f.type()) && n.intValue() > snapshotDate.getYear()) {
-        v.reject("FUTURE_DATE", msg(row, col + " is after the snapshot date " + snapshotDate, value));
+        v.reject(
+            "FUTURE_DATE", msg(row, col + " is after the snapshot date " + snapshotDate, value));
         return null;
       }
     }
@@ -364,13 +395,15 @@ public final class RecordValidator implements Serializable {
         return Math.toIntExact(integral(value));
       case "long":
         return integral(value);
-      case "double": {
-        double d = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
-        if (!Double.isFinite(d)) {
-          throw new NumberFormatException("not finite");
+      case "double":
+        {
+          double d =
+              value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
+          if (!Double.isFinite(d)) {
+            throw new NumberFormatException("not finite");
+          }
+          return d;
         }
-        return d;
-      }
       case "boolean":
         return bool(value);
       case "date":
@@ -406,7 +439,7 @@ public final class RecordValidator implements Serializable {
     if (value instanceof LocalDate d) {
       return Date.valueOf(d);
     }
-    if (value instanceof java.sql.Timestamp t) {
+    if (value instanceof Timestamp t) {
       return Date.valueOf(t.toLocalDateTime().toLocalDate());
     }
     try {

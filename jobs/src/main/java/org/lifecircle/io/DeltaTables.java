@@ -41,81 +41,107 @@ public final class DeltaTables {
       DeltaTableBuilder b =
           DeltaTable.createIfNotExists(spark)
               .location(path)
-              .comment(contract.description() == null ? contract.table() : contract.description().toString())
+              .comment(
+                  contract.description() == null
+                      ? contract.table()
+                      : contract.description().toString())
               .property("lifecircle.contract", contract.table())
               .property("lifecircle.geometry_encoding", "WKB")
               // Data-skipping statistics only on the leading (key) columns: collecting them for
               // every column costs more at write time than it saves readers of these tables.
               .property("delta.dataSkippingNumIndexedCols", "4");
       for (StructField f : contract.schema().fields()) {
-        b = b.addColumn(
-            DeltaTable.columnBuilder(spark, f.name())
-                .dataType(f.dataType())
-                .nullable(f.nullable())
-                .comment(f.metadata().getString("comment"))
-                .build());
+        b =
+            b.addColumn(
+                DeltaTable.columnBuilder(spark, f.name())
+                    .dataType(f.dataType())
+                    .nullable(f.nullable())
+                    .comment(f.metadata().getString("comment"))
+                    .build());
       }
       if (!contract.partitionBy().isEmpty()) {
         b = b.partitionedBy(contract.partitionBy().toArray(String[]::new));
       }
       DeltaTableBuilder builder = b;
-      DeltaCommits.create(contract.table(), () -> {
-        if (!DeltaTable.isDeltaTable(spark, path)) {
-          builder.execute();
-        }
-      });
+      DeltaCommits.create(
+          contract.table(),
+          () -> {
+            if (!DeltaTable.isDeltaTable(spark, path)) {
+              builder.execute();
+            }
+          });
     } else {
       addMissingColumns(spark, contract, path);
     }
     recordCrs(spark, ctx, contract, path);
   }
 
-  private static final Set<String> SCHEMA_CHECKED =
-      ConcurrentHashMap.newKeySet();
+  private static final Set<String> SCHEMA_CHECKED = ConcurrentHashMap.newKeySet();
 
   /**
    * A table written by an older version lacks the columns its contract has gained since (e.g.
-   * buildings.use_evidence): they are added, empty for the snapshots before, so an upgrade needs
-   * no migration by hand. Delta adds them as nullable; the new snapshots fill them. Checked once
-   * per table per process.
+   * buildings.use_evidence): they are added, empty for the snapshots before, so an upgrade needs no
+   * migration by hand. Delta adds them as nullable; the new snapshots fill them. Checked once per
+   * table per process.
    */
   private static void addMissingColumns(SparkSession spark, Contract contract, String path) {
     if (!SCHEMA_CHECKED.add(path)) {
       return;
     }
-    Set<String> have = new HashSet<>(Arrays.asList(
-        DeltaTable.forPath(spark, path).toDF().columns()));
+    Set<String> have =
+        new HashSet<>(Arrays.asList(DeltaTable.forPath(spark, path).toDF().columns()));
     List<String> add = new ArrayList<>();
     for (StructField f : contract.schema().fields()) {
       if (!have.contains(f.name())) {
-        add.add("`" + f.name() + "` " + f.dataType().sql() + " COMMENT '"
-            + f.metadata().getString("comment").replace("'", "\\'") + "'");
+        add.add(
+            "`"
+                + f.name()
+                + "` "
+                + f.dataType().sql()
+                + " COMMENT '"
+                + f.metadata().getString("comment").replace("'", "\\'")
+                + "'");
       }
     }
     if (!add.isEmpty()) {
       // Names and types come from our own contracts, never from user text.
-      DeltaCommits.run(contract.table(), () -> spark.sql("ALTER TABLE delta.`" + path
-          + "` ADD COLUMNS (" + String.join(", ", add) + ")"));
+      DeltaCommits.run(
+          contract.table(),
+          () ->
+              spark.sql(
+                  "ALTER TABLE delta.`" + path + "` ADD COLUMNS (" + String.join(", ", add) + ")"));
     }
   }
 
   private static final Set<String> CRS_RECORDED = ConcurrentHashMap.newKeySet();
 
-  private static void recordCrs(SparkSession spark, RunContext ctx, Contract contract, String path) {
+  private static void recordCrs(
+      SparkSession spark, RunContext ctx, Contract contract, String path) {
     boolean hasGeometry = contract.fields().stream().anyMatch(Contract.Field::isGeometry);
     // Checked once per table and city per process: reading table details is a Spark job.
-    if (!hasGeometry || !CRS_RECORDED.add(path + "|" + ctx.cityCode() + "|" + ctx.city().metricCrs())) {
+    if (!hasGeometry
+        || !CRS_RECORDED.add(path + "|" + ctx.cityCode() + "|" + ctx.city().metricCrs())) {
       return;
     }
     String key = "lifecircle.crs." + ctx.cityCode();
-    Map<String, String> props = DeltaTable.forPath(spark, path).detail().select("properties")
-        .first().getJavaMap(0);
+    Map<String, String> props =
+        DeltaTable.forPath(spark, path).detail().select("properties").first().getJavaMap(0);
     if (ctx.city().metricCrs().equals(props.get(key))) {
       return;
     }
-    // Both values were validated (6-digit code, a CRS name proj4j knows), so they are safe to quote.
-    DeltaCommits.run(contract.table(), () -> spark.sql("ALTER TABLE delta.`" + path
-        + "` SET TBLPROPERTIES ('" + key + "' = '" + ctx.city().metricCrs() + "')"));
+    // Both values were validated (6-digit code, a CRS name proj4j knows), so they are safe to
+    // quote.
+    DeltaCommits.run(
+        contract.table(),
+        () ->
+            spark.sql(
+                "ALTER TABLE delta.`"
+                    + path
+                    + "` SET TBLPROPERTIES ('"
+                    + key
+                    + "' = '"
+                    + ctx.city().metricCrs()
+                    + "')"));
   }
 
   /** Selects and casts the frame to the contract's columns, in order; a missing one is a bug. */
@@ -126,7 +152,10 @@ public final class DeltaTables {
     for (Contract.Field f : contract.fields()) {
       if (!have.contains(f.name())) {
         throw PipelineException.cannot(
-            "write", "table " + contract.table(), "column '" + f.name() + "' is not produced", null);
+            "write",
+            "table " + contract.table(),
+            "column '" + f.name() + "' is not produced",
+            null);
       }
       cols[i++] = col(f.name()).cast(f.sparkType()).as(f.name());
     }
@@ -159,32 +188,42 @@ public final class DeltaTables {
    * (conformed to the contract) in one commit, retried on a lost concurrency race. Returns that
    * commit, found by its userMetadata tag, with the rows it added from Delta's own metrics.
    */
-  static CommitMetrics.Commit replace(SparkSession spark, RunContext ctx, Contract contract,
-      Dataset<Row> rows, String predicate) {
+  static CommitMetrics.Commit replace(
+      SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> rows, String predicate) {
     ensure(spark, ctx, contract);
     Dataset<Row> conformed = conform(rows, contract);
     String path = ctx.tablePath(contract.table());
     String tag = CommitMetrics.tag(ctx, contract.table());
-    DeltaCommits.run(contract.table(), () -> conformed.write()
-        .format("delta")
-        .mode("overwrite")
-        .option("replaceWhere", predicate)
-        .option("userMetadata", tag)
-        .save(path));
+    DeltaCommits.run(
+        contract.table(),
+        () ->
+            conformed
+                .write()
+                .format("delta")
+                .mode("overwrite")
+                .option("replaceWhere", predicate)
+                .option("userMetadata", tag)
+                .save(path));
     return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
   }
 
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
-  public static void append(SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
+  public static void append(
+      SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {
     ensure(spark, ctx, contract);
     Dataset<Row> rows = conform(df, contract);
-    DeltaCommits.run(contract.table(),
+    DeltaCommits.run(
+        contract.table(),
         () -> rows.write().format("delta").mode("append").save(ctx.tablePath(contract.table())));
   }
 
   /** The city code is six digits and the date a LocalDate: no user text reaches this predicate. */
   static String snapshotPredicate(RunContext ctx) {
-    return "city_code = '" + ctx.cityCode() + "' AND snapshot_date = DATE'" + ctx.snapshotDate() + "'";
+    return "city_code = '"
+        + ctx.cityCode()
+        + "' AND snapshot_date = DATE'"
+        + ctx.snapshotDate()
+        + "'";
   }
 
   public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
@@ -217,8 +256,14 @@ public final class DeltaTables {
   public static Dataset<Row> input(SparkSession spark, RunContext ctx, String table) {
     Dataset<Row> df = readSnapshot(spark, ctx, table);
     if (df.isEmpty()) {
-      throw PipelineException.cannot("read", "table " + table, "it has no rows for city "
-          + ctx.cityCode() + " on " + ctx.snapshotDate() + "; run the stage that writes it first",
+      throw PipelineException.cannot(
+          "read",
+          "table " + table,
+          "it has no rows for city "
+              + ctx.cityCode()
+              + " on "
+              + ctx.snapshotDate()
+              + "; run the stage that writes it first",
           ctx.tablePath(table));
     }
     return df;

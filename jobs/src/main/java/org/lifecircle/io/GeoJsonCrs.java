@@ -20,19 +20,23 @@ final class GeoJsonCrs {
   private GeoJsonCrs() {}
 
   /**
-   * A member that names another CRS than the config's stops the read: one of the two is wrong,
-   * and guessing would misplace every feature. Offset systems (GCJ-02, BD-09) have no name of
-   * their own and agree with WGS84 / CRS84, their datum. An absent or empty member agrees.
+   * A member that names another CRS than the config's stops the read: one of the two is wrong, and
+   * guessing would misplace every feature. Offset systems (GCJ-02, BD-09) have no name of their own
+   * and agree with WGS84 / CRS84, their datum. An absent or empty member agrees.
    */
   static void requireAgrees(String what, DatasetSource src, String declared, Path path) {
     if (declared == null || declared.isBlank()) {
       return;
     }
     String file = code(declared);
-    String config = CrsRegistry.isOffset(src.crs()) ? CrsRegistry.WGS84 : CrsRegistry.normalize(src.crs());
+    String config =
+        CrsRegistry.isOffset(src.crs()) ? CrsRegistry.WGS84 : CrsRegistry.normalize(src.crs());
     if (!file.equals(config)) {
-      throw PipelineException.cannot("read", what, "the file's crs member says " + file
-          + " but the city config says " + src.crs(), path);
+      throw PipelineException.cannot(
+          "read",
+          what,
+          "the file's crs member says " + file + " but the city config says " + src.crs(),
+          path);
     }
   }
 

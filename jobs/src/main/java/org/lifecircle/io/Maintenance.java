@@ -16,18 +16,22 @@ public final class Maintenance {
   }
 
   /**
-   * Compacts one city's files of the table at {@code path} (OPTIMIZE, Z-ordered by
-   * {@code zOrderColumn} when not null), then VACUUMs files older than {@code retainHours}.
-   * Returns the number of files the compaction removed. {@code cityCode} must be validated (six
-   * digits): it is quoted into the predicate.
+   * Compacts one city's files of the table at {@code path} (OPTIMIZE, Z-ordered by {@code
+   * zOrderColumn} when not null), then VACUUMs files older than {@code retainHours}. Returns the
+   * number of files the compaction removed. {@code cityCode} must be validated (six digits): it is
+   * quoted into the predicate.
    */
-  public static long compactAndVacuum(SparkSession spark, Path path, String cityCode,
-      String zOrderColumn, int retainHours) {
+  public static long compactAndVacuum(
+      SparkSession spark, Path path, String cityCode, String zOrderColumn, int retainHours) {
     DeltaTable table = DeltaTable.forPath(spark, path.toString());
     DeltaOptimizeBuilder optimize = table.optimize().where("city_code = '" + cityCode + "'");
-    long files = (zOrderColumn == null ? optimize.executeCompaction()
-        : optimize.executeZOrderBy(zOrderColumn))
-        .select("metrics.numFilesRemoved").first().getLong(0);
+    long files =
+        (zOrderColumn == null
+                ? optimize.executeCompaction()
+                : optimize.executeZOrderBy(zOrderColumn))
+            .select("metrics.numFilesRemoved")
+            .first()
+            .getLong(0);
     table.vacuum(retainHours);
     return files;
   }

@@ -14,9 +14,9 @@ import org.lifecircle.common.RunContext;
 
 /**
  * One Delta MERGE by keys into a table that is a history rather than a snapshot: the target is
- * aliased {@code t}, the source {@code s}, and clauses are tried in the order they are added.
- * The clauses are kept as data so that the whole MERGE is built and run inside the DeltaCommits
- * retry: an attempt that lost a concurrency race is run again whole, never half-built.
+ * aliased {@code t}, the source {@code s}, and clauses are tried in the order they are added. The
+ * clauses are kept as data so that the whole MERGE is built and run inside the DeltaCommits retry:
+ * an attempt that lost a concurrency race is run again whole, never half-built.
  */
 public final class Merge {
   private record Clause(Column when, Map<String, Column> set) {}
@@ -61,16 +61,18 @@ public final class Merge {
   public Map<String, String> execute(Dataset<Row> source, Column on) {
     DeltaTable target = DeltaTable.forPath(spark, ctx.tablePath(contract.table()));
     long before = version(target);
-    DeltaCommits.run(contract.table(), () -> {
-      DeltaMergeBuilder m = target.as("t").merge(source.as("s"), on);
-      for (Clause c : updates) {
-        m = m.whenMatched(c.when()).update(c.set());
-      }
-      for (Clause c : inserts) {
-        m = m.whenNotMatched(c.when()).insert(c.set());
-      }
-      m.execute();
-    });
+    DeltaCommits.run(
+        contract.table(),
+        () -> {
+          DeltaMergeBuilder m = target.as("t").merge(source.as("s"), on);
+          for (Clause c : updates) {
+            m = m.whenMatched(c.when()).update(c.set());
+          }
+          for (Clause c : inserts) {
+            m = m.whenNotMatched(c.when()).insert(c.set());
+          }
+          m.execute();
+        });
     Row last = target.history(1).select("version", "operationMetrics").first();
     if (last.getLong(0) == before || last.isNullAt(1)) {
       return Map.of();

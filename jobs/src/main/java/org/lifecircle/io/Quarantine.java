@@ -25,7 +25,8 @@ public final class Quarantine {
     return rejected.select(
         lit(source).as("source"),
         col("source_row"),
-        keyColumn == null ? lit(null).cast("string").as("record_id")
+        keyColumn == null
+            ? lit(null).cast("string").as("record_id")
             : col(keyColumn).cast("string").as("record_id"),
         col("__raw").as("raw_record"),
         col("__reason").as("reason_code"),
@@ -40,9 +41,10 @@ public final class Quarantine {
   /** As {@link #replace}, returning the commit (for checks that read what it committed). */
   public static CommitMetrics.Commit replaceCommit(
       SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
-    Dataset<Row> full = DeltaTables.withSnapshotKeys(rows, ctx)
-        .withColumn("run_id", lit(ctx.runId()))
-        .withColumn("stage", lit(stage));
+    Dataset<Row> full =
+        DeltaTables.withSnapshotKeys(rows, ctx)
+            .withColumn("run_id", lit(ctx.runId()))
+            .withColumn("stage", lit(stage));
     return DeltaTables.replace(spark, ctx, CONTRACT, full, predicate(ctx, stage));
   }
 
@@ -54,9 +56,16 @@ public final class Quarantine {
   public static Map<String, Long> committedBySource(
       SparkSession spark, RunContext ctx, String stage, CommitMetrics.Commit commit) {
     Map<String, Long> out = new TreeMap<>();
-    for (Row r : spark.read().format("delta").option("versionAsOf", commit.version())
-        .load(ctx.tablePath(Tables.QUARANTINE)).where(predicate(ctx, stage))
-        .groupBy("source").count().collectAsList()) {
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", commit.version())
+            .load(ctx.tablePath(Tables.QUARANTINE))
+            .where(predicate(ctx, stage))
+            .groupBy("source")
+            .count()
+            .collectAsList()) {
       out.put(r.getString(0), r.getLong(1));
     }
     return out;

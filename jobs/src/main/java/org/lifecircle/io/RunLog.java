@@ -1,10 +1,14 @@
 package org.lifecircle.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -15,21 +19,46 @@ import org.lifecircle.common.StageResult;
 /** Appends one row per stage run, and one per source for stages that read sources. */
 public final class RunLog {
   private static final Contract CONTRACT = Contract.of(Tables.RUN_LOG);
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunLog() {}
 
   public static void succeeded(
-      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, StageResult r,
+      SparkSession spark,
+      RunContext ctx,
+      String stage,
+      Instant start,
+      Instant end,
+      StageResult r,
       String metricsJson) {
     List<Row> rows = new ArrayList<>();
-    rows.add(row(ctx, stage, null, "succeeded", start, end, r.rowsIn(), r.rowsOut(),
-        r.rowsQuarantined(), null, metricsJson));
+    rows.add(
+        row(
+            ctx,
+            stage,
+            null,
+            "succeeded",
+            start,
+            end,
+            r.rowsIn(),
+            r.rowsOut(),
+            r.rowsQuarantined(),
+            null,
+            metricsJson));
     for (StageResult.SourceCount s : r.sources()) {
-      rows.add(row(ctx, stage, s.source(), "succeeded", start, end, s.read(), s.accepted(),
-          s.quarantined(), s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
-          sourceMetricsJson(s)));
+      rows.add(
+          row(
+              ctx,
+              stage,
+              s.source(),
+              "succeeded",
+              start,
+              end,
+              s.read(),
+              s.accepted(),
+              s.quarantined(),
+              s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
+              sourceMetricsJson(s)));
     }
     write(spark, ctx, rows);
   }
@@ -39,7 +68,7 @@ public final class RunLog {
    * records of the source that never became a row; null when neither applies.
    */
   static String sourceMetricsJson(StageResult.SourceCount s) {
-    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
     if (!s.elements().isEmpty()) {
       m.put("osm_elements", s.elements());
     }
@@ -48,22 +77,50 @@ public final class RunLog {
     }
     try {
       return m.isEmpty() ? null : JSON.writeValueAsString(m);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
 
   public static void failed(
-      SparkSession spark, RunContext ctx, String stage, Instant start, Instant end, String message) {
-    write(spark, ctx, List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
+      SparkSession spark,
+      RunContext ctx,
+      String stage,
+      Instant start,
+      Instant end,
+      String message) {
+    write(
+        spark,
+        ctx,
+        List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
   }
 
   private static Row row(
-      RunContext ctx, String stage, String source, String status, Instant start, Instant end,
-      Long in, Long out, Long quarantined, String message, String metrics) {
+      RunContext ctx,
+      String stage,
+      String source,
+      String status,
+      Instant start,
+      Instant end,
+      Long in,
+      Long out,
+      Long quarantined,
+      String message,
+      String metrics) {
     return RowFactory.create(
-        ctx.cityCode(), Date.valueOf(ctx.snapshotDate()), ctx.runId(), stage, source, status,
-        Timestamp.from(start), Timestamp.from(end), in, out, quarantined, message, metrics);
+        ctx.cityCode(),
+        Date.valueOf(ctx.snapshotDate()),
+        ctx.runId(),
+        stage,
+        source,
+        status,
+        Timestamp.from(start),
+        Timestamp.from(end),
+        in,
+        out,
+        quarantined,
+        message,
+        metrics);
   }
 
   private static void write(SparkSession spark, RunContext ctx, List<Row> rows) {

@@ -27,8 +27,11 @@ public final class SingleFile {
     Path folder = target.resolveSibling("." + target.getFileName() + ".parts");
     try {
       if (Files.isDirectory(target)) {
-        throw PipelineException.cannot("write", what, "a folder stands where the file goes"
-            + " (written by an older version?); move it away", target);
+        throw PipelineException.cannot(
+            "write",
+            what,
+            "a folder stands where the file goes" + " (written by an older version?); move it away",
+            target);
       }
       Files.createDirectories(target.toAbsolutePath().getParent());
       deleteTree(folder);
@@ -38,8 +41,11 @@ public final class SingleFile {
         parts = s.filter(p -> p.getFileName().toString().startsWith("part-")).toList();
       }
       if (parts.size() != 1) {
-        throw PipelineException.cannot("write", what, "Spark wrote " + parts.size()
-            + " part files where one was planned", folder);
+        throw PipelineException.cannot(
+            "write",
+            what,
+            "Spark wrote " + parts.size() + " part files where one was planned",
+            folder);
       }
       Files.move(parts.get(0), target, StandardCopyOption.REPLACE_EXISTING);
       deleteTree(folder);

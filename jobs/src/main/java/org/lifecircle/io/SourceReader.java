@@ -1,8 +1,8 @@
 package org.lifecircle.io;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map_keys;
 import static org.apache.spark.sql.functions.struct;
@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -25,6 +26,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
@@ -42,27 +46,32 @@ import org.lifecircle.common.PipelineException;
 public final class SourceReader {
   /**
    * Staged rows, the source column behind each input field (for messages), whether geometry is
-   * lon/lat text, and counts by reason of source records that could not become a row at all (an
-   * OSM way without enough nodes, an unmapped tag) and of what the file held (an OSM extract's
-   * nodes, ways and relations): reported in run_log beside the reconciliation.
+   * lon/lat text, and counts by reason of source records that could not become a row at all (an OSM
+   * way without enough nodes, an unmapped tag) and of what the file held (an OSM extract's nodes,
+   * ways and relations): reported in run_log beside the reconciliation.
    */
-  public record Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat,
-      java.util.Map<String, Long> dropped, java.util.Map<String, Long> elements) {
+  public record Staged(
+      Dataset<Row> rows,
+      List<String> sourceColumns,
+      boolean lonLat,
+      Map<String, Long> dropped,
+      Map<String, Long> elements) {
     public Staged {
-      dropped = java.util.Map.copyOf(dropped);
-      elements = java.util.Map.copyOf(elements);
+      dropped = Map.copyOf(dropped);
+      elements = Map.copyOf(elements);
     }
 
     public Staged(Dataset<Row> rows, List<String> sourceColumns, boolean lonLat) {
-      this(rows, sourceColumns, lonLat, java.util.Map.of(), java.util.Map.of());
+      this(rows, sourceColumns, lonLat, Map.of(), Map.of());
     }
   }
 
-  private static final StructType FEATURE = new StructType()
-      .add("type", DataTypes.StringType)
-      .add("id", DataTypes.StringType)
-      .add("geometry", DataTypes.StringType)
-      .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+  private static final StructType FEATURE =
+      new StructType()
+          .add("type", DataTypes.StringType)
+          .add("id", DataTypes.StringType)
+          .add("geometry", DataTypes.StringType)
+          .add("properties", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
 
   private SourceReader() {}
 
@@ -90,26 +99,37 @@ public final class SourceReader {
 
   /**
    * The one message for a file Spark cannot parse. Spark reads lazily, so a truncated Parquet
-   * footer or broken JSON may only surface when the staged rows are first counted: the caller
-   * wraps that action with this too.
+   * footer or broken JSON may only surface when the staged rows are first counted: the caller wraps
+   * that action with this too.
    */
   public static PipelineException unreadable(
       String dataset, DatasetSource src, Path path, Exception e) {
-    return PipelineException.cannot("read", "dataset " + dataset, "file is not readable as "
-        + src.format() + ": " + firstLine(rootMessage(e)), path, e);
+    return PipelineException.cannot(
+        "read",
+        "dataset " + dataset,
+        "file is not readable as " + src.format() + ": " + firstLine(rootMessage(e)),
+        path,
+        e);
   }
 
   // GeoParquet and Shapefile carry types; geometry columns become WKB.
   private static Staged typed(
       SparkSession spark, String what, DatasetSource src, Path path, Contract contract) {
-    Dataset<Row> df = "shapefile".equals(src.format())
-        ? spark.read().format("shapefile").option("charset", src.encoding()).load(path.toString())
-        : spark.read().format("geoparquet").load(path.toString());
+    Dataset<Row> df =
+        "shapefile".equals(src.format())
+            ? spark
+                .read()
+                .format("shapefile")
+                .option("charset", src.encoding())
+                .load(path.toString())
+            : spark.read().format("geoparquet").load(path.toString());
     Set<String> have = new HashSet<>(Arrays.asList(df.columns()));
     List<Column> rawCols = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
-      rawCols.add(isGeometryType(f.dataType())
-          ? expr("ST_AsText(`" + f.name() + "`)").as(f.name()) : col(f.name()));
+      rawCols.add(
+          isGeometryType(f.dataType())
+              ? expr("ST_AsText(`" + f.name() + "`)").as(f.name())
+              : col(f.name()));
     }
     List<Column> out = new ArrayList<>();
     out.add(to_json(struct(rawCols.toArray(Column[]::new))).as("__raw"));
@@ -124,8 +144,10 @@ public final class SourceReader {
       }
       DataType t = df.schema().apply(sc).dataType();
       if (f.isGeometry()) {
-        out.add(isGeometryType(t) ? expr("ST_AsBinary(`" + sc + "`)").as(f.name())
-            : col(sc).as(f.name()));
+        out.add(
+            isGeometryType(t)
+                ? expr("ST_AsBinary(`" + sc + "`)").as(f.name())
+                : col(sc).as(f.name()));
       } else {
         requireCompatible(what, f, sc, t, path);
         out.add(col(sc).as(f.name()));
@@ -142,14 +164,24 @@ public final class SourceReader {
       SparkSession spark, String what, DatasetSource src, Path path, Contract contract) {
     Dataset<Row> features;
     if (isFeatureCollection(path)) {
-      StructType collection = new StructType()
-          .add("type", DataTypes.StringType)
-          .add("crs", new StructType().add("type", DataTypes.StringType).add("properties",
-              new StructType().add("name", DataTypes.StringType)))
-          .add("features", DataTypes.createArrayType(FEATURE));
-      Dataset<Row> file = spark.read().option("multiLine", true).option("mode", "FAILFAST")
-          .schema(collection).json(path.toString());
-      for (Row r : file.select(col("crs.properties.name")).where(col("crs").isNotNull()).collectAsList()) {
+      StructType collection =
+          new StructType()
+              .add("type", DataTypes.StringType)
+              .add(
+                  "crs",
+                  new StructType()
+                      .add("type", DataTypes.StringType)
+                      .add("properties", new StructType().add("name", DataTypes.StringType)))
+              .add("features", DataTypes.createArrayType(FEATURE));
+      Dataset<Row> file =
+          spark
+              .read()
+              .option("multiLine", true)
+              .option("mode", "FAILFAST")
+              .schema(collection)
+              .json(path.toString());
+      for (Row r :
+          file.select(col("crs.properties.name")).where(col("crs").isNotNull()).collectAsList()) {
         GeoJsonCrs.requireAgrees(what, src, r.isNullAt(0) ? null : r.getString(0), path);
       }
       features = file.select(explode(col("features")).as("f")).select("f.*");
@@ -185,56 +217,85 @@ public final class SourceReader {
   // name "Shop\nNo. 2") and is still one record; the file is then read by one task, in order.
   private static Staged csv(
       SparkSession spark, String what, DatasetSource src, Path path, Contract contract) {
-    String[] header = spark.read().option("header", true).option("encoding", src.encoding())
-        .option("multiLine", true).csv(path.toString()).columns();
+    String[] header =
+        spark
+            .read()
+            .option("header", true)
+            .option("encoding", src.encoding())
+            .option("multiLine", true)
+            .csv(path.toString())
+            .columns();
     StructType schema = new StructType();
     for (String h : header) {
       schema = schema.add(h, DataTypes.StringType);
     }
     schema = schema.add("__corrupt", DataTypes.StringType);
-    Dataset<Row> df = spark.read().option("header", true).option("encoding", src.encoding())
-        .option("multiLine", true)
-        .option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "__corrupt")
-        .schema(schema).csv(path.toString());
+    Dataset<Row> df =
+        spark
+            .read()
+            .option("header", true)
+            .option("encoding", src.encoding())
+            .option("multiLine", true)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", "__corrupt")
+            .schema(schema)
+            .csv(path.toString());
     Set<String> have = new HashSet<>(Arrays.asList(header));
     boolean lonLat = src.lonColumn() != null;
     if (!src.hasCsvGeometry() && !contract.field("geometry").nullable()) {
-      throw PipelineException.cannot("read", what,
-          "no geometry column is configured (wkt_column or lon_column/lat_column)", path);
+      throw PipelineException.cannot(
+          "read",
+          what,
+          "no geometry column is configured (wkt_column or lon_column/lat_column)",
+          path);
     }
-    List<String> geoColumns = lonLat ? List.of(src.lonColumn(), src.latColumn())
-        : src.wktColumn() != null ? List.of(src.wktColumn()) : List.of();
+    List<String> geoColumns =
+        lonLat
+            ? List.of(src.lonColumn(), src.latColumn())
+            : src.wktColumn() != null ? List.of(src.wktColumn()) : List.of();
     for (String geo : geoColumns) {
       if (!have.contains(geo)) {
-        throw PipelineException.cannot("read", what, "geometry column '" + geo + "' is missing", path);
+        throw PipelineException.cannot(
+            "read", what, "geometry column '" + geo + "' is missing", path);
       }
     }
     List<Column> out = new ArrayList<>();
-    out.add(to_json(struct(Stream.of(header).map(h -> col("`" + h + "`")).toArray(Column[]::new)))
-        .as("__raw"));
+    out.add(
+        to_json(struct(Stream.of(header).map(h -> col("`" + h + "`")).toArray(Column[]::new)))
+            .as("__raw"));
     out.add(col("__corrupt"));
     List<String> sourceCols = new ArrayList<>();
     for (Contract.Field f : contract.inputFields()) {
-      String sc = f.name().equals("geometry")
-          ? (lonLat ? src.lonColumn() + "/" + src.latColumn() : src.wktColumn())
-          : src.sourceColumn(f.name());
+      String sc =
+          f.name().equals("geometry")
+              ? (lonLat ? src.lonColumn() + "/" + src.latColumn() : src.wktColumn())
+              : src.sourceColumn(f.name());
       sourceCols.add(sc);
       if (f.name().equals("geometry")) {
-        out.add(sc == null || lonLat ? lit(null).cast("string").as(f.name())
-            : col("`" + sc + "`").as(f.name()));
+        out.add(
+            sc == null || lonLat
+                ? lit(null).cast("string").as(f.name())
+                : col("`" + sc + "`").as(f.name()));
       } else if (have.contains(sc)) {
         out.add(col("`" + sc + "`").as(f.name()));
       } else {
         out.add(absent(what, src, f, sc, path));
       }
     }
-    out.add(lonLat ? col("`" + src.lonColumn() + "`").as("__lon") : lit(null).cast("string").as("__lon"));
-    out.add(lonLat ? col("`" + src.latColumn() + "`").as("__lat") : lit(null).cast("string").as("__lat"));
+    out.add(
+        lonLat
+            ? col("`" + src.lonColumn() + "`").as("__lon")
+            : lit(null).cast("string").as("__lon"));
+    out.add(
+        lonLat
+            ? col("`" + src.latColumn() + "`").as("__lat")
+            : lit(null).cast("string").as("__lat"));
     return new Staged(df.select(out.toArray(Column[]::new)), sourceCols, lonLat);
   }
 
   /** An optional, unmapped field may be absent (null); a required or mapped one may not. */
-  private static Column absent(String what, DatasetSource src, Contract.Field f, String sc, Path path) {
+  private static Column absent(
+      String what, DatasetSource src, Contract.Field f, String sc, Path path) {
     if (!f.nullable() || src.columns().containsKey(f.name())) {
       throw PipelineException.cannot("read", what, "column '" + sc + "' is missing", path);
     }
@@ -243,21 +304,28 @@ public final class SourceReader {
 
   private static void requireCompatible(
       String what, Contract.Field f, String sc, DataType t, Path path) {
-    boolean ok = switch (f.type()) {
-      case "string" -> true;
-      // dBase numbers arrive as decimals; a fractional value is rejected per row, not per file.
-      case "int", "long" -> t instanceof org.apache.spark.sql.types.IntegralType
-          || t instanceof org.apache.spark.sql.types.DecimalType || t.equals(DataTypes.StringType);
-      case "double" -> t instanceof org.apache.spark.sql.types.NumericType
-          || t.equals(DataTypes.StringType);
-      case "boolean" -> t.equals(DataTypes.BooleanType) || t.equals(DataTypes.StringType);
-      case "date" -> t.equals(DataTypes.DateType) || t.equals(DataTypes.TimestampType)
-          || t.equals(DataTypes.StringType);
-      default -> false;
-    };
+    boolean ok =
+        switch (f.type()) {
+          case "string" -> true;
+          // dBase numbers arrive as decimals; a fractional value is rejected per row, not per file.
+          case "int", "long" ->
+              t instanceof IntegralType
+                  || t instanceof DecimalType
+                  || t.equals(DataTypes.StringType);
+          case "double" -> t instanceof NumericType || t.equals(DataTypes.StringType);
+          case "boolean" -> t.equals(DataTypes.BooleanType) || t.equals(DataTypes.StringType);
+          case "date" ->
+              t.equals(DataTypes.DateType)
+                  || t.equals(DataTypes.TimestampType)
+                  || t.equals(DataTypes.StringType);
+          default -> false;
+        };
     if (!ok) {
-      throw PipelineException.cannot("read", what, "column '" + sc + "' has type "
-          + t.simpleString() + ", expected " + f.type(), path);
+      throw PipelineException.cannot(
+          "read",
+          what,
+          "column '" + sc + "' has type " + t.simpleString() + ", expected " + f.type(),
+          path);
     }
   }
 
@@ -271,9 +339,14 @@ public final class SourceReader {
     try {
       if (Files.isDirectory(path)) {
         try (Stream<Path> s = Files.list(path)) {
-          file = s.filter(p -> !p.getFileName().toString().startsWith(".")
-                  && !p.getFileName().toString().startsWith("_"))
-              .sorted().findFirst().orElse(path);
+          file =
+              s.filter(
+                      p ->
+                          !p.getFileName().toString().startsWith(".")
+                              && !p.getFileName().toString().startsWith("_"))
+                  .sorted()
+                  .findFirst()
+                  .orElse(path);
         }
       }
       if (Files.isDirectory(file)) {

@@ -34,14 +34,30 @@ public final class Tables {
   public static final String QUARANTINE = "quarantine";
 
   /** The silver tables, in the order a city config lists its datasets. */
-  public static final List<String> SILVER = List.of(ADMIN_AREAS, COMPOUNDS, PARCELS, BUILDINGS,
-      POPULATION, FACILITIES, WALK_NETWORK);
+  public static final List<String> SILVER =
+      List.of(ADMIN_AREAS, COMPOUNDS, PARCELS, BUILDINGS, POPULATION, FACILITIES, WALK_NETWORK);
 
   /** Every table, silver first, then in the order the nightly writes them. */
-  public static final List<String> ALL = List.of(ADMIN_AREAS, COMPOUNDS, PARCELS, BUILDINGS,
-      POPULATION, FACILITIES, WALK_NETWORK, BUILDING_POPULATION, BUILDING_ACCESS, NETWORK_STATS,
-      COMMUNITY_COVERAGE, COVERAGE_GAPS, FACILITY_ADEQUACY, IDLE_ASSETS, GAP_FILL_CANDIDATES,
-      CHECKUP_INDICATORS, RUN_LOG, QUARANTINE);
+  public static final List<String> ALL =
+      List.of(
+          ADMIN_AREAS,
+          COMPOUNDS,
+          PARCELS,
+          BUILDINGS,
+          POPULATION,
+          FACILITIES,
+          WALK_NETWORK,
+          BUILDING_POPULATION,
+          BUILDING_ACCESS,
+          NETWORK_STATS,
+          COMMUNITY_COVERAGE,
+          COVERAGE_GAPS,
+          FACILITY_ADEQUACY,
+          IDLE_ASSETS,
+          GAP_FILL_CANDIDATES,
+          CHECKUP_INDICATORS,
+          RUN_LOG,
+          QUARANTINE);
 
   private Tables() {}
 }

@@ -12,11 +12,11 @@ import java.util.Map;
  *
  * <p>A building snapped on edge {@code e} at position {@code p} with offset {@code o} leaves by
  * either end: {@code o + p + dist(from)} or {@code o + (len - p) + dist(to)}. A facility snapped on
- * the same edge is also reached directly along the edge: {@code o + |p - p_f| + o_f} (the way
- * round by the endpoints is covered by the node distances and is never shorter). Each term is a
- * walk from the building to the facility, so the result is never shorter than the straight line.
- * Ties go to the smallest facility index (= facility_id order). A building is unreached (NaN, -1)
- * when it is unsnapped or its distance exceeds the cutoff.
+ * the same edge is also reached directly along the edge: {@code o + |p - p_f| + o_f} (the way round
+ * by the endpoints is covered by the node distances and is never shorter). Each term is a walk from
+ * the building to the facility, so the result is never shorter than the straight line. Ties go to
+ * the smallest facility index (= facility_id order). A building is unreached (NaN, -1) when it is
+ * unsnapped or its distance exceeds the cutoff.
  */
 public final class BuildingDistances {
   private BuildingDistances() {}
@@ -37,14 +37,18 @@ public final class BuildingDistances {
   }
 
   /** Seeds, search and combination for one category: what one Spark task does. */
-  public static Result forCategory(WalkGraph g, EdgeSnapper.Snaps buildings,
-      EdgeSnapper.Snaps facilities, double cutoff) {
+  public static Result forCategory(
+      WalkGraph g, EdgeSnapper.Snaps buildings, EdgeSnapper.Snaps facilities, double cutoff) {
     NearestSearch.Reach reach = NearestSearch.run(g, NearestSearch.seeds(g, facilities), cutoff);
     return compute(g, buildings, facilities, reach, cutoff);
   }
 
-  public static Result compute(WalkGraph g, EdgeSnapper.Snaps buildings, EdgeSnapper.Snaps facilities,
-      NearestSearch.Reach reach, double cutoff) {
+  public static Result compute(
+      WalkGraph g,
+      EdgeSnapper.Snaps buildings,
+      EdgeSnapper.Snaps facilities,
+      NearestSearch.Reach reach,
+      double cutoff) {
     Map<Integer, List<Integer>> onEdge = facilitiesByEdge(facilities);
     int n = buildings.size();
     double[] dist = new double[n];

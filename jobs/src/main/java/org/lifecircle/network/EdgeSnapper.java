@@ -32,15 +32,19 @@ public final class EdgeSnapper {
     double[] bestOffset = {Double.POSITIVE_INFINITY};
     double[] bestPos = {0};
     Coordinate p = new Coordinate(x, y);
-    g.snapIndex().query(box, item -> {
-      int e = (Integer) item;
-      double[] proj = project(g, e, p);
-      if (proj[1] <= maxSnapM && (proj[1] < bestOffset[0] || (proj[1] == bestOffset[0] && e < best[0]))) {
-        best[0] = e;
-        bestOffset[0] = proj[1];
-        bestPos[0] = proj[0];
-      }
-    });
+    g.snapIndex()
+        .query(
+            box,
+            item -> {
+              int e = (Integer) item;
+              double[] proj = project(g, e, p);
+              if (proj[1] <= maxSnapM
+                  && (proj[1] < bestOffset[0] || (proj[1] == bestOffset[0] && e < best[0]))) {
+                best[0] = e;
+                bestOffset[0] = proj[1];
+                bestPos[0] = proj[0];
+              }
+            });
     return best[0] < 0 ? null : new Snap(best[0], bestPos[0], bestOffset[0]);
   }
 

@@ -14,13 +14,13 @@ import org.lifecircle.common.PipelineException;
  * <p>Nodes: a line whose {@code from_node} and {@code to_node} are both given joins the nodes of
  * those ids (ids win over geometry: two ways crossing at different levels stay apart). A line
  * without both ids joins, at each end, the nearest existing node within the merge tolerance (ids'
- * nodes included), else a new node; endpoints are looked up in a hash grid of tolerance-sized
- * cells (3 x 3 cells around the point), so merging is linear, not quadratic. Lines with ids are
- * placed first, then the others, each group in edge_id order, so the result never depends on the
- * order rows arrive in. Interior vertices of a line are never nodes.
+ * nodes included), else a new node; endpoints are looked up in a hash grid of tolerance-sized cells
+ * (3 x 3 cells around the point), so merging is linear, not quadratic. Lines with ids are placed
+ * first, then the others, each group in edge_id order, so the result never depends on the order
+ * rows arrive in. Interior vertices of a line are never nodes.
  *
- * <p>Islands: connected components (union-find over nodes) are "islands" when their total length
- * is below {@link IslandRule#minLengthShare()} of the whole network or they have fewer than {@link
+ * <p>Islands: connected components (union-find over nodes) are "islands" when their total length is
+ * below {@link IslandRule#minLengthShare()} of the whole network or they have fewer than {@link
  * IslandRule#minEdges()} edges; the component with the most length is never an island, whatever the
  * rule says. Two large halves of a city (a river without bridges in the data) both stay. Island
  * edges stay in the graph (they are counted) but take no snapped point, so a building next to a
@@ -36,12 +36,13 @@ public final class GraphBuilder {
   public record Way(String edgeId, String fromNode, String toNode, double[] xy) {
     public Way {
       if (xy == null || xy.length < 4 || xy.length % 2 != 0) {
-        throw PipelineException.cannot("build", "walk network",
-            "an edge needs at least two vertices", edgeId);
+        throw PipelineException.cannot(
+            "build", "walk network", "an edge needs at least two vertices", edgeId);
       }
       for (double c : xy) {
         if (!Double.isFinite(c)) {
-          throw PipelineException.cannot("build", "walk network", "edge has a non-finite coordinate", edgeId);
+          throw PipelineException.cannot(
+              "build", "walk network", "edge has a non-finite coordinate", edgeId);
         }
       }
     }
@@ -59,11 +60,13 @@ public final class GraphBuilder {
 
   public static WalkGraph build(List<Way> ways, double mergeToleranceM, IslandRule rule) {
     if (!(mergeToleranceM > 0)) {
-      throw PipelineException.cannot("build", "walk network", "merge tolerance must be > 0", mergeToleranceM);
+      throw PipelineException.cannot(
+          "build", "walk network", "merge tolerance must be > 0", mergeToleranceM);
     }
     List<Way> ordered = new ArrayList<>(ways);
-    ordered.sort(Comparator.comparing((Way w) -> !w.hasIds()).thenComparing(Way::edgeId,
-        Comparator.nullsFirst(Comparator.naturalOrder())));
+    ordered.sort(
+        Comparator.comparing((Way w) -> !w.hasIds())
+            .thenComparing(Way::edgeId, Comparator.nullsFirst(Comparator.naturalOrder())));
     int m = ordered.size();
     Nodes nodes = new Nodes(mergeToleranceM);
     int[] from = new int[m];
@@ -107,13 +110,36 @@ public final class GraphBuilder {
     double[] nx = Arrays.copyOf(nodes.xs, n);
     double[] ny = Arrays.copyOf(nodes.ys, n);
     Islands islands = islands(n, from, to, length, rule);
-    return new WalkGraph(nx, ny, from, to, length, islands.edgeMain, coordStart, cx, cy,
-        new WalkGraph.Summary(n, m, islands.totalLength, islands.components, islands.islands,
-            islands.islandEdges, islands.islandLength, islands.mainEdges, mismatches));
+    return new WalkGraph(
+        nx,
+        ny,
+        from,
+        to,
+        length,
+        islands.edgeMain,
+        coordStart,
+        cx,
+        cy,
+        new WalkGraph.Summary(
+            n,
+            m,
+            islands.totalLength,
+            islands.components,
+            islands.islands,
+            islands.islandEdges,
+            islands.islandLength,
+            islands.mainEdges,
+            mismatches));
   }
 
-  private record Islands(boolean[] edgeMain, double totalLength, int components, int islands,
-      int islandEdges, double islandLength, int mainEdges) {}
+  private record Islands(
+      boolean[] edgeMain,
+      double totalLength,
+      int components,
+      int islands,
+      int islandEdges,
+      double islandLength,
+      int mainEdges) {}
 
   private static Islands islands(int n, int[] from, int[] to, double[] length, IslandRule rule) {
     int[] parent = new int[n];
@@ -149,7 +175,8 @@ public final class GraphBuilder {
     boolean[] island = new boolean[n];
     int islands = 0;
     for (int v = 0; v < n; v++) {
-      if (parent[v] == v && v != largest
+      if (parent[v] == v
+          && v != largest
           && (compLength[v] < rule.minLengthShare() * total || compEdges[v] < rule.minEdges())) {
         island[v] = true;
         islands++;
@@ -165,8 +192,8 @@ public final class GraphBuilder {
         islandLength += length[e];
       }
     }
-    return new Islands(main, total, components, islands, islandEdges, islandLength,
-        from.length - islandEdges);
+    return new Islands(
+        main, total, components, islands, islandEdges, islandLength, from.length - islandEdges);
   }
 
   private static int find(int[] parent, int v) {

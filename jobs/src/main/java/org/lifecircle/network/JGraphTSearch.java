@@ -13,8 +13,8 @@ import org.jgrapht.traverse.ClosestFirstIterator;
  * The same bounded multi-source search as {@link NearestSearch}, on JGraphT: a temporary super
  * source joined to every seeded node by an edge weighted with the seed's distance, then JGraphT's
  * {@link ClosestFirstIterator} with the cutoff as radius. Sources are labelled while the iterator
- * settles nodes in distance order: a node takes the smallest source among the seeds placed on it
- * at exactly its distance and the settled neighbours {@code u} with {@code dist(u) + w == dist(v)}.
+ * settles nodes in distance order: a node takes the smallest source among the seeds placed on it at
+ * exactly its distance and the settled neighbours {@code u} with {@code dist(u) + w == dist(v)}.
  * That is the same tie rule as the array search for positive edge weights; with zero-length edges
  * the two may pick different (equally near) sources.
  *
@@ -28,8 +28,10 @@ public final class JGraphTSearch {
     return toJGraphT(g.nodeCount(), g.edgeFrom, g.edgeTo, g.edgeLength);
   }
 
-  public static Graph<Integer, DefaultWeightedEdge> toJGraphT(int n, int[] from, int[] to, double[] weight) {
-    WeightedPseudograph<Integer, DefaultWeightedEdge> jg = new WeightedPseudograph<>(DefaultWeightedEdge.class);
+  public static Graph<Integer, DefaultWeightedEdge> toJGraphT(
+      int n, int[] from, int[] to, double[] weight) {
+    WeightedPseudograph<Integer, DefaultWeightedEdge> jg =
+        new WeightedPseudograph<>(DefaultWeightedEdge.class);
     for (int v = 0; v < n; v++) {
       jg.addVertex(v);
     }
@@ -46,8 +48,8 @@ public final class JGraphTSearch {
    * Runs the search on {@code jg} (vertices 0..n-1). The graph gets a temporary super-source vertex
    * n, removed before returning, so one graph must not be searched by two threads at once.
    */
-  public static NearestSearch.Reach run(Graph<Integer, DefaultWeightedEdge> jg, int n,
-      NearestSearch.Seeds seeds, double cutoff) {
+  public static NearestSearch.Reach run(
+      Graph<Integer, DefaultWeightedEdge> jg, int n, NearestSearch.Seeds seeds, double cutoff) {
     double[] dist = new double[n];
     int[] src = new int[n];
     Arrays.fill(dist, Double.POSITIVE_INFINITY);
@@ -85,7 +87,9 @@ public final class JGraphTSearch {
         }
         for (DefaultWeightedEdge e : jg.edgesOf(v)) {
           int u = Graphs.getOppositeVertex(jg, e, v);
-          if (u != n && src[u] >= 0 && dist[u] + jg.getEdgeWeight(e) == dv
+          if (u != n
+              && src[u] >= 0
+              && dist[u] + jg.getEdgeWeight(e) == dv
               && (best < 0 || src[u] < best)) {
             best = src[u];
           }

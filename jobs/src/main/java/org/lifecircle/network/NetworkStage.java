@@ -3,6 +3,7 @@ package org.lifecircle.network;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.LineString;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import scala.Tuple2;
 
 /**
  * Walking distance along the silver walk_network: rewrites building_access for the (city, date)
@@ -42,22 +44,22 @@ import org.locationtech.jts.io.WKBReader;
  * straight line times the detour factor).
  *
  * <p>Steps: (1) the driver collects the lines and builds a {@link WalkGraph} (nodes merged within
- * {@link GraphBuilder#MERGE_TOLERANCE_M}, islands by {@link GraphBuilder.IslandRule#DEFAULT});
- * (2) facilities are snapped on the driver, buildings on the executors (broadcast graph, STR-tree
- * built once per executor), both within {@code limits.max_snap_m}; (3) one Spark task per catalog
+ * {@link GraphBuilder#MERGE_TOLERANCE_M}, islands by {@link GraphBuilder.IslandRule#DEFAULT}); (2)
+ * facilities are snapped on the driver, buildings on the executors (broadcast graph, STR-tree built
+ * once per executor), both within {@code limits.max_snap_m}; (3) one Spark task per catalog
  * category runs one bounded multi-source search ({@link NearestSearch}, cutoff = cutoff_multiple x
- * threshold) from all of the category's facilities and turns node distances into building
- * distances ({@link BuildingDistances}); (4) the rows join back onto building_access.
+ * threshold) from all of the category's facilities and turns node distances into building distances
+ * ({@link BuildingDistances}); (4) the rows join back onto building_access.
  *
- * <p>Why one task per category with the whole graph broadcast: the search is a sequential heap
- * loop over one connected graph, and one graph fits one task up to megacity scale (2 M edges is
- * about 50 MB of CSR arrays, about 170 MB with endpoints and snapping geometry; each search needs
- * about 20 bytes per node, and the building snaps 20 bytes per building). A city has about 20
- * categories, so there are about 20 independent tasks,
- * enough for a small cluster, with no shuffle of the graph. For a graph that no longer fits one
- * executor, the alternative is spatial tiles, each carrying a halo as wide as the largest cutoff
- * (2 km at the default 2 x 1000 m), searched independently per tile and category, keeping only
- * the results for the tile's own buildings; the halo makes every path within the cutoff local.
+ * <p>Why one task per category with the whole graph broadcast: the search is a sequential heap loop
+ * over one connected graph, and one graph fits one task up to megacity scale (2 M edges is about 50
+ * MB of CSR arrays, about 170 MB with endpoints and snapping geometry; each search needs about 20
+ * bytes per node, and the building snaps 20 bytes per building). A city has about 20 categories, so
+ * there are about 20 independent tasks, enough for a small cluster, with no shuffle of the graph.
+ * For a graph that no longer fits one executor, the alternative is spatial tiles, each carrying a
+ * halo as wide as the largest cutoff (2 km at the default 2 x 1000 m), searched independently per
+ * tile and category, keeping only the results for the tile's own buildings; the halo makes every
+ * path within the cutoff local.
  *
  * <p>Library choice: the search is our own array code (binary heap on primitive arrays) rather than
  * JGraphT because DijkstraBenchmark (src/test/java, run by hand) measured JGraphT's
@@ -66,12 +68,20 @@ import org.locationtech.jts.io.WKBReader;
  */
 public final class NetworkStage implements Stage {
   public static final String NAME = "network";
-  private static final List<String> NETWORK_COLUMNS = List.of("network_distance_m",
-      "network_facility_id", "within_threshold_network", "snapped", "distance_basis", "covered");
-  private static final StructType SNAP_SCHEMA = StructType.fromDDL(
-      "idx LONG, building_id STRING, district_code STRING, edge INT, position DOUBLE, offset DOUBLE");
-  private static final StructType NET_SCHEMA = StructType.fromDDL(
-      "idx LONG, category STRING, network_distance_m DOUBLE, network_facility_id STRING");
+  private static final List<String> NETWORK_COLUMNS =
+      List.of(
+          "network_distance_m",
+          "network_facility_id",
+          "within_threshold_network",
+          "snapped",
+          "distance_basis",
+          "covered");
+  private static final StructType SNAP_SCHEMA =
+      StructType.fromDDL(
+          "idx LONG, building_id STRING, district_code STRING, edge INT, position DOUBLE, offset DOUBLE");
+  private static final StructType NET_SCHEMA =
+      StructType.fromDDL(
+          "idx LONG, category STRING, network_distance_m DOUBLE, network_facility_id STRING");
 
   @Override
   public String name() {
@@ -82,63 +92,89 @@ public final class NetworkStage implements Stage {
   // the network basis when the city has a walk network. Declared as it is, not redesigned here.
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.WALK_NETWORK, Tables.FACILITIES, Tables.BUILDING_POPULATION,
+    return Doors.reads(
+            Tables.WALK_NETWORK,
+            Tables.FACILITIES,
+            Tables.BUILDING_POPULATION,
             Tables.BUILDING_ACCESS)
         .writes(Tables.BUILDING_ACCESS, Tables.NETWORK_STATS)
         .checks("network_has_edges");
   }
 
   /** One category's facilities: ids in facility_id order (index = tie order) and their snaps. */
-  public record CategoryFacilities(String code, double cutoffM, String[] ids, EdgeSnapper.Snaps snaps)
-      implements java.io.Serializable {}
+  public record CategoryFacilities(
+      String code, double cutoffM, String[] ids, EdgeSnapper.Snaps snaps) implements Serializable {}
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
     if (!ctx.city().has(Tables.WALK_NETWORK)) {
-      return new StageResult(0, 0, 0, Map.of(), List.of(), Map.of(Tables.WALK_NETWORK, false),
-          List.of("  no walk network configured: building_access keeps straight_line_detour"
-              + " (straight line x detour factor " + ctx.city().limits().detourFactor() + "), nothing written"));
+      return new StageResult(
+          0,
+          0,
+          0,
+          Map.of(),
+          List.of(),
+          Map.of(Tables.WALK_NETWORK, false),
+          List.of(
+              "  no walk network configured: building_access keeps straight_line_detour"
+                  + " (straight line x detour factor "
+                  + ctx.city().limits().detourFactor()
+                  + "), nothing written"));
     }
     double maxSnap = ctx.city().limits().maxSnapM();
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    WalkGraph graph = GraphBuilder.build(readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M,
-        GraphBuilder.IslandRule.DEFAULT);
+    WalkGraph graph =
+        GraphBuilder.build(
+            readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
     if (graph.summary().mainEdges() == 0) {
-      throw PipelineException.cannot("route", "walk network", "the snapshot has no edges", ctx.cityCode());
+      throw PipelineException.cannot(
+          "route", "walk network", "the snapshot has no edges", ctx.cityCode());
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<WalkGraph> sharedGraph = jsc.broadcast(graph);
-    List<CategoryFacilities> facilities = snapFacilities(spark, ctx, catalog, graph, maxSnap,
-        ctx.city().limits().cutoffMultiple());
+    List<CategoryFacilities> facilities =
+        snapFacilities(spark, ctx, catalog, graph, maxSnap, ctx.city().limits().cutoffMultiple());
 
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
-        .select("building_id", "origin", "district_code");
-    Dataset<Row> snaps = spark.createDataFrame(snapBuildings(homes, sharedGraph, maxSnap), SNAP_SCHEMA)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> homes =
+        DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
+            .select("building_id", "origin", "district_code");
+    Dataset<Row> snaps =
+        spark
+            .createDataFrame(snapBuildings(homes, sharedGraph, maxSnap), SNAP_SCHEMA)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps);
     Broadcast<EdgeSnapper.Snaps> sharedBuildings = jsc.broadcast(buildingSnaps);
 
     List<Integer> tasks = IntStream.range(0, facilities.size()).boxed().toList();
-    JavaRDD<Row> netRows = jsc.parallelize(tasks, Math.max(1, tasks.size()))
-        .flatMap(new CategoryRows(sharedGraph, sharedBuildings, facilities));
-    Dataset<Row> byBuilding = spark.createDataFrame(netRows, NET_SCHEMA)
-        .join(snaps.select("idx", "building_id"), "idx").drop("idx");
+    JavaRDD<Row> netRows =
+        jsc.parallelize(tasks, Math.max(1, tasks.size()))
+            .flatMap(new CategoryRows(sharedGraph, sharedBuildings, facilities));
+    Dataset<Row> byBuilding =
+        spark
+            .createDataFrame(netRows, NET_SCHEMA)
+            .join(snaps.select("idx", "building_id"), "idx")
+            .drop("idx");
 
     Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS);
-    Dataset<Row> updated = withNetwork(access, byBuilding,
-        snaps.select(col("building_id"), col("edge").geq(0).as("snapped")));
-    long written = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), updated);
+    Dataset<Row> updated =
+        withNetwork(
+            access, byBuilding, snaps.select(col("building_id"), col("edge").geq(0).as("snapped")));
+    long written =
+        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), updated);
 
-    NetworkStats stats = NetworkStats.compute(spark, ctx, graph.summary(), buildingSnaps, facilities,
-        snaps, maxSnap);
-    long statRows = DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.NETWORK_STATS), stats.rows(spark));
+    NetworkStats stats =
+        NetworkStats.compute(
+            spark, ctx, graph.summary(), buildingSnaps, facilities, snaps, maxSnap);
+    long statRows =
+        DeltaTables.replaceSnapshot(
+            spark, ctx, Contract.of(Tables.NETWORK_STATS), stats.rows(spark));
     snaps.unpersist();
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(Tables.BUILDING_ACCESS, written);
     tables.put(Tables.NETWORK_STATS, statRows);
     // Left joins keep every building_access row: rows in = rows rewritten.
-    return new StageResult(written, written + statRows, 0, tables, List.of(), stats.metrics(),
-        stats.headlines());
+    return new StageResult(
+        written, written + statRows, 0, tables, List.of(), stats.metrics(), stats.headlines());
   }
 
   /**
@@ -146,15 +182,19 @@ public final class NetworkStage implements Stage {
    * category, network_distance_m, network_facility_id) for reached pairs, {@code snapped} holds
    * (building_id, snapped). Unreached pairs get null distance and are not covered.
    */
-  public static Dataset<Row> withNetwork(Dataset<Row> access, Dataset<Row> byBuilding, Dataset<Row> snapped) {
+  public static Dataset<Row> withNetwork(
+      Dataset<Row> access, Dataset<Row> byBuilding, Dataset<Row> snapped) {
     Dataset<Row> base = access;
     for (String c : NETWORK_COLUMNS) {
       base = base.drop(c);
     }
     return base.join(byBuilding, new String[] {"building_id", "category"}, "left")
         .join(snapped, "building_id", "left")
-        .withColumn("within_threshold_network", col("network_distance_m").isNotNull()
-            .and(col("network_distance_m").leq(col("threshold_m"))))
+        .withColumn(
+            "within_threshold_network",
+            col("network_distance_m")
+                .isNotNull()
+                .and(col("network_distance_m").leq(col("threshold_m"))))
         .withColumn("distance_basis", lit("network"))
         .withColumn("covered", col("within_threshold_network"));
   }
@@ -162,13 +202,16 @@ public final class NetworkStage implements Stage {
   public static List<GraphBuilder.Way> readWays(SparkSession spark, RunContext ctx) {
     WKBReader reader = new WKBReader();
     List<GraphBuilder.Way> ways = new ArrayList<>();
-    Iterator<Row> it = DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK)
-        .select("edge_id", "from_node", "to_node", "geometry").toLocalIterator();
+    Iterator<Row> it =
+        DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK)
+            .select("edge_id", "from_node", "to_node", "geometry")
+            .toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
       Geometry geom = read(reader, (byte[]) r.get(3), Tables.WALK_NETWORK, r.getString(0));
       if (!(geom instanceof LineString line)) {
-        throw PipelineException.cannot("route", "walk network", "edge is not a LineString", r.getString(0));
+        throw PipelineException.cannot(
+            "route", "walk network", "edge is not a LineString", r.getString(0));
       }
       Coordinate[] cs = line.getCoordinates();
       double[] xy = new double[cs.length * 2];
@@ -182,16 +225,24 @@ public final class NetworkStage implements Stage {
   }
 
   /** Facilities per catalog category in facility_id order, snapped on the driver. */
-  static List<CategoryFacilities> snapFacilities(SparkSession spark, RunContext ctx,
-      FacilityCatalog catalog, WalkGraph graph, double maxSnap, double cutoffMultiple) {
+  static List<CategoryFacilities> snapFacilities(
+      SparkSession spark,
+      RunContext ctx,
+      FacilityCatalog catalog,
+      WalkGraph graph,
+      double maxSnap,
+      double cutoffMultiple) {
     Map<String, TreeMap<String, double[]>> byCategory = new LinkedHashMap<>();
     catalog.codes().forEach(c -> byCategory.put(c, new TreeMap<>()));
     WKBReader reader = new WKBReader();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
-        .select("facility_id", "category", "geometry").collectAsList()) {
+    for (Row r :
+        DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
+            .select("facility_id", "category", "geometry")
+            .collectAsList()) {
       TreeMap<String, double[]> m = byCategory.get(r.getString(1));
       if (m != null) {
-        Coordinate c = read(reader, (byte[]) r.get(2), Tables.FACILITIES, r.getString(0)).getCoordinate();
+        Coordinate c =
+            read(reader, (byte[]) r.get(2), Tables.FACILITIES, r.getString(0)).getCoordinate();
         m.put(r.getString(0), new double[] {c.x, c.y});
       }
     }
@@ -205,33 +256,49 @@ public final class NetworkStage implements Stage {
         xs[i] = m.get(ids[i])[0];
         ys[i] = m.get(ids[i])[1];
       }
-      out.add(new CategoryFacilities(c.code(), cutoffMultiple * c.thresholdM(), ids,
-          EdgeSnapper.snapAll(graph, xs, ys, maxSnap)));
+      out.add(
+          new CategoryFacilities(
+              c.code(),
+              cutoffMultiple * c.thresholdM(),
+              ids,
+              EdgeSnapper.snapAll(graph, xs, ys, maxSnap)));
     }
     return out;
   }
 
-  private static JavaRDD<Row> snapBuildings(Dataset<Row> homes, Broadcast<WalkGraph> graph, double maxSnap) {
-    return homes.javaRDD().zipWithIndex().mapPartitions(it -> {
-      WalkGraph g = graph.value();
-      WKBReader reader = new WKBReader();
-      return new Iterator<Row>() {
-        @Override
-        public boolean hasNext() {
-          return it.hasNext();
-        }
+  private static JavaRDD<Row> snapBuildings(
+      Dataset<Row> homes, Broadcast<WalkGraph> graph, double maxSnap) {
+    return homes
+        .javaRDD()
+        .zipWithIndex()
+        .mapPartitions(
+            it -> {
+              WalkGraph g = graph.value();
+              WKBReader reader = new WKBReader();
+              return new Iterator<Row>() {
+                @Override
+                public boolean hasNext() {
+                  return it.hasNext();
+                }
 
-        @Override
-        public Row next() {
-          scala.Tuple2<Row, Long> t = it.next();
-          Row h = t._1();
-          Coordinate o = read(reader, (byte[]) h.get(1), Tables.BUILDING_POPULATION, h.getString(0)).getCoordinate();
-          EdgeSnapper.Snap s = EdgeSnapper.snap(g, o.x, o.y, maxSnap);
-          return RowFactory.create(t._2(), h.getString(0), h.getString(2), s == null ? -1 : s.edge(),
-              s == null ? 0.0 : s.position(), s == null ? 0.0 : s.offset());
-        }
-      };
-    });
+                @Override
+                public Row next() {
+                  Tuple2<Row, Long> t = it.next();
+                  Row h = t._1();
+                  Coordinate o =
+                      read(reader, (byte[]) h.get(1), Tables.BUILDING_POPULATION, h.getString(0))
+                          .getCoordinate();
+                  EdgeSnapper.Snap s = EdgeSnapper.snap(g, o.x, o.y, maxSnap);
+                  return RowFactory.create(
+                      t._2(),
+                      h.getString(0),
+                      h.getString(2),
+                      s == null ? -1 : s.edge(),
+                      s == null ? 0.0 : s.position(),
+                      s == null ? 0.0 : s.offset());
+                }
+              };
+            });
   }
 
   private static EdgeSnapper.Snaps collectSnaps(Dataset<Row> snaps) {
@@ -240,7 +307,11 @@ public final class NetworkStage implements Stage {
     while (it.hasNext()) {
       Row r = it.next();
       int i = Math.toIntExact(r.getLong(0));
-      out.set(i, r.getInt(1) < 0 ? null : new EdgeSnapper.Snap(r.getInt(1), r.getDouble(2), r.getDouble(3)));
+      out.set(
+          i,
+          r.getInt(1) < 0
+              ? null
+              : new EdgeSnapper.Snap(r.getInt(1), r.getDouble(2), r.getDouble(3)));
     }
     return out;
   }
@@ -263,7 +334,9 @@ public final class NetworkStage implements Stage {
     private final Broadcast<EdgeSnapper.Snaps> buildings;
     private final List<CategoryFacilities> facilities;
 
-    CategoryRows(Broadcast<WalkGraph> graph, Broadcast<EdgeSnapper.Snaps> buildings,
+    CategoryRows(
+        Broadcast<WalkGraph> graph,
+        Broadcast<EdgeSnapper.Snaps> buildings,
         List<CategoryFacilities> facilities) {
       this.graph = graph;
       this.buildings = buildings;
@@ -273,8 +346,8 @@ public final class NetworkStage implements Stage {
     @Override
     public Iterator<Row> call(Integer category) {
       CategoryFacilities f = facilities.get(category);
-      BuildingDistances.Result r = BuildingDistances.forCategory(graph.value(), buildings.value(),
-          f.snaps(), f.cutoffM());
+      BuildingDistances.Result r =
+          BuildingDistances.forCategory(graph.value(), buildings.value(), f.snaps(), f.cutoffM());
       return new Iterator<>() {
         private int i = advance(0);
 
@@ -296,7 +369,8 @@ public final class NetworkStage implements Stage {
           if (!hasNext()) {
             throw new NoSuchElementException();
           }
-          Row row = RowFactory.create((long) i, f.code(), r.distance()[i], f.ids()[r.facility()[i]]);
+          Row row =
+              RowFactory.create((long) i, f.code(), r.distance()[i], f.ids()[r.facility()[i]]);
           i = advance(i + 1);
           return row;
         }

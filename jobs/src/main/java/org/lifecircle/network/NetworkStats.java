@@ -28,16 +28,17 @@ import org.lifecircle.io.Tables;
 /**
  * The network_stats rows (one per district or 'city' and metric), the stage's metrics and its
  * headlines: graph size, islands, snapped counts per dataset, the detour ratio per district, and
- * per category the share of target residents whose coverage flips between the straight line
- * ({@code within_threshold}) and the network ({@code within_threshold_network}).
+ * per category the share of target residents whose coverage flips between the straight line ({@code
+ * within_threshold}) and the network ({@code within_threshold_network}).
  *
  * <p>Detour ratio: per building and category where both are known and the straight line is not 0,
  * {@code network_distance_m / distance_m}: the network distance to the nearest facility along the
- * network over the straight-line distance to the nearest facility by straight line, the factor
- * that the {@code straight_line_detour} basis approximates with one configured number.
+ * network over the straight-line distance to the nearest facility by straight line, the factor that
+ * the {@code straight_line_detour} basis approximates with one configured number.
  */
 final class NetworkStats {
   static final String CITY = "city";
+
   /** Straight-line distance below which a building-facility pair is left out of detour ratios. */
   static final double MIN_DETOUR_PAIR_M = 1.0;
 
@@ -77,9 +78,14 @@ final class NetworkStats {
    * @param snaps per building of building_population: building_id, district_code, edge (-1 when
    *     unsnapped)
    */
-  static NetworkStats compute(SparkSession spark, RunContext ctx, WalkGraph.Summary g,
-      EdgeSnapper.Snaps buildings, List<NetworkStage.CategoryFacilities> facilities,
-      Dataset<Row> snaps, double maxSnap) {
+  static NetworkStats compute(
+      SparkSession spark,
+      RunContext ctx,
+      WalkGraph.Summary g,
+      EdgeSnapper.Snaps buildings,
+      List<NetworkStage.CategoryFacilities> facilities,
+      Dataset<Row> snaps,
+      double maxSnap) {
     List<Stat> stats = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     List<String> headlines = new ArrayList<>();
@@ -103,26 +109,42 @@ final class NetworkStats {
     add(stats, metrics, "buildings_unsnapped", bUnsnapped, "count");
     add(stats, metrics, "facilities_snapped", fSnapped, "count");
     add(stats, metrics, "facilities_unsnapped", fAll - fSnapped, "count");
-    for (Row r : snaps.where(col("district_code").isNotNull()).groupBy("district_code")
-        .agg(sum(when(col("edge").geq(0), 1L).otherwise(0L)), sum(when(col("edge").lt(0), 1L).otherwise(0L)))
-        .orderBy("district_code").collectAsList()) {
+    for (Row r :
+        snaps
+            .where(col("district_code").isNotNull())
+            .groupBy("district_code")
+            .agg(
+                sum(when(col("edge").geq(0), 1L).otherwise(0L)),
+                sum(when(col("edge").lt(0), 1L).otherwise(0L)))
+            .orderBy("district_code")
+            .collectAsList()) {
       stats.add(new Stat(r.getString(0), "buildings_snapped", r.getLong(1), "count"));
       stats.add(new Stat(r.getString(0), "buildings_unsnapped", r.getLong(2), "count"));
     }
 
-    // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the city.
+    // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the
+    // city.
     Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS);
     // Pairs under a metre apart (a home in the building its facility occupies: the same interior
     // point computed twice, 1e-9 m apart) have no meaningful ratio and would swamp the mean.
-    Dataset<Row> ratios = access.where(col("network_distance_m").isNotNull()
-            .and(col("distance_m").geq(MIN_DETOUR_PAIR_M)))
-        .select(col("building_id"), col("network_distance_m").divide(col("distance_m")).as("ratio"))
-        .join(snaps.select("building_id", "district_code"), "building_id");
+    Dataset<Row> ratios =
+        access
+            .where(
+                col("network_distance_m").isNotNull().and(col("distance_m").geq(MIN_DETOUR_PAIR_M)))
+            .select(
+                col("building_id"), col("network_distance_m").divide(col("distance_m")).as("ratio"))
+            .join(snaps.select("building_id", "district_code"), "building_id");
     Row city = null;
-    for (Row r : ratios.rollup("district_code")
-        .agg(grouping("district_code"), count(lit(1)), avg("ratio"),
-            expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)"))
-        .orderBy(col("district_code").asc_nulls_first()).collectAsList()) {
+    for (Row r :
+        ratios
+            .rollup("district_code")
+            .agg(
+                grouping("district_code"),
+                count(lit(1)),
+                avg("ratio"),
+                expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)"))
+            .orderBy(col("district_code").asc_nulls_first())
+            .collectAsList()) {
       if (r.getByte(1) == 1) {
         city = r;
         addDetour(stats, CITY, r, 2);
@@ -134,38 +156,69 @@ final class NetworkStats {
       stats.add(new Stat(CITY, "detour_pairs", 0, "count")); // no pair has both distances
     }
 
-    headlines.add(String.format(Locale.ROOT,
-        "  walk network: %,d nodes, %,d edges (%.1f km), %d components; %d islands (%,d edges, %.2f km)"
-            + " left out of snapping", g.nodes(), g.edges(), g.lengthM() / 1000, g.components(),
-        g.islands(), g.islandEdges(), g.islandLengthM() / 1000));
-    headlines.add(String.format(Locale.ROOT,
-        "  snapped within %.0f m: buildings %s (%,d not), facilities %s (%,d not)", maxSnap,
-        share(bSnapped, buildings.size()), bUnsnapped, share(fSnapped, fAll), fAll - fSnapped));
+    headlines.add(
+        String.format(
+            Locale.ROOT,
+            "  walk network: %,d nodes, %,d edges (%.1f km), %d components; %d islands (%,d edges, %.2f km)"
+                + " left out of snapping",
+            g.nodes(),
+            g.edges(),
+            g.lengthM() / 1000,
+            g.components(),
+            g.islands(),
+            g.islandEdges(),
+            g.islandLengthM() / 1000));
+    headlines.add(
+        String.format(
+            Locale.ROOT,
+            "  snapped within %.0f m: buildings %s (%,d not), facilities %s (%,d not)",
+            maxSnap,
+            share(bSnapped, buildings.size()),
+            bUnsnapped,
+            share(fSnapped, fAll),
+            fAll - fSnapped));
     if (city != null && city.getLong(2) > 0) {
       List<Double> q = city.getList(4);
-      headlines.add(String.format(Locale.ROOT,
-          "  detour ratio network / straight line (city, %,d building-category pairs): p10 %.2f,"
-              + " p50 %.2f, p90 %.2f, mean %.2f", city.getLong(2), q.get(0), q.get(1), q.get(2),
-          city.getDouble(3)));
+      headlines.add(
+          String.format(
+              Locale.ROOT,
+              "  detour ratio network / straight line (city, %,d building-category pairs): p10 %.2f,"
+                  + " p50 %.2f, p90 %.2f, mean %.2f",
+              city.getLong(2),
+              q.get(0),
+              q.get(1),
+              q.get(2),
+              city.getDouble(3)));
     }
     flips(access, facilities, metrics, headlines);
     return new NetworkStats(stats, metrics, headlines);
   }
 
   /** Share of target residents whose coverage differs between straight line and network. */
-  private static void flips(Dataset<Row> access, List<NetworkStage.CategoryFacilities> facilities,
-      Map<String, Object> metrics, List<String> headlines) {
+  private static void flips(
+      Dataset<Row> access,
+      List<NetworkStage.CategoryFacilities> facilities,
+      Map<String, Object> metrics,
+      List<String> headlines) {
     Column flipped = not(col("within_threshold").eqNullSafe(col("within_threshold_network")));
     Map<String, long[]> byCategory = new LinkedHashMap<>();
-    for (Row r : access.groupBy("category").agg(sum("target_residents"),
-            sum(when(flipped, col("target_residents")).otherwise(0L)),
-            sum(when(col("within_threshold").and(not(col("within_threshold_network"))),
-                col("target_residents")).otherwise(0L)))
-        .collectAsList()) {
+    for (Row r :
+        access
+            .groupBy("category")
+            .agg(
+                sum("target_residents"),
+                sum(when(flipped, col("target_residents")).otherwise(0L)),
+                sum(
+                    when(
+                            col("within_threshold").and(not(col("within_threshold_network"))),
+                            col("target_residents"))
+                        .otherwise(0L)))
+            .collectAsList()) {
       byCategory.put(r.getString(0), new long[] {r.getLong(1), r.getLong(2), r.getLong(3)});
     }
-    headlines.add("  coverage flips between straight line and network (share of each category's"
-        + " target residents):");
+    headlines.add(
+        "  coverage flips between straight line and network (share of each category's"
+            + " target residents):");
     List<String> none = new ArrayList<>();
     for (NetworkStage.CategoryFacilities f : facilities) {
       long[] v = byCategory.getOrDefault(f.code(), new long[3]);
@@ -174,8 +227,15 @@ final class NetworkStats {
         none.add(f.code());
         continue;
       }
-      headlines.add(String.format(Locale.ROOT, "    %-18s %7s of %,d flip (%,d lose coverage, %,d gain)",
-          f.code(), share(v[1], v[0]), v[0], v[2], v[1] - v[2]));
+      headlines.add(
+          String.format(
+              Locale.ROOT,
+              "    %-18s %7s of %,d flip (%,d lose coverage, %,d gain)",
+              f.code(),
+              share(v[1], v[0]),
+              v[0],
+              v[2],
+              v[1] - v[2]));
     }
     if (!none.isEmpty()) {
       headlines.add("    no facility, covered by neither: " + String.join(", ", none));
@@ -195,8 +255,8 @@ final class NetworkStats {
     stats.add(new Stat(district, "detour_ratio_mean", r.getDouble(offset + 1), "ratio"));
   }
 
-  private static void add(List<Stat> stats, Map<String, Object> metrics, String metric, double value,
-      String unit) {
+  private static void add(
+      List<Stat> stats, Map<String, Object> metrics, String metric, double value, String unit) {
     stats.add(new Stat(CITY, metric, value, unit));
     metrics.put(metric, value);
   }

@@ -1,6 +1,8 @@
 package org.lifecircle.network;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.index.strtree.STRtree;
 
 /**
@@ -43,13 +45,32 @@ public final class WalkGraph implements Serializable {
   // The snapping index, built lazily once per JVM (executors build their own after broadcast).
   private transient volatile STRtree snapIndex;
 
-  /** Whole-graph counts for the stats table and headlines (on the driver; null after a broadcast). */
-  public record Summary(int nodes, int edges, double lengthM, int components, int islands,
-      int islandEdges, double islandLengthM, int mainEdges, int nodeIdMismatches)
+  /**
+   * Whole-graph counts for the stats table and headlines (on the driver; null after a broadcast).
+   */
+  public record Summary(
+      int nodes,
+      int edges,
+      double lengthM,
+      int components,
+      int islands,
+      int islandEdges,
+      double islandLengthM,
+      int mainEdges,
+      int nodeIdMismatches)
       implements Serializable {}
 
-  WalkGraph(double[] nodeX, double[] nodeY, int[] edgeFrom, int[] edgeTo, double[] edgeLength,
-      boolean[] edgeMain, int[] coordStart, double[] coordX, double[] coordY, Summary summary) {
+  WalkGraph(
+      double[] nodeX,
+      double[] nodeY,
+      int[] edgeFrom,
+      int[] edgeTo,
+      double[] edgeLength,
+      boolean[] edgeMain,
+      int[] coordStart,
+      double[] coordX,
+      double[] coordY,
+      Summary summary) {
     this.nodeX = nodeX;
     this.nodeY = nodeY;
     this.edgeFrom = edgeFrom;
@@ -74,7 +95,7 @@ public final class WalkGraph implements Serializable {
     }
     adjTarget = new int[adjStart[n]];
     adjWeight = new double[adjStart[n]];
-    int[] fill = java.util.Arrays.copyOf(adjStart, n);
+    int[] fill = Arrays.copyOf(adjStart, n);
     for (int e = 0; e < edgeFrom.length; e++) {
       int a = edgeFrom[e];
       int b = edgeTo[e];
@@ -158,7 +179,7 @@ public final class WalkGraph implements Serializable {
                 minY = Math.min(minY, coordY[k]);
                 maxY = Math.max(maxY, coordY[k]);
               }
-              t.insert(new org.locationtech.jts.geom.Envelope(minX, maxX, minY, maxY), e);
+              t.insert(new Envelope(minX, maxX, minY, maxY), e);
             }
           }
           t.build();

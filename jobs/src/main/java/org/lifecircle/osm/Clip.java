@@ -29,15 +29,17 @@ final class Clip {
     }
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8).trim();
-      Geometry g = text.startsWith("{") ? geoJson(new ObjectMapper().readTree(text))
-          : new WKTReader().read(text);
+      Geometry g =
+          text.startsWith("{")
+              ? geoJson(new ObjectMapper().readTree(text))
+              : new WKTReader().read(text);
       if (g == null || g.isEmpty() || g.getDimension() != 2) {
         throw PipelineException.cannot("read", "osm clip polygon", "it holds no polygon", file);
       }
       return g;
     } catch (IOException | ParseException e) {
-      throw PipelineException.cannot("read", "osm clip polygon", "not WKT or GeoJSON: "
-          + e.getMessage(), file, e);
+      throw PipelineException.cannot(
+          "read", "osm clip polygon", "not WKT or GeoJSON: " + e.getMessage(), file, e);
     }
   }
 

@@ -1,7 +1,9 @@
 package org.lifecircle.osm;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
@@ -11,15 +13,16 @@ import org.locationtech.jts.operation.polygonize.Polygonizer;
 import org.locationtech.jts.operation.union.UnaryUnionOp;
 
 /**
- * Geometry of OSM elements from their nodes (WGS84 lon/lat), in plain JTS so each rule is tested
- * on its own: way lines and rings, walkable ways split into edges at junctions, multipolygon
- * relations from their member ways. A node the extract lacks is given as a null coordinate.
+ * Geometry of OSM elements from their nodes (WGS84 lon/lat), in plain JTS so each rule is tested on
+ * its own: way lines and rings, walkable ways split into edges at junctions, multipolygon relations
+ * from their member ways. A node the extract lacks is given as a null coordinate.
  */
 public final class OsmGeometry {
   static final GeometryFactory GF = new GeometryFactory();
 
   /** Why an element has no area geometry (counted in run_log, never silently lost). */
   public static final String TOO_FEW_NODES = "ways_too_few_nodes";
+
   public static final String NOT_CLOSED = "ways_not_closed";
   public static final String UNASSEMBLED = "relations_unassembled";
 
@@ -88,20 +91,22 @@ public final class OsmGeometry {
 
   private static void emit(List<Edge> out, List<Coordinate> piece, long from, long to) {
     if (piece.size() >= 2) {
-      out.add(new Edge(out.size(), from, to, GF.createLineString(piece.toArray(Coordinate[]::new))));
+      out.add(
+          new Edge(out.size(), from, to, GF.createLineString(piece.toArray(Coordinate[]::new))));
     }
   }
 
   /**
-   * A multipolygon from its member ways' lines (null for a member the extract lacks entirely or
-   * in part): the outer lines polygonized into rings, less the inner rings. Null when a member
-   * is missing, or the outer lines leave dangling ends or form no ring: the relation cannot be
+   * A multipolygon from its member ways' lines (null for a member the extract lacks entirely or in
+   * part): the outer lines polygonized into rings, less the inner rings. Null when a member is
+   * missing, or the outer lines leave dangling ends or form no ring: the relation cannot be
    * assembled and is counted, not guessed.
    */
   public static Geometry multipolygon(List<LineString> outers, List<LineString> inners) {
     // Streams, not contains(null): immutable lists throw on a null query.
-    if (outers.isEmpty() || outers.stream().anyMatch(java.util.Objects::isNull)
-        || inners.stream().anyMatch(java.util.Objects::isNull)) {
+    if (outers.isEmpty()
+        || outers.stream().anyMatch(Objects::isNull)
+        || inners.stream().anyMatch(Objects::isNull)) {
       return null;
     }
     Geometry outer = rings(outers);
@@ -121,10 +126,12 @@ public final class OsmGeometry {
     Polygonizer p = new Polygonizer(true);
     // Noding by union splits lines where they meet, so rings made of several ways close.
     p.add(UnaryUnionOp.union(new ArrayList<Geometry>(lines)));
-    if (!p.getDangles().isEmpty() || !p.getCutEdges().isEmpty() || !p.getInvalidRingLines().isEmpty()) {
+    if (!p.getDangles().isEmpty()
+        || !p.getCutEdges().isEmpty()
+        || !p.getInvalidRingLines().isEmpty()) {
       return null;
     }
-    List<Polygon> polygons = new ArrayList<>((java.util.Collection<Polygon>) p.getPolygons());
+    List<Polygon> polygons = new ArrayList<>((Collection<Polygon>) p.getPolygons());
     if (polygons.isEmpty()) {
       return null;
     }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.min;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.OsmTags;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
@@ -33,6 +35,7 @@ import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.io.SourceReader;
 import org.lifecircle.io.Tables;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
@@ -43,64 +46,103 @@ import org.locationtech.jts.io.WKBWriter;
  * Tags become contract fields through the tag catalog ({@link OsmTags}); what cannot become a row
  * (no geometry, no area, no mapping) is counted by reason and reported in run_log, not staged.
  *
- * <p>The extract is assembled once and kept (persisted) for the datasets that follow: a city
- * config names the same .osm.pbf for up to five datasets, and reading and joining it is the
- * expensive part. Only the most recent extract is kept, and the ingest releases it when done.
+ * <p>The extract is assembled once and kept (persisted) for the datasets that follow: a city config
+ * names the same .osm.pbf for up to five datasets, and reading and joining it is the expensive
+ * part. Only the most recent extract is kept, and the ingest releases it when done.
  */
 public final class OsmReader {
   static final Pattern LEADING_INT = Pattern.compile("^\\s*(\\d+)");
   static final Pattern LEADING_YEAR = Pattern.compile("^\\s*~?\\s*(\\d{4})");
-  /** Contract field to the OSM tag it comes from, for messages that name what to fix. */
-  private static final Map<String, String> TAG_OF = Map.of("use", "building", "floors",
-      "building:levels", "year_built", "start_date", "height_m", "height", "name", "name",
-      "compound_name", "name", "way_kind", "highway");
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  /** Contract field to the OSM tag it comes from, for messages that name what to fix. */
+  private static final Map<String, String> TAG_OF =
+      Map.of(
+          "use",
+          "building",
+          "floors",
+          "building:levels",
+          "year_built",
+          "start_date",
+          "height_m",
+          "height",
+          "name",
+          "name",
+          "compound_name",
+          "name",
+          "way_kind",
+          "highway");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Dataset<Row>> KEPT = new ArrayList<>();
   private static Object cacheKey;
   private static OsmExtract cached;
 
   private OsmReader() {}
 
-  public static SourceReader.Staged read(SparkSession spark, String dataset, DatasetSource src,
-      Path path, Contract contract, CityConfig city, OsmTags tags) {
+  public static SourceReader.Staged read(
+      SparkSession spark,
+      String dataset,
+      DatasetSource src,
+      Path path,
+      Contract contract,
+      CityConfig city,
+      OsmTags tags) {
     if (!Files.isRegularFile(path)) {
       throw PipelineException.cannot("read", "dataset " + dataset, "file does not exist", path);
     }
     Geometry clip = src.clip() == null ? null : Clip.read(city.resolve(src.clip()));
     OsmExtract extract = extract(spark, path, city.bounds(), clip, tags.walkNetwork());
     Mapper mapper = new Mapper(dataset, contract, tags, city.metricCrs());
-    Dataset<Row> mapped = switch (dataset) {
-      case Tables.WALK_NETWORK -> extract.walkEdges().flatMap(
-          (FlatMapFunction<Row, Row>) mapper::edge, Encoders.row(mapper.schema())).toDF();
-      case Tables.BUILDINGS -> buildingsWithLanduse(extract.features()).flatMap(
-          (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema())).toDF();
-      default -> extract.features().withColumn("landuse", expr("CAST(NULL AS STRING)")).flatMap(
-          (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema())).toDF();
-    };
+    Dataset<Row> mapped =
+        switch (dataset) {
+          case Tables.WALK_NETWORK ->
+              extract
+                  .walkEdges()
+                  .flatMap((FlatMapFunction<Row, Row>) mapper::edge, Encoders.row(mapper.schema()))
+                  .toDF();
+          case Tables.BUILDINGS ->
+              buildingsWithLanduse(extract.features())
+                  .flatMap(
+                      (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema()))
+                  .toDF();
+          default ->
+              extract
+                  .features()
+                  .withColumn("landuse", expr("CAST(NULL AS STRING)"))
+                  .flatMap(
+                      (FlatMapFunction<Row, Row>) mapper::feature, Encoders.row(mapper.schema()))
+                  .toDF();
+        };
     // Kept until release(): counting the drops and staging the rows would otherwise map (and for
     // buildings spatially join) twice.
-    mapped = mapped.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    mapped = mapped.persist(StorageLevel.MEMORY_AND_DISK());
     keep(mapped);
     Map<String, Long> dropped = new TreeMap<>();
-    for (Row r : mapped.where(col("__drop").isNotNull()).groupBy("__drop").count().collectAsList()) {
+    for (Row r :
+        mapped.where(col("__drop").isNotNull()).groupBy("__drop").count().collectAsList()) {
       dropped.put(r.getString(0), r.getLong(1));
     }
     // Ordered by element id so that source_row numbers are the same on every run.
-    Dataset<Row> staged = mapped.where(col("__drop").isNull()).orderBy("__id").drop("__drop", "__id");
-    List<String> sourceColumns = contract.inputFields().stream()
-        .map(f -> TAG_OF.getOrDefault(f.name(), f.name())).toList();
+    Dataset<Row> staged =
+        mapped.where(col("__drop").isNull()).orderBy("__id").drop("__drop", "__id");
+    List<String> sourceColumns =
+        contract.inputFields().stream().map(f -> TAG_OF.getOrDefault(f.name(), f.name())).toList();
     return new SourceReader.Staged(staged, sourceColumns, false, dropped, extract.elements());
   }
 
-  private static synchronized OsmExtract extract(SparkSession spark, Path pbf,
-      CityConfig.Bounds bounds, Geometry clip, OsmTags.Walk walk) {
+  private static synchronized OsmExtract extract(
+      SparkSession spark, Path pbf, CityConfig.Bounds bounds, Geometry clip, OsmTags.Walk walk) {
     Object key;
     try {
-      key = List.of(pbf.toAbsolutePath().normalize().toString(), Files.size(pbf),
-          Files.getLastModifiedTime(pbf).toMillis(), bounds, Objects.toString(clip), walk,
-          spark.sparkContext().applicationId());
+      key =
+          List.of(
+              pbf.toAbsolutePath().normalize().toString(),
+              Files.size(pbf),
+              Files.getLastModifiedTime(pbf).toMillis(),
+              bounds,
+              Objects.toString(clip),
+              walk,
+              spark.sparkContext().applicationId());
     } catch (IOException e) {
       throw PipelineException.cannot("read", "osm extract", "cannot stat the file", pbf, e);
     }
@@ -114,8 +156,8 @@ public final class OsmReader {
       } catch (PipelineException e) {
         throw e;
       } catch (RuntimeException e) {
-        throw PipelineException.cannot("read", "osm extract", "file is not readable as osm.pbf: "
-            + e.getMessage(), pbf, e);
+        throw PipelineException.cannot(
+            "read", "osm extract", "file is not readable as osm.pbf: " + e.getMessage(), pbf, e);
       }
       cacheKey = key;
     }
@@ -126,7 +168,9 @@ public final class OsmReader {
     KEPT.add(rows);
   }
 
-  /** Frees the kept extract: the ingest calls this when done, so later stages get the memory back. */
+  /**
+   * Frees the kept extract: the ingest calls this when done, so later stages get the memory back.
+   */
   public static synchronized void release() {
     KEPT.forEach(Dataset::unpersist);
     KEPT.clear();
@@ -140,14 +184,23 @@ public final class OsmReader {
   /** Features with the land use under each building's interior point (a Sedona spatial join). */
   private static Dataset<Row> buildingsWithLanduse(Dataset<Row> features) {
     Dataset<Row> buildings = features.where(col("tags").getItem("building").isNotNull());
-    Dataset<Row> land = features.where(col("is_area").and(col("tags").getItem("landuse").isNotNull()))
-        .select(col("tags").getItem("landuse").as("land_value"),
-            expr("ST_GeomFromWKB(geometry)").as("land_geom"));
-    Dataset<Row> hits = buildings.where(col("is_area"))
-        .select(col("osm_id").as("hit_id"), expr("ST_PointOnSurface(ST_GeomFromWKB(geometry))").as("inner_point"))
-        .join(land, expr("ST_Intersects(land_geom, inner_point)"))
-        .groupBy("hit_id").agg(min("land_value").as("landuse"));
-    return buildings.join(hits, buildings.col("osm_id").equalTo(hits.col("hit_id")), "left")
+    Dataset<Row> land =
+        features
+            .where(col("is_area").and(col("tags").getItem("landuse").isNotNull()))
+            .select(
+                col("tags").getItem("landuse").as("land_value"),
+                expr("ST_GeomFromWKB(geometry)").as("land_geom"));
+    Dataset<Row> hits =
+        buildings
+            .where(col("is_area"))
+            .select(
+                col("osm_id").as("hit_id"),
+                expr("ST_PointOnSurface(ST_GeomFromWKB(geometry))").as("inner_point"))
+            .join(land, expr("ST_Intersects(land_geom, inner_point)"))
+            .groupBy("hit_id")
+            .agg(min("land_value").as("landuse"));
+    return buildings
+        .join(hits, buildings.col("osm_id").equalTo(hits.col("hit_id")), "left")
         .drop("hit_id");
   }
 
@@ -168,12 +221,17 @@ public final class OsmReader {
     }
 
     StructType schema() {
-      StructType s = new StructType().add("__raw", DataTypes.StringType).add("__corrupt", DataTypes.StringType);
+      StructType s =
+          new StructType()
+              .add("__raw", DataTypes.StringType)
+              .add("__corrupt", DataTypes.StringType);
       for (Contract.Field f : contract.inputFields()) {
         s = s.add(f.name(), f.isGeometry() ? DataTypes.BinaryType : DataTypes.StringType);
       }
-      return s.add("__lon", DataTypes.StringType).add("__lat", DataTypes.StringType)
-          .add("__drop", DataTypes.StringType).add("__id", DataTypes.StringType);
+      return s.add("__lon", DataTypes.StringType)
+          .add("__lat", DataTypes.StringType)
+          .add("__drop", DataTypes.StringType)
+          .add("__id", DataTypes.StringType);
     }
 
     /** features row: osm_id, tags, geometry, is_area, problem, entrance, landuse. */
@@ -192,14 +250,16 @@ public final class OsmReader {
             return List.<Row>of().iterator();
           }
           drop = area ? null : areaProblem(id, problem);
-          OsmTags.Buildings.Use use = tags.buildings().use(t, r.isNullAt(6) ? null : r.getString(6));
+          OsmTags.Buildings.Use use =
+              tags.buildings().use(t, r.isNullAt(6) ? null : r.getString(6));
           v.put("building_id", id);
           v.put("use", use.use());
           v.put("use_evidence", use.evidence());
           v.put("heritage_status", tags.buildings().heritageStatus(t));
           v.put("entrance", r.isNullAt(5) ? null : (byte[]) r.get(5));
           String levels = leading(LEADING_INT, t.get("building:levels"));
-          v.put("floors", levels != null ? levels : String.valueOf(tags.buildings().defaultLevels()));
+          v.put(
+              "floors", levels != null ? levels : String.valueOf(tags.buildings().defaultLevels()));
           v.put("year_built", leading(LEADING_YEAR, t.get("start_date")));
           v.put("height_m", number(t.get("height")));
           v.put("geometry", wkb);
@@ -218,7 +278,9 @@ public final class OsmReader {
           v.put("facility_id", id);
           v.put("category", category);
           v.put("name", t.get("name"));
-          v.put("geometry", g == null ? null : new WKBWriter().write(area ? interiorPoint(g) : g.getCentroid()));
+          v.put(
+              "geometry",
+              g == null ? null : new WKBWriter().write(area ? interiorPoint(g) : g.getCentroid()));
         }
         case Tables.COMPOUNDS -> {
           String landuse = t.get("landuse");
@@ -274,7 +336,9 @@ public final class OsmReader {
 
     /** A node tagged as an area (landuse=residential on a node) has no area to offer. */
     private static String areaProblem(String id, String problem) {
-      return problem != null ? problem : id.startsWith("n") ? "nodes_not_areas" : OsmGeometry.NOT_CLOSED;
+      return problem != null
+          ? problem
+          : id.startsWith("n") ? "nodes_not_areas" : OsmGeometry.NOT_CLOSED;
     }
 
     private double metricArea(Geometry g) {
@@ -291,7 +355,7 @@ public final class OsmReader {
       toMetric();
       Geometry p = toMetric.toMetric(g).getInteriorPoint();
       double[] ll = fromMetric.lonLat(p.getCoordinate().x, p.getCoordinate().y);
-      return OsmGeometry.GF.createPoint(new org.locationtech.jts.geom.Coordinate(ll[0], ll[1]));
+      return OsmGeometry.GF.createPoint(new Coordinate(ll[0], ll[1]));
     }
 
     private void toMetric() {

@@ -10,11 +10,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -23,28 +25,33 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.common.PipelineException;
+import scala.collection.JavaConverters;
 
 /**
  * The elements of an .osm.pbf file as a Spark dataset, every primitive group of every block read.
  *
- * <p>Why not Sedona's {@code osmpbf} source: Sedona 1.8.0 reads only the first primitive group of
- * a block, and files written by Osmosis (and some other writers) put dense nodes, ways and
- * relations in one block, so every way and relation was lost without a word. Decoding is the
- * format's own protobuf classes and {@link BinaryParser} (OSM-binary, the reference
- * implementation), which walks every group; this class only frames the file (a 4-byte length and a
- * BlobHeader before each blob, as the format specifies) so that blocks are decoded in parallel
- * tasks, a slice of blocks each, through Hadoop's FileSystem (a local path, HDFS or S3 alike).
+ * <p>Why not Sedona's {@code osmpbf} source: Sedona 1.8.0 reads only the first primitive group of a
+ * block, and files written by Osmosis (and some other writers) put dense nodes, ways and relations
+ * in one block, so every way and relation was lost without a word. Decoding is the format's own
+ * protobuf classes and {@link BinaryParser} (OSM-binary, the reference implementation), which walks
+ * every group; this class only frames the file (a 4-byte length and a BlobHeader before each blob,
+ * as the format specifies) so that blocks are decoded in parallel tasks, a slice of blocks each,
+ * through Hadoop's FileSystem (a local path, HDFS or S3 alike).
  *
  * <p>The schema is the subset of Sedona's that the extract assembly uses: {@code kind} (node, way,
  * relation), {@code id}, {@code location} (WGS84), {@code tags}, {@code refs}, {@code ref_roles},
  * {@code ref_types}.
  */
 public final class PbfElements {
-  public static final StructType SCHEMA = StructType.fromDDL("kind STRING, id LONG,"
-      + " location STRUCT<longitude: DOUBLE, latitude: DOUBLE>, tags MAP<STRING, STRING>,"
-      + " refs ARRAY<LONG>, ref_roles ARRAY<STRING>, ref_types ARRAY<STRING>");
+  public static final StructType SCHEMA =
+      StructType.fromDDL(
+          "kind STRING, id LONG,"
+              + " location STRUCT<longitude: DOUBLE, latitude: DOUBLE>, tags MAP<STRING, STRING>,"
+              + " refs ARRAY<LONG>, ref_roles ARRAY<STRING>, ref_types ARRAY<STRING>");
+
   /** Blob data per task: large enough that a task's fixed cost is small, small enough to spread. */
   static final long BYTES_PER_SLICE = 16L << 20;
+
   private static final int MAX_HEADER = 64 * 1024;
   private static final int MAX_BLOB = 32 * 1024 * 1024;
 
@@ -57,22 +64,29 @@ public final class PbfElements {
   public static Dataset<Row> read(SparkSession spark, String path) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<Block> blocks = blocks(conf, path);
-    List<List<Block>> slices = slices(blocks, BYTES_PER_SLICE,
-        spark.sparkContext().defaultParallelism());
+    List<List<Block>> slices =
+        slices(blocks, BYTES_PER_SLICE, spark.sparkContext().defaultParallelism());
     Map<String, String> settings = new HashMap<>();
     conf.forEach(e -> settings.put(e.getKey(), e.getValue()));
     // A slice travels as offset, size, offset, size... (Spark's Kryo cannot serialize records).
-    List<long[]> packed = slices.stream().map(slice -> slice.stream()
-        .flatMapToLong(b -> java.util.stream.LongStream.of(b.offset(), b.size())).toArray()).toList();
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(packed, Math.max(1, packed.size()))
-        .flatMap(slice -> decode(settings, path, slice).iterator());
+    List<long[]> packed =
+        slices.stream()
+            .map(
+                slice ->
+                    slice.stream()
+                        .flatMapToLong(b -> LongStream.of(b.offset(), b.size()))
+                        .toArray())
+            .toList();
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(packed, Math.max(1, packed.size()))
+            .flatMap(slice -> decode(settings, path, slice).iterator());
     return spark.createDataFrame(rows, SCHEMA);
   }
 
   /** The data blobs of the file, in file order, from a scan of the blob headers only. */
   static List<Block> blocks(Configuration conf, String path) {
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    Path p = new Path(path);
     List<Block> blocks = new ArrayList<>();
     try (FSDataInputStream in = p.getFileSystem(conf).open(p)) {
       long length = p.getFileSystem(conf).getFileStatus(p).getLen();
@@ -91,7 +105,9 @@ public final class PbfElements {
         }
         long data = at + 4 + headerSize;
         if (data + h.getDatasize() > length) {
-          throw corrupt(path, "it ends inside a blob (byte " + length + " of " + (data + h.getDatasize()) + ")");
+          throw corrupt(
+              path,
+              "it ends inside a blob (byte " + length + " of " + (data + h.getDatasize()) + ")");
         }
         if ("OSMData".equals(h.getType())) {
           blocks.add(new Block(data, h.getDatasize()));
@@ -103,8 +119,8 @@ public final class PbfElements {
     } catch (EOFException e) {
       throw corrupt(path, "it ends inside a blob header");
     } catch (IOException e) {
-      throw PipelineException.cannot("read", "osm extract", "file is not readable as osm.pbf: "
-          + e.getMessage(), path, e);
+      throw PipelineException.cannot(
+          "read", "osm extract", "file is not readable as osm.pbf: " + e.getMessage(), path, e);
     }
     return blocks;
   }
@@ -135,7 +151,7 @@ public final class PbfElements {
       throws IOException {
     Configuration conf = new Configuration(false);
     settings.forEach(conf::set);
-    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    Path p = new Path(path);
     Collector collector = new Collector();
     FileSystem fs = p.getFileSystem(conf);
     try (FSDataInputStream in = fs.open(p)) {
@@ -156,10 +172,19 @@ public final class PbfElements {
       return blob.getRaw().toByteArray();
     }
     if (!blob.hasZlibData()) {
-      String kind = blob.hasLzmaData() ? "lzma" : blob.hasLz4Data() ? "lz4"
-          : blob.hasZstdData() ? "zstd" : "unknown";
-      throw PipelineException.cannot("read", "osm extract", "block at byte " + b.offset()
-          + " uses compression '" + kind + "' (recompress it with osmium cat)", path);
+      String kind =
+          blob.hasLzmaData()
+              ? "lzma"
+              : blob.hasLz4Data() ? "lz4" : blob.hasZstdData() ? "zstd" : "unknown";
+      throw PipelineException.cannot(
+          "read",
+          "osm extract",
+          "block at byte "
+              + b.offset()
+              + " uses compression '"
+              + kind
+              + "' (recompress it with osmium cat)",
+          path);
     }
     Inflater inflater = new Inflater();
     try {
@@ -167,8 +192,9 @@ public final class PbfElements {
       byte[] out = new byte[blob.getRawSize()];
       int n = inflater.inflate(out);
       if (n != out.length || !inflater.finished()) {
-        throw corrupt(path, "block at byte " + b.offset() + " inflates to " + n + " bytes, not "
-            + out.length);
+        throw corrupt(
+            path,
+            "block at byte " + b.offset() + " inflates to " + n + " bytes, not " + out.length);
       }
       return out;
     } catch (DataFormatException e) {
@@ -179,8 +205,8 @@ public final class PbfElements {
   }
 
   private static PipelineException corrupt(String path, String what) {
-    return PipelineException.cannot("read", "osm extract", "file is not readable as osm.pbf: " + what,
-        path);
+    return PipelineException.cannot(
+        "read", "osm extract", "file is not readable as osm.pbf: " + what, path);
   }
 
   /** Rows from every group of each block it is given ({@link BinaryParser} walks the groups). */
@@ -228,8 +254,9 @@ public final class PbfElements {
           ref += w.getRefs(i);
           refs[i] = ref;
         }
-        rows.add(RowFactory.create("way", w.getId(), null, tags(w.getKeysList(), w.getValsList()),
-            refs, null, null));
+        rows.add(
+            RowFactory.create(
+                "way", w.getId(), null, tags(w.getKeysList(), w.getValsList()), refs, null, null));
       }
     }
 
@@ -247,8 +274,15 @@ public final class PbfElements {
           roles[i] = getStringById(r.getRolesSid(i));
           types[i] = r.getTypes(i).name();
         }
-        rows.add(RowFactory.create("relation", r.getId(), null,
-            tags(r.getKeysList(), r.getValsList()), refs, roles, types));
+        rows.add(
+            RowFactory.create(
+                "relation",
+                r.getId(),
+                null,
+                tags(r.getKeysList(), r.getValsList()),
+                refs,
+                roles,
+                types));
       }
     }
 
@@ -261,8 +295,8 @@ public final class PbfElements {
     public void complete() {}
 
     private Row node(long id, double lon, double lat, Map<String, String> tags) {
-      return RowFactory.create("node", id, RowFactory.create(lon, lat), scalaMap(tags), null, null,
-          null);
+      return RowFactory.create(
+          "node", id, RowFactory.create(lon, lat), scalaMap(tags), null, null, null);
     }
 
     private Object tags(List<Integer> keys, List<Integer> vals) {
@@ -275,7 +309,7 @@ public final class PbfElements {
 
     /** Spark's row encoder takes a Scala map for a MapType column. */
     private static Object scalaMap(Map<String, String> tags) {
-      return scala.collection.JavaConverters.mapAsScalaMapConverter(tags).asScala();
+      return JavaConverters.mapAsScalaMapConverter(tags).asScala();
     }
   }
 }

@@ -5,9 +5,11 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.row_number;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -28,9 +30,12 @@ public final class Dasymetric {
 
   /** (unit_id, building_id, residential_floor_area_m2): each home in exactly one cell. */
   static Dataset<Row> homesInCells(Dataset<Row> cells, Dataset<Row> homes) {
-    Dataset<Row> cellGeoms = cells.where(col("geometry").isNotNull())
-        .select(col("unit_id"), expr("ST_GeomFromWKB(geometry)").as("cell_geom"));
-    return homes.select(col("building_id"), col("origin"), col("residential_floor_area_m2"))
+    Dataset<Row> cellGeoms =
+        cells
+            .where(col("geometry").isNotNull())
+            .select(col("unit_id"), expr("ST_GeomFromWKB(geometry)").as("cell_geom"));
+    return homes
+        .select(col("building_id"), col("origin"), col("residential_floor_area_m2"))
         .join(cellGeoms, expr("ST_Intersects(cell_geom, origin)"))
         .withColumn("n", row_number().over(Window.partitionBy("building_id").orderBy("unit_id")))
         .where(col("n").equalTo(1))
@@ -40,15 +45,20 @@ public final class Dasymetric {
   /** (building_id, pop_* bands) allocated from the cells' band totals. */
   static Dataset<Row> allocate(SparkSession spark, Dataset<Row> cellHomes, Dataset<Row> cells) {
     List<String> bands = AgeBands.COLUMNS;
-    List<org.apache.spark.sql.Column> cols = new ArrayList<>(List.of(col("unit_id"),
-        col("building_id"), col("residential_floor_area_m2")));
+    List<Column> cols =
+        new ArrayList<>(
+            List.of(col("unit_id"), col("building_id"), col("residential_floor_area_m2")));
     bands.forEach(b -> cols.add(col(b)));
-    Dataset<Row> joined = cellHomes.join(cells.drop("source_row", "geometry"), "unit_id")
-        .select(cols.toArray(org.apache.spark.sql.Column[]::new));
-    JavaRDD<Row> out = joined.javaRDD()
-        .mapToPair(r -> new Tuple2<>(r.getString(0), r))
-        .groupByKey()
-        .flatMap(cell -> allocateCell(cell._2(), bands.size()).iterator());
+    Dataset<Row> joined =
+        cellHomes
+            .join(cells.drop("source_row", "geometry"), "unit_id")
+            .select(cols.toArray(Column[]::new));
+    JavaRDD<Row> out =
+        joined
+            .javaRDD()
+            .mapToPair(r -> new Tuple2<>(r.getString(0), r))
+            .groupByKey()
+            .flatMap(cell -> allocateCell(cell._2(), bands.size()).iterator());
     StructType schema = new StructType().add("building_id", DataTypes.StringType, false);
     for (String b : bands) {
       schema = schema.add(b, DataTypes.LongType, false);
@@ -100,7 +110,7 @@ public final class Dasymetric {
     double[] w = weights;
     if (sum <= 0) {
       w = new double[n];
-      java.util.Arrays.fill(w, 1.0);
+      Arrays.fill(w, 1.0);
       sum = n;
     }
     double[] fraction = new double[n];
@@ -116,7 +126,7 @@ public final class Dasymetric {
       order[i] = i;
     }
     final double[] f = fraction;
-    java.util.Arrays.sort(order, (a, b) -> f[a] != f[b] ? Double.compare(f[b], f[a]) : Integer.compare(a, b));
+    Arrays.sort(order, (a, b) -> f[a] != f[b] ? Double.compare(f[b], f[a]) : Integer.compare(a, b));
     // Floating point can leave the floors one over or under in extreme cases: settle exactly.
     long rest = total - assigned;
     for (int k = 0; rest > 0; k = (k + 1) % n, rest--) {

@@ -16,9 +16,9 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.AgeBands;
 
 /**
- * Where a grid cell's residents go. A cell's residents go to the residential buildings whose
- * origin lies in it (allocation {@code cell}). A cell with residents and none of those falls back,
- * in this order:
+ * Where a grid cell's residents go. A cell's residents go to the residential buildings whose origin
+ * lies in it (allocation {@code cell}). A cell with residents and none of those falls back, in this
+ * order:
  *
  * <ol>
  *   <li>{@code cell_unknown_use}: the cell's buildings whose use had no evidence (an OSM plain
@@ -50,47 +50,77 @@ record Placement(
    * allocated: building_id, allocation, pop_* bands (several rows per building where it takes
    * residents from several cells).
    */
-  static Placement place(SparkSession spark, Dataset<Row> cells, Dataset<Row> residential,
-      Dataset<Row> unknownUse, double nearbyM) {
+  static Placement place(
+      SparkSession spark,
+      Dataset<Row> cells,
+      Dataset<Row> residential,
+      Dataset<Row> unknownUse,
+      double nearbyM) {
     List<Dataset<Row>> kept = new ArrayList<>();
     Dataset<Row> located = cells.where(col("geometry").isNotNull());
     Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential));
-    Dataset<Row> allocated = Dasymetric.allocate(spark, inCells, cells).withColumn("allocation", lit("cell"));
+    Dataset<Row> allocated =
+        Dasymetric.allocate(spark, inCells, cells).withColumn("allocation", lit("cell"));
     Dataset<Row> homes = residential;
     Map<String, Map<String, Long>> fallbacks = new LinkedHashMap<>();
 
-    Dataset<Row> left = keep(kept, cells.where(PopulationStage.totalResidents().gt(0))
-        .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti"));
-    long emptyCells = cells.where(PopulationStage.totalResidents().equalTo(0))
-        .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti").count();
+    Dataset<Row> left =
+        keep(
+            kept,
+            cells
+                .where(PopulationStage.totalResidents().gt(0))
+                .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti"));
+    long emptyCells =
+        cells
+            .where(PopulationStage.totalResidents().equalTo(0))
+            .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti")
+            .count();
 
     // 1. The cell's buildings of unknown use.
-    Dataset<Row> unknownHomes = keep(kept, Dasymetric.homesInCells(left.where(col("geometry").isNotNull()),
-        unknownUse));
-    allocated = allocated.unionByName(Dasymetric.allocate(spark, unknownHomes, left)
-        .withColumn("allocation", lit(FALLBACKS.get(0))));
-    homes = homes.unionByName(unknownUse.join(unknownHomes.select("building_id").distinct(),
-        "building_id", "left_semi"));
+    Dataset<Row> unknownHomes =
+        keep(kept, Dasymetric.homesInCells(left.where(col("geometry").isNotNull()), unknownUse));
+    allocated =
+        allocated.unionByName(
+            Dasymetric.allocate(spark, unknownHomes, left)
+                .withColumn("allocation", lit(FALLBACKS.get(0))));
+    homes =
+        homes.unionByName(
+            unknownUse.join(
+                unknownHomes.select("building_id").distinct(), "building_id", "left_semi"));
     left = count(fallbacks, FALLBACKS.get(0), left, unknownHomes, kept);
 
     // 2. Residential buildings near the cell: a range join on the cell grown by the distance.
-    Dataset<Row> near = keep(kept, residential.select("building_id", "origin", "residential_floor_area_m2")
-        .join(left.where(col("geometry").isNotNull()).select(col("unit_id"),
-                expr("ST_Buffer(ST_GeomFromWKB(geometry), " + nearbyM + ")").as("reach")),
-            expr("ST_Intersects(reach, origin)"))
-        .select("unit_id", "building_id", "residential_floor_area_m2"));
-    allocated = allocated.unionByName(Dasymetric.allocate(spark, near, left)
-        .withColumn("allocation", lit(FALLBACKS.get(1))));
+    Dataset<Row> near =
+        keep(
+            kept,
+            residential
+                .select("building_id", "origin", "residential_floor_area_m2")
+                .join(
+                    left.where(col("geometry").isNotNull())
+                        .select(
+                            col("unit_id"),
+                            expr("ST_Buffer(ST_GeomFromWKB(geometry), " + nearbyM + ")")
+                                .as("reach")),
+                    expr("ST_Intersects(reach, origin)"))
+                .select("unit_id", "building_id", "residential_floor_area_m2"));
+    allocated =
+        allocated.unionByName(
+            Dasymetric.allocate(spark, near, left).withColumn("allocation", lit(FALLBACKS.get(1))));
     left = count(fallbacks, FALLBACKS.get(1), left, near, kept);
 
     // 3. A pseudo-home at the cell's interior point.
-    Dataset<Row> points = left.select(concat(lit(CELL_HOME_PREFIX), col("unit_id")).as("building_id"),
-        col("source_row"), expr("CAST(NULL AS STRING)").as("compound_id"),
-        expr("ST_PointOnSurface(ST_GeomFromWKB(geometry))").as("origin"),
-        lit(0.0).as("residential_floor_area_m2"));
-    List<Column> pointBands = new ArrayList<>(List.of(
-        concat(lit(CELL_HOME_PREFIX), col("unit_id")).as("building_id"),
-        lit(FALLBACKS.get(2)).as("allocation")));
+    Dataset<Row> points =
+        left.select(
+            concat(lit(CELL_HOME_PREFIX), col("unit_id")).as("building_id"),
+            col("source_row"),
+            expr("CAST(NULL AS STRING)").as("compound_id"),
+            expr("ST_PointOnSurface(ST_GeomFromWKB(geometry))").as("origin"),
+            lit(0.0).as("residential_floor_area_m2"));
+    List<Column> pointBands =
+        new ArrayList<>(
+            List.of(
+                concat(lit(CELL_HOME_PREFIX), col("unit_id")).as("building_id"),
+                lit(FALLBACKS.get(2)).as("allocation")));
     AgeBands.COLUMNS.forEach(b -> pointBands.add(expr("COALESCE(" + b + ", 0L)").as(b)));
     allocated = allocated.unionByName(left.select(pointBands.toArray(Column[]::new)));
     homes = homes.unionByName(points);
@@ -100,17 +130,29 @@ record Placement(
   }
 
   /** Records a fallback's cells and residents and returns the cells still left after it. */
-  private static Dataset<Row> count(Map<String, Map<String, Long>> fallbacks, String kind,
-      Dataset<Row> left, Dataset<Row> cellHomes, List<Dataset<Row>> kept) {
+  private static Dataset<Row> count(
+      Map<String, Map<String, Long>> fallbacks,
+      String kind,
+      Dataset<Row> left,
+      Dataset<Row> cellHomes,
+      List<Dataset<Row>> kept) {
     Dataset<Row> served = left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_semi");
     fallbacks.put(kind, totals(served));
     return keep(kept, left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti"));
   }
 
   private static Map<String, Long> totals(Dataset<Row> cells) {
-    Row r = cells.agg(expr("COUNT(*)"), expr("COALESCE(SUM(" + String.join(" + ",
-        AgeBands.COLUMNS.stream().map(b -> "COALESCE(" + b + ", 0L)").toList()) + "), 0L)"))
-        .first();
+    Row r =
+        cells
+            .agg(
+                expr("COUNT(*)"),
+                expr(
+                    "COALESCE(SUM("
+                        + String.join(
+                            " + ",
+                            AgeBands.COLUMNS.stream().map(b -> "COALESCE(" + b + ", 0L)").toList())
+                        + "), 0L)"))
+            .first();
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("cells", r.getLong(0));
     m.put("residents", r.getLong(1));
@@ -118,15 +160,18 @@ record Placement(
   }
 
   /**
-   * Pairs of cells whose interiors share more than 1 m² (a Sedona spatial self-join): a grid
-   * should tile, and where it does not, a home counts in one cell only, so the other cell's
-   * residents reach it through the nearby fallback rather than being blamed on missing homes.
+   * Pairs of cells whose interiors share more than 1 m² (a Sedona spatial self-join): a grid should
+   * tile, and where it does not, a home counts in one cell only, so the other cell's residents
+   * reach it through the nearby fallback rather than being blamed on missing homes.
    */
   static long overlappingPairs(Dataset<Row> cells) {
-    Dataset<Row> a = cells.select(col("unit_id").as("a_id"), expr("ST_GeomFromWKB(geometry)").as("a_geom"));
-    Dataset<Row> b = cells.select(col("unit_id").as("b_id"), expr("ST_GeomFromWKB(geometry)").as("b_geom"));
+    Dataset<Row> a =
+        cells.select(col("unit_id").as("a_id"), expr("ST_GeomFromWKB(geometry)").as("a_geom"));
+    Dataset<Row> b =
+        cells.select(col("unit_id").as("b_id"), expr("ST_GeomFromWKB(geometry)").as("b_geom"));
     return a.join(b, expr("ST_Intersects(a_geom, b_geom)"))
-        .where(col("a_id").lt(col("b_id")).and(expr("ST_Area(ST_Intersection(a_geom, b_geom)) > 1.0")))
+        .where(
+            col("a_id").lt(col("b_id")).and(expr("ST_Area(ST_Intersection(a_geom, b_geom)) > 1.0")))
         .count();
   }
 

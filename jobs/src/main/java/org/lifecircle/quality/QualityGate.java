@@ -38,8 +38,12 @@ public final class QualityGate implements Stage {
    */
   public QualityGate(Double maxQuarantineShare, double maxCoverageDrop) {
     if (!((maxQuarantineShare == null || maxQuarantineShare >= 0 && maxQuarantineShare <= 1)
-        && maxCoverageDrop >= 0 && maxCoverageDrop <= 1)) {
-      throw PipelineException.cannot("configure", "quality gate", "thresholds must be within [0, 1]",
+        && maxCoverageDrop >= 0
+        && maxCoverageDrop <= 1)) {
+      throw PipelineException.cannot(
+          "configure",
+          "quality gate",
+          "thresholds must be within [0, 1]",
           maxQuarantineShare + ", " + maxCoverageDrop);
     }
     this.maxQuarantineShare = maxQuarantineShare;
@@ -60,28 +64,44 @@ public final class QualityGate implements Stage {
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx) {
-    double maxQuarantineShare = this.maxQuarantineShare != null ? this.maxQuarantineShare
-        : ctx.city().limits().maxQuarantineShare();
+    double maxQuarantineShare =
+        this.maxQuarantineShare != null
+            ? this.maxQuarantineShare
+            : ctx.city().limits().maxQuarantineShare();
     List<String> violations = new ArrayList<>();
     List<String> report = new ArrayList<>();
     Date date = Date.valueOf(ctx.snapshotDate());
-    Dataset<Row> ingest = DeltaTables.readSnapshot(spark, ctx, Tables.RUN_LOG)
-        .where(col("stage").equalTo("ingest").and(col("source").isNotNull())
-            .and(col("status").equalTo("succeeded")));
-    Dataset<Row> latest = ingest.withColumn("last", max("ended_at").over(Window.partitionBy("source")))
-        .where(col("ended_at").equalTo(col("last")));
-    List<Row> sources = latest.select("source", "rows_in", "rows_quarantined").orderBy("source").collectAsList();
+    Dataset<Row> ingest =
+        DeltaTables.readSnapshot(spark, ctx, Tables.RUN_LOG)
+            .where(
+                col("stage")
+                    .equalTo("ingest")
+                    .and(col("source").isNotNull())
+                    .and(col("status").equalTo("succeeded")));
+    Dataset<Row> latest =
+        ingest
+            .withColumn("last", max("ended_at").over(Window.partitionBy("source")))
+            .where(col("ended_at").equalTo(col("last")));
+    List<Row> sources =
+        latest.select("source", "rows_in", "rows_quarantined").orderBy("source").collectAsList();
     if (sources.isEmpty()) {
-      throw PipelineException.cannot("pass", "quality gate", "no successful ingest for city "
-          + ctx.cityCode() + " on " + ctx.snapshotDate(), ctx.tablePath(Tables.RUN_LOG));
+      throw PipelineException.cannot(
+          "pass",
+          "quality gate",
+          "no successful ingest for city " + ctx.cityCode() + " on " + ctx.snapshotDate(),
+          ctx.tablePath(Tables.RUN_LOG));
     }
     for (Row r : sources) {
       double share = r.getLong(1) == 0 ? 0 : (double) r.getLong(2) / r.getLong(1);
-      report.add(String.format("  quarantine %-14s %6.2f%% (limit %.2f%%)", r.getString(0),
-          100 * share, 100 * maxQuarantineShare));
+      report.add(
+          String.format(
+              "  quarantine %-14s %6.2f%% (limit %.2f%%)",
+              r.getString(0), 100 * share, 100 * maxQuarantineShare));
       if (share > maxQuarantineShare) {
-        violations.add(String.format("source %s quarantined %.2f%% > %.2f%%", r.getString(0),
-            100 * share, 100 * maxQuarantineShare));
+        violations.add(
+            String.format(
+                "source %s quarantined %.2f%% > %.2f%%",
+                r.getString(0), 100 * share, 100 * maxQuarantineShare));
       }
     }
     Map<String, Double> today = cityCoverage(spark, ctx, date);
@@ -95,8 +115,10 @@ public final class QualityGate implements Stage {
         }
         double drop = was - e.getValue();
         if (drop > maxCoverageDrop) {
-          violations.add(String.format("%s coverage dropped %.1f points (%.3f -> %.3f since %s)",
-              e.getKey(), 100 * drop, was, e.getValue(), previous));
+          violations.add(
+              String.format(
+                  "%s coverage dropped %.1f points (%.3f -> %.3f since %s)",
+                  e.getKey(), 100 * drop, was, e.getValue(), previous));
         }
       }
       report.add("  coverage compared with snapshot " + previous);
@@ -104,8 +126,11 @@ public final class QualityGate implements Stage {
       report.add("  no earlier snapshot: coverage drop not checked");
     }
     if (!violations.isEmpty()) {
-      throw PipelineException.cannot("pass", "quality gate for city " + ctx.cityCode() + " on "
-          + ctx.snapshotDate(), String.join("; ", violations), null);
+      throw PipelineException.cannot(
+          "pass",
+          "quality gate for city " + ctx.cityCode() + " on " + ctx.snapshotDate(),
+          String.join("; ", violations),
+          null);
     }
     Map<String, Long> none = new LinkedHashMap<>();
     return new StageResult(sources.size(), sources.size(), 0, none, List.of(), Map.of(), report);
@@ -116,9 +141,11 @@ public final class QualityGate implements Stage {
     if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
       return m;
     }
-    for (Row r : DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
-        .where(col("snapshot_date").equalTo(lit(date)).and(col("area_level").equalTo("city")))
-        .select("category", "coverage_rate").collectAsList()) {
+    for (Row r :
+        DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+            .where(col("snapshot_date").equalTo(lit(date)).and(col("area_level").equalTo("city")))
+            .select("category", "coverage_rate")
+            .collectAsList()) {
       m.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
     }
     return m;
@@ -128,9 +155,11 @@ public final class QualityGate implements Stage {
     if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
       return null;
     }
-    Row r = DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
-        .where(col("snapshot_date").lt(lit(date)))
-        .agg(max("snapshot_date")).first();
+    Row r =
+        DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+            .where(col("snapshot_date").lt(lit(date)))
+            .agg(max("snapshot_date"))
+            .first();
     return r.isNullAt(0) ? null : r.getDate(0);
   }
 }

@@ -12,13 +12,18 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
@@ -52,13 +57,16 @@ import org.locationtech.jts.io.WKBWriter;
 final class GeoPackageWriter {
   /** 'GPKG' in ASCII: the application_id a GeoPackage's SQLite header carries. */
   static final int APPLICATION_ID = 0x47504B47;
+
   /** GeoPackage 1.3.0. */
   static final int USER_VERSION = 10300;
+
   static final int SRS_ID = 4326;
-  private static final String WGS84_WKT = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","
-      + "6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],"
-      + "PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
-      + "AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4326\"]]";
+  private static final String WGS84_WKT =
+      "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\","
+          + "6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],"
+          + "PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,"
+          + "AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4326\"]]";
   private static final DateTimeFormatter DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'");
 
@@ -69,8 +77,13 @@ final class GeoPackageWriter {
    * other columns become attributes) as the feature table {@code table} of a new GeoPackage at
    * {@code target}, replacing a file there. Returns the number of features written.
    */
-  static long write(Path target, String table, String description, StructType schema,
-      String geometryColumn, Iterator<Row> rows) {
+  static long write(
+      Path target,
+      String table,
+      String description,
+      StructType schema,
+      String geometryColumn,
+      Iterator<Row> rows) {
     Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
     try {
       Files.deleteIfExists(partial);
@@ -81,8 +94,8 @@ final class GeoPackageWriter {
       Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
       return n;
     } catch (SQLException | IOException | ParseException e) {
-      throw PipelineException.cannot("write", "GeoPackage " + target.getFileName(), e.getMessage(),
-          target, e);
+      throw PipelineException.cannot(
+          "write", "GeoPackage " + target.getFileName(), e.getMessage(), target, e);
     } finally {
       try {
         Files.deleteIfExists(partial);
@@ -92,8 +105,14 @@ final class GeoPackageWriter {
     }
   }
 
-  private static long writeTo(Connection c, String table, String description, StructType schema,
-      String geometryColumn, Iterator<Row> rows) throws SQLException, ParseException {
+  private static long writeTo(
+      Connection c,
+      String table,
+      String description,
+      StructType schema,
+      String geometryColumn,
+      Iterator<Row> rows)
+      throws SQLException, ParseException {
     List<StructField> attributes = new ArrayList<>();
     for (StructField f : schema.fields()) {
       if (!f.name().equals(geometryColumn)) {
@@ -107,34 +126,59 @@ final class GeoPackageWriter {
     }
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,"
-          + " organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,"
-          + " definition TEXT NOT NULL, description TEXT)");
-      s.execute("CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY,"
-          + " data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '',"
-          + " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-          + " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
-          + " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))");
-      s.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL,"
-          + " column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,"
-          + " z TINYINT NOT NULL, m TINYINT NOT NULL,"
-          + " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
-          + " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
-          + " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
-          + " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))");
-      StringBuilder ddl = new StringBuilder("CREATE TABLE " + quote(table)
-          + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY");
+      s.execute(
+          "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,"
+              + " organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,"
+              + " definition TEXT NOT NULL, description TEXT)");
+      s.execute(
+          "CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY,"
+              + " data_type TEXT NOT NULL, identifier TEXT UNIQUE, description TEXT DEFAULT '',"
+              + " last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+              + " min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,"
+              + " CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id))");
+      s.execute(
+          "CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL,"
+              + " column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL,"
+              + " z TINYINT NOT NULL, m TINYINT NOT NULL,"
+              + " CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),"
+              + " CONSTRAINT uk_gc_table_name UNIQUE (table_name),"
+              + " CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),"
+              + " CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))");
+      StringBuilder ddl =
+          new StringBuilder(
+              "CREATE TABLE "
+                  + quote(table)
+                  + " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom GEOMETRY");
       for (StructField f : attributes) {
         ddl.append(", ").append(quote(f.name())).append(' ').append(sqlType(f.dataType()));
       }
       s.execute(ddl.append(')').toString());
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)")) {
-      srs(p, "Undefined cartesian SRS", -1, "NONE", -1, "undefined",
+    try (PreparedStatement p =
+        c.prepareStatement("INSERT INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)")) {
+      srs(
+          p,
+          "Undefined cartesian SRS",
+          -1,
+          "NONE",
+          -1,
+          "undefined",
           "undefined cartesian coordinate reference system");
-      srs(p, "Undefined geographic SRS", 0, "NONE", 0, "undefined",
+      srs(
+          p,
+          "Undefined geographic SRS",
+          0,
+          "NONE",
+          0,
+          "undefined",
           "undefined geographic coordinate reference system");
-      srs(p, "WGS 84 geodetic", SRS_ID, "EPSG", SRS_ID, WGS84_WKT,
+      srs(
+          p,
+          "WGS 84 geodetic",
+          SRS_ID,
+          "EPSG",
+          SRS_ID,
+          WGS84_WKT,
           "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid");
     }
     StringBuilder insert = new StringBuilder("INSERT INTO " + quote(table) + " (geom");
@@ -148,12 +192,12 @@ final class GeoPackageWriter {
       while (rows.hasNext()) {
         Row r = rows.next();
         if (r.isNullAt(geomIndex)) {
-          p.setNull(1, java.sql.Types.BLOB);
+          p.setNull(1, Types.BLOB);
         } else {
           Geometry g = reader.read((byte[]) r.get(geomIndex));
           p.setBytes(1, gpkgBinary(g));
           bounds.expandToInclude(g.getEnvelopeInternal());
-          types.add(g.getGeometryType().toUpperCase(java.util.Locale.ROOT));
+          types.add(g.getGeometryType().toUpperCase(Locale.ROOT));
         }
         for (int i = 0; i < attributes.size(); i++) {
           StructField f = attributes.get(i);
@@ -166,15 +210,17 @@ final class GeoPackageWriter {
       }
       p.executeBatch();
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO gpkg_contents (table_name, data_type,"
-        + " identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?,?,?,?,?,?,?,?,?)")) {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "INSERT INTO gpkg_contents (table_name, data_type,"
+                + " identifier, description, min_x, min_y, max_x, max_y, srs_id) VALUES (?,?,?,?,?,?,?,?,?)")) {
       p.setString(1, table);
       p.setString(2, "features");
       p.setString(3, table);
       p.setString(4, description == null ? "" : description);
       if (bounds.isNull()) {
         for (int i = 5; i <= 8; i++) {
-          p.setNull(i, java.sql.Types.DOUBLE);
+          p.setNull(i, Types.DOUBLE);
         }
       } else {
         p.setDouble(5, bounds.getMinX());
@@ -185,7 +231,8 @@ final class GeoPackageWriter {
       p.setInt(9, SRS_ID);
       p.executeUpdate();
     }
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO gpkg_geometry_columns VALUES (?,?,?,?,0,0)")) {
+    try (PreparedStatement p =
+        c.prepareStatement("INSERT INTO gpkg_geometry_columns VALUES (?,?,?,?,0,0)")) {
       p.setString(1, table);
       p.setString(2, "geom");
       p.setString(3, types.size() == 1 ? types.first() : "GEOMETRY");
@@ -204,7 +251,8 @@ final class GeoPackageWriter {
     byte[] wkb = new WKBWriter(2, ByteOrderValues.LITTLE_ENDIAN).write(g);
     boolean empty = g.isEmpty();
     int envelopeBytes = empty ? 0 : 32;
-    ByteBuffer b = ByteBuffer.allocate(8 + envelopeBytes + wkb.length).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(8 + envelopeBytes + wkb.length).order(ByteOrder.LITTLE_ENDIAN);
     b.put((byte) 'G').put((byte) 'P').put((byte) 0);
     b.put((byte) ((empty ? 0b1_000_0 : 0b0_001_0) | 1));
     b.putInt(SRS_ID);
@@ -215,8 +263,15 @@ final class GeoPackageWriter {
     return b.put(wkb).array();
   }
 
-  private static void srs(PreparedStatement p, String name, int id, String org, int orgId,
-      String definition, String description) throws SQLException {
+  private static void srs(
+      PreparedStatement p,
+      String name,
+      int id,
+      String org,
+      int orgId,
+      String definition,
+      String description)
+      throws SQLException {
     p.setString(1, name);
     p.setInt(2, id);
     p.setString(3, org);
@@ -238,7 +293,7 @@ final class GeoPackageWriter {
       return "DATE";
     } else if (t instanceof TimestampType) {
       return "DATETIME";
-    } else if (t instanceof org.apache.spark.sql.types.BinaryType) {
+    } else if (t instanceof BinaryType) {
       return "BLOB";
     }
     return "TEXT";
@@ -257,8 +312,8 @@ final class GeoPackageWriter {
       p.setString(i, v.toString()); // java.sql.Date#toString is ISO yyyy-MM-dd
     } else if (t instanceof TimestampType) {
       // Spark's session time zone is UTC; GeoPackage DATETIME is ISO 8601 in UTC with 'Z'.
-      java.time.Instant at = v instanceof Timestamp ts ? ts.toInstant() : (java.time.Instant) v;
-      p.setString(i, DATETIME.format(at.truncatedTo(ChronoUnit.MILLIS).atZone(java.time.ZoneOffset.UTC)));
+      Instant at = v instanceof Timestamp ts ? ts.toInstant() : (Instant) v;
+      p.setString(i, DATETIME.format(at.truncatedTo(ChronoUnit.MILLIS).atZone(ZoneOffset.UTC)));
     } else if (v instanceof byte[] bytes) {
       p.setBytes(i, bytes);
     } else {

@@ -1,13 +1,14 @@
 package org.lifecircle.report;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * A self-contained HTML page: headings, paragraphs, tables, the inline SVG map and its small
- * inline script (no network, no CDN). Numbers a test or a planner reads back carry their raw value
- * in {@code data-*} attributes beside the formatted text.
+ * A self-contained HTML page: headings, paragraphs, tables, the inline SVG map and its small inline
+ * script (no network, no CDN). Numbers a test or a planner reads back carry their raw value in
+ * {@code data-*} attributes beside the formatted text.
  */
 final class Html {
   /** One headline figure: its key, label and raw value (formatted for the page). */
@@ -26,8 +27,11 @@ final class Html {
   }
 
   void h2(String zh, String en) {
-    body.append("<h2>").append(SvgMap.escape(zh)).append(" <span class=\"en\">")
-        .append(SvgMap.escape(en)).append("</span></h2>\n");
+    body.append("<h2>")
+        .append(SvgMap.escape(zh))
+        .append(" <span class=\"en\">")
+        .append(SvgMap.escape(en))
+        .append("</span></h2>\n");
   }
 
   void p(String t) {
@@ -41,10 +45,16 @@ final class Html {
   void figures(List<Figure> figures) {
     body.append("<table class=\"figures\"><tbody>\n");
     for (Figure f : figures) {
-      body.append("<tr><th>").append(SvgMap.escape(f.label())).append("</th><td class=\"n\" data-figure=\"")
-          .append(SvgMap.escape(f.key())).append("\" data-value=\"").append(f.value()).append("\">")
-          .append(String.format(java.util.Locale.ROOT, "%,d", f.value()))
-          .append(f.note() == null ? "" : " " + SvgMap.escape(f.note())).append("</td></tr>\n");
+      body.append("<tr><th>")
+          .append(SvgMap.escape(f.label()))
+          .append("</th><td class=\"n\" data-figure=\"")
+          .append(SvgMap.escape(f.key()))
+          .append("\" data-value=\"")
+          .append(f.value())
+          .append("\">")
+          .append(String.format(Locale.ROOT, "%,d", f.value()))
+          .append(f.note() == null ? "" : " " + SvgMap.escape(f.note()))
+          .append("</td></tr>\n");
     }
     body.append("</tbody></table>\n");
   }
@@ -57,20 +67,33 @@ final class Html {
    * A table inside a box that scrolls sideways rather than running off the page; {@code rowData},
    * when given, is one map of data-* attributes per row (raw values for readers of the page).
    */
-  void table(String id, List<String> header, List<List<String>> rows, List<Map<String, String>> rowData) {
-    body.append("<div class=\"tbl\"><table").append(id == null ? "" : " id=\"" + id + "\"")
+  void table(
+      String id, List<String> header, List<List<String>> rows, List<Map<String, String>> rowData) {
+    body.append("<div class=\"tbl\"><table")
+        .append(id == null ? "" : " id=\"" + id + "\"")
         .append("><thead><tr>");
     header.forEach(c -> body.append("<th>").append(SvgMap.escape(c)).append("</th>"));
     body.append("</tr></thead><tbody>\n");
     for (int i = 0; i < rows.size(); i++) {
       body.append("<tr");
       if (rowData != null) {
-        rowData.get(i).forEach((k, v) -> body.append(" data-").append(k).append("=\"")
-            .append(SvgMap.escape(v)).append('"'));
+        rowData
+            .get(i)
+            .forEach(
+                (k, v) ->
+                    body.append(" data-")
+                        .append(k)
+                        .append("=\"")
+                        .append(SvgMap.escape(v))
+                        .append('"'));
       }
       body.append('>');
-      rows.get(i).forEach(c -> body.append(NUMBER.matcher(c).matches() ? "<td class=\"n\">" : "<td>")
-          .append(SvgMap.escape(c)).append("</td>"));
+      rows.get(i)
+          .forEach(
+              c ->
+                  body.append(NUMBER.matcher(c).matches() ? "<td class=\"n\">" : "<td>")
+                      .append(SvgMap.escape(c))
+                      .append("</td>"));
       body.append("</tr>\n");
     }
     body.append("</tbody></table></div>\n");
@@ -79,7 +102,8 @@ final class Html {
   @Override
   public String toString() {
     return "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width\"><title>" + SvgMap.escape(title)
+        + "<meta name=\"viewport\" content=\"width=device-width\"><title>"
+        + SvgMap.escape(title)
         + "</title><style>body{font-family:'Noto Sans CJK SC','WenQuanYi Micro Hei',sans-serif;"
         + "margin:2em auto;max-width:1040px;padding:0 1em;color:#222}"
         + "h2{border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:1.6em}"
@@ -91,6 +115,7 @@ final class Html {
         + "table.figures th{text-align:left;font-weight:normal}"
         + "svg{max-width:100%;height:auto;border:1px solid #ccc}"
         + ".switch{margin:0.5em 0}.met{color:#1a7f37}.unmet{color:#b42318}</style></head><body>\n"
-        + body + "</body></html>\n";
+        + body
+        + "</body></html>\n";
   }
 }

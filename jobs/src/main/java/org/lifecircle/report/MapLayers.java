@@ -34,43 +34,85 @@ final class MapLayers {
 
   private MapLayers() {}
 
-  static SvgMap.Layers load(SparkSession spark, RunContext ctx, List<String> categories,
-      Map<String, String> categoryNames, Map<String, String> communityNames, String initial,
+  static SvgMap.Layers load(
+      SparkSession spark,
+      RunContext ctx,
+      List<String> categories,
+      Map<String, String> categoryNames,
+      Map<String, String> communityNames,
+      String initial,
       List<SvgMap.Point> sites) {
     WKBReader wkb = new WKBReader();
     List<String> notes = new ArrayList<>();
     List<SvgMap.Area> communities = new ArrayList<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
-        .where(col("level").equalTo("community")).select("area_code", "geometry").collectAsList()) {
-      communities.add(new SvgMap.Area(r.getString(0),
-          communityNames.getOrDefault(r.getString(0), r.getString(0)), read(wkb, r, 1)));
+    for (Row r :
+        DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
+            .where(col("level").equalTo("community"))
+            .select("area_code", "geometry")
+            .collectAsList()) {
+      communities.add(
+          new SvgMap.Area(
+              r.getString(0),
+              communityNames.getOrDefault(r.getString(0), r.getString(0)),
+              read(wkb, r, 1)));
     }
     List<Geometry> edges = new ArrayList<>();
     if (DeltaTables.exists(spark, ctx, Tables.WALK_NETWORK)) {
-      for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK), "edge_id", MAX_EDGES,
-          "walk edges", notes).select("geometry").collectAsList()) {
+      for (Row r :
+          sample(
+                  DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK),
+                  "edge_id",
+                  MAX_EDGES,
+                  "walk edges",
+                  notes)
+              .select("geometry")
+              .collectAsList()) {
         edges.add(read(wkb, r, 0));
       }
     }
     Dataset<Row> allBuildings = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDINGS);
     long k = every(allBuildings.count(), MAX_BUILDINGS, Tables.BUILDINGS, notes);
-    Map<String, String> flags = homeFlags(onEvery(DeltaTables.readSnapshot(spark, ctx,
-        Tables.BUILDING_ACCESS), "building_id", k), categories);
+    Map<String, String> flags =
+        homeFlags(
+            onEvery(DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS), "building_id", k),
+            categories);
     List<SvgMap.Building> buildings = new ArrayList<>();
-    for (Row r : onEvery(allBuildings, "building_id", k).select("building_id", "use", "geometry")
-        .collectAsList()) {
+    for (Row r :
+        onEvery(allBuildings, "building_id", k)
+            .select("building_id", "use", "geometry")
+            .collectAsList()) {
       String id = r.getString(0);
-      buildings.add(new SvgMap.Building(read(wkb, r, 2), flags.get(id), id + " (" + r.getString(1) + ")"));
+      buildings.add(
+          new SvgMap.Building(read(wkb, r, 2), flags.get(id), id + " (" + r.getString(1) + ")"));
     }
     List<SvgMap.Point> facilities = new ArrayList<>();
-    for (Row r : sample(DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES), "facility_id", MAX_POINTS,
-        Tables.FACILITIES, notes).select("category", "facility_id", "name", "geometry").collectAsList()) {
+    for (Row r :
+        sample(
+                DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES),
+                "facility_id",
+                MAX_POINTS,
+                Tables.FACILITIES,
+                notes)
+            .select("category", "facility_id", "name", "geometry")
+            .collectAsList()) {
       Geometry g = read(wkb, r, 3);
-      facilities.add(new SvgMap.Point(r.getString(0), g.getCentroid().getX(), g.getCentroid().getY(),
-          (r.isNullAt(2) ? "" : r.getString(2) + " ") + r.getString(1)));
+      facilities.add(
+          new SvgMap.Point(
+              r.getString(0),
+              g.getCentroid().getX(),
+              g.getCentroid().getY(),
+              (r.isNullAt(2) ? "" : r.getString(2) + " ") + r.getString(1)));
     }
-    return new SvgMap.Layers(communities, edges, buildings, facilities, sites, categories,
-        categoryNames, initial, notes.isEmpty() ? null : String.join("; ", notes));
+    return new SvgMap.Layers(
+        communities,
+        edges,
+        buildings,
+        facilities,
+        sites,
+        categories,
+        categoryNames,
+        initial,
+        notes.isEmpty() ? null : String.join("; ", notes));
   }
 
   /**
@@ -83,8 +125,11 @@ final class MapLayers {
       index.put(categories.get(i), i);
     }
     Map<String, String> flags = new HashMap<>();
-    for (Row r : access.groupBy("building_id").agg(collect_list(struct(col("category"), col("covered"))))
-        .collectAsList()) {
+    for (Row r :
+        access
+            .groupBy("building_id")
+            .agg(collect_list(struct(col("category"), col("covered"))))
+            .collectAsList()) {
       char[] c = "0".repeat(categories.size()).toCharArray();
       for (Row cr : r.<Row>getList(1)) {
         Integer i = index.get(cr.getString(0));
@@ -97,8 +142,11 @@ final class MapLayers {
     return flags;
   }
 
-  /** The rows, or every k-th by id hash when there are more than {@code max}; noted when sampled. */
-  private static Dataset<Row> sample(Dataset<Row> rows, String id, int max, String what, List<String> notes) {
+  /**
+   * The rows, or every k-th by id hash when there are more than {@code max}; noted when sampled.
+   */
+  private static Dataset<Row> sample(
+      Dataset<Row> rows, String id, int max, String what, List<String> notes) {
     return onEvery(rows, id, every(rows.count(), max, what, notes));
   }
 
@@ -118,7 +166,8 @@ final class MapLayers {
     try {
       return wkb.read((byte[]) r.get(i));
     } catch (ParseException e) {
-      throw PipelineException.cannot("draw", "report map", "a table holds invalid WKB", e.getMessage(), e);
+      throw PipelineException.cannot(
+          "draw", "report map", "a table holds invalid WKB", e.getMessage(), e);
     }
   }
 }

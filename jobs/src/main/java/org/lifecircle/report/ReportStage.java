@@ -43,10 +43,19 @@ public final class ReportStage implements Stage {
   /** Writes no table but an HTML file; walk_network and the last two gold tables are optional. */
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.ADMIN_AREAS, Tables.BUILDINGS, Tables.FACILITIES,
-        Tables.WALK_NETWORK, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS,
-        Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS, Tables.CHECKUP_INDICATORS,
-        Tables.GAP_FILL_CANDIDATES, Tables.RUN_LOG, Tables.QUARANTINE);
+    return Doors.reads(
+        Tables.ADMIN_AREAS,
+        Tables.BUILDINGS,
+        Tables.FACILITIES,
+        Tables.WALK_NETWORK,
+        Tables.BUILDING_POPULATION,
+        Tables.BUILDING_ACCESS,
+        Tables.COMMUNITY_COVERAGE,
+        Tables.COVERAGE_GAPS,
+        Tables.CHECKUP_INDICATORS,
+        Tables.GAP_FILL_CANDIDATES,
+        Tables.RUN_LOG,
+        Tables.QUARANTINE);
   }
 
   @Override
@@ -56,30 +65,62 @@ public final class ReportStage implements Stage {
     Headlines head = Headlines.compute(spark, ctx, catalog);
     Html h = new Html();
     h.title(ctx.city().name() + " · 一刻钟便民生活圈 15-minute life circle · " + ctx.snapshotDate());
-    h.p(String.format(Locale.ROOT, "城市 City %s · 快照 snapshot %s · run %s · %s", ctx.cityCode(),
-        ctx.snapshotDate(), ctx.runId(), Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+    h.p(
+        String.format(
+            Locale.ROOT,
+            "城市 City %s · 快照 snapshot %s · run %s · %s",
+            ctx.cityCode(),
+            ctx.snapshotDate(),
+            ctx.runId(),
+            Instant.now().truncatedTo(ChronoUnit.SECONDS)));
 
     h.h2("概要", "Headlines");
-    h.figures(List.of(
-        new Html.Figure("residents", "常住人口 Residents placed in homes", head.residents(), null),
-        new Html.Figure("homes", "住宅建筑 Homes", head.homes(), null),
-        new Html.Figure("unmet_residents", "至少一类设施不达标的居民 Residents with at least one unmet"
-            + " category (distinct people)", head.unmetResidents(), share(head.unmetResidents(), head.residents())),
-        new Html.Figure("populated_communities", "有居民的社区 Communities with residents",
-            head.populatedCommunities(), "of " + head.communities() + " communities 个社区"),
-        new Html.Figure("complete_communities", "完整社区 Complete communities (among those with"
-            + " residents)", head.completeCommunities(), "of " + head.populatedCommunities()),
-        new Html.Figure("distance_gaps", "距离缺口 Distance gaps (community × category)",
-            head.distanceGaps(), null),
-        new Html.Figure("capacity_gaps", "容量缺口 Capacity gaps (community × category)",
-            head.capacityGaps(), null)));
+    h.figures(
+        List.of(
+            new Html.Figure("residents", "常住人口 Residents placed in homes", head.residents(), null),
+            new Html.Figure("homes", "住宅建筑 Homes", head.homes(), null),
+            new Html.Figure(
+                "unmet_residents",
+                "至少一类设施不达标的居民 Residents with at least one unmet" + " category (distinct people)",
+                head.unmetResidents(),
+                share(head.unmetResidents(), head.residents())),
+            new Html.Figure(
+                "populated_communities",
+                "有居民的社区 Communities with residents",
+                head.populatedCommunities(),
+                "of " + head.communities() + " communities 个社区"),
+            new Html.Figure(
+                "complete_communities",
+                "完整社区 Complete communities (among those with" + " residents)",
+                head.completeCommunities(),
+                "of " + head.populatedCommunities()),
+            new Html.Figure(
+                "distance_gaps",
+                "距离缺口 Distance gaps (community × category)",
+                head.distanceGaps(),
+                null),
+            new Html.Figure(
+                "capacity_gaps",
+                "容量缺口 Capacity gaps (community × category)",
+                head.capacityGaps(),
+                null)));
 
     String worst = Sections.coverageByCategory(spark, ctx, h, catalog, head);
     List<SvgMap.Point> sites = Sections.recommendationSites(spark, ctx);
     h.h2("地图", "Map");
     h.raw(Sections.categorySwitch(catalog, worst));
-    h.raw("<figure>" + SvgMap.render(MapLayers.load(spark, ctx, names.categoryOrder(),
-        names.categories(), names.areas(), worst, sites)) + "</figure>");
+    h.raw(
+        "<figure>"
+            + SvgMap.render(
+                MapLayers.load(
+                    spark,
+                    ctx,
+                    names.categoryOrder(),
+                    names.categories(),
+                    names.areas(),
+                    worst,
+                    sites))
+            + "</figure>");
     h.raw(Sections.SWITCH_SCRIPT);
     Sections.topGaps(spark, ctx, h, names);
     Sections.districts(spark, ctx, h, names);
@@ -87,16 +128,25 @@ public final class ReportStage implements Stage {
     Sections.recommendations(spark, ctx, h, names);
     Sections.quality(spark, ctx, h);
 
-    Path out = ctx.warehouse().resolve("_reports").resolve(ctx.cityCode())
-        .resolve(ctx.snapshotDate() + ".html");
+    Path out =
+        ctx.warehouse()
+            .resolve("_reports")
+            .resolve(ctx.cityCode())
+            .resolve(ctx.snapshotDate() + ".html");
     try {
       Files.createDirectories(out.getParent());
       Files.writeString(out, h.toString(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw PipelineException.cannot("write", "report", e.getMessage(), out, e);
     }
-    return new StageResult(head.homes(), 1, 0, new LinkedHashMap<>(), List.of(),
-        Map.of("report", out.toString()), List.of("  report: " + out));
+    return new StageResult(
+        head.homes(),
+        1,
+        0,
+        new LinkedHashMap<>(),
+        List.of(),
+        Map.of("report", out.toString()),
+        List.of("  report: " + out));
   }
 
   private static String share(long part, long whole) {
@@ -104,14 +154,18 @@ public final class ReportStage implements Stage {
   }
 
   /** Names for codes: categories from the catalog (catalog order), areas from admin_areas. */
-  record Names(Map<String, String> categories, List<String> categoryOrder, Map<String, String> areas) {
+  record Names(
+      Map<String, String> categories, List<String> categoryOrder, Map<String, String> areas) {
     static Names load(SparkSession spark, RunContext ctx, FacilityCatalog catalog) {
       Map<String, String> cats = new LinkedHashMap<>();
       catalog.categories().forEach(c -> cats.put(c.code(), c.nameZh() + " " + c.nameEn()));
       Map<String, String> areas = new HashMap<>();
-      for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
-          .select(col("area_code"), col("area_name")).collectAsList()) {
-        areas.put(r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1) + " " + r.getString(0));
+      for (Row r :
+          DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
+              .select(col("area_code"), col("area_name"))
+              .collectAsList()) {
+        areas.put(
+            r.getString(0), r.isNullAt(1) ? r.getString(0) : r.getString(1) + " " + r.getString(0));
       }
       return new Names(cats, new ArrayList<>(cats.keySet()), areas);
     }

@@ -20,38 +20,66 @@ import org.lifecircle.io.Tables;
  * twenty lines, so the whole summary of a nightly fits one screen.
  */
 public final class Summary {
-  private static final List<String> AFTER_COVERAGE = List.of("coverage", "adequacy", "assets",
-      "recommend", "indicators", "report");
+  private static final List<String> AFTER_COVERAGE =
+      List.of("coverage", "adequacy", "assets", "recommend", "indicators", "report");
 
   private Summary() {}
 
-  public static void print(SparkSession spark, RunContext ctx, PrintStream out, List<String> stages,
-      Path log) {
+  public static void print(
+      SparkSession spark, RunContext ctx, PrintStream out, List<String> stages, Path log) {
     if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
         && DeltaTables.exists(spark, ctx, Tables.COVERAGE_GAPS)) {
       FacilityCatalog catalog = ctx.catalogs().facilities();
       ReportStage.Names names = ReportStage.Names.load(spark, ctx, catalog);
       Headlines h = Headlines.compute(spark, ctx, catalog);
-      out.printf(Locale.ROOT, "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet"
-          + " category%n", h.residents(), h.homes(), h.unmetResidents(),
+      out.printf(
+          Locale.ROOT,
+          "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet" + " category%n",
+          h.residents(),
+          h.homes(),
+          h.unmetResidents(),
           h.residents() == 0 ? 0.0 : 100.0 * h.unmetResidents() / h.residents());
-      out.printf(Locale.ROOT, "complete communities: %,d of %,d with residents (%,d communities in"
-          + " all); gaps: %,d distance, %,d capacity%n", h.completeCommunities(),
-          h.populatedCommunities(), h.communities(), h.distanceGaps(), h.capacityGaps());
+      out.printf(
+          Locale.ROOT,
+          "complete communities: %,d of %,d with residents (%,d communities in"
+              + " all); gaps: %,d distance, %,d capacity%n",
+          h.completeCommunities(),
+          h.populatedCommunities(),
+          h.communities(),
+          h.distanceGaps(),
+          h.capacityGaps());
       out.println("top 10 gaps by severity (coverage_gaps ORDER BY rank):");
-      out.println("  rank  community                      category                       kind"
-          + "       uncovered   severity");
-      for (Row r : DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS).orderBy("rank")
-          .limit(ReportStage.TOP_GAPS)
-          .select(col("rank"), col("community_code"), col("category"), col("gap_kind"),
-              col("target_residents_uncovered"), col("severity")).collectAsList()) {
-        out.printf(Locale.ROOT, "  %4d  %s %s %-9s %10s %10s%n", r.getInt(0),
-            clip(names.area(r.getString(1)), 30), clip(names.category(r.getString(2)), 30),
-            r.getString(3), Sections.fmt(r.getLong(4)), Sections.fmt(r.getDouble(5)));
+      out.println(
+          "  rank  community                      category                       kind"
+              + "       uncovered   severity");
+      for (Row r :
+          DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+              .orderBy("rank")
+              .limit(ReportStage.TOP_GAPS)
+              .select(
+                  col("rank"),
+                  col("community_code"),
+                  col("category"),
+                  col("gap_kind"),
+                  col("target_residents_uncovered"),
+                  col("severity"))
+              .collectAsList()) {
+        out.printf(
+            Locale.ROOT,
+            "  %4d  %s %s %-9s %10s %10s%n",
+            r.getInt(0),
+            clip(names.area(r.getString(1)), 30),
+            clip(names.category(r.getString(2)), 30),
+            r.getString(3),
+            Sections.fmt(r.getLong(4)),
+            Sections.fmt(r.getDouble(5)));
       }
     }
-    Path report = ctx.warehouse().resolve("_reports").resolve(ctx.cityCode())
-        .resolve(ctx.snapshotDate() + ".html");
+    Path report =
+        ctx.warehouse()
+            .resolve("_reports")
+            .resolve(ctx.cityCode())
+            .resolve(ctx.snapshotDate() + ".html");
     if (stages.contains(ReportStage.NAME) && Files.exists(report)) {
       out.println("report: " + report.toAbsolutePath());
     }

@@ -32,13 +32,15 @@ class AccessOracleTest {
   private static final List<String> BANDS = AgeBands.COLUMNS;
 
   private static FacilityCatalog catalog() {
-    return new FacilityCatalog(Map.of(5, 1.0, 10, 0.8, 15, 0.6), List.of(
-        new FacilityCatalog.Category("kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true,
-            null, null, "test"),
-        new FacilityCatalog.Category("pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null,
-            null, "test"),
-        new FacilityCatalog.Category("park", "公园", "Park", 10, 500, "all", false, null, null,
-            "test")));
+    return new FacilityCatalog(
+        Map.of(5, 1.0, 10, 0.8, 15, 0.6),
+        List.of(
+            new FacilityCatalog.Category(
+                "kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true, null, null, "test"),
+            new FacilityCatalog.Category(
+                "pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null, null, "test"),
+            new FacilityCatalog.Category(
+                "park", "公园", "Park", 10, 500, "all", false, null, null, "test")));
   }
 
   record Home(String id, int x, int y) {}
@@ -55,8 +57,12 @@ class AccessOracleTest {
     }
     List<Facility> facilities = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
-      facilities.add(new Facility(String.format("F%03d", i), i % 2 == 0 ? "kindergarten" : "pharmacy",
-          r.nextInt(0, 3000), r.nextInt(0, 3000)));
+      facilities.add(
+          new Facility(
+              String.format("F%03d", i),
+              i % 2 == 0 ? "kindergarten" : "pharmacy",
+              r.nextInt(0, 3000),
+              r.nextInt(0, 3000)));
     }
     // Exact threshold (a 3-4-5 triangle: 300 m) and an exact tie between F998 and F999.
     homes.add(new Home("B9000", 10_000, 10_000));
@@ -69,10 +75,12 @@ class AccessOracleTest {
 
   @Test
   void categoryWithoutFacilitiesStillHasRowsWithNullDistance() {
-    List<Row> rows = run(List.of(new Home("B1", 0, 0)),
-        List.of(new Facility("F1", "pharmacy", 3, 4))).collectAsList();
+    List<Row> rows =
+        run(List.of(new Home("B1", 0, 0)), List.of(new Facility("F1", "pharmacy", 3, 4)))
+            .collectAsList();
     assertThat(rows).hasSize(3);
-    Row park = rows.stream().filter(x -> x.getAs("category").equals("park")).findFirst().orElseThrow();
+    Row park =
+        rows.stream().filter(x -> x.getAs("category").equals("park")).findFirst().orElseThrow();
     assertThat((Object) park.getAs("distance_m")).isNull();
     assertThat((Object) park.getAs("nearest_facility_id")).isNull();
     assertThat(park.<Boolean>getAs("within_threshold")).isFalse();
@@ -82,9 +90,11 @@ class AccessOracleTest {
   private static void check(List<Home> homes, List<Facility> facilities) {
     Map<String, Object[]> got = new TreeMap<>();
     for (Row row : run(homes, facilities).collectAsList()) {
-      got.put(row.getAs("building_id") + "/" + row.getAs("category"),
-          new Object[] {row.getAs("nearest_facility_id"), row.getAs("distance_m"),
-              row.getAs("within_threshold")});
+      got.put(
+          row.getAs("building_id") + "/" + row.getAs("category"),
+          new Object[] {
+            row.getAs("nearest_facility_id"), row.getAs("distance_m"), row.getAs("within_threshold")
+          });
     }
     FacilityCatalog cat = catalog();
     for (Home h : homes) {
@@ -119,9 +129,12 @@ class AccessOracleTest {
 
   private static Dataset<Row> run(List<Home> homes, List<Facility> facilities) {
     SparkSession spark = TestSpark.session();
-    StructType hs = new StructType().add("building_id", DataTypes.StringType)
-        .add("community_code", DataTypes.StringType).add("origin", DataTypes.BinaryType)
-        .add("residents", DataTypes.LongType);
+    StructType hs =
+        new StructType()
+            .add("building_id", DataTypes.StringType)
+            .add("community_code", DataTypes.StringType)
+            .add("origin", DataTypes.BinaryType)
+            .add("residents", DataTypes.LongType);
     for (String b : BANDS) {
       hs = hs.add(b, DataTypes.LongType);
     }
@@ -137,13 +150,21 @@ class AccessOracleTest {
       }
       hr.add(RowFactory.create(v));
     }
-    StructType fs = new StructType().add("facility_id", DataTypes.StringType)
-        .add("category", DataTypes.StringType).add("geometry", DataTypes.BinaryType);
+    StructType fs =
+        new StructType()
+            .add("facility_id", DataTypes.StringType)
+            .add("category", DataTypes.StringType)
+            .add("geometry", DataTypes.BinaryType);
     List<Row> fr = new ArrayList<>();
     for (Facility f : facilities) {
-      fr.add(RowFactory.create(f.id(), f.category(), SilverRows.wkb(SilverRows.point(f.x(), f.y()))));
+      fr.add(
+          RowFactory.create(f.id(), f.category(), SilverRows.wkb(SilverRows.point(f.x(), f.y()))));
     }
-    return AccessStage.access(spark, spark.createDataFrame(hr, hs).repartition(3),
-        spark.createDataFrame(fr, fs), catalog(), new AccessStage.Basis("straight_line", 1.0));
+    return AccessStage.access(
+        spark,
+        spark.createDataFrame(hr, hs).repartition(3),
+        spark.createDataFrame(fr, fs),
+        catalog(),
+        new AccessStage.Basis("straight_line", 1.0));
   }
 }

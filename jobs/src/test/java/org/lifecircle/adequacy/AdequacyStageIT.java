@@ -1,6 +1,7 @@
 package org.lifecircle.adequacy;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.lifecircle.SilverRows.point;
@@ -17,7 +18,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,32 +36,28 @@ import org.lifecircle.io.Tables;
 
 /**
  * Hand-worked E2SFCA on a line (x in metres from X0; all on one y), d0 = 300 m, straight line.
- * Buildings (P = target residents, residents = 10 P): B1 x=100 P=100, B2 x=200 P=50 (community
- * C1); B3 x=600 P=80, B4 x=720 P=40, B5 x=1500 P=30 (community C2). Pairs within 300 m:
- * F/G1 x=0: B1 100, B2 200; F/G2 x=450: B2 250, B3 150, B4 270; F/G3 x=1000: B4 280. B5 is out
- * of every catchment.
+ * Buildings (P = target residents, residents = 10 P): B1 x=100 P=100, B2 x=200 P=50 (community C1);
+ * B3 x=600 P=80, B4 x=720 P=40, B5 x=1500 P=30 (community C2). Pairs within 300 m: F/G1 x=0: B1
+ * 100, B2 200; F/G2 x=450: B2 250, B3 150, B4 270; F/G3 x=1000: B4 280. B5 is out of every
+ * catchment.
  *
  * <p>kindergarten (decay none, norm 400 per 1,000 target, level weight 1.0); F1 60, F2 30, F3 20
- * places, F4 capacity null (skipped, counted):
- *   R1 = 60/150 = 0.4, R2 = 30/(50+80+40) = 3/17 = 0.176471, R3 = 20/40 = 0.5;
- *   A: B1 0.4, B2 0.4 + 3/17 = 0.576471, B3 3/17, B4 3/17 + 0.5 = 0.676471, B5 0;
- *   sum A P = 40 + 28.8235 + 14.1176 + 27.0588 = 110 = 60 + 30 + 20 (conserved);
- *   C1: reachable 68.8235, index 0.458824, required 0.4 x 150 = 60, shortfall 0;
- *   C2: reachable 360/17 + 20 = 41.1765, index 0.274510, shortfall 60 - 41.1765 = 18.8235,
- *       uncovered ceil(150 x 18.8235 / 60) = ceil(47.06) = 48, severity 48 x 1.0 = 48.
- * nursery (gaussian, norm 4.5 per 1,000 ALL residents, level weight 1.0); G1 3, G2 3, G3 2 places.
- *   w(d) = (exp(-(d/300)²/2) - e^-½) / (1 - e^-½): w(100) = 0.862656, w(150) = 0.701367,
- *   w(200) = 0.493575, w(250) = 0.254448, w(270) = 0.153624, w(280) = 0.102612;
- *   served G1 = 100 w(100) + 50 w(200) = 110.944395, R1 = 3/110.944395 = 0.027040573;
- *   served G2 = 50 w(250) + 80 w(150) + 40 w(270) = 74.976684, R2 = 0.040012439;
- *   served G3 = 40 w(280) = 4.104464, R3 = 0.487274377;
- *   A: B1 = w(100) R1 = 0.023326721, B2 = w(200) R1 + w(250) R2 = 0.023527657,
- *      B3 = w(150) R2 = 0.028063387, B4 = w(270) R2 + w(280) R3 = 0.056146852, B5 0;
- *   C1: reachable 3.509055, required 4.5/1000 x 1500 = 6.75, shortfall 3.240945,
- *       uncovered ceil(150 x 3.240945 / 6.75) = ceil(72.02) = 73;
- *   C2: reachable 4.490945 (sum 8 = 3 + 3 + 2), shortfall 2.259055, uncovered ceil(50.20) = 51.
- * Capacity gaps ranked by severity (uncovered target residents x level weight 1.0): C1 nursery
- * 73, C2 nursery 51, C2 kindergarten 48.
+ * places, F4 capacity null (skipped, counted): R1 = 60/150 = 0.4, R2 = 30/(50+80+40) = 3/17 =
+ * 0.176471, R3 = 20/40 = 0.5; A: B1 0.4, B2 0.4 + 3/17 = 0.576471, B3 3/17, B4 3/17 + 0.5 =
+ * 0.676471, B5 0; sum A P = 40 + 28.8235 + 14.1176 + 27.0588 = 110 = 60 + 30 + 20 (conserved); C1:
+ * reachable 68.8235, index 0.458824, required 0.4 x 150 = 60, shortfall 0; C2: reachable 360/17 +
+ * 20 = 41.1765, index 0.274510, shortfall 60 - 41.1765 = 18.8235, uncovered ceil(150 x 18.8235 /
+ * 60) = ceil(47.06) = 48, severity 48 x 1.0 = 48. nursery (gaussian, norm 4.5 per 1,000 ALL
+ * residents, level weight 1.0); G1 3, G2 3, G3 2 places. w(d) = (exp(-(d/300)²/2) - e^-½) / (1 -
+ * e^-½): w(100) = 0.862656, w(150) = 0.701367, w(200) = 0.493575, w(250) = 0.254448, w(270) =
+ * 0.153624, w(280) = 0.102612; served G1 = 100 w(100) + 50 w(200) = 110.944395, R1 = 3/110.944395 =
+ * 0.027040573; served G2 = 50 w(250) + 80 w(150) + 40 w(270) = 74.976684, R2 = 0.040012439; served
+ * G3 = 40 w(280) = 4.104464, R3 = 0.487274377; A: B1 = w(100) R1 = 0.023326721, B2 = w(200) R1 +
+ * w(250) R2 = 0.023527657, B3 = w(150) R2 = 0.028063387, B4 = w(270) R2 + w(280) R3 = 0.056146852,
+ * B5 0; C1: reachable 3.509055, required 4.5/1000 x 1500 = 6.75, shortfall 3.240945, uncovered
+ * ceil(150 x 3.240945 / 6.75) = ceil(72.02) = 73; C2: reachable 4.490945 (sum 8 = 3 + 3 + 2),
+ * shortfall 2.259055, uncovered ceil(50.20) = 51. Capacity gaps ranked by severity (uncovered
+ * target residents x level weight 1.0): C1 nursery 73, C2 nursery 51, C2 kindergarten 48.
  */
 class AdequacyStageIT {
   private static final double X0 = 528_000;
@@ -78,16 +74,35 @@ class AdequacyStageIT {
     spark = TestSpark.session();
     Path catalogFile = Path.of("src/test/resources/adequacy/catalog.yaml").toAbsolutePath();
     CityConfig base = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
-    CityConfig city = new CityConfig(base.code(), base.name(), base.metricCrs(), base.bounds(),
-        base.datasets(), new CityConfig.Catalogs(catalogFile.toString(), null, null, null), base.limits(),
-        base.sample(), base.configDir());
+    CityConfig city =
+        new CityConfig(
+            base.code(),
+            base.name(),
+            base.metricCrs(),
+            base.bounds(),
+            base.datasets(),
+            new CityConfig.Catalogs(catalogFile.toString(), null, null, null),
+            base.limits(),
+            base.sample(),
+            base.configDir());
     catalog = Yaml.read(catalogFile, FacilityCatalog.class, "test catalog");
-    // The hand-worked catalog holds three categories: the other catalogs stay the defaults, unchecked
-    // against it (the default indicators name categories it lacks, and this stage reads none of them).
+    // The hand-worked catalog holds three categories: the other catalogs stay the defaults,
+    // unchecked
+    // against it (the default indicators name categories it lacks, and this stage reads none of
+    // them).
     Catalogs defaults = Catalogs.load(base);
-    ctx = new RunContext("adequacy-test", city, LocalDate.of(2026, 6, 30),
-        TestSpark.tempDir("adequacy").resolve("warehouse"), new Catalogs(catalog, defaults.idleRules(),
-            defaults.indicators(), defaults.osmTags(), defaults.ageBands()));
+    ctx =
+        new RunContext(
+            "adequacy-test",
+            city,
+            LocalDate.of(2026, 6, 30),
+            TestSpark.tempDir("adequacy").resolve("warehouse"),
+            new Catalogs(
+                catalog,
+                defaults.idleRules(),
+                defaults.indicators(),
+                defaults.osmTags(),
+                defaults.ageBands()));
     List<Map<String, Object>> facilities = new ArrayList<>();
     double[][] sites = {{0, 60, 3}, {450, 30, 3}, {1000, 20, 2}};
     for (int j = 0; j < 3; j++) {
@@ -97,23 +112,41 @@ class AdequacyStageIT {
     facilities.add(facility("F4", "kindergarten", 300, null, 7));
     facilities.add(facility("P1", "pharmacy", 300, 99.0, 8));
     SilverRows.write(spark, ctx, "facilities", facilities);
-    Object[][] homes = {{"B1", 100.0, 100L, "C1"}, {"B2", 200.0, 50L, "C1"}, {"B3", 600.0, 80L, "C2"},
-        {"B4", 720.0, 40L, "C2"}, {"B5", 1500.0, 30L, "C2"}};
+    Object[][] homes = {
+      {"B1", 100.0, 100L, "C1"},
+      {"B2", 200.0, 50L, "C1"},
+      {"B3", 600.0, 80L, "C2"},
+      {"B4", 720.0, 40L, "C2"},
+      {"B5", 1500.0, 30L, "C2"}
+    };
     List<Map<String, Object>> population = new ArrayList<>();
     List<Map<String, Object>> access = new ArrayList<>();
     for (Object[] h : homes) {
       population.add(home((String) h[0], (String) h[3], (double) h[1], 10 * (long) h[2]));
       for (String category : List.of("kindergarten", "nursery", "pharmacy")) {
         long target = "pharmacy".equals(category) ? 10 * (long) h[2] : (long) h[2];
-        access.add(access((String) h[0], (String) h[3], (double) h[1], category, 10 * (long) h[2],
-            target, "straight_line"));
+        access.add(
+            access(
+                (String) h[0],
+                (String) h[3],
+                (double) h[1],
+                category,
+                10 * (long) h[2],
+                target,
+                "straight_line"));
       }
     }
     SilverRows.write(spark, ctx, "building_population", population);
     SilverRows.write(spark, ctx, "building_access", access);
     result = new AdequacyStage().run(spark, ctx);
-    computed = AdequacyStage.compute(spark, catalog, read("facilities"), read("building_population"),
-        read("building_access"), 1.3);
+    computed =
+        AdequacyStage.compute(
+            spark,
+            catalog,
+            read("facilities"),
+            read("building_population"),
+            read("building_access"),
+            1.3);
   }
 
   private static Dataset<Row> read(String table) {
@@ -128,7 +161,8 @@ class AdequacyStageIT {
     assertThat(r.get("F2")).isCloseTo(3.0 / 17, within(1e-12));
     assertThat(r.get("F3")).isCloseTo(0.5, within(1e-12));
     Map<String, Double> served = facilityColumn("kindergarten", "target_residents_served");
-    assertThat(served).containsExactlyEntriesOf(new TreeMap<>(Map.of("F1", 150.0, "F2", 170.0, "F3", 40.0)));
+    assertThat(served)
+        .containsExactlyEntriesOf(new TreeMap<>(Map.of("F1", 150.0, "F2", 170.0, "F3", 40.0)));
     Map<String, Double> a = accessibility("kindergarten");
     assertThat(a.get("B1")).isCloseTo(0.4, within(1e-12));
     assertThat(a.get("B2")).isCloseTo(0.4 + 3.0 / 17, within(1e-12));
@@ -157,13 +191,25 @@ class AdequacyStageIT {
   @Test
   void communityRowsHaveIndexAndShortfallAsDefined() {
     Map<String, Row> c = new TreeMap<>();
-    for (Row row : read(Tables.FACILITY_ADEQUACY).where(col("level").equalTo("community"))
-        .select("category", "community_code", "target_residents", "residents",
-            "accessibility_index", "places_per_1000_target", "reachable_places", "basis_population",
-            "shortfall_places", "norm_per_1000").collectAsList()) {
+    for (Row row :
+        read(Tables.FACILITY_ADEQUACY)
+            .where(col("level").equalTo("community"))
+            .select(
+                "category",
+                "community_code",
+                "target_residents",
+                "residents",
+                "accessibility_index",
+                "places_per_1000_target",
+                "reachable_places",
+                "basis_population",
+                "shortfall_places",
+                "norm_per_1000")
+            .collectAsList()) {
       c.put(row.getString(0) + "/" + row.getString(1), row);
     }
-    assertThat(c).containsOnlyKeys("kindergarten/C1", "kindergarten/C2", "nursery/C1", "nursery/C2");
+    assertThat(c)
+        .containsOnlyKeys("kindergarten/C1", "kindergarten/C2", "nursery/C1", "nursery/C2");
     Row k1 = c.get("kindergarten/C1");
     assertThat(k1.getLong(2)).isEqualTo(150);
     assertThat(k1.getDouble(4)).isCloseTo(68.8235294 / 150, within(1e-7));
@@ -182,11 +228,25 @@ class AdequacyStageIT {
 
   @Test
   void communitiesUnderTheNormAreCapacityGaps() {
-    List<Row> g = read("coverage_gaps").where(col("gap_kind").equalTo("capacity")).orderBy("rank")
-        .select("community_code", "category", "target_residents", "target_residents_uncovered",
-            "shortfall_places", "severity", "threshold_m", "nearest_distance_m", "excess_m",
-            "distance_basis", "rank").collectAsList();
-    assertThat(g).extracting(r -> r.getString(0) + "/" + r.getString(1))
+    List<Row> g =
+        read("coverage_gaps")
+            .where(col("gap_kind").equalTo("capacity"))
+            .orderBy("rank")
+            .select(
+                "community_code",
+                "category",
+                "target_residents",
+                "target_residents_uncovered",
+                "shortfall_places",
+                "severity",
+                "threshold_m",
+                "nearest_distance_m",
+                "excess_m",
+                "distance_basis",
+                "rank")
+            .collectAsList();
+    assertThat(g)
+        .extracting(r -> r.getString(0) + "/" + r.getString(1))
         .containsExactly("C1/nursery", "C2/nursery", "C2/kindergarten");
     assertThat(g).extracting(r -> r.getLong(3)).containsExactly(73L, 51L, 48L);
     assertThat(g).extracting(r -> r.getDouble(5)).containsExactly(73.0, 51.0, 48.0);
@@ -198,15 +258,22 @@ class AdequacyStageIT {
     assertThat(kindergarten.isNullAt(7)).isTrue();
     assertThat(kindergarten.isNullAt(8)).isTrue();
     assertThat(kindergarten.getString(9)).isEqualTo("straight_line");
-    assertThat(result.tablesWritten()).containsEntry("coverage_gaps", 3L)
-        .containsEntry(Tables.FACILITY_ADEQUACY, 6L + 4L); // 6 facilities with capacity, 4 communities
+    assertThat(result.tablesWritten())
+        .containsEntry("coverage_gaps", 3L)
+        .containsEntry(
+            Tables.FACILITY_ADEQUACY, 6L + 4L); // 6 facilities with capacity, 4 communities
   }
 
   @Test
   void supplyIsConservedWhenEveryFacilityServesSomeone() {
     for (String category : List.of("kindergarten", "nursery")) {
-      double total = computed.buildings().where(col("category").equalTo(category))
-          .selectExpr("sum(accessibility * target_residents)").first().getDouble(0);
+      double total =
+          computed
+              .buildings()
+              .where(col("category").equalTo(category))
+              .selectExpr("sum(accessibility * target_residents)")
+              .first()
+              .getDouble(0);
       assertThat(total).isCloseTo("kindergarten".equals(category) ? 110.0 : 8.0, within(1e-9));
     }
   }
@@ -225,25 +292,40 @@ class AdequacyStageIT {
       long p = 1 + rnd.nextInt(50);
       residents += p;
       homes.add(RowFactory.create("R" + i, SilverRows.wkb(point(X0 + x, Y0 + y))));
-      access.add(RowFactory.create("R" + i, "C" + (i % 3), "kindergarten", 10 * p, p, "straight_line"));
+      access.add(
+          RowFactory.create("R" + i, "C" + (i % 3), "kindergarten", 10 * p, p, "straight_line"));
     }
     List<Row> facilities = new ArrayList<>();
     double[] caps = {35, 50, 12, 80};
     for (int j = 0; j < 4; j++) {
-      facilities.add(RowFactory.create("K" + j, "kindergarten", caps[j],
-          SilverRows.wkb(point(X0 + 150 + 300 * (j % 2), Y0 + 150 + 300 * (j / 2)))));
+      facilities.add(
+          RowFactory.create(
+              "K" + j,
+              "kindergarten",
+              caps[j],
+              SilverRows.wkb(point(X0 + 150 + 300 * (j % 2), Y0 + 150 + 300 * (j / 2)))));
     }
-    AdequacyStage.Result r = AdequacyStage.compute(spark, catalog,
-        spark.createDataFrame(facilities, StructType.fromDDL(
-            "facility_id STRING, category STRING, capacity DOUBLE, geometry BINARY")),
-        spark.createDataFrame(homes, StructType.fromDDL("building_id STRING, origin BINARY")),
-        spark.createDataFrame(access, StructType.fromDDL("building_id STRING, community_code STRING,"
-            + " category STRING, residents LONG, target_residents LONG, distance_basis STRING")),
-        1.3);
+    AdequacyStage.Result r =
+        AdequacyStage.compute(
+            spark,
+            catalog,
+            spark.createDataFrame(
+                facilities,
+                StructType.fromDDL(
+                    "facility_id STRING, category STRING, capacity DOUBLE, geometry BINARY")),
+            spark.createDataFrame(homes, StructType.fromDDL("building_id STRING, origin BINARY")),
+            spark.createDataFrame(
+                access,
+                StructType.fromDDL(
+                    "building_id STRING, community_code STRING,"
+                        + " category STRING, residents LONG, target_residents LONG, distance_basis STRING")),
+            1.3);
     assertThat(r.pairs().select("building_id").distinct().count()).isEqualTo(40);
     assertThat(r.facilities().where(col("supply_ratio").isNull()).count()).isZero();
-    Row sums = r.buildings().selectExpr("sum(accessibility * target_residents)",
-        "sum(target_residents)").first();
+    Row sums =
+        r.buildings()
+            .selectExpr("sum(accessibility * target_residents)", "sum(target_residents)")
+            .first();
     assertThat(sums.getLong(1)).isEqualTo(residents);
     assertThat(sums.getDouble(0)).isCloseTo(35 + 50 + 12 + 80, within(1e-9));
     assertThat(r.communities().selectExpr("sum(reachable_places)").first().getDouble(0))
@@ -253,13 +335,17 @@ class AdequacyStageIT {
   @Test
   void detourBasisShrinksTheCatchment() {
     // straight line x 1.3 <= 300 keeps pairs up to 230.8 m: F1-B1 100, F1-B2 200, F2-B3 150.
-    Dataset<Row> detour = read("building_access")
-        .withColumn("distance_basis", org.apache.spark.sql.functions.lit("straight_line_detour"));
-    AdequacyStage.Result r = AdequacyStage.compute(spark, catalog, read("facilities"),
-        read("building_population"), detour, 1.3);
+    Dataset<Row> detour =
+        read("building_access").withColumn("distance_basis", lit("straight_line_detour"));
+    AdequacyStage.Result r =
+        AdequacyStage.compute(
+            spark, catalog, read("facilities"), read("building_population"), detour, 1.3);
     Map<String, Double> ratio = new TreeMap<>();
-    for (Row row : r.facilities().where(col("category").equalTo("kindergarten"))
-        .select("facility_id", "supply_ratio").collectAsList()) {
+    for (Row row :
+        r.facilities()
+            .where(col("category").equalTo("kindergarten"))
+            .select("facility_id", "supply_ratio")
+            .collectAsList()) {
       ratio.put(row.getString(0), row.isNullAt(1) ? null : row.getDouble(1));
     }
     assertThat(ratio.get("F1")).isCloseTo(0.4, within(1e-12));
@@ -270,15 +356,29 @@ class AdequacyStageIT {
   @Test
   void steppedWeightTakesTheFirstStepThatReachesTheDistance() {
     // primary_school: d0 = 500, steps [[0.5, 1.0], [1.0, 0.6]] (listed out of order in the file).
-    Dataset<Row> d = spark.createDataFrame(List.of(RowFactory.create(0.0), RowFactory.create(250.0),
-        RowFactory.create(250.1), RowFactory.create(500.0)), StructType.fromDDL("d DOUBLE"));
-    List<Double> w = d.select(CapacityFrame.weight(catalog, org.apache.spark.sql.functions.lit(
-            "primary_school"), col("d"), org.apache.spark.sql.functions.lit(500.0)))
-        .collectAsList().stream().map(r -> r.getDouble(0)).toList();
+    Dataset<Row> d =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(0.0),
+                RowFactory.create(250.0),
+                RowFactory.create(250.1),
+                RowFactory.create(500.0)),
+            StructType.fromDDL("d DOUBLE"));
+    List<Double> w =
+        d
+            .select(CapacityFrame.weight(catalog, lit("primary_school"), col("d"), lit(500.0)))
+            .collectAsList()
+            .stream()
+            .map(r -> r.getDouble(0))
+            .toList();
     assertThat(w).containsExactly(1.0, 1.0, 0.6, 0.6);
-    List<Double> g = d.select(CapacityFrame.weight(catalog, org.apache.spark.sql.functions.lit(
-            "nursery"), col("d"), org.apache.spark.sql.functions.lit(500.0)))
-        .collectAsList().stream().map(r -> r.getDouble(0)).toList();
+    List<Double> g =
+        d
+            .select(CapacityFrame.weight(catalog, lit("nursery"), col("d"), lit(500.0)))
+            .collectAsList()
+            .stream()
+            .map(r -> r.getDouble(0))
+            .toList();
     assertThat(g.get(0)).isCloseTo(1.0, within(1e-12));
     assertThat(g.get(3)).isCloseTo(0.0, within(1e-12));
   }
@@ -286,9 +386,11 @@ class AdequacyStageIT {
   @Test
   void pairSearchPlansAsASedonaDistanceJoin() {
     Dataset<Row> cap = CapacityFrame.of(spark, catalog);
-    SparkPlans.assertSedonaSpatialJoin(TwoStepCatchment.candidatePairs(
-        read("facilities").where(col("capacity").isNotNull()),
-        read("building_population"), cap));
+    SparkPlans.assertSedonaSpatialJoin(
+        TwoStepCatchment.candidatePairs(
+            read("facilities").where(col("capacity").isNotNull()),
+            read("building_population"),
+            cap));
   }
 
   private static double w(double d) {
@@ -297,8 +399,11 @@ class AdequacyStageIT {
 
   private static Map<String, Double> facilityColumn(String category, String column) {
     Map<String, Double> out = new TreeMap<>();
-    for (Row r : read(Tables.FACILITY_ADEQUACY).where(col("level").equalTo("facility")
-        .and(col("category").equalTo(category))).select("facility_id", column).collectAsList()) {
+    for (Row r :
+        read(Tables.FACILITY_ADEQUACY)
+            .where(col("level").equalTo("facility").and(col("category").equalTo(category)))
+            .select("facility_id", column)
+            .collectAsList()) {
       out.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1));
     }
     return out;
@@ -306,15 +411,19 @@ class AdequacyStageIT {
 
   private static Map<String, Double> accessibility(String category) {
     Map<String, Double> out = new TreeMap<>();
-    for (Row r : computed.buildings().where(col("category").equalTo(category))
-        .select("building_id", "accessibility").collectAsList()) {
+    for (Row r :
+        computed
+            .buildings()
+            .where(col("category").equalTo(category))
+            .select("building_id", "accessibility")
+            .collectAsList()) {
       out.put(r.getString(0), r.getDouble(1));
     }
     return out;
   }
 
-  private static Map<String, Object> facility(String id, String category, double x, Double capacity,
-      long row) {
+  private static Map<String, Object> facility(
+      String id, String category, double x, Double capacity, long row) {
     Map<String, Object> m = new HashMap<>();
     m.put("source_row", row);
     m.put("facility_id", id);
@@ -339,8 +448,14 @@ class AdequacyStageIT {
     return m;
   }
 
-  static Map<String, Object> access(String id, String community, double x, String category,
-      long residents, long target, String basis) {
+  static Map<String, Object> access(
+      String id,
+      String community,
+      double x,
+      String category,
+      long residents,
+      long target,
+      String basis) {
     Map<String, Object> m = new HashMap<>();
     m.put("building_id", id);
     m.put("community_code", community);

@@ -2,21 +2,24 @@ package org.lifecircle.assets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /**
  * Hand-worked greedy: buildings b0..b5 hold 50, 40, 10, 10, 10, 35 uncovered target residents.
- * Candidates A {b0, b1} = 90, B {b2, b3, b4} = 30 (the most buildings), C {b0, b5} = 85,
- * D {b1, b5} = 75. "Most buildings" would start with B; "most residents" picks:
- *   round 1: A (90).
- *   round 2: stale C 85 is re-evaluated to 35 (b5 only), stale D 75 to 35; C is now the top with a
- *            fresh bound (35 > B's stale 30, and ties C/D go to the smaller index): pick C (35).
- *            B is never re-evaluated in this round: that is the lazy saving.
- *   round 3: stale D 35 is re-evaluated to 0, stale B 30 stays 30: pick B (30).
- * Cumulative 90, 125, 155 of 155. Evaluations: 4 initial + 2 + 2 = 8 (plain greedy: 4 + 3 + 2 = 9).
+ * Candidates A {b0, b1} = 90, B {b2, b3, b4} = 30 (the most buildings), C {b0, b5} = 85, D {b1, b5}
+ * = 75. "Most buildings" would start with B; "most residents" picks: round 1: A (90). round 2:
+ * stale C 85 is re-evaluated to 35 (b5 only), stale D 75 to 35; C is now the top with a fresh bound
+ * (35 > B's stale 30, and ties C/D go to the smaller index): pick C (35). B is never re-evaluated
+ * in this round: that is the lazy saving. round 3: stale D 35 is re-evaluated to 0, stale B 30
+ * stays 30: pick B (30). Cumulative 90, 125, 155 of 155. Evaluations: 4 initial + 2 + 2 = 8 (plain
+ * greedy: 4 + 3 + 2 = 9).
  */
 class MaxCoverTest {
   private static final int A = 0;
@@ -29,9 +32,11 @@ class MaxCoverTest {
   @Test
   void lazyGreedyGivesTheHandWorkedSequence() {
     MaxCover.Result lazy = MaxCover.lazyGreedy(COVERS, WEIGHTS, 3, null);
-    assertThat(lazy.picks()).containsExactly(
-        new MaxCover.Pick(A, 90, 2, 90), new MaxCover.Pick(C, 35, 1, 125),
-        new MaxCover.Pick(B, 30, 3, 155));
+    assertThat(lazy.picks())
+        .containsExactly(
+            new MaxCover.Pick(A, 90, 2, 90),
+            new MaxCover.Pick(C, 35, 1, 125),
+            new MaxCover.Pick(B, 30, 3, 155));
     assertThat(lazy.evaluations()).isEqualTo(8);
     MaxCover.Result plain = MaxCover.plainGreedy(COVERS, WEIGHTS, 3, null);
     assertThat(plain.picks()).isEqualTo(lazy.picks());
@@ -41,15 +46,18 @@ class MaxCoverTest {
   @Test
   void stopsWhenNothingIsGainedAndHonoursBudgetAndExclusions() {
     // Budget 10: after A, C, B everything is covered; D gains 0 and is not picked.
-    assertThat(MaxCover.lazyGreedy(COVERS, WEIGHTS, 10, null).picks()).extracting(
-        MaxCover.Pick::candidate).containsExactly(A, C, B);
-    assertThat(MaxCover.lazyGreedy(COVERS, WEIGHTS, 1, null).picks()).extracting(
-        MaxCover.Pick::candidate).containsExactly(A);
+    assertThat(MaxCover.lazyGreedy(COVERS, WEIGHTS, 10, null).picks())
+        .extracting(MaxCover.Pick::candidate)
+        .containsExactly(A, C, B);
+    assertThat(MaxCover.lazyGreedy(COVERS, WEIGHTS, 1, null).picks())
+        .extracting(MaxCover.Pick::candidate)
+        .containsExactly(A);
     // Without A: C 85, then D's b1 40, then B 30.
-    assertThat(MaxCover.lazyGreedy(COVERS, WEIGHTS, 10, new boolean[] {true, false, false, false})
-        .picks()).extracting(MaxCover.Pick::candidate, MaxCover.Pick::gain).containsExactly(
-            org.assertj.core.groups.Tuple.tuple(C, 85L), org.assertj.core.groups.Tuple.tuple(D, 40L),
-            org.assertj.core.groups.Tuple.tuple(B, 30L));
+    assertThat(
+            MaxCover.lazyGreedy(COVERS, WEIGHTS, 10, new boolean[] {true, false, false, false})
+                .picks())
+        .extracting(MaxCover.Pick::candidate, MaxCover.Pick::gain)
+        .containsExactly(Tuple.tuple(C, 85L), Tuple.tuple(D, 40L), Tuple.tuple(B, 30L));
     assertThat(MaxCover.lazyGreedy(new int[0][], new long[0], 5, null).picks()).isEmpty();
   }
 
@@ -86,20 +94,27 @@ class MaxCoverTest {
     // kindergarten has 100 uncovered, nursery 60: kindergarten picks first and takes x (70 > 30).
     // nursery may not reuse x, so it takes y. post_parcel is shareable: it may take x again, and
     // its pick does not block later categories.
-    Map<String, List<GapFillPlan.Pair>> pairs = Map.of(
-        "kindergarten", List.of(new GapFillPlan.Pair("x", "h1", 70),
-            new GapFillPlan.Pair("y", "h2", 30)),
-        "nursery", List.of(new GapFillPlan.Pair("x", "h1", 50), new GapFillPlan.Pair("y", "h2", 10)),
-        "post_parcel", List.of(new GapFillPlan.Pair("x", "h1", 500)));
-    List<GapFillPlan.Recommendation> plan = GapFillPlan.plan(List.of(
-            new GapFillPlan.CategoryGap("nursery", 60, false, 5, 300, "straight_line"),
-            new GapFillPlan.CategoryGap("post_parcel", 900, true, 5, 300, "straight_line"),
-            new GapFillPlan.CategoryGap("kindergarten", 100, false, 1, 300, "straight_line")),
-        pairs::get);
-    assertThat(plan).containsExactly(
-        new GapFillPlan.Recommendation("post_parcel", 1, "x", 500, 1, 500, 400, 300, "straight_line"),
-        new GapFillPlan.Recommendation("kindergarten", 1, "x", 70, 1, 70, 30, 300, "straight_line"),
-        new GapFillPlan.Recommendation("nursery", 1, "y", 10, 1, 10, 50, 300, "straight_line"));
+    Map<String, List<GapFillPlan.Pair>> pairs =
+        Map.of(
+            "kindergarten",
+                List.of(new GapFillPlan.Pair("x", "h1", 70), new GapFillPlan.Pair("y", "h2", 30)),
+            "nursery",
+                List.of(new GapFillPlan.Pair("x", "h1", 50), new GapFillPlan.Pair("y", "h2", 10)),
+            "post_parcel", List.of(new GapFillPlan.Pair("x", "h1", 500)));
+    List<GapFillPlan.Recommendation> plan =
+        GapFillPlan.plan(
+            List.of(
+                new GapFillPlan.CategoryGap("nursery", 60, false, 5, 300, "straight_line"),
+                new GapFillPlan.CategoryGap("post_parcel", 900, true, 5, 300, "straight_line"),
+                new GapFillPlan.CategoryGap("kindergarten", 100, false, 1, 300, "straight_line")),
+            pairs::get);
+    assertThat(plan)
+        .containsExactly(
+            new GapFillPlan.Recommendation(
+                "post_parcel", 1, "x", 500, 1, 500, 400, 300, "straight_line"),
+            new GapFillPlan.Recommendation(
+                "kindergarten", 1, "x", 70, 1, 70, 30, 300, "straight_line"),
+            new GapFillPlan.Recommendation("nursery", 1, "y", 10, 1, 10, 50, 300, "straight_line"));
   }
 
   @Test
@@ -117,35 +132,46 @@ class MaxCoverTest {
         w[e] = 1 + rnd.nextInt(instance % 2 == 0 ? 3 : 1000);
       }
       int[][] covers = new int[n][];
-      java.util.List<GapFillPlan.Pair> pairs = new java.util.ArrayList<>();
+      List<GapFillPlan.Pair> pairs = new ArrayList<>();
       for (int c = 0; c < n; c++) {
         covers[c] = rnd.ints(1 + rnd.nextInt(10), 0, m).distinct().sorted().toArray();
         for (int e : covers[c]) {
-          pairs.add(new GapFillPlan.Pair(String.format("a%04d", c), String.format("b%04d", e), w[e]));
+          pairs.add(
+              new GapFillPlan.Pair(String.format("a%04d", c), String.format("b%04d", e), w[e]));
         }
       }
       int budget = 1 + rnd.nextInt(8);
       List<MaxCover.Pick> expected = MaxCover.plainGreedy(covers, w, budget, null).picks();
       int[] calls = {0};
-      GapFillPlan.CandidateSource source = new GapFillPlan.CandidateSource() {
-        @Override
-        public Map<String, Long> gains(String category) {
-          Map<String, Long> out = new java.util.HashMap<>();
-          pairs.forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
-          return out;
-        }
+      GapFillPlan.CandidateSource source =
+          new GapFillPlan.CandidateSource() {
+            @Override
+            public Map<String, Long> gains(String category) {
+              Map<String, Long> out = new HashMap<>();
+              pairs.forEach(p -> out.merge(p.assetId(), p.weight(), Long::sum));
+              return out;
+            }
 
-        @Override
-        public List<GapFillPlan.Pair> pairs(String category, java.util.Set<String> assets) {
-          calls[0]++;
-          return pairs.stream().filter(p -> assets.contains(p.assetId())).toList();
-        }
-      };
-      List<GapFillPlan.Recommendation> plan = GapFillPlan.plan(List.of(
-          new GapFillPlan.CategoryGap("kindergarten", 1_000_000, false, budget, 300, "straight_line")), source, 2);
-      assertThat(plan).as("instance %d", instance).extracting(GapFillPlan.Recommendation::assetId)
-          .containsExactlyElementsOf(expected.stream().map(p -> String.format("a%04d", p.candidate())).toList());
-      assertThat(plan).extracting(GapFillPlan.Recommendation::newlyCovered)
+            @Override
+            public List<GapFillPlan.Pair> pairs(String category, Set<String> assets) {
+              calls[0]++;
+              return pairs.stream().filter(p -> assets.contains(p.assetId())).toList();
+            }
+          };
+      List<GapFillPlan.Recommendation> plan =
+          GapFillPlan.plan(
+              List.of(
+                  new GapFillPlan.CategoryGap(
+                      "kindergarten", 1_000_000, false, budget, 300, "straight_line")),
+              source,
+              2);
+      assertThat(plan)
+          .as("instance %d", instance)
+          .extracting(GapFillPlan.Recommendation::assetId)
+          .containsExactlyElementsOf(
+              expected.stream().map(p -> String.format("a%04d", p.candidate())).toList());
+      assertThat(plan)
+          .extracting(GapFillPlan.Recommendation::newlyCovered)
           .containsExactlyElementsOf(expected.stream().map(MaxCover.Pick::gain).toList());
       grown += calls[0] > 1 ? 1 : 0;
     }

@@ -56,7 +56,8 @@ public final class BaselineExport {
 
   public static void main(String[] args) throws IOException {
     CityConfig city = CityConfig.load(Path.of(args[0]));
-    RunContext ctx = new RunContext("baseline-export", city, LocalDate.parse(args[2]), Path.of(args[1]));
+    RunContext ctx =
+        new RunContext("baseline-export", city, LocalDate.parse(args[2]), Path.of(args[1]));
     Path out = Path.of(args[3]);
     int originsPerCategory = Integer.parseInt(args[4]);
     Files.createDirectories(out);
@@ -64,29 +65,56 @@ public final class BaselineExport {
     try {
       FacilityCatalog catalog = ctx.catalogs().facilities();
       double cutoffMultiple = city.limits().cutoffMultiple();
-      Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, "building_population")
-          .selectExpr("building_id", "ST_X(ST_GeomFromWKB(origin)) AS x", "ST_Y(ST_GeomFromWKB(origin)) AS y");
+      Dataset<Row> homes =
+          DeltaTables.readSnapshot(spark, ctx, "building_population")
+              .selectExpr(
+                  "building_id",
+                  "ST_X(ST_GeomFromWKB(origin)) AS x",
+                  "ST_Y(ST_GeomFromWKB(origin)) AS y");
       csv(homes, out, "homes.csv");
-      Dataset<Row> facilities = DeltaTables.readSnapshot(spark, ctx, "facilities").selectExpr("facility_id",
-          "category", "ST_X(ST_GeomFromWKB(geometry)) AS x", "ST_Y(ST_GeomFromWKB(geometry)) AS y");
+      Dataset<Row> facilities =
+          DeltaTables.readSnapshot(spark, ctx, "facilities")
+              .selectExpr(
+                  "facility_id",
+                  "category",
+                  "ST_X(ST_GeomFromWKB(geometry)) AS x",
+                  "ST_Y(ST_GeomFromWKB(geometry)) AS y");
       csv(facilities, out, "facilities.csv");
-      try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("categories.csv")))) {
+      try (PrintWriter w =
+          new PrintWriter(Files.newBufferedWriter(out.resolve("categories.csv")))) {
         w.println("code,threshold_m,cutoff_m");
         for (FacilityCatalog.Category c : catalog.categories()) {
-          w.printf(Locale.ROOT, "%s,%s,%s%n", c.code(), c.thresholdM(), c.thresholdM() * cutoffMultiple);
+          w.printf(
+              Locale.ROOT, "%s,%s,%s%n", c.code(), c.thresholdM(), c.thresholdM() * cutoffMultiple);
         }
       }
       DeltaTables.readSnapshot(spark, ctx, "building_access")
-          .select(col("building_id"), col("category"), col("nearest_facility_id").as("facility_id"),
+          .select(
+              col("building_id"),
+              col("category"),
+              col("nearest_facility_id").as("facility_id"),
               col("distance_m"))
-          .write().mode("overwrite").parquet(out.resolve("access_ours").toString());
+          .write()
+          .mode("overwrite")
+          .parquet(out.resolve("access_ours").toString());
       // The access transform alone, counted instead of written: what the stage costs without its
       // Delta write, the part comparable with a baseline that keeps its result in memory.
       long t0 = System.nanoTime();
-      long rows = AccessStage.access(spark, DeltaTables.input(spark, ctx, "building_population"),
-          DeltaTables.input(spark, ctx, "facilities"), catalog, new AccessStage.Basis("straight_line", 1.0)).count();
-      Files.writeString(out.resolve("access_ours.json"), String.format(Locale.ROOT,
-          "{\"rows\": %d, \"transform_count_s\": %.2f}%n", rows, (System.nanoTime() - t0) / 1e9));
+      long rows =
+          AccessStage.access(
+                  spark,
+                  DeltaTables.input(spark, ctx, "building_population"),
+                  DeltaTables.input(spark, ctx, "facilities"),
+                  catalog,
+                  new AccessStage.Basis("straight_line", 1.0))
+              .count();
+      Files.writeString(
+          out.resolve("access_ours.json"),
+          String.format(
+              Locale.ROOT,
+              "{\"rows\": %d, \"transform_count_s\": %.2f}%n",
+              rows,
+              (System.nanoTime() - t0) / 1e9));
       if (city.has("walk_network")) {
         network(spark, ctx, facilities, catalog, cutoffMultiple, out, originsPerCategory);
       }
@@ -99,24 +127,40 @@ public final class BaselineExport {
     Path tmp = out.resolve(name + ".parts");
     df.coalesce(1).write().mode("overwrite").option("header", "true").csv(tmp.toString());
     try (Stream<Path> parts = Files.list(tmp)) {
-      Path part = parts.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      Path part =
+          parts
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .findFirst()
+              .orElseThrow();
       Files.move(part, out.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
     try (Stream<Path> rest = Files.walk(tmp)) {
-      rest.sorted((a, b) -> b.compareTo(a)).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      rest.sorted((a, b) -> b.compareTo(a))
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 
-  private static void network(SparkSession spark, RunContext ctx, Dataset<Row> facilities,
-      FacilityCatalog catalog, double cutoffMultiple, Path out, int originsPerCategory) throws IOException {
-    WalkGraph g = GraphBuilder.build(NetworkStage.readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M,
-        GraphBuilder.IslandRule.DEFAULT);
+  private static void network(
+      SparkSession spark,
+      RunContext ctx,
+      Dataset<Row> facilities,
+      FacilityCatalog catalog,
+      double cutoffMultiple,
+      Path out,
+      int originsPerCategory)
+      throws IOException {
+    WalkGraph g =
+        GraphBuilder.build(
+            NetworkStage.readWays(spark, ctx),
+            GraphBuilder.MERGE_TOLERANCE_M,
+            GraphBuilder.IslandRule.DEFAULT);
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("nodes.csv")))) {
       w.println("node,x,y");
       for (int v = 0; v < g.nodeCount(); v++) {
@@ -147,26 +191,35 @@ public final class BaselineExport {
       for (int i = 0, taken = 0; i < fs.size() && taken < originsPerCategory; i += step, taken++) {
         Row f = fs.get(i);
         Coordinate p = new Coordinate(f.getDouble(2), f.getDouble(3));
-        Object nearest = nodes.nearestNeighbour(new Envelope(p), p, (a, b) -> {
-          int v = (Integer) (a.getItem() instanceof Integer ? a.getItem() : b.getItem());
-          return Math.hypot(g.nodeX(v) - p.x, g.nodeY(v) - p.y);
-        });
+        Object nearest =
+            nodes.nearestNeighbour(
+                new Envelope(p),
+                p,
+                (a, b) -> {
+                  int v = (Integer) (a.getItem() instanceof Integer ? a.getItem() : b.getItem());
+                  return Math.hypot(g.nodeX(v) - p.x, g.nodeY(v) - p.y);
+                });
         origins.add(new double[] {ci, (Integer) nearest, c.thresholdM() * cutoffMultiple});
       }
     }
     long searchNanos = 0;
     long reachedTotal = 0;
     try (PrintWriter ow = new PrintWriter(Files.newBufferedWriter(out.resolve("origins.csv")));
-        PrintWriter nw = new PrintWriter(Files.newBufferedWriter(out.resolve("network_ours.csv")))) {
+        PrintWriter nw =
+            new PrintWriter(Files.newBufferedWriter(out.resolve("network_ours.csv")))) {
       ow.println("origin,category,node,cutoff_m");
       nw.println("origin,node,distance_m");
       for (int o = 0; o < origins.size(); o++) {
         double[] origin = origins.get(o);
         int node = (int) origin[1];
-        ow.printf(Locale.ROOT, "%d,%s,%d,%s%n", o, cats.get((int) origin[0]).code(), node, origin[2]);
+        ow.printf(
+            Locale.ROOT, "%d,%s,%d,%s%n", o, cats.get((int) origin[0]).code(), node, origin[2]);
         long t0 = System.nanoTime();
-        NearestSearch.Reach reach = NearestSearch.run(g,
-            new NearestSearch.Seeds(new int[] {node}, new double[] {0.0}, new int[] {0}), origin[2]);
+        NearestSearch.Reach reach =
+            NearestSearch.run(
+                g,
+                new NearestSearch.Seeds(new int[] {node}, new double[] {0.0}, new int[] {0}),
+                origin[2]);
         searchNanos += System.nanoTime() - t0;
         double[] d = reach.distance();
         for (int v = 0; v < d.length; v++) {
@@ -177,9 +230,15 @@ public final class BaselineExport {
         }
       }
     }
-    Files.writeString(out.resolve("network_ours.json"), String.format(Locale.ROOT,
-        "{\"origins\": %d, \"nodes\": %d, \"edges\": %d, \"seconds_per_origin\": %.6f, \"reached\": %d}%n",
-        origins.size(), g.nodeCount(), g.edgeCount(), searchNanos / 1e9 / Math.max(1, origins.size()),
-        reachedTotal));
+    Files.writeString(
+        out.resolve("network_ours.json"),
+        String.format(
+            Locale.ROOT,
+            "{\"origins\": %d, \"nodes\": %d, \"edges\": %d, \"seconds_per_origin\": %.6f, \"reached\": %d}%n",
+            origins.size(),
+            g.nodeCount(),
+            g.edgeCount(),
+            searchNanos / 1e9 / Math.max(1, origins.size()),
+            reachedTotal));
   }
 }

@@ -24,9 +24,9 @@ import org.locationtech.jts.index.strtree.STRtree;
 
 /**
  * The scale benchmark's floor: one plain Java process, no Spark, a JTS STRtree per category, the
- * same nearest-facility-per-category result as the access stage from the files
- * {@link BaselineExport} wrote. Threads split the homes; the trees are shared read-only (built
- * before the threads start, so STRtree's lazy build does not race).
+ * same nearest-facility-per-category result as the access stage from the files {@link
+ * BaselineExport} wrote. Threads split the homes; the trees are shared read-only (built before the
+ * threads start, so STRtree's lazy build does not race).
  *
  * <p>Usage: {@code JtsNearestFloor <export dir> <threads>}; writes {@code access_floor.csv}
  * (building_id,category,distance_m) and prints a JSON line with the timings.
@@ -61,7 +61,8 @@ public final class JtsNearestFloor {
       hy[i] = Double.parseDouble(homes.get(i)[2]);
     }
     long t2 = System.nanoTime();
-    ItemDistance pointDistance = (a, b) -> ((Coordinate) a.getItem()).distance((Coordinate) b.getItem());
+    ItemDistance pointDistance =
+        (a, b) -> ((Coordinate) a.getItem()).distance((Coordinate) b.getItem());
     List<STRtree> ordered = categories.stream().map(trees::get).toList();
     double[] distance = new double[n * ordered.size()];
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -69,39 +70,57 @@ public final class JtsNearestFloor {
     for (int t = 0; t < threads; t++) {
       int from = (int) ((long) n * t / threads);
       int to = (int) ((long) n * (t + 1) / threads);
-      parts.add(pool.submit(() -> {
-        for (int i = from; i < to; i++) {
-          Coordinate home = new Coordinate(hx[i], hy[i]);
-          Envelope env = new Envelope(home);
-          for (int c = 0; c < ordered.size(); c++) {
-            STRtree tree = ordered.get(c);
-            Coordinate nearest = tree.isEmpty() ? null : (Coordinate) tree.nearestNeighbour(env, home, pointDistance);
-            distance[i * ordered.size() + c] = nearest == null ? Double.NaN : home.distance(nearest);
-          }
-        }
-      }));
+      parts.add(
+          pool.submit(
+              () -> {
+                for (int i = from; i < to; i++) {
+                  Coordinate home = new Coordinate(hx[i], hy[i]);
+                  Envelope env = new Envelope(home);
+                  for (int c = 0; c < ordered.size(); c++) {
+                    STRtree tree = ordered.get(c);
+                    Coordinate nearest =
+                        tree.isEmpty()
+                            ? null
+                            : (Coordinate) tree.nearestNeighbour(env, home, pointDistance);
+                    distance[i * ordered.size() + c] =
+                        nearest == null ? Double.NaN : home.distance(nearest);
+                  }
+                }
+              }));
     }
     for (Future<?> f : parts) {
       f.get();
     }
     pool.shutdown();
     long t3 = System.nanoTime();
-    try (Writer w = Files.newBufferedWriter(dir.resolve("access_floor.csv"), StandardCharsets.UTF_8)) {
+    try (Writer w =
+        Files.newBufferedWriter(dir.resolve("access_floor.csv"), StandardCharsets.UTF_8)) {
       CsvWriter csv = new CsvWriter(w, new CsvWriterSettings());
       csv.writeHeaders("building_id", "category", "distance_m");
       for (int i = 0; i < n; i++) {
         for (int c = 0; c < ordered.size(); c++) {
           double d = distance[i * ordered.size() + c];
-          csv.writeRow(homes.get(i)[0], categories.get(c), Double.isNaN(d) ? null : Double.toString(d));
+          csv.writeRow(
+              homes.get(i)[0], categories.get(c), Double.isNaN(d) ? null : Double.toString(d));
         }
       }
       csv.close();
     }
     long t4 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "{\"baseline\": \"jts_floor\", \"threads\": %d, \"homes\": %d, \"categories\": %d,"
-        + " \"facilities\": %d, \"rows\": %d, \"read_s\": %.2f, \"index_s\": %.2f, \"compute_s\": %.2f,"
-        + " \"write_s\": %.2f}%n", threads, n, ordered.size(), facilities.size(), (long) n * ordered.size(),
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "{\"baseline\": \"jts_floor\", \"threads\": %d, \"homes\": %d, \"categories\": %d,"
+            + " \"facilities\": %d, \"rows\": %d, \"read_s\": %.2f, \"index_s\": %.2f, \"compute_s\": %.2f,"
+            + " \"write_s\": %.2f}%n",
+        threads,
+        n,
+        ordered.size(),
+        facilities.size(),
+        (long) n * ordered.size(),
+        (t1 - t0) / 1e9,
+        (t2 - t1) / 1e9,
+        (t3 - t2) / 1e9,
+        (t4 - t3) / 1e9);
   }
 
   private static List<String[]> read(Path file) throws IOException {

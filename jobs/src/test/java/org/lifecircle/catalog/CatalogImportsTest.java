@@ -31,27 +31,33 @@ class CatalogImportsTest {
       if (f.startsWith(CATALOG)) {
         continue;
       }
-      JavaSources.codeLines(f, (n, line) -> {
-        if (LOAD.matcher(line).find()) {
-          found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
-        }
-      });
+      JavaSources.codeStatements(
+          f,
+          (n, line) -> {
+            if (LOAD.matcher(line).find()) {
+              found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
+            }
+          });
     }
-    assertThat(found).as("catalogs are read once, by Catalogs.load; stages use ctx.catalogs()").isEmpty();
+    assertThat(found)
+        .as("catalogs are read once, by Catalogs.load; stages use ctx.catalogs()")
+        .isEmpty();
   }
 
   @Test
   void theCatalogRoomUsesNoDomainPackage() throws IOException {
     List<String> found = new ArrayList<>();
     for (Path f : JavaSources.under(CATALOG)) {
-      JavaSources.codeLines(f, (n, line) -> {
-        Matcher m = PACKAGE.matcher(line);
-        while (m.find()) {
-          if (!SHARED.contains(m.group(1))) {
-            found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
-          }
-        }
-      });
+      JavaSources.codeStatements(
+          f,
+          (n, line) -> {
+            Matcher m = PACKAGE.matcher(line);
+            while (m.find()) {
+              if (!SHARED.contains(m.group(1))) {
+                found.add(MAIN.relativize(f) + ":" + n + ": " + line.strip());
+              }
+            }
+          });
     }
     assertThat(found).as("catalog/ may use common/, io/ and catalog/ only").isEmpty();
   }

@@ -18,7 +18,8 @@ import org.lifecircle.common.RunContext;
 
 /** The catalogs of one run: read once from the YAML files a city names, cross-checked once. */
 class CatalogsTest {
-  private static final String CONFIG = """
+  private static final String CONFIG =
+      """
       code: "990109"
       name: 测试市
       metric_crs: EPSG:4547
@@ -31,7 +32,8 @@ class CatalogsTest {
       limits:
         max_quarantine_share: 0.05
       """;
-  private static final String CSV_FACILITIES = "{path: f.csv, format: csv, crs: EPSG:4326, lon_column: x, lat_column: y}";
+  private static final String CSV_FACILITIES =
+      "{path: f.csv, format: csv, crs: EPSG:4326, lon_column: x, lat_column: y}";
   private static final String OSM_FACILITIES = "{path: city.osm.pbf, format: osm}";
 
   @Test
@@ -53,14 +55,18 @@ class CatalogsTest {
 
   @Test
   void aPlannersOwnCatalogFileNamedByTheCityIsUsed(@TempDir Path dir) throws IOException {
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("../catalogs/facility_categories.yaml")));
+    List<String> lines =
+        new ArrayList<>(Files.readAllLines(Path.of("../catalogs/facility_categories.yaml")));
     int park = lines.indexOf("  - code: pocket_park");
     int threshold = park + lines.subList(park, lines.size()).indexOf("    threshold_m: 300");
     lines.set(threshold, "    threshold_m: 250");
     Files.write(dir.resolve("categories.yaml"), lines);
-    Files.writeString(dir.resolve("rules.yaml"), Files.readString(Path.of("../catalogs/idle_rules.yaml"))
-        .replace("  sites_per_category: 5", "  sites_per_category: 7"));
-    CityConfig city = city(dir, CSV_FACILITIES, "{facilities: categories.yaml, idle_rules: rules.yaml}");
+    Files.writeString(
+        dir.resolve("rules.yaml"),
+        Files.readString(Path.of("../catalogs/idle_rules.yaml"))
+            .replace("  sites_per_category: 5", "  sites_per_category: 7"));
+    CityConfig city =
+        city(dir, CSV_FACILITIES, "{facilities: categories.yaml, idle_rules: rules.yaml}");
 
     Catalogs c = Catalogs.load(city);
     assertThat(c.facilities().category("pocket_park").thresholdM()).isEqualTo(250);
@@ -71,18 +77,23 @@ class CatalogsTest {
 
   @Test
   void anIndicatorNamingAnUnknownCategoryStopsTheRunAtLoad(@TempDir Path dir) throws IOException {
-    Files.writeString(dir.resolve("indicators.yaml"), Files.readString(Path.of("../catalogs/indicators.yaml"))
-        .replaceFirst("categories: \\[pocket_park, park\\]", "categories: [pocket_park, zoo]"));
+    Files.writeString(
+        dir.resolve("indicators.yaml"),
+        Files.readString(Path.of("../catalogs/indicators.yaml"))
+            .replaceFirst("categories: \\[pocket_park, park\\]", "categories: [pocket_park, zoo]"));
     CityConfig city = city(dir, CSV_FACILITIES, "{indicators: indicators.yaml}");
     assertThatThrownBy(() -> Catalogs.load(city))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot compute indicator park_green_coverage_residents: category is not in the"
-            + " facility catalog (zoo)");
+        .hasMessage(
+            "Cannot compute indicator park_green_coverage_residents: category is not in the"
+                + " facility catalog (zoo)");
   }
 
   @Test
-  void osmTagsNamingACategoryThePlannerDroppedStopAnOsmCityOnly(@TempDir Path dir) throws IOException {
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("../catalogs/facility_categories.yaml")));
+  void osmTagsNamingACategoryThePlannerDroppedStopAnOsmCityOnly(@TempDir Path dir)
+      throws IOException {
+    List<String> lines =
+        new ArrayList<>(Files.readAllLines(Path.of("../catalogs/facility_categories.yaml")));
     int from = lines.indexOf("  - code: pharmacy");
     int to = from + 1;
     while (!lines.get(to).startsWith("  - code: ")) {
@@ -92,11 +103,13 @@ class CatalogsTest {
     Files.write(dir.resolve("categories.yaml"), lines);
     String catalogs = "{facilities: categories.yaml}";
     assertThat(Catalogs.load(city(dir, CSV_FACILITIES, catalogs)).facilities().codes())
-        .hasSize(20).doesNotContain("pharmacy");
+        .hasSize(20)
+        .doesNotContain("pharmacy");
     CityConfig osm = city(dir, OSM_FACILITIES, catalogs);
     assertThatThrownBy(() -> Catalogs.load(osm))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot load OSM tag catalog: category is not in the facility catalog (pharmacy)");
+        .hasMessage(
+            "Cannot load OSM tag catalog: category is not in the facility catalog (pharmacy)");
   }
 
   private static CityConfig city(Path dir, String facilities, String catalogs) throws IOException {

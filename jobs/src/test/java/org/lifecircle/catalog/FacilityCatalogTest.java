@@ -13,12 +13,31 @@ import org.lifecircle.common.Yaml;
 class FacilityCatalogTest {
   @Test
   void theShippedCatalogCoversEveryCategoryTheIssueNames() {
-    FacilityCatalog c = Yaml.readResource(FacilityCatalog.DEFAULT_RESOURCE, FacilityCatalog.class, "catalog");
-    assertThat(c.codes()).contains("kindergarten", "nursery", "primary_school", "middle_school",
-        "health_station", "health_centre", "elderly_day_care", "elderly_home", "community_service",
-        "food_market", "convenience_store", "pharmacy", "post_parcel", "fitness_ground",
-        "sports_field", "pocket_park", "park", "cultural_centre", "bus_stop", "ev_charging",
-        "public_toilet");
+    FacilityCatalog c =
+        Yaml.readResource(FacilityCatalog.DEFAULT_RESOURCE, FacilityCatalog.class, "catalog");
+    assertThat(c.codes())
+        .contains(
+            "kindergarten",
+            "nursery",
+            "primary_school",
+            "middle_school",
+            "health_station",
+            "health_centre",
+            "elderly_day_care",
+            "elderly_home",
+            "community_service",
+            "food_market",
+            "convenience_store",
+            "pharmacy",
+            "post_parcel",
+            "fitness_ground",
+            "sports_field",
+            "pocket_park",
+            "park",
+            "cultural_centre",
+            "bus_stop",
+            "ev_charging",
+            "public_toilet");
     assertThat(c.category("pocket_park").thresholdM()).isEqualTo(300);
     assertThat(c.category("park").thresholdM()).isEqualTo(500);
     assertThat(c.category("kindergarten").targetBands()).containsExactly("pop_3_5");
@@ -27,7 +46,9 @@ class FacilityCatalogTest {
   @Test
   void aCategoryCodeWithAQuoteIsRejectedBeforeItCouldReachAnyQuery() throws IOException {
     Path f = Files.createTempFile("catalog", ".yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         categories:
           - code: "k12' OR '1'='1"
             name_zh: 坏
@@ -39,14 +60,17 @@ class FacilityCatalogTest {
         """);
     assertThatThrownBy(() -> Yaml.read(f, FacilityCatalog.class, "catalog"))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot load facility catalog: category code must be lower-case letters,"
-            + " digits and _ (k12' OR '1'='1)");
+        .hasMessage(
+            "Cannot load facility catalog: category code must be lower-case letters,"
+                + " digits and _ (k12' OR '1'='1)");
   }
 
   @Test
   void unknownTargetGroupAndMissingSeverityWeightAreRejected() throws IOException {
     Path f = Files.createTempFile("catalog", ".yaml");
-    Files.writeString(f, """
+    Files.writeString(
+        f,
+        """
         categories:
           - {code: kindergarten, name_zh: 幼儿园, name_en: Kindergarten, level: 5, threshold_m: 300,
              target: toddlers, complete_community: true}

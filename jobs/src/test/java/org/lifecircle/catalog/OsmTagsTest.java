@@ -14,7 +14,8 @@ import org.lifecircle.common.Yaml;
 class OsmTagsTest {
   @Test
   void buildingUseComesFromEvidenceInTheDocumentedOrder() {
-    OsmTags.Buildings b = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags").buildings();
+    OsmTags.Buildings b =
+        Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags").buildings();
     // 1. Own tags that say "not a home" beat the building value and the land use.
     assertThat(b.use(Map.of("building", "yes", "amenity", "school"), "residential"))
         .isEqualTo(new OsmTags.Buildings.Use("public", "own_tags"));
@@ -40,7 +41,8 @@ class OsmTagsTest {
     assertThat(b.use(Map.of("building", "yes", "addr:housenumber", "12"), null))
         .isEqualTo(new OsmTags.Buildings.Use("commercial", "none"));
     // Heritage: a heritage designation, a historic tag, a religious building.
-    assertThat(b.heritageStatus(Map.of("building", "yes", "heritage", "2"))).isEqualTo("cultural_relic");
+    assertThat(b.heritageStatus(Map.of("building", "yes", "heritage", "2")))
+        .isEqualTo("cultural_relic");
     assertThat(b.heritageStatus(Map.of("building", "yes", "historic", "building")))
         .isEqualTo("historic_building");
     assertThat(b.heritageStatus(Map.of("building", "temple"))).isEqualTo("historic_building");
@@ -49,11 +51,20 @@ class OsmTagsTest {
 
   @Test
   void aNotHousingRuleThatGivesAHousingUseIsRefused() {
-    assertThatThrownBy(() -> new OsmTags.Buildings(List.of(new OsmTags.UseRule("residential",
-            Map.of("amenity", List.of("school")))), Map.of(), List.of(), Map.of(), "commercial", 1,
-        List.of()))
+    assertThatThrownBy(
+            () ->
+                new OsmTags.Buildings(
+                    List.of(
+                        new OsmTags.UseRule("residential", Map.of("amenity", List.of("school")))),
+                    Map.of(),
+                    List.of(),
+                    Map.of(),
+                    "commercial",
+                    1,
+                    List.of()))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot load OSM tag catalog: a not_housing rule gives a housing use (residential)");
+        .hasMessage(
+            "Cannot load OSM tag catalog: a not_housing rule gives a housing use (residential)");
   }
 
   @Test
@@ -79,6 +90,7 @@ class OsmTagsTest {
     OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
     assertThatThrownBy(() -> tags.requireKnownCodes(Set.of("kindergarten")))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot load OSM tag catalog: category is not in the facility catalog (nursery)");
+        .hasMessage(
+            "Cannot load OSM tag catalog: category is not in the facility catalog (nursery)");
   }
 }

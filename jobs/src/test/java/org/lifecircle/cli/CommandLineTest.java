@@ -39,14 +39,37 @@ class CommandLineTest {
 
   @Test
   void dryRunChecksTheConfigAndPrintsThePlanWithoutSpark() {
-    String out = capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
-        "../cities/demo/city.yaml", "--date", "2026-06-30", "--dry-run")).isZero());
-    assertThat(out).contains("city 990101", "date 2026-06-30",
-        "stages: ingest -> population -> access -> network -> coverage -> quality-gate -> adequacy"
-            + " -> assets -> recommend -> indicators -> report");
-    assertThat(NightlyCommand.plan(null)).containsExactly("ingest", "population", "access",
-        "network", "coverage", "quality-gate", "adequacy", "assets", "recommend", "indicators",
-        "report");
+    String out =
+        capture(
+            () ->
+                assertThat(
+                        LifeCircle.execute(
+                            "nightly",
+                            "--city",
+                            "../cities/demo/city.yaml",
+                            "--date",
+                            "2026-06-30",
+                            "--dry-run"))
+                    .isZero());
+    assertThat(out)
+        .contains(
+            "city 990101",
+            "date 2026-06-30",
+            "stages: ingest -> population -> access -> network -> coverage -> quality-gate -> adequacy"
+                + " -> assets -> recommend -> indicators -> report");
+    assertThat(NightlyCommand.plan(null))
+        .containsExactly(
+            "ingest",
+            "population",
+            "access",
+            "network",
+            "coverage",
+            "quality-gate",
+            "adequacy",
+            "assets",
+            "recommend",
+            "indicators",
+            "report");
     assertThat(NightlyCommand.plan("coverage")).endsWith("coverage", "quality-gate");
     assertThat(NightlyCommand.plan("access")).containsExactly("ingest", "population", "access");
   }
@@ -70,33 +93,54 @@ class CommandLineTest {
     Matcher m = Pattern.compile("<spark.jvm.flags>(.*?)</spark.jvm.flags>").matcher(pom);
     assertThat(m.find()).isTrue();
     List<String> pomFlags = Arrays.asList(m.group(1).trim().split("\\s+"));
-    List<String> launcher = Files.readAllLines(Path.of("../bin/lifecircle")).stream()
-        .map(String::trim).filter(l -> l.startsWith("--add-opens") || l.startsWith("-Djdk")
-            || l.startsWith("-Dio.netty")).toList();
+    List<String> launcher =
+        Files.readAllLines(Path.of("../bin/lifecircle")).stream()
+            .map(String::trim)
+            .filter(
+                l ->
+                    l.startsWith("--add-opens")
+                        || l.startsWith("-Djdk")
+                        || l.startsWith("-Dio.netty"))
+            .toList();
     assertThat(launcher).containsExactlyElementsOf(pomFlags);
   }
 
   @Test
   void helpShowsWholeSentencesAndOnlyTheOptionsThatApply() {
-    String top = capture(() -> assertThat(LifeCircle.execute("--help")).isZero())
-        .replaceAll("\\s+", " ");
+    String top =
+        capture(() -> assertThat(LifeCircle.execute("--help")).isZero()).replaceAll("\\s+", " ");
     // Each command's line in the list is its whole one-sentence header.
-    assertThat(top).contains("Write one table's snapshot as a single file that a GIS opens.",
-        "Run every stage in order for one city and snapshot date, then print a summary.");
+    assertThat(top)
+        .contains(
+            "Write one table's snapshot as a single file that a GIS opens.",
+            "Run every stage in order for one city and snapshot date, then print a summary.");
     String export = capture(() -> assertThat(LifeCircle.execute("export", "--help")).isZero());
-    assertThat(export).contains("--city", "--date", "--warehouse")
+    assertThat(export)
+        .contains("--city", "--date", "--warehouse")
         .doesNotContain("--run-id", "--register-metastore", "--spark-ui");
     String maintain = capture(() -> assertThat(LifeCircle.execute("maintain", "--help")).isZero());
     assertThat(maintain).contains("--city", "--warehouse").doesNotContain("--date", "--run-id");
     String nightly = capture(() -> assertThat(LifeCircle.execute("nightly", "--help")).isZero());
-    assertThat(nightly.replaceAll("\\s+", " ")).contains("one of: " + String.join(", ", Stages.names()));
+    assertThat(nightly.replaceAll("\\s+", " "))
+        .contains("one of: " + String.join(", ", Stages.names()));
   }
 
   @Test
   void anUnknownStageForUntilIsBadUsage() {
-    assertThat(stderrOf(2, "nightly", "--city", "../cities/demo/city.yaml", "--until", "bogus",
-        "--dry-run")).containsExactly("lifecircle: Invalid value for option '--until': unknown stage"
-            + " 'bogus' (one of: " + String.join(", ", Stages.names()) + ")");
+    assertThat(
+            stderrOf(
+                2,
+                "nightly",
+                "--city",
+                "../cities/demo/city.yaml",
+                "--until",
+                "bogus",
+                "--dry-run"))
+        .containsExactly(
+            "lifecircle: Invalid value for option '--until': unknown stage"
+                + " 'bogus' (one of: "
+                + String.join(", ", Stages.names())
+                + ")");
   }
 
   /** Runs the command line and returns what it wrote on stderr, after checking its exit code. */
@@ -115,20 +159,34 @@ class CommandLineTest {
   @Test
   void aSnapshotDateMoreThanADayAheadIsBadUsageInOneLine() {
     String tomorrow = LocalDate.now(ZoneOffset.UTC).plusDays(1).toString();
-    assertThat(stderrOf(2, "nightly", "--city", "../cities/demo/city.yaml", "--date", "2099-01-01",
-        "--dry-run")).containsExactly("lifecircle: Invalid value for option '--date': Cannot use"
-            + " snapshot date: it is more than one day in the future, after " + tomorrow
-            + " (2099-01-01)");
+    assertThat(
+            stderrOf(
+                2,
+                "nightly",
+                "--city",
+                "../cities/demo/city.yaml",
+                "--date",
+                "2099-01-01",
+                "--dry-run"))
+        .containsExactly(
+            "lifecircle: Invalid value for option '--date': Cannot use"
+                + " snapshot date: it is more than one day in the future, after "
+                + tomorrow
+                + " (2099-01-01)");
     // Tomorrow is allowed: in UTC+8 (Beijing) the local date is a day ahead for eight hours.
-    assertThat(LifeCircle.execute("nightly", "--city", "../cities/demo/city.yaml", "--date",
-        tomorrow, "--dry-run")).isZero();
+    assertThat(
+            LifeCircle.execute(
+                "nightly", "--city", "../cities/demo/city.yaml", "--date", tomorrow, "--dry-run"))
+        .isZero();
   }
 
   @Test
   void aDryRunChecksEveryInputPath() throws IOException {
     Path dir = Files.createTempDirectory("dry-run");
     Files.writeString(dir.resolve("a.geojson"), "{}");
-    Files.writeString(dir.resolve("city.yaml"), """
+    Files.writeString(
+        dir.resolve("city.yaml"),
+        """
         code: "990109"
         name: 测试市
         metric_crs: EPSG:4547
@@ -140,8 +198,10 @@ class CommandLineTest {
           facilities: {path: a.geojson, format: geojson, crs: EPSG:4326}
         """);
     assertThat(stderrOf(1, "nightly", "--city", dir.resolve("city.yaml").toString(), "--dry-run"))
-        .containsExactly("lifecircle: Cannot find dataset buildings: input file does not exist ("
-            + dir.resolve("missing.csv") + ")");
+        .containsExactly(
+            "lifecircle: Cannot find dataset buildings: input file does not exist ("
+                + dir.resolve("missing.csv")
+                + ")");
   }
 
   @Test
@@ -150,11 +210,17 @@ class CommandLineTest {
     Files.copy(Path.of("../cities/demo/city.yaml"), dir.resolve("city.yaml"));
     Files.createDirectories(dir.resolve("data"));
     Files.writeString(dir.resolve("data/population_grid.csv"), "an edited copy\n");
-    String out = capture(() -> assertThat(LifeCircle.execute("nightly", "--city",
-        dir.resolve("city.yaml").toString(), "--dry-run")).isZero());
+    String out =
+        capture(
+            () ->
+                assertThat(
+                        LifeCircle.execute(
+                            "nightly", "--city", dir.resolve("city.yaml").toString(), "--dry-run"))
+                    .isZero());
     assertThat(out.lines().filter(l -> l.matches("  input (buildings|population) .*")))
         .containsExactly(
-            "  input buildings     " + dir.resolve("data/buildings.parquet")
+            "  input buildings     "
+                + dir.resolve("data/buildings.parquet")
                 + " (missing: the sample generator would write it)",
             "  input population    " + dir.resolve("data/population_grid.csv"));
   }

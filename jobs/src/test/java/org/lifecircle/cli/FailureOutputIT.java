@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 
 /**
- * What a failed run shows: exactly one line on stderr saying why, exit code 1, and the stack
- * trace in the run's log file only (--verbose would print it too).
+ * What a failed run shows: exactly one line on stderr saying why, exit code 1, and the stack trace
+ * in the run's log file only (--verbose would print it too).
  */
 class FailureOutputIT {
   @Test
@@ -30,21 +30,35 @@ class FailureOutputIT {
     System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     try {
       // coverage on an empty warehouse: its input table does not exist.
-      code = LifeCircle.execute("coverage", "--city", "src/test/resources/ingest/city.yaml",
-          "--date", "2026-06-30", "--warehouse", warehouse.toString(), "--run-id", "fail-1");
+      code =
+          LifeCircle.execute(
+              "coverage",
+              "--city",
+              "src/test/resources/ingest/city.yaml",
+              "--date",
+              "2026-06-30",
+              "--warehouse",
+              warehouse.toString(),
+              "--run-id",
+              "fail-1");
     } finally {
       System.setErr(oldErr);
       System.setOut(oldOut);
     }
     assertThat(code).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
-        "lifecircle: Cannot read table building_access: it does not exist; run the stage that"
-            + " writes it first (" + warehouse.resolve("building_access") + ")");
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+        .containsExactly(
+            "lifecircle: Cannot read table building_access: it does not exist; run the stage that"
+                + " writes it first ("
+                + warehouse.resolve("building_access")
+                + ")");
     Path log = warehouse.resolve("_logs/990102/2026-06-30/fail-1.log");
     assertThat(log).exists();
     String logged = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(logged).contains("lifecircle: Cannot read table building_access",
-        "at org.lifecircle.io.DeltaTables.readSnapshot");
+    assertThat(logged)
+        .contains(
+            "lifecircle: Cannot read table building_access",
+            "at org.lifecircle.io.DeltaTables.readSnapshot");
     try (Stream<Path> files = Files.list(log.getParent())) {
       assertThat(files.toList()).isEqualTo(List.of(log));
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.commons.io.output.TeeOutputStream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -34,8 +36,8 @@ import org.lifecircle.common.Contract;
  * The demo city through the real command line, in-process: generated inputs, every stage, Delta
  * tables that match their contracts, a second snapshot from drifted inputs (closed facilities,
  * reused buildings) that leaves the first untouched, a dirtied copy that quarantines exactly the
- * dirty rows, and a failing stage that exits non-zero with a failed run_log row. Reruns of one
- * date are covered by {@link ReliabilityIT}.
+ * dirty rows, and a failing stage that exits non-zero with a failed run_log row. Reruns of one date
+ * are covered by {@link ReliabilityIT}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NightlyEndToEndIT {
@@ -62,11 +64,19 @@ class NightlyEndToEndIT {
     warehouse = dir.resolve("warehouse");
     PrintStream stdout = System.out;
     ByteArrayOutputStream seen = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(new TeeOutputStream(stdout, seen),
-        true, StandardCharsets.UTF_8));
+    System.setOut(new PrintStream(new TeeOutputStream(stdout, seen), true, StandardCharsets.UTF_8));
     try {
-      exit = LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-06-30",
-          "--warehouse", warehouse.toString(), "--run-id", "e2e-1");
+      exit =
+          LifeCircle.execute(
+              "nightly",
+              "--city",
+              config.toString(),
+              "--date",
+              "2026-06-30",
+              "--warehouse",
+              warehouse.toString(),
+              "--run-id",
+              "e2e-1");
     } finally {
       System.setOut(stdout);
     }
@@ -78,8 +88,11 @@ class NightlyEndToEndIT {
   void theConsoleSummaryFitsSixtyLinesWithTheTopGapsAndTheReport() {
     String summary = console.substring(console.indexOf("== lifecircle: city 990101"));
     assertThat(summary.lines().count()).isBetween(20L, 60L);
-    assertThat(summary).contains("top 10 gaps by severity", "complete communities:",
-        "report: " + warehouse.resolve("_reports/990101/2026-06-30.html"));
+    assertThat(summary)
+        .contains(
+            "top 10 gaps by severity",
+            "complete communities:",
+            "report: " + warehouse.resolve("_reports/990101/2026-06-30.html"));
     // One count per table: building_access as the network stage left it, not access + network.
     long accessRows = table("building_access").where("snapshot_date = DATE'2026-06-30'").count();
     assertThat(summary).contains(String.format(Locale.ROOT, "building_access %,d", accessRows));
@@ -105,8 +118,15 @@ class NightlyEndToEndIT {
       s.filter(p -> Files.isDirectory(p.resolve("_delta_log")))
           .forEach(p -> tables.add(p.getFileName().toString()));
     }
-    assertThat(tables).contains("buildings", "building_population", "building_access",
-        "community_coverage", "coverage_gaps", "quarantine", "run_log");
+    assertThat(tables)
+        .contains(
+            "buildings",
+            "building_population",
+            "building_access",
+            "community_coverage",
+            "coverage_gaps",
+            "quarantine",
+            "run_log");
     for (String t : tables) {
       StructType actual = table(t).schema();
       StructType expected = Contract.of(t).schema();
@@ -127,8 +147,8 @@ class NightlyEndToEndIT {
   void aSecondSnapshotFromDriftedInputsClosesReusedAssetsAndLeavesTheFirstUntouched()
       throws IOException {
     Map<String, Long> first = counts("2026-06-30");
-    List<String> firstFiles = List.of(table("coverage_gaps")
-        .where("snapshot_date = DATE'2026-06-30'").inputFiles());
+    List<String> firstFiles =
+        List.of(table("coverage_gaps").where("snapshot_date = DATE'2026-06-30'").inputFiles());
     // A month later: one facility in ten has closed, half the vacant buildings are in use again.
     Path csv = onlyFile(dir.resolve("data/facilities_amap.csv"), ".csv");
     List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
@@ -146,31 +166,62 @@ class NightlyEndToEndIT {
     // Closing one facility in ten drops primary_school's city coverage by about 11 points, over
     // the gate's default 10 (checked below); the drift is deliberate here, so nightly's gate is
     // given room to let the later stages write the second snapshot.
-    assertThat(LifeCircle.execute("nightly", "--city", config.toString(), "--date", "2026-07-31",
-        "--warehouse", warehouse.toString(), "--run-id", "e2e-2", "--register-metastore", "lc_e2e",
-        "--max-coverage-drop", "0.2"))
+    assertThat(
+            LifeCircle.execute(
+                "nightly",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-07-31",
+                "--warehouse",
+                warehouse.toString(),
+                "--run-id",
+                "e2e-2",
+                "--register-metastore",
+                "lc_e2e",
+                "--max-coverage-drop",
+                "0.2"))
         .isZero();
-    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
-        "2026-07-31", "--warehouse", warehouse.toString(), "--run-id", "gate-drop")).isEqualTo(1);
-    assertThat(table("run_log").where("run_id = 'gate-drop'").select("message").first().getString(0))
+    assertThat(
+            LifeCircle.execute(
+                "quality-gate",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-07-31",
+                "--warehouse",
+                warehouse.toString(),
+                "--run-id",
+                "gate-drop"))
+        .isEqualTo(1);
+    assertThat(
+            table("run_log").where("run_id = 'gate-drop'").select("message").first().getString(0))
         .contains("primary_school coverage dropped");
     assertThat(counts("2026-06-30")).isEqualTo(first);
-    assertThat(List.of(table("coverage_gaps").where("snapshot_date = DATE'2026-06-30'").inputFiles()))
+    assertThat(
+            List.of(table("coverage_gaps").where("snapshot_date = DATE'2026-06-30'").inputFiles()))
         .isEqualTo(firstFiles);
     assertThat(counts("2026-07-31").get("facilities"))
         .isEqualTo(first.get("facilities") - (lines.size() - kept.size()));
-    assertThat(spark.table("lc_e2e.coverage_gaps").where("snapshot_date = DATE'2026-07-31'").count())
+    assertThat(
+            spark.table("lc_e2e.coverage_gaps").where("snapshot_date = DATE'2026-07-31'").count())
         .isEqualTo(table("coverage_gaps").where("snapshot_date = DATE'2026-07-31'").count());
     // Every reused building that was an open VACANT_BUILDING asset is closed as reused on the date.
-    List<Row> assets = table("idle_assets").where("kind = 'building' AND first_seen = DATE'2026-06-30'"
-        + " AND reason_codes = 'VACANT_BUILDING'").select("source_id", "status", "closed_on")
-        .collectAsList();
+    List<Row> assets =
+        table("idle_assets")
+            .where(
+                "kind = 'building' AND first_seen = DATE'2026-06-30'"
+                    + " AND reason_codes = 'VACANT_BUILDING'")
+            .select("source_id", "status", "closed_on")
+            .collectAsList();
     List<Row> closed = assets.stream().filter(r -> reused.contains(r.getString(0))).toList();
     assertThat(closed).isNotEmpty();
-    assertThat(closed).allSatisfy(r -> {
-      assertThat(r.getString(1)).isEqualTo("reused");
-      assertThat(r.getDate(2).toString()).isEqualTo("2026-07-31");
-    });
+    assertThat(closed)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getString(1)).isEqualTo("reused");
+              assertThat(r.getDate(2).toString()).isEqualTo("2026-07-31");
+            });
     assertThat(assets.stream().filter(r -> !reused.contains(r.getString(0))))
         .allSatisfy(r -> assertThat(r.getString(1)).isEqualTo("open"));
     Files.writeString(dir.resolve("READY"), "two snapshots: 2026-06-30, 2026-07-31\n");
@@ -183,18 +234,24 @@ class NightlyEndToEndIT {
   private static List<String> reuseHalfTheVacantBuildings(Path parquet) throws IOException {
     Dataset<Row> src = spark.read().format("geoparquet").load(parquet.toString());
     String vacant = "coalesce(vacant_flag, false) OR coalesce(annual_kwh, 1e9) < 20";
-    List<String> ids = src.where(vacant).select("building_id").orderBy("building_id")
-        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> ids =
+        src.where(vacant)
+            .select("building_id")
+            .orderBy("building_id")
+            .as(Encoders.STRING())
+            .collectAsList();
     List<String> reused = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += 2) {
       reused.add(ids.get(i));
     }
     String list = reused.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
     String hit = "building_id IN (" + list + ")";
-    Dataset<Row> edited = src
-        .withColumn("vacant_flag", expr("CASE WHEN " + hit + " THEN false ELSE vacant_flag END"))
-        .withColumn("annual_kwh", expr("CASE WHEN " + hit + " THEN 42000.0 ELSE annual_kwh END"))
-        .withColumn("occupancy_rate", expr("CASE WHEN " + hit + " THEN 0.9 ELSE occupancy_rate END"));
+    Dataset<Row> edited =
+        src.withColumn("vacant_flag", expr("CASE WHEN " + hit + " THEN false ELSE vacant_flag END"))
+            .withColumn(
+                "annual_kwh", expr("CASE WHEN " + hit + " THEN 42000.0 ELSE annual_kwh END"))
+            .withColumn(
+                "occupancy_rate", expr("CASE WHEN " + hit + " THEN 0.9 ELSE occupancy_rate END"));
     Path tmp = parquet.resolveSibling("buildings.edited.parquet");
     edited.write().format("geoparquet").save(tmp.toString());
     deleteTree(parquet);
@@ -205,7 +262,7 @@ class NightlyEndToEndIT {
 
   private static void deleteTree(Path p) throws IOException {
     try (Stream<Path> s = Files.walk(p)) {
-      for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(f);
       }
     }
@@ -223,8 +280,14 @@ class NightlyEndToEndIT {
 
   private static Map<String, Long> counts(String date) {
     Map<String, Long> m = new TreeMap<>();
-    for (String t : List.of("buildings", "facilities", "building_population", "building_access",
-        "community_coverage", "coverage_gaps")) {
+    for (String t :
+        List.of(
+            "buildings",
+            "facilities",
+            "building_population",
+            "building_access",
+            "community_coverage",
+            "coverage_gaps")) {
       m.put(t, table(t).where("snapshot_date = DATE'" + date + "'").count());
     }
     return m;
@@ -246,44 +309,105 @@ class NightlyEndToEndIT {
     dirtyFileRows = lines.size() - 1;
     // A hand edit leaves Hadoop's .crc sidecar stale; a planner's file would not have one at all.
     Files.deleteIfExists(csv.resolveSibling("." + csv.getFileName() + ".crc"));
-    assertThat(LifeCircle.execute("ingest", "--city", config.toString(), "--date", "2026-07-01",
-        "--warehouse", warehouse.toString(), "--run-id", "e2e-dirty")).isZero();
-    List<Row> q = table("quarantine").where("snapshot_date = DATE'2026-07-01'")
-        .select("source", "source_row", "reason_code").orderBy("source_row").collectAsList();
-    assertThat(q).extracting(r -> r.getString(0) + "#" + r.getLong(1) + " " + r.getString(2))
-        .containsExactly("facilities#5 UNKNOWN_CODE", "facilities#10 UNKNOWN_CODE",
+    assertThat(
+            LifeCircle.execute(
+                "ingest",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-07-01",
+                "--warehouse",
+                warehouse.toString(),
+                "--run-id",
+                "e2e-dirty"))
+        .isZero();
+    List<Row> q =
+        table("quarantine")
+            .where("snapshot_date = DATE'2026-07-01'")
+            .select("source", "source_row", "reason_code")
+            .orderBy("source_row")
+            .collectAsList();
+    assertThat(q)
+        .extracting(r -> r.getString(0) + "#" + r.getLong(1) + " " + r.getString(2))
+        .containsExactly(
+            "facilities#5 UNKNOWN_CODE",
+            "facilities#10 UNKNOWN_CODE",
             "facilities#15 UNKNOWN_CODE");
   }
 
   @Test
   @Order(5)
   void theQualityGatePassesACleanRunAndStopsOneOverItsQuarantineLimit() {
-    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
-        "2026-06-30", "--warehouse", warehouse.toString())).isZero();
+    assertThat(
+            LifeCircle.execute(
+                "quality-gate",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-06-30",
+                "--warehouse",
+                warehouse.toString()))
+        .isZero();
     // 3 of the ~760 facilities left after the drift quarantined on 2026-07-01: about 0.4 %,
     // which passes 0.5 % and fails 0.1 %.
-    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
-        "2026-07-01", "--warehouse", warehouse.toString(), "--max-quarantine-share", "0.005")).isZero();
-    assertThat(LifeCircle.execute("quality-gate", "--city", config.toString(), "--date",
-        "2026-07-01", "--warehouse", warehouse.toString(), "--max-quarantine-share", "0.001",
-        "--run-id", "gate-fail")).isEqualTo(1);
+    assertThat(
+            LifeCircle.execute(
+                "quality-gate",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-07-01",
+                "--warehouse",
+                warehouse.toString(),
+                "--max-quarantine-share",
+                "0.005"))
+        .isZero();
+    assertThat(
+            LifeCircle.execute(
+                "quality-gate",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-07-01",
+                "--warehouse",
+                warehouse.toString(),
+                "--max-quarantine-share",
+                "0.001",
+                "--run-id",
+                "gate-fail"))
+        .isEqualTo(1);
     Row failed = table("run_log").where("run_id = 'gate-fail'").select("message").first();
-    assertThat(failed.getString(0)).isEqualTo("Cannot pass quality gate for city 990101 on"
-        + " 2026-07-01: source facilities quarantined "
-        + String.format(Locale.ROOT, "%.2f%%", 300.0 / dirtyFileRows) + " > 0.10%");
+    assertThat(failed.getString(0))
+        .isEqualTo(
+            "Cannot pass quality gate for city 990101 on"
+                + " 2026-07-01: source facilities quarantined "
+                + String.format(Locale.ROOT, "%.2f%%", 300.0 / dirtyFileRows)
+                + " > 0.10%");
   }
 
   @Test
   @Order(6)
   void aFailedStageExitsNonZeroAndLogsAFailedRow() {
-    int code = LifeCircle.execute("access", "--city", config.toString(), "--date", "2020-01-01",
-        "--warehouse", warehouse.toString(), "--run-id", "e2e-fail");
+    int code =
+        LifeCircle.execute(
+            "access",
+            "--city",
+            config.toString(),
+            "--date",
+            "2020-01-01",
+            "--warehouse",
+            warehouse.toString(),
+            "--run-id",
+            "e2e-fail");
     assertThat(code).isEqualTo(1);
     Row failed = table("run_log").where("run_id = 'e2e-fail'").select("status", "message").first();
     assertThat(failed.getString(0)).isEqualTo("failed");
-    assertThat(failed.getString(1)).isEqualTo("Cannot read table building_population: it has no"
-        + " rows for city 990101 on 2020-01-01; run the stage that writes it first ("
-        + warehouse.toAbsolutePath().normalize().resolve("building_population") + ")");
+    assertThat(failed.getString(1))
+        .isEqualTo(
+            "Cannot read table building_population: it has no"
+                + " rows for city 990101 on 2020-01-01; run the stage that writes it first ("
+                + warehouse.toAbsolutePath().normalize().resolve("building_population")
+                + ")");
   }
 
   @Test
@@ -293,21 +417,44 @@ class NightlyEndToEndIT {
     String html = Files.readString(report, StandardCharsets.UTF_8);
     assertThat(html).contains("<svg", "<path", "Coverage by district", "Data quality");
     // Offline: the one script is inline (the map's category switch); nothing is fetched.
-    assertThat(html).doesNotContain("http://tile", "https://").doesNotContainPattern("<script[^>]*src=");
+    assertThat(html)
+        .doesNotContain("http://tile", "https://")
+        .doesNotContainPattern("<script[^>]*src=");
     Path out = dir.resolve("exports");
-    assertThat(LifeCircle.execute("export", "--city", config.toString(), "--date", "2026-06-30",
-        "--warehouse", warehouse.toString(), "--table", "coverage_gaps", "--out", out.toString()))
+    assertThat(
+            LifeCircle.execute(
+                "export",
+                "--city",
+                config.toString(),
+                "--date",
+                "2026-06-30",
+                "--warehouse",
+                warehouse.toString(),
+                "--table",
+                "coverage_gaps",
+                "--out",
+                out.toString()))
         .isZero();
     Path parquet = out.resolve("coverage_gaps_990101_2026-06-30.parquet");
-    Row meta = spark.read().format("geoparquet.metadata").load(parquet.toString())
-        .selectExpr("columns['geometry'].crs").first();
+    Row meta =
+        spark
+            .read()
+            .format("geoparquet.metadata")
+            .load(parquet.toString())
+            .selectExpr("columns['geometry'].crs")
+            .first();
     assertThat(meta.getString(0)).contains("\"CRS84\"");
-    Row box = spark.read().format("geoparquet").load(parquet.toString())
-        .selectExpr("min(ST_X(ST_Centroid(geometry)))", "max(ST_Y(ST_Centroid(geometry)))", "count(*)")
-        .first();
+    Row box =
+        spark
+            .read()
+            .format("geoparquet")
+            .load(parquet.toString())
+            .selectExpr(
+                "min(ST_X(ST_Centroid(geometry)))", "max(ST_Y(ST_Centroid(geometry)))", "count(*)")
+            .first();
     assertThat(box.getDouble(0)).isBetween(114.10, 114.60);
     assertThat(box.getDouble(1)).isBetween(30.45, 30.75);
-    assertThat(box.getLong(2)).isEqualTo(table("coverage_gaps")
-        .where("snapshot_date = DATE'2026-06-30'").count());
+    assertThat(box.getLong(2))
+        .isEqualTo(table("coverage_gaps").where("snapshot_date = DATE'2026-06-30'").count());
   }
 }

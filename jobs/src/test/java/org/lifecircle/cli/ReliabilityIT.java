@@ -10,12 +10,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +38,8 @@ import org.lifecircle.TestSpark;
  * credentials they were given.
  *
  * <p>The truth every run is compared with is an uninterrupted run of the same inputs for another
- * date (every table ingest writes is independent of the date but for its partition
- * column), hashed row by row.
+ * date (every table ingest writes is independent of the date but for its partition column), hashed
+ * row by row.
  */
 @Tag("reliability")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,7 +53,10 @@ class ReliabilityIT {
   private static Path warehouse;
   private static Map<String, TableState> reference;
 
-  /** One table's rows for a city and date: count and an order-free hash of every column but the date. */
+  /**
+   * One table's rows for a city and date: count and an order-free hash of every column but the
+   * date.
+   */
   record TableState(long rows, long hash) {}
 
   @BeforeAll
@@ -58,8 +66,20 @@ class ReliabilityIT {
     city = tinyCity(root.resolve("a"), "990201", 7);
     warehouse = root.resolve("warehouse");
     assertThat(LifeCircle.execute("generate", "--city", city.toString())).isZero();
-    assertThat(LifeCircle.execute("nightly", "--city", city.toString(), "--date", REFERENCE_DATE,
-        "--warehouse", warehouse.toString(), "--until", UNTIL, "--run-id", "reference")).isZero();
+    assertThat(
+            LifeCircle.execute(
+                "nightly",
+                "--city",
+                city.toString(),
+                "--date",
+                REFERENCE_DATE,
+                "--warehouse",
+                warehouse.toString(),
+                "--until",
+                UNTIL,
+                "--run-id",
+                "reference"))
+        .isZero();
     reference = states("990201", REFERENCE_DATE);
     assertThat(reference).containsKeys("buildings", "walk_network", "population");
   }
@@ -68,8 +88,11 @@ class ReliabilityIT {
   static Path tinyCity(Path dir, String code, long seed) throws IOException {
     Files.createDirectories(dir);
     String demo = Files.readString(Path.of("../cities/demo/city.yaml"), StandardCharsets.UTF_8);
-    String config = demo.replace("code: \"990101\"", "code: \"" + code + "\"")
-        .replace("sample: {seed: 20251, scale: 0.002}", "sample: {seed: " + seed + ", scale: 0.0003}");
+    String config =
+        demo.replace("code: \"990101\"", "code: \"" + code + "\"")
+            .replace(
+                "sample: {seed: 20251, scale: 0.002}",
+                "sample: {seed: " + seed + ", scale: 0.0003}");
     assertThat(config).contains(code, "scale: 0.0003");
     Path file = dir.resolve("city.yaml");
     Files.writeString(file, config, StandardCharsets.UTF_8);
@@ -81,12 +104,16 @@ class ReliabilityIT {
       return s.filter(p -> Files.isDirectory(p.resolve("_delta_log")))
           .map(p -> p.getFileName().toString())
           .filter(t -> !t.equals("run_log")) // a log: every run adds its own rows
-          .sorted().toList();
+          .sorted()
+          .toList();
     }
   }
 
   static Dataset<Row> partition(Path wh, String table, String code, String date) {
-    return spark.read().format("delta").load(wh.resolve(table).toString())
+    return spark
+        .read()
+        .format("delta")
+        .load(wh.resolve(table).toString())
         .where("city_code = '" + code + "' AND snapshot_date = DATE'" + date + "'");
   }
 
@@ -101,9 +128,18 @@ class ReliabilityIT {
     for (String t : tables(wh)) {
       Dataset<Row> p = partition(wh, t, code, date).drop("snapshot_date");
       String cols = String.join(", ", Stream.of(p.columns()).map(c -> "`" + c + "`").toList());
-      parts.add("SELECT '" + t + "' AS t, count(*) AS n, coalesce(sum(xxhash64(" + cols
-          + ")), 0) AS h FROM delta.`" + wh.resolve(t) + "` WHERE city_code = '" + code
-          + "' AND snapshot_date = DATE'" + date + "'");
+      parts.add(
+          "SELECT '"
+              + t
+              + "' AS t, count(*) AS n, coalesce(sum(xxhash64("
+              + cols
+              + ")), 0) AS h FROM delta.`"
+              + wh.resolve(t)
+              + "` WHERE city_code = '"
+              + code
+              + "' AND snapshot_date = DATE'"
+              + date
+              + "'");
     }
     Map<String, TableState> out = new TreeMap<>();
     for (Row r : spark.sql(String.join(" UNION ALL ", parts)).collectAsList()) {
@@ -128,24 +164,41 @@ class ReliabilityIT {
     Path buildings = warehouse.resolve("buildings/city_code=990201").resolve(dateDir);
     Path population = warehouse.resolve("population/city_code=990201").resolve(dateDir);
     // Each point is armed just before its process starts, against what is on disk then.
-    List<java.util.function.Supplier<java.util.function.BooleanSupplier>> killPoints = List.of(
-        // a new data file of the first large silver table is on disk, its commit not yet
-        () -> newDataFile(buildings),
-        // ingest has committed its last silver table (walk_network); the quarantine may not be
-        () -> newCommit(warehouse.resolve("walk_network")),
-        // a later table (the population grid) is being written, earlier ones are committed
-        () -> newDataFile(population));
+    List<Supplier<BooleanSupplier>> killPoints =
+        List.of(
+            // a new data file of the first large silver table is on disk, its commit not yet
+            () -> newDataFile(buildings),
+            // ingest has committed its last silver table (walk_network); the quarantine may not be
+            () -> newCommit(warehouse.resolve("walk_network")),
+            // a later table (the population grid) is being written, earlier ones are committed
+            () -> newDataFile(population));
     int k = 0;
     for (var point : killPoints) {
       k++;
-      java.util.function.BooleanSupplier armed = point.get();
-      ChildRun child = ChildRun.start(root.resolve("crash-" + k + ".log"), Map.of(), List.of(),
-          "nightly", "--city", city.toString(), "--date", DATE, "--warehouse", warehouse.toString(),
-          "--until", UNTIL, "--run-id", "crash-" + k);
+      BooleanSupplier armed = point.get();
+      ChildRun child =
+          ChildRun.start(
+              root.resolve("crash-" + k + ".log"),
+              Map.of(),
+              List.of(),
+              "nightly",
+              "--city",
+              city.toString(),
+              "--date",
+              DATE,
+              "--warehouse",
+              warehouse.toString(),
+              "--until",
+              UNTIL,
+              "--run-id",
+              "crash-" + k);
       assertThat(child.killWhen(armed, 240))
-          .as("kill point %d reached (log %s)", k, child.log).isTrue();
-      assertThat(child.tail()).as("killed inside the ingest, not before it")
-          .contains("stage ingest ...").doesNotContain("stage ingest done");
+          .as("kill point %d reached (log %s)", k, child.log)
+          .isTrue();
+      assertThat(child.tail())
+          .as("killed inside the ingest, not before it")
+          .contains("stage ingest ...")
+          .doesNotContain("stage ingest done");
       Map<String, TableState> now = states("990201", DATE);
       for (Map.Entry<String, TableState> e : now.entrySet()) {
         TableState s = e.getValue();
@@ -158,14 +211,32 @@ class ReliabilityIT {
     // The first rerun recovers from the last kill; the second shows a rerun over a whole snapshot
     // changes nothing.
     for (int rerun = 1; rerun <= 2; rerun++) {
-      assertThat(LifeCircle.execute("nightly", "--city", city.toString(), "--date", DATE,
-          "--warehouse", warehouse.toString(), "--until", UNTIL, "--run-id", "rerun-" + rerun))
+      assertThat(
+              LifeCircle.execute(
+                  "nightly",
+                  "--city",
+                  city.toString(),
+                  "--date",
+                  DATE,
+                  "--warehouse",
+                  warehouse.toString(),
+                  "--until",
+                  UNTIL,
+                  "--run-id",
+                  "rerun-" + rerun))
           .isZero();
       assertThat(states("990201", DATE)).as("rerun %d", rerun).isEqualTo(reference);
     }
-    assertThat(files("990201", REFERENCE_DATE)).as("the other date untouched").isEqualTo(referenceFiles);
-    assertThat(partition(warehouse, "buildings", "990201", DATE).groupBy("building_id").count()
-        .where("count > 1").count()).isZero();
+    assertThat(files("990201", REFERENCE_DATE))
+        .as("the other date untouched")
+        .isEqualTo(referenceFiles);
+    assertThat(
+            partition(warehouse, "buildings", "990201", DATE)
+                .groupBy("building_id")
+                .count()
+                .where("count > 1")
+                .count())
+        .isZero();
   }
 
   @Test
@@ -180,37 +251,74 @@ class ReliabilityIT {
     String storageSecret = "s3a-" + UUID.randomUUID();
     String metastoreSecret = "jdo-" + UUID.randomUUID();
     String envSecret = "env-" + UUID.randomUUID();
-    List<String> conf = List.of("-Dspark.hadoop.fs.s3a.secret.key=" + storageSecret,
-        "-Dspark.hadoop.javax.jdo.option.ConnectionPassword=" + metastoreSecret);
+    List<String> conf =
+        List.of(
+            "-Dspark.hadoop.fs.s3a.secret.key=" + storageSecret,
+            "-Dspark.hadoop.javax.jdo.option.ConnectionPassword=" + metastoreSecret);
     Map<String, String> env = Map.of("AWS_SECRET_ACCESS_KEY", envSecret);
     List<ChildRun> runs = new ArrayList<>();
     Map<String, Path> cities = new TreeMap<>(Map.of("990202", cityB, "990203", cityC));
     for (Map.Entry<String, Path> e : cities.entrySet()) {
       String code = e.getKey();
       Path c = e.getValue();
-      runs.add(ChildRun.start(root.resolve("concurrent-" + code + ".log"), env, conf,
-          "nightly", "--city", c.toString(), "--date", DATE, "--warehouse", shared.toString(),
-          "--until", UNTIL, "--run-id", "concurrent-" + code));
+      runs.add(
+          ChildRun.start(
+              root.resolve("concurrent-" + code + ".log"),
+              env,
+              conf,
+              "nightly",
+              "--city",
+              c.toString(),
+              "--date",
+              DATE,
+              "--warehouse",
+              shared.toString(),
+              "--until",
+              UNTIL,
+              "--run-id",
+              "concurrent-" + code));
     }
     for (ChildRun r : runs) {
       assertThat(r.await(420)).as("exit code, log %s:%n%s", r.log, r.tail()).isZero();
     }
     for (Map.Entry<String, Path> e : cities.entrySet()) {
       String code = e.getKey();
-      Dataset<Row> source = spark.read().format("geoparquet")
-          .load(e.getValue().resolveSibling("data/buildings.parquet").toString());
-      TreeSet<String> expected = new TreeSet<>(source.select("building_id").as(
-          org.apache.spark.sql.Encoders.STRING()).collectAsList());
-      TreeSet<String> written = new TreeSet<>(partition(shared, "buildings", code, DATE)
-          .select("building_id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+      Dataset<Row> source =
+          spark
+              .read()
+              .format("geoparquet")
+              .load(e.getValue().resolveSibling("data/buildings.parquet").toString());
+      TreeSet<String> expected =
+          new TreeSet<>(source.select("building_id").as(Encoders.STRING()).collectAsList());
+      TreeSet<String> written =
+          new TreeSet<>(
+              partition(shared, "buildings", code, DATE)
+                  .select("building_id")
+                  .as(Encoders.STRING())
+                  .collectAsList());
       assertThat(written).as(code).isEqualTo(expected);
-      assertThat(spark.read().format("delta").load(shared.resolve("run_log").toString())
-          .where("city_code = '" + code + "'").select("run_id").distinct()
-          .as(org.apache.spark.sql.Encoders.STRING()).collectAsList())
+      assertThat(
+              spark
+                  .read()
+                  .format("delta")
+                  .load(shared.resolve("run_log").toString())
+                  .where("city_code = '" + code + "'")
+                  .select("run_id")
+                  .distinct()
+                  .as(Encoders.STRING())
+                  .collectAsList())
           .containsExactly("concurrent-" + code);
     }
-    assertThat(new TreeSet<>(spark.read().format("delta").load(shared.resolve("buildings").toString())
-        .select("city_code").distinct().as(org.apache.spark.sql.Encoders.STRING()).collectAsList()))
+    assertThat(
+            new TreeSet<>(
+                spark
+                    .read()
+                    .format("delta")
+                    .load(shared.resolve("buildings").toString())
+                    .select("city_code")
+                    .distinct()
+                    .as(Encoders.STRING())
+                    .collectAsList()))
         .containsExactly("990202", "990203");
 
     List<Path> scanned = new ArrayList<>();
@@ -230,22 +338,51 @@ class ReliabilityIT {
 
   @Test
   @Order(3)
-  void maintenanceCompactsAndVacuumsWithoutChangingARowAndRefusesAnUnsafeRetention() throws Exception {
+  void maintenanceCompactsAndVacuumsWithoutChangingARowAndRefusesAnUnsafeRetention()
+      throws Exception {
     Map<String, TableState> before = states("990201", DATE);
     Map<String, TableState> referenceBefore = states("990201", REFERENCE_DATE);
     long filesBefore = partitionFiles("buildings");
-    assertThat(LifeCircle.execute("maintain", "--city", city.toString(), "--warehouse",
-        warehouse.toString(), "--retain-hours", "1")).isEqualTo(1);
-    assertThat(LifeCircle.execute("maintain", "--city", city.toString(), "--warehouse",
-        warehouse.toString(), "--table", "nope")).isEqualTo(1);
+    assertThat(
+            LifeCircle.execute(
+                "maintain",
+                "--city",
+                city.toString(),
+                "--warehouse",
+                warehouse.toString(),
+                "--retain-hours",
+                "1"))
+        .isEqualTo(1);
+    assertThat(
+            LifeCircle.execute(
+                "maintain",
+                "--city",
+                city.toString(),
+                "--warehouse",
+                warehouse.toString(),
+                "--table",
+                "nope"))
+        .isEqualTo(1);
     // One table keeps the test short (every table costs an OPTIMIZE and a VACUUM); the path is
     // the same for all.
-    assertThat(LifeCircle.execute("maintain", "--city", city.toString(), "--warehouse",
-        warehouse.toString(), "--table", "buildings")).isZero();
+    assertThat(
+            LifeCircle.execute(
+                "maintain",
+                "--city",
+                city.toString(),
+                "--warehouse",
+                warehouse.toString(),
+                "--table",
+                "buildings"))
+        .isZero();
     assertThat(states("990201", DATE)).isEqualTo(before);
     assertThat(states("990201", REFERENCE_DATE)).isEqualTo(referenceBefore);
-    List<String> operations = spark.sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("buildings")
-        + "`").select("operation").as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    List<String> operations =
+        spark
+            .sql("DESCRIBE HISTORY delta.`" + warehouse.resolve("buildings") + "`")
+            .select("operation")
+            .as(Encoders.STRING())
+            .collectAsList();
     assertThat(operations).contains("OPTIMIZE");
     // Two dates, each rewritten by several runs: one file per date after compaction.
     assertThat(partitionFiles("buildings")).isLessThanOrEqualTo(filesBefore).isEqualTo(2);
@@ -253,31 +390,37 @@ class ReliabilityIT {
 
   /** Data files the current version of a table reads for the city (both dates). */
   static long partitionFiles(String table) {
-    return spark.read().format("delta").load(warehouse.resolve(table).toString())
-        .where("city_code = '990201'").inputFiles().length;
+    return spark
+        .read()
+        .format("delta")
+        .load(warehouse.resolve(table).toString())
+        .where("city_code = '990201'")
+        .inputFiles()
+        .length;
   }
 
   /** True once a Parquet file that is not in the folder now appears in it. */
-  static java.util.function.BooleanSupplier newDataFile(Path dir) {
-    java.util.Set<String> before = dataFiles(dir);
+  static BooleanSupplier newDataFile(Path dir) {
+    Set<String> before = dataFiles(dir);
     return () -> !before.containsAll(dataFiles(dir));
   }
 
   /** True once the table has a commit more than it has now. */
-  static java.util.function.BooleanSupplier newCommit(Path table) {
+  static BooleanSupplier newCommit(Path table) {
     long before = commits(table);
     return () -> commits(table) > before;
   }
 
-  static java.util.Set<String> dataFiles(Path dir) {
+  static Set<String> dataFiles(Path dir) {
     if (!Files.isDirectory(dir)) {
-      return java.util.Set.of();
+      return Set.of();
     }
     try (Stream<Path> s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet"))
-          .collect(java.util.stream.Collectors.toSet());
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".parquet"))
+          .collect(Collectors.toSet());
     } catch (IOException e) {
-      return java.util.Set.of(); // the writer is still creating it
+      return Set.of(); // the writer is still creating it
     }
   }
 
@@ -311,7 +454,9 @@ class ReliabilityIT {
       // The module flags Spark needs on Java 17 and the test tier's Spark settings, exactly as this
       // test JVM got them.
       for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-        if (a.startsWith("--add-") || a.startsWith("-XX:") || a.startsWith("-Xmn")
+        if (a.startsWith("--add-")
+            || a.startsWith("-XX:")
+            || a.startsWith("-Xmn")
             || a.startsWith("-Dspark.")) {
           cmd.add(a);
         }
@@ -321,16 +466,15 @@ class ReliabilityIT {
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(LifeCircle.class.getName());
       cmd.addAll(List.of(args));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().putAll(env);
       pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
       return new ChildRun(pb.start(), log);
     }
 
     /** Polls until the condition holds, then SIGKILLs the process; false if it ended first. */
-    boolean killWhen(java.util.function.BooleanSupplier condition, int timeoutSeconds)
-        throws InterruptedException {
+    boolean killWhen(BooleanSupplier condition, int timeoutSeconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
       while (System.nanoTime() < deadline && process.isAlive()) {
         if (condition.getAsBoolean()) {

@@ -22,7 +22,9 @@ import org.lifecircle.io.Tables;
 import org.lifecircle.quality.QualityGate;
 import picocli.CommandLine;
 
-/** The stages' declared doors against the table registry, and {@code lifecircle stages}; no Spark. */
+/**
+ * The stages' declared doors against the table registry, and {@code lifecircle stages}; no Spark.
+ */
 class StagesTest {
   /** What {@code lifecircle <args>} prints, through picocli's own output stream. */
   private static String run(String... args) {
@@ -79,11 +81,16 @@ class StagesTest {
   void onlyTheKnownTablesHaveTwoWriters() {
     Set<String> seen = new HashSet<>();
     Set<String> twice = new HashSet<>();
-    Stages.all().forEach(s -> s.outputs().forEach(t -> {
-      if (!seen.add(t)) {
-        twice.add(t);
-      }
-    }));
+    Stages.all()
+        .forEach(
+            s ->
+                s.outputs()
+                    .forEach(
+                        t -> {
+                          if (!seen.add(t)) {
+                            twice.add(t);
+                          }
+                        }));
     twice.remove(Tables.QUARANTINE);
     assertThat(twice).containsExactlyInAnyOrder(Tables.BUILDING_ACCESS, Tables.COVERAGE_GAPS);
   }
@@ -108,8 +115,8 @@ class StagesTest {
   void stagesWithoutJsonPrintsOneTableRowPerStage() {
     String out = run("stages");
     assertThat(out).startsWith("STAGE");
-    List<String> firstColumn = out.lines().skip(1).filter(l -> !l.startsWith(" "))
-        .map(l -> l.split("\\s+")[0]).toList();
+    List<String> firstColumn =
+        out.lines().skip(1).filter(l -> !l.startsWith(" ")).map(l -> l.split("\\s+")[0]).toList();
     assertThat(firstColumn).containsExactlyElementsOf(Stages.names());
     assertThat(out).contains("min_placed_share", "gap_fill_candidates");
   }
@@ -133,9 +140,11 @@ class StagesTest {
       }
     }
     for (Stage s : Stages.all()) {
-      assertThat(reads.getOrDefault(s.name(), Set.of())).as(s.name() + " reads")
+      assertThat(reads.getOrDefault(s.name(), Set.of()))
+          .as(s.name() + " reads")
           .containsExactlyInAnyOrderElementsOf(s.inputs());
-      assertThat(writes.getOrDefault(s.name(), Set.of())).as(s.name() + " writes")
+      assertThat(writes.getOrDefault(s.name(), Set.of()))
+          .as(s.name() + " writes")
           .containsExactlyInAnyOrderElementsOf(s.outputs());
     }
     assertThat(reads.keySet()).isSubsetOf(Stages.names());

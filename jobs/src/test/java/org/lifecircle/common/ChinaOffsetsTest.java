@@ -17,18 +17,26 @@ class ChinaOffsetsTest {
 
   @Test
   void forwardMatchesPublishedReferencePairs() {
-    assertLonLat(ChinaOffsets.wgs84ToGcj02(116.404, 39.915), 116.41024449916938, 39.91640428150164, 1e-9);
-    assertLonLat(ChinaOffsets.gcj02ToBd09(116.404, 39.915), 116.41036949371029, 39.92133699351021, 1e-9);
+    assertLonLat(
+        ChinaOffsets.wgs84ToGcj02(116.404, 39.915), 116.41024449916938, 39.91640428150164, 1e-9);
+    assertLonLat(
+        ChinaOffsets.gcj02ToBd09(116.404, 39.915), 116.41036949371029, 39.92133699351021, 1e-9);
     assertLonLat(ChinaOffsets.gcj02ToBd09(123, 45), 123.00636499, 45.00636899, 1e-8);
   }
 
   @Test
   void inverseMatchesPublishedReferencePairsWithinAMetre() {
     // coordtransform's gcj02towgs84 is a one-step approximation: within ~1 m of the exact inverse.
-    assertLonLat(ChinaOffsets.gcj02ToWgs84(116.404, 39.915), 116.39775550083061, 39.91359571849836,
+    assertLonLat(
+        ChinaOffsets.gcj02ToWgs84(116.404, 39.915),
+        116.39775550083061,
+        39.91359571849836,
         1.0 * DEG_PER_M);
     assertLonLat(ChinaOffsets.gcj02ToWgs84(123, 45), 122.99395597, 44.99804071, 1.0 * DEG_PER_M);
-    assertLonLat(ChinaOffsets.bd09ToGcj02(116.404, 39.915), 116.39762729119315, 39.90865673957631,
+    assertLonLat(
+        ChinaOffsets.bd09ToGcj02(116.404, 39.915),
+        116.39762729119315,
+        39.90865673957631,
         1.0 * DEG_PER_M);
   }
 

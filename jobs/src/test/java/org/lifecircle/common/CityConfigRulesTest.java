@@ -17,8 +17,10 @@ import org.lifecircle.catalog.OsmTags;
 
 /** What a city config may say: a metric CRS true to distances over the city, and clean YAML. */
 class CityConfigRulesTest {
-  private static final CityConfig.Bounds WUHAN = new CityConfig.Bounds(114.10, 30.45, 114.60, 30.75);
-  private static final String CONFIG = """
+  private static final CityConfig.Bounds WUHAN =
+      new CityConfig.Bounds(114.10, 30.45, 114.60, 30.75);
+  private static final String CONFIG =
+      """
       code: "990109"
       name: 测试市
       metric_crs: %s
@@ -51,22 +53,25 @@ class CityConfigRulesTest {
     double northSouth = Math.pow(1 - e2 * s2, 1.5) / ((1 - e2) * Math.cos(Math.toRadians(30.75)));
     double error = ScaleError.over("EPSG:3857", WUHAN);
     assertThat(error).isCloseTo(northSouth - 1, within(1e-4));
-    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, null,
-        null, null))
+    assertThatThrownBy(
+            () -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, null, null, null))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot load city config: metric_crs distorts distances by up to 16.84% over the"
-            + " city's bounds, more than the limit 0.10% (limits.max_scale_error); use the city's"
-            + " Gauss-Kruger or UTM zone (EPSG:3857)");
+        .hasMessage(
+            "Cannot load city config: metric_crs distorts distances by up to 16.84% over the"
+                + " city's bounds, more than the limit 0.10% (limits.max_scale_error); use the city's"
+                + " Gauss-Kruger or UTM zone (EPSG:3857)");
   }
 
   @Test
   void aGeographicCrsIsRefusedAndTheLimitIsAConfigKnob() {
-    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:4326", WUHAN, null, null, null,
-        null, null))
-        .hasMessage("Cannot load city config: metric_crs must be a projected CRS in metres (EPSG:4326)");
-    CityConfig.Limits loose = new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2);
-    assertThatThrownBy(() -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, loose,
-        null, null))
+    assertThatThrownBy(
+            () -> new CityConfig("990109", "x", "EPSG:4326", WUHAN, null, null, null, null, null))
+        .hasMessage(
+            "Cannot load city config: metric_crs must be a projected CRS in metres (EPSG:4326)");
+    CityConfig.Limits loose =
+        new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2);
+    assertThatThrownBy(
+            () -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, loose, null, null))
         .as("past the scale check, the missing datasets stop it")
         .hasMessageEndingWith("is not configured (990109)"); // which one first: Set order
     // UTM 50N (central meridian 117 E) holds Wuhan within 0.1 %; 49N (111 E) does not.
@@ -78,15 +83,20 @@ class CityConfigRulesTest {
   void everyBundledCityConfigHasATrueEnoughMetricCrs() throws IOException {
     // Demo, OSM sample, the test city and the benchmark cities (whose bounds reach 1 degree from
     // the Gauss-Kruger zone's central meridian): each must load, and stay well inside the limit.
-    List<Path> configs = new ArrayList<>(List.of(Path.of("../cities/demo/city.yaml"),
-        Path.of("../cities/osm-sample/city.yaml"), Path.of("src/test/resources/ingest/city.yaml")));
+    List<Path> configs =
+        new ArrayList<>(
+            List.of(
+                Path.of("../cities/demo/city.yaml"),
+                Path.of("../cities/osm-sample/city.yaml"),
+                Path.of("src/test/resources/ingest/city.yaml")));
     try (Stream<Path> bench = Files.list(Path.of("../bench/cities"))) {
       bench.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(configs::add);
     }
     assertThat(configs).hasSizeGreaterThan(6);
     for (Path file : configs) {
       CityConfig city = CityConfig.load(file);
-      assertThat(ScaleError.over(city.metricCrs(), city.bounds())).as(file.toString())
+      assertThat(ScaleError.over(city.metricCrs(), city.bounds()))
+          .as(file.toString())
           .isLessThan(city.limits().maxScaleError() / 5);
     }
   }
@@ -103,20 +113,24 @@ class CityConfigRulesTest {
   @Test
   void anUnknownKeyIsAnErrorNamingItWhereItStands(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("city.yaml");
-    Files.writeString(file, CONFIG.formatted("EPSG:4547").replace("max_quarantine_share",
-        "max_quarantin_share"));
+    Files.writeString(
+        file, CONFIG.formatted("EPSG:4547").replace("max_quarantine_share", "max_quarantin_share"));
     assertThatThrownBy(() -> CityConfig.load(file))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot read city config " + file + ": unknown key 'max_quarantin_share' under"
-            + " 'limits' (line 11)")
-        .message().doesNotContain("org.lifecircle", "CityConfig", "Limits");
+        .hasMessage(
+            "Cannot read city config "
+                + file
+                + ": unknown key 'max_quarantin_share' under"
+                + " 'limits' (line 11)")
+        .message()
+        .doesNotContain("org.lifecircle", "CityConfig", "Limits");
   }
 
   @Test
   void anUnknownKeyInACatalogIsNamedToo(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("tags.yaml");
-    Files.writeString(file, Files.readString(Path.of("../catalogs/osm_tags.yaml"))
-        + "\nfacilitys: []\n");
+    Files.writeString(
+        file, Files.readString(Path.of("../catalogs/osm_tags.yaml")) + "\nfacilitys: []\n");
     long line = Files.readAllLines(file).size();
     assertThatThrownBy(() -> Yaml.read(file, OsmTags.class, "OSM tag catalog"))
         .isInstanceOf(PipelineException.class)
@@ -126,10 +140,14 @@ class CityConfigRulesTest {
   @Test
   void aRepeatedKeyInsideAMappingSaysWhereItSits(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("city.yaml");
-    Files.writeString(file, CONFIG.formatted("EPSG:4547") + "  max_snap_m: 100\n  max_snap_m: 120\n");
+    Files.writeString(
+        file, CONFIG.formatted("EPSG:4547") + "  max_snap_m: 100\n  max_snap_m: 120\n");
     assertThatThrownBy(() -> CityConfig.load(file))
-        .hasMessage("Cannot read city config " + file + ": duplicate key 'max_snap_m' under"
-            + " 'limits' (line 13)");
+        .hasMessage(
+            "Cannot read city config "
+                + file
+                + ": duplicate key 'max_snap_m' under"
+                + " 'limits' (line 13)");
   }
 
   @Test
@@ -137,16 +155,21 @@ class CityConfigRulesTest {
     Path file = dir.resolve("city.yaml");
     Files.writeString(file, CONFIG.formatted("EPSG:4547").replace("0.05", "five percent"));
     assertThatThrownBy(() -> CityConfig.load(file))
-        .hasMessage("Cannot read city config " + file + ": key 'max_quarantine_share' under"
-            + " 'limits' must be a number (line 11)")
-        .message().doesNotContain("java.", "org.lifecircle", "`");
+        .hasMessage(
+            "Cannot read city config "
+                + file
+                + ": key 'max_quarantine_share' under"
+                + " 'limits' must be a number (line 11)")
+        .message()
+        .doesNotContain("java.", "org.lifecircle", "`");
   }
 
   /** A city config whose facility catalog is {@code catalog}, loaded as a run loads it. */
   private static FacilityCatalog facilityCatalog(Path dir, String catalog) throws IOException {
     Files.writeString(dir.resolve("categories.yaml"), catalog);
     Path city = dir.resolve("city.yaml");
-    Files.writeString(city, CONFIG.formatted("EPSG:4547") + "catalogs: {facilities: categories.yaml}\n");
+    Files.writeString(
+        city, CONFIG.formatted("EPSG:4547") + "catalogs: {facilities: categories.yaml}\n");
     return FacilityCatalog.load(CityConfig.load(city));
   }
 
@@ -155,22 +178,50 @@ class CityConfigRulesTest {
       throws IOException {
     String catalog = Files.readString(Path.of("../catalogs/facility_categories.yaml"));
     Path file = dir.resolve("categories.yaml");
-    int line = Files.readAllLines(Path.of("../catalogs/facility_categories.yaml"))
-        .indexOf("    threshold_m: 300") + 1;
-    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
-        "    threshold_m: 300\n    threshold_m: 500\n")))
-        .hasMessage("Cannot read facility catalog " + file + ": duplicate key 'threshold_m' under"
-            + " 'categories[0]' (line " + (line + 1) + ")");
-    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
-        "    threshold_m: 300\n    radius_m: 300\n")))
-        .hasMessage("Cannot read facility catalog " + file + ": unknown key 'radius_m' under"
-            + " 'categories[0]' (line " + (line + 1) + ")")
-        .message().doesNotContain("org.lifecircle", "Category");
+    int line =
+        Files.readAllLines(Path.of("../catalogs/facility_categories.yaml"))
+                .indexOf("    threshold_m: 300")
+            + 1;
+    assertThatThrownBy(
+            () ->
+                facilityCatalog(
+                    dir,
+                    catalog.replaceFirst(
+                        "    threshold_m: 300\n", "    threshold_m: 300\n    threshold_m: 500\n")))
+        .hasMessage(
+            "Cannot read facility catalog "
+                + file
+                + ": duplicate key 'threshold_m' under"
+                + " 'categories[0]' (line "
+                + (line + 1)
+                + ")");
+    assertThatThrownBy(
+            () ->
+                facilityCatalog(
+                    dir,
+                    catalog.replaceFirst(
+                        "    threshold_m: 300\n", "    threshold_m: 300\n    radius_m: 300\n")))
+        .hasMessage(
+            "Cannot read facility catalog "
+                + file
+                + ": unknown key 'radius_m' under"
+                + " 'categories[0]' (line "
+                + (line + 1)
+                + ")")
+        .message()
+        .doesNotContain("org.lifecircle", "Category");
     // Misspelt, a required number is missing first: the message names the one the catalog needs
     // and the item's line.
-    assertThatThrownBy(() -> facilityCatalog(dir, catalog.replaceFirst("    threshold_m: 300\n",
-        "    treshold_m: 300\n")))
-        .hasMessage("Cannot read facility catalog " + file + ": key 'threshold_m' under"
-            + " 'categories[0]' is missing or empty (line " + (line - 4) + ")");
+    assertThatThrownBy(
+            () ->
+                facilityCatalog(
+                    dir, catalog.replaceFirst("    threshold_m: 300\n", "    treshold_m: 300\n")))
+        .hasMessage(
+            "Cannot read facility catalog "
+                + file
+                + ": key 'threshold_m' under"
+                + " 'categories[0]' is missing or empty (line "
+                + (line - 4)
+                + ")");
   }
 }

@@ -9,15 +9,17 @@ import org.junit.jupiter.api.Test;
 
 class StageResultTest {
   private static StageResult quarantining(long in, long quarantined) {
-    return new StageResult(in, in - quarantined, quarantined, Map.of(), List.of(), Map.of(), List.of());
+    return new StageResult(
+        in, in - quarantined, quarantined, Map.of(), List.of(), Map.of(), List.of());
   }
 
   @Test
   void aStageWhoseQuarantineShareExceedsTheLimitFails() {
     assertThatThrownBy(() -> quarantining(16, 2).requireQuarantineWithin("population", 0.05))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot finish stage population: quarantine share 12.50% exceeds the limit 5.00%"
-            + " (2 of 16 rows)");
+        .hasMessage(
+            "Cannot finish stage population: quarantine share 12.50% exceeds the limit 5.00%"
+                + " (2 of 16 rows)");
   }
 
   @Test

@@ -27,15 +27,15 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SampleCityGeneratorTest {
@@ -108,10 +108,29 @@ class SampleCityGeneratorTest {
 
     Map<String, DatasetSource> sources = new TreeMap<>(city.datasets());
     DatasetSource p = city.dataset("population");
-    sources.put("population", new DatasetSource("data/populaton_typo.csv", p.format(), p.crs(),
-        p.encoding(), p.wktColumn(), p.lonColumn(), p.latColumn(), p.columns(), p.clip()));
-    CityConfig typo = new CityConfig(city.code(), city.name(), city.metricCrs(), city.bounds(),
-        sources, city.catalogs(), city.limits(), city.sample(), city.configDir());
+    sources.put(
+        "population",
+        new DatasetSource(
+            "data/populaton_typo.csv",
+            p.format(),
+            p.crs(),
+            p.encoding(),
+            p.wktColumn(),
+            p.lonColumn(),
+            p.latColumn(),
+            p.columns(),
+            p.clip()));
+    CityConfig typo =
+        new CityConfig(
+            city.code(),
+            city.name(),
+            city.metricCrs(),
+            city.bounds(),
+            sources,
+            city.catalogs(),
+            city.limits(),
+            city.sample(),
+            city.configDir());
     Map<String, Long> written = SampleCityGenerator.generate(spark, typo, seed(), SCALE);
 
     assertThat(written.keySet()).containsExactly("population");
@@ -125,7 +144,8 @@ class SampleCityGeneratorTest {
     Map<String, Long> bigger = SampleCityGenerator.generate(spark, twice, seed(), 2 * SCALE);
     for (String dataset : counts.keySet()) {
       double ratio = (double) bigger.get(dataset) / counts.get(dataset);
-      assertThat(ratio).as(dataset + " " + counts.get(dataset) + " -> " + bigger.get(dataset))
+      assertThat(ratio)
+          .as(dataset + " " + counts.get(dataset) + " -> " + bigger.get(dataset))
           .isBetween(1.5, 2.6);
     }
   }
@@ -135,7 +155,8 @@ class SampleCityGeneratorTest {
     assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(demo.datasets().keySet());
     for (Map.Entry<String, Long> e : counts.entrySet()) {
       String key = demo.dataset(e.getKey()).sourceColumn(Contract.of(e.getKey()).key().get(0));
-      Row n = written.get(e.getKey()).agg(count(lit(1)), countDistinct(col("`" + key + "`"))).first();
+      Row n =
+          written.get(e.getKey()).agg(count(lit(1)), countDistinct(col("`" + key + "`"))).first();
       assertThat(n.getLong(0)).as(e.getKey()).isEqualTo(e.getValue()).isPositive();
       assertThat(n.getLong(1)).as("distinct " + key).isEqualTo(e.getValue());
     }
@@ -159,11 +180,15 @@ class SampleCityGeneratorTest {
           continue;
         }
         names.add(f.name());
-        violations.add(sum(when(violation(f, col("`" + src.sourceColumn(f.name()) + "`")), 1).otherwise(0)));
+        violations.add(
+            sum(when(violation(f, col("`" + src.sourceColumn(f.name()) + "`")), 1).otherwise(0)));
       }
       // One pass per dataset: a count per field of the rows that break its contract.
-      Row result = rows.agg(violations.get(0), violations.subList(1, violations.size()).toArray(Column[]::new))
-          .first();
+      Row result =
+          rows.agg(
+                  violations.get(0),
+                  violations.subList(1, violations.size()).toArray(Column[]::new))
+              .first();
       for (int i = 0; i < names.size(); i++) {
         assertThat(result.getLong(i)).as(dataset + "." + names.get(i)).isZero();
       }
@@ -188,8 +213,11 @@ class SampleCityGeneratorTest {
     }
     if (f.mustNotBeFuture()) {
       // The generator does not know the snapshot date: nothing may lie after 2025.
-      bad = bad.or("date".equals(f.type()) ? c.cast("date").gt(lit("2025-12-31").cast("date"))
-          : c.cast("int").gt(2025));
+      bad =
+          bad.or(
+              "date".equals(f.type())
+                  ? c.cast("date").gt(lit("2025-12-31").cast("date"))
+                  : c.cast("int").gt(2025));
     }
     return coalesce(bad, lit(false));
   }
@@ -205,15 +233,21 @@ class SampleCityGeneratorTest {
     Dataset<Row> buildings = written.get("buildings");
     long residential = buildings.filter(col("use").equalTo("residential")).count();
     assertThat(perBuilding.count()).isEqualTo(residential);
-    assertThat(perBuilding.join(buildings, col("unit_id").equalTo(col("building_id")))
-        .filter(col("use").equalTo("residential")).count()).isEqualTo(residential);
+    assertThat(
+            perBuilding
+                .join(buildings, col("unit_id").equalTo(col("building_id")))
+                .filter(col("use").equalTo("residential"))
+                .count())
+        .isEqualTo(residential);
   }
 
   @Test
   void populationWithoutAPolygonColumnIsWrittenPerBuilding() {
     Dataset<Row> rows = readBack(again, "population");
     assertThat(rows.columns()).contains("building_code", "unit_kind", "lon", "lat");
-    assertThat(rows.filter(col("unit_kind").notEqual("building").or(col("lon").isNotNull())).count()).isZero();
+    assertThat(
+            rows.filter(col("unit_kind").notEqual("building").or(col("lon").isNotNull())).count())
+        .isZero();
     assertThat(againCounts.get("population"))
         .isEqualTo(written.get("buildings").filter(col("use").equalTo("residential")).count());
     assertThat(total(rows, bands(null)))
@@ -232,18 +266,28 @@ class SampleCityGeneratorTest {
     Map<String, DatasetSource> sources = new TreeMap<>();
     CityConfig.REQUIRED_DATASETS.forEach(d -> sources.put(d, template.dataset(d)));
     sources.put("walk_network", template.dataset("walk_network"));
-    CityConfig knobs = new CityConfig(template.code(), template.name(), template.metricCrs(), template.bounds(),
-        sources, template.catalogs(), template.limits(),
-        new CityConfig.Sample(seed(), SCALE, 0.5, 3), TestSpark.tempDir("sample-city-knobs"));
+    CityConfig knobs =
+        new CityConfig(
+            template.code(),
+            template.name(),
+            template.metricCrs(),
+            template.bounds(),
+            sources,
+            template.catalogs(),
+            template.limits(),
+            new CityConfig.Sample(seed(), SCALE, 0.5, 3),
+            TestSpark.tempDir("sample-city-knobs"));
     Map<String, Long> n = SampleCityGenerator.generate(spark, knobs, seed(), SCALE);
 
-    // Every edge in three pieces; the grid's nodes keep their ids, the new ones are the pieces' joints.
+    // Every edge in three pieces; the grid's nodes keep their ids, the new ones are the pieces'
+    // joints.
     assertThat(n.get("walk_network")).isEqualTo(3 * counts.get("walk_network"));
     Dataset<Row> split = readBack(knobs, "walk_network");
     Dataset<Row> whole = written.get("walk_network");
     assertThat(nodes(split).filter(col("n").startsWith("N")).except(nodes(whole)).count()).isZero();
     assertThat(nodes(whole).except(nodes(split)).count()).isZero();
-    assertThat(nodes(split).filter(col("n").startsWith("M")).count()).isEqualTo(2 * counts.get("walk_network"));
+    assertThat(nodes(split).filter(col("n").startsWith("M")).count())
+        .isEqualTo(2 * counts.get("walk_network"));
 
     // Each building's residents are half of the default's, give or take the rounding of each.
     Dataset<Row> half = SampleCityGenerator.buildingPopulation(spark, knobs, seed(), SCALE);
@@ -256,7 +300,9 @@ class SampleCityGeneratorTest {
   }
 
   private static Dataset<Row> nodes(Dataset<Row> walk) {
-    return walk.select(col("from_node").as("n")).union(walk.select(col("to_node").as("n"))).distinct();
+    return walk.select(col("from_node").as("n"))
+        .union(walk.select(col("to_node").as("n")))
+        .distinct();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -264,16 +310,42 @@ class SampleCityGeneratorTest {
   private CityConfig required(Path dir) {
     Map<String, DatasetSource> sources = new TreeMap<>();
     CityConfig.REQUIRED_DATASETS.forEach(d -> sources.put(d, template.dataset(d)));
-    return new CityConfig(template.code(), template.name(), template.metricCrs(), template.bounds(),
-        sources, template.catalogs(), template.limits(), template.sample(), dir);
+    return new CityConfig(
+        template.code(),
+        template.name(),
+        template.metricCrs(),
+        template.bounds(),
+        sources,
+        template.catalogs(),
+        template.limits(),
+        template.sample(),
+        dir);
   }
 
   private static CityConfig perBuildingPopulation(CityConfig base) {
     Map<String, DatasetSource> sources = new TreeMap<>(base.datasets());
-    sources.put("population", new DatasetSource("data/population_by_building.csv", "csv", "EPSG:4326",
-        "UTF-8", null, "lon", "lat", Map.of("unit_id", "building_code"), null));
-    return new CityConfig(base.code(), base.name(), base.metricCrs(), base.bounds(), sources,
-        base.catalogs(), base.limits(), base.sample(), base.configDir());
+    sources.put(
+        "population",
+        new DatasetSource(
+            "data/population_by_building.csv",
+            "csv",
+            "EPSG:4326",
+            "UTF-8",
+            null,
+            "lon",
+            "lat",
+            Map.of("unit_id", "building_code"),
+            null));
+    return new CityConfig(
+        base.code(),
+        base.name(),
+        base.metricCrs(),
+        base.bounds(),
+        sources,
+        base.catalogs(),
+        base.limits(),
+        base.sample(),
+        base.configDir());
   }
 
   private long seed() {
@@ -284,11 +356,17 @@ class SampleCityGeneratorTest {
   private List<String> rowHashes(CityConfig city, String dataset) {
     DatasetSource src = city.dataset(dataset);
     String path = city.resolve(src.path()).toString();
-    Dataset<Row> df = "csv".equals(src.format())
-        ? spark.read().option("header", "true").option("encoding", src.encoding()).csv(path)
-        : spark.read().parquet(path);
-    return df.select(sha2(to_json(struct(col("*"))), 256).as("h")).orderBy("h")
-        .collectAsList().stream().map(r -> r.getString(0)).toList();
+    Dataset<Row> df =
+        "csv".equals(src.format())
+            ? spark.read().option("header", "true").option("encoding", src.encoding()).csv(path)
+            : spark.read().parquet(path);
+    return df
+        .select(sha2(to_json(struct(col("*"))), 256).as("h"))
+        .orderBy("h")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
   }
 
   private Dataset<Row> readBack(CityConfig city, String dataset) {
@@ -302,8 +380,18 @@ class SampleCityGeneratorTest {
   }
 
   private static List<String> bands(DatasetSource src) {
-    return List.of("pop_0_2", "pop_3_5", "pop_6_11", "pop_12_14", "pop_15_59", "pop_60_64", "pop_65_79",
-        "pop_80_plus").stream().map(b -> src == null ? b : src.sourceColumn(b)).toList();
+    return List.of(
+            "pop_0_2",
+            "pop_3_5",
+            "pop_6_11",
+            "pop_12_14",
+            "pop_15_59",
+            "pop_60_64",
+            "pop_65_79",
+            "pop_80_plus")
+        .stream()
+        .map(b -> src == null ? b : src.sourceColumn(b))
+        .toList();
   }
 
   private static long total(Dataset<Row> df, List<String> columns) {

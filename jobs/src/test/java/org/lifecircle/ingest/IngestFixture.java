@@ -26,7 +26,9 @@ final class IngestFixture {
         Files.copy(f, dir.resolve(f.getFileName()));
       }
       Path config = dir.resolve("city.yaml");
-      Files.writeString(config, editConfig.apply(Files.readString(config, StandardCharsets.UTF_8)),
+      Files.writeString(
+          config,
+          editConfig.apply(Files.readString(config, StandardCharsets.UTF_8)),
           StandardCharsets.UTF_8);
       return new RunContext("test-run", CityConfig.load(config), DATE, dir.resolve("warehouse"));
     } catch (IOException e) {

@@ -22,7 +22,12 @@ class ShapefileIngestIT {
   @Test
   void gbkShapefileIngestsWithItsChineseNamesAndNumbers() throws IOException {
     SparkSession spark = TestSpark.session();
-    RunContext ctx = IngestFixture.context(c -> c.replace("datasets:\n", """
+    RunContext ctx =
+        IngestFixture.context(
+            c ->
+                c.replace(
+                    "datasets:\n",
+                    """
         datasets:
           compounds:
             path: shapefile/compounds.shp
@@ -39,10 +44,13 @@ class ShapefileIngestIT {
       }
     }
     new IngestStage().run(spark, ctx);
-    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "compounds")
-        .select("compound_id", "compound_name", "year_built", "households", "source_row")
-        .orderBy("compound_id").collectAsList();
-    assertThat(rows).extracting(Row::toString)
+    List<Row> rows =
+        DeltaTables.readSnapshot(spark, ctx, "compounds")
+            .select("compound_id", "compound_name", "year_built", "households", "source_row")
+            .orderBy("compound_id")
+            .collectAsList();
+    assertThat(rows)
+        .extracting(Row::toString)
         .containsExactly("[CP01,幸福小区,1988,420,1]", "[CP02,和平里,2005,800,2]");
   }
 }

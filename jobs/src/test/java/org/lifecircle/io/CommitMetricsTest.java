@@ -10,15 +10,23 @@ import org.junit.jupiter.api.Test;
 class CommitMetricsTest {
   @Test
   void aPartitionReplaceAddsItsOutputRows() {
-    assertThat(CommitMetrics.rowsAdded("buildings", 3,
-        Map.of("numFiles", "1", "numOutputRows", "4", "numOutputBytes", "2048"))).isEqualTo(4);
+    assertThat(
+            CommitMetrics.rowsAdded(
+                "buildings",
+                3,
+                Map.of("numFiles", "1", "numOutputRows", "4", "numOutputBytes", "2048")))
+        .isEqualTo(4);
   }
 
   @Test
   void rowsCopiedFromPartlyDeletedFilesAreNotThisWritesRows() {
     // replaceWhere on a data column (quarantine's stage) rewrites the files it partly deletes.
-    assertThat(CommitMetrics.rowsAdded("quarantine", 7, Map.of("numFiles", "2",
-        "numOutputRows", "19", "numCopiedRows", "3"))).isEqualTo(16);
+    assertThat(
+            CommitMetrics.rowsAdded(
+                "quarantine",
+                7,
+                Map.of("numFiles", "2", "numOutputRows", "19", "numCopiedRows", "3")))
+        .isEqualTo(16);
   }
 
   @Test
@@ -30,7 +38,8 @@ class CommitMetricsTest {
   @Test
   void filesWithoutRowCountsCannotBeReconciled() {
     assertThatThrownBy(() -> CommitMetrics.rowsAdded("buildings", 5, Map.of("numFiles", "1")))
-        .hasMessage("Cannot read the commit metrics of table buildings: version 5 added files but"
-            + " records no numOutputRows ({numFiles=1})");
+        .hasMessage(
+            "Cannot read the commit metrics of table buildings: version 5 added files but"
+                + " records no numOutputRows ({numFiles=1})");
   }
 }

@@ -25,25 +25,29 @@ class GeoJsonCrsTest {
     assertThat(GeoJsonCrs.code("urn:ogc:def:crs:OGC:1.3:CRS84")).isEqualTo("EPSG:4326");
     assertThat(GeoJsonCrs.code("http://www.opengis.net/def/crs/OGC/1.3/CRS84"))
         .isEqualTo("EPSG:4326");
-    assertThat(GeoJsonCrs.code("CGCS2000 / GK CM 114E")).as("unknown: kept as written")
+    assertThat(GeoJsonCrs.code("CGCS2000 / GK CM 114E"))
+        .as("unknown: kept as written")
         .isEqualTo("CGCS2000 / GK CM 114E");
   }
 
   private static void check(String config, String member) {
-    GeoJsonCrs.requireAgrees("dataset admin_areas", declared(config), member,
-        Path.of("/data/areas.geojson"));
+    GeoJsonCrs.requireAgrees(
+        "dataset admin_areas", declared(config), member, Path.of("/data/areas.geojson"));
   }
 
   @Test
   void anAgreeingOrAbsentMemberPassesAndAContradictingOneStops() {
-    assertThatCode(() -> {
-      check("EPSG:4326", null);
-      check("EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84");
-      check("GCJ02", "urn:ogc:def:crs:OGC:1.3:CRS84");
-      check("EPSG:4547", "EPSG:4547");
-    }).doesNotThrowAnyException();
+    assertThatCode(
+            () -> {
+              check("EPSG:4326", null);
+              check("EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84");
+              check("GCJ02", "urn:ogc:def:crs:OGC:1.3:CRS84");
+              check("EPSG:4547", "EPSG:4547");
+            })
+        .doesNotThrowAnyException();
     assertThatThrownBy(() -> check("EPSG:4547", "urn:ogc:def:crs:OGC:1.3:CRS84"))
-        .hasMessage("Cannot read dataset admin_areas: the file's crs member says EPSG:4326 but the"
-            + " city config says EPSG:4547 (/data/areas.geojson)");
+        .hasMessage(
+            "Cannot read dataset admin_areas: the file's crs member says EPSG:4326 but the"
+                + " city config says EPSG:4547 (/data/areas.geojson)");
   }
 }

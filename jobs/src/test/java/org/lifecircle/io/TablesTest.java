@@ -16,8 +16,11 @@ class TablesTest {
   void theRegistryNamesExactlyTheContractFiles() throws IOException {
     List<String> files;
     try (Stream<Path> s = Files.list(Path.of("../schemas"))) {
-      files = s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml"))
-          .map(n -> n.substring(0, n.length() - ".yaml".length())).toList();
+      files =
+          s.map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".yaml"))
+              .map(n -> n.substring(0, n.length() - ".yaml".length()))
+              .toList();
     }
     assertThat(Tables.ALL).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(files);
   }
@@ -35,7 +38,8 @@ class TablesTest {
   void silverTablesAreRegisteredAndPartitionedBySnapshot() {
     assertThat(Tables.ALL).containsAll(Tables.SILVER);
     for (String table : Tables.SILVER) {
-      assertThat(Contract.of(table).partitionBy()).as(table)
+      assertThat(Contract.of(table).partitionBy())
+          .as(table)
           .containsExactly("city_code", "snapshot_date");
     }
   }

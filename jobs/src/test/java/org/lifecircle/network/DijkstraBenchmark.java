@@ -13,9 +13,9 @@ import org.jgrapht.graph.DefaultWeightedEdge;
  * issue: use the library unless our own is at least 3x faster at benchmark scale).
  *
  * <p>A grid of {@code side x side} nodes 50 m apart (jittered by up to 3 m, so lengths differ and
- * ties are rare), {@code 2 side (side - 1)} edges: 2 M edges at the default side 1000, a 50 x 50
- * km megacity. Four categories with realistic facility counts and cutoffs (2 x threshold) are
- * searched by both implementations after one warm-up each; results are checked equal.
+ * ties are rare), {@code 2 side (side - 1)} edges: 2 M edges at the default side 1000, a 50 x 50 km
+ * megacity. Four categories with realistic facility counts and cutoffs (2 x threshold) are searched
+ * by both implementations after one warm-up each; results are checked equal.
  *
  * <pre>
  * cd jobs && java -Xmx8g -cp target/test-classes:target/classes:$(cat target/launcher.classpath) \
@@ -43,29 +43,44 @@ public final class DijkstraBenchmark {
       int i = v % side;
       int j = v / side;
       if (i + 1 < side) {
-        ways.add(new GraphBuilder.Way(id(ways.size()), null, null, new double[] {jx[v], jy[v], jx[v + 1], jy[v + 1]}));
+        ways.add(
+            new GraphBuilder.Way(
+                id(ways.size()), null, null, new double[] {jx[v], jy[v], jx[v + 1], jy[v + 1]}));
       }
       if (j + 1 < side) {
-        ways.add(new GraphBuilder.Way(id(ways.size()), null, null,
-            new double[] {jx[v], jy[v], jx[v + side], jy[v + side]}));
+        ways.add(
+            new GraphBuilder.Way(
+                id(ways.size()),
+                null,
+                null,
+                new double[] {jx[v], jy[v], jx[v + side], jy[v + side]}));
       }
     }
     long t0 = System.nanoTime();
-    WalkGraph g = GraphBuilder.build(ways, GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
+    WalkGraph g =
+        GraphBuilder.build(ways, GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
     long t1 = System.nanoTime();
     ways = null;
     Graph<Integer, DefaultWeightedEdge> jg = JGraphTSearch.toJGraphT(g);
     long t2 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "grid %d x %d: %,d nodes, %,d edges; WalkGraph build %.1f s,"
-        + " JGraphT graph build %.1f s%n", side, side, g.nodeCount(), g.edgeCount(),
-        (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+    System.out.printf(
+        Locale.ROOT,
+        "grid %d x %d: %,d nodes, %,d edges; WalkGraph build %.1f s,"
+            + " JGraphT graph build %.1f s%n",
+        side,
+        side,
+        g.nodeCount(),
+        g.edgeCount(),
+        (t1 - t0) / 1e9,
+        (t2 - t1) / 1e9);
 
     double extent = (side - 1) * spacing;
-    List<Category> categories = List.of(
-        new Category("kindergarten (cutoff 600 m)", 600, 2000),
-        new Category("convenience_store (600 m)", 600, 6000),
-        new Category("primary_school (1000 m)", 1000, 800),
-        new Category("middle_school (2000 m)", 2000, 300));
+    List<Category> categories =
+        List.of(
+            new Category("kindergarten (cutoff 600 m)", 600, 2000),
+            new Category("convenience_store (600 m)", 600, 6000),
+            new Category("primary_school (1000 m)", 1000, 800),
+            new Category("middle_school (2000 m)", 2000, 300));
     double arrayTotal = 0;
     double jgraphtTotal = 0;
     for (Category c : categories) {
@@ -79,7 +94,8 @@ public final class DijkstraBenchmark {
       NearestSearch.Seeds seeds = NearestSearch.seeds(g, snaps);
       NearestSearch.Reach a = NearestSearch.run(g, seeds, c.cutoff()); // warm-up
       NearestSearch.Reach j = JGraphTSearch.run(jg, g.nodeCount(), seeds, c.cutoff());
-      boolean same = Arrays.equals(a.distance(), j.distance()) && Arrays.equals(a.source(), j.source());
+      boolean same =
+          Arrays.equals(a.distance(), j.distance()) && Arrays.equals(a.source(), j.source());
       double arrayBest = Double.MAX_VALUE;
       double jgraphtBest = Double.MAX_VALUE;
       for (int r = 0; r < repeats; r++) {
@@ -96,12 +112,26 @@ public final class DijkstraBenchmark {
       }
       arrayTotal += arrayBest;
       jgraphtTotal += jgraphtBest;
-      System.out.printf(Locale.ROOT, "%-30s %,6d facilities, %,9d nodes reached: array %8.1f ms,"
-          + " JGraphT %8.1f ms, ratio %5.1fx, results equal: %s%n", c.name(), c.facilities(), reached,
-          arrayBest, jgraphtBest, jgraphtBest / arrayBest, same);
+      System.out.printf(
+          Locale.ROOT,
+          "%-30s %,6d facilities, %,9d nodes reached: array %8.1f ms,"
+              + " JGraphT %8.1f ms, ratio %5.1fx, results equal: %s%n",
+          c.name(),
+          c.facilities(),
+          reached,
+          arrayBest,
+          jgraphtBest,
+          jgraphtBest / arrayBest,
+          same);
     }
-    System.out.printf(Locale.ROOT, "total (best of %d per category): array %.1f ms, JGraphT %.1f ms,"
-        + " JGraphT / array = %.1fx%n", repeats, arrayTotal, jgraphtTotal, jgraphtTotal / arrayTotal);
+    System.out.printf(
+        Locale.ROOT,
+        "total (best of %d per category): array %.1f ms, JGraphT %.1f ms,"
+            + " JGraphT / array = %.1fx%n",
+        repeats,
+        arrayTotal,
+        jgraphtTotal,
+        jgraphtTotal / arrayTotal);
   }
 
   private static String id(int k) {

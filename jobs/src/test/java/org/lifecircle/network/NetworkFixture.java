@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A hand-built walk network: an 8 x 8 grid of 100 m blocks (x, y in 0..700), with a "river"
- * between y = 300 and y = 400 that only the street at x = 500 crosses, one bent street (the block
- * side from (300, 600) to (400, 600) detours through (350, 630)), and a 4-edge island square far
- * to the east at x 2000..2050, y 0..50. Lines have no node ids, so nodes come from geometry.
+ * A hand-built walk network: an 8 x 8 grid of 100 m blocks (x, y in 0..700), with a "river" between
+ * y = 300 and y = 400 that only the street at x = 500 crosses, one bent street (the block side from
+ * (300, 600) to (400, 600) detours through (350, 630)), and a 4-edge island square far to the east
+ * at x 2000..2050, y 0..50. Lines have no node ids, so nodes come from geometry.
  */
 final class NetworkFixture {
   static final int SIZE = 8;

@@ -34,12 +34,12 @@ class NetworkOracleTest {
     graph = GraphBuilder.build(NetworkFixture.ways(LINES), 0.5, GraphBuilder.IslandRule.DEFAULT);
     Random rnd = new Random(20260630);
     List<double[]> b = new ArrayList<>();
-    b.add(new double[] {150, 103});   // 0: tie via nodes (G1 / G2)
-    b.add(new double[] {450, 3});     // 1: same edge as two tied facilities (F1 / F2)
-    b.add(new double[] {5, 290});     // 2: south bank; the facility across the river is 120 m away
+    b.add(new double[] {150, 103}); // 0: tie via nodes (G1 / G2)
+    b.add(new double[] {450, 3}); // 1: same edge as two tied facilities (F1 / F2)
+    b.add(new double[] {5, 290}); // 2: south bank; the facility across the river is 120 m away
     b.add(new double[] {-500, -500}); // 3: beyond the snap limit
-    b.add(new double[] {2025, 10});   // 4: next to the island only
-    b.add(new double[] {250, 3});     // 5: same edge as S1
+    b.add(new double[] {2025, 10}); // 4: next to the island only
+    b.add(new double[] {250, 3}); // 5: same edge as S1
     for (int i = 0; i < 60; i++) {
       b.add(new double[] {-50 + 800 * rnd.nextDouble(), -50 + 800 * rnd.nextDouble()});
     }
@@ -48,19 +48,32 @@ class NetworkOracleTest {
     facilities.put("tie_nodes", new double[][] {{203, 50}, {97, 50}});
     facilities.put("tie_edge", new double[][] {{480, -2}, {420, -2}});
     facilities.put("river", new double[][] {{5, 410}, {2030, 40}}); // the second snaps to nothing
-    facilities.put("same", new double[][] {{280, -2}, {-400, 0}});   // the second is too far out
+    facilities.put("same", new double[][] {{280, -2}, {-400, 0}}); // the second is too far out
     facilities.put("few", randomPoints(rnd, 3));
     facilities.put("many", randomPoints(rnd, 9));
-    cutoffs = Map.of("tie_nodes", 2000.0, "tie_edge", 2000.0, "river", 2000.0, "same", 600.0,
-        "few", 600.0, "many", 1000.0);
+    cutoffs =
+        Map.of(
+            "tie_nodes",
+            2000.0,
+            "tie_edge",
+            2000.0,
+            "river",
+            2000.0,
+            "same",
+            600.0,
+            "few",
+            600.0,
+            "many",
+            1000.0);
     facilityIds = new HashMap<>();
-    facilities.forEach((c, pts) -> {
-      String[] ids = new String[pts.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = c + "-" + (char) ('A' + i);
-      }
-      facilityIds.put(c, ids);
-    });
+    facilities.forEach(
+        (c, pts) -> {
+          String[] ids = new String[pts.length];
+          for (int i = 0; i < ids.length; i++) {
+            ids[i] = c + "-" + (char) ('A' + i);
+          }
+          facilityIds.put(c, ids);
+        });
   }
 
   private static double[][] randomPoints(Random rnd, int n) {
@@ -82,8 +95,8 @@ class NetworkOracleTest {
   }
 
   private static BuildingDistances.Result stage(String category) {
-    return BuildingDistances.forCategory(graph, snaps(buildings), snaps(facilities.get(category)),
-        cutoffs.get(category));
+    return BuildingDistances.forCategory(
+        graph, snaps(buildings), snaps(facilities.get(category)), cutoffs.get(category));
   }
 
   @Test
@@ -97,7 +110,8 @@ class NetworkOracleTest {
     assertThat(s.islandEdges()).isEqualTo(4);
     assertThat(s.islandLengthM()).isEqualTo(200.0);
     assertThat(s.mainEdges()).isEqualTo(gridEdges);
-    assertThat(graph.edgeLength(3 + 6 * (NetworkFixture.SIZE - 1))).isCloseTo(2 * Math.hypot(50, 30), within(1e-9));
+    assertThat(graph.edgeLength(3 + 6 * (NetworkFixture.SIZE - 1)))
+        .isCloseTo(2 * Math.hypot(50, 30), within(1e-9));
   }
 
   @Test
@@ -108,7 +122,8 @@ class NetworkOracleTest {
       BuildingDistances.Result r = stage(category);
       String[] ids = facilityIds.get(category);
       for (int i = 0; i < buildings.length; i++) {
-        Oracle.Answer want = Oracle.nearest(buildings[i], facilities.get(category), ids, cutoffs.get(category));
+        Oracle.Answer want =
+            Oracle.nearest(buildings[i], facilities.get(category), ids, cutoffs.get(category));
         String where = category + " building " + i;
         if (want == null) {
           assertThat(r.reached(i)).as(where).isFalse();
@@ -119,8 +134,10 @@ class NetworkOracleTest {
         assertThat(r.distance()[i]).as(where).isCloseTo(want.distance(), within(1e-6));
         assertThat(ids[r.facility()[i]]).as(where).isEqualTo(want.id());
         double[] f = facilities.get(category)[r.facility()[i]];
-        assertThat(r.distance()[i]).as(where + " >= straight line")
-            .isGreaterThanOrEqualTo(Math.hypot(f[0] - buildings[i][0], f[1] - buildings[i][1]) - 1e-9);
+        assertThat(r.distance()[i])
+            .as(where + " >= straight line")
+            .isGreaterThanOrEqualTo(
+                Math.hypot(f[0] - buildings[i][0], f[1] - buildings[i][1]) - 1e-9);
         compared++;
         reached++;
       }
@@ -171,7 +188,8 @@ class NetworkOracleTest {
     for (String category : facilities.keySet()) {
       NearestSearch.Seeds seeds = NearestSearch.seeds(graph, snaps(facilities.get(category)));
       NearestSearch.Reach a = NearestSearch.run(graph, seeds, cutoffs.get(category));
-      NearestSearch.Reach j = JGraphTSearch.run(jg, graph.nodeCount(), seeds, cutoffs.get(category));
+      NearestSearch.Reach j =
+          JGraphTSearch.run(jg, graph.nodeCount(), seeds, cutoffs.get(category));
       assertThat(a.distance()).as(category).containsExactly(j.distance());
       assertThat(a.source()).as(category).containsExactly(j.source());
     }
@@ -219,12 +237,18 @@ class NetworkOracleTest {
       }
       // Points on each line: the building ("B") and every snapped facility ("F<i>").
       Map<Integer, TreeMap<Double, List<String>>> onLine = new HashMap<>();
-      onLine.computeIfAbsent(sb.line(), k -> new TreeMap<>()).computeIfAbsent(sb.along(), k -> new ArrayList<>()).add("B");
+      onLine
+          .computeIfAbsent(sb.line(), k -> new TreeMap<>())
+          .computeIfAbsent(sb.along(), k -> new ArrayList<>())
+          .add("B");
       Map<String, Double> facilityOffset = new HashMap<>();
       for (int f = 0; f < facilityPts.length; f++) {
         Snap s = snap(facilityPts[f]);
         if (s != null) {
-          onLine.computeIfAbsent(s.line(), k -> new TreeMap<>()).computeIfAbsent(s.along(), k -> new ArrayList<>()).add("F" + f);
+          onLine
+              .computeIfAbsent(s.line(), k -> new TreeMap<>())
+              .computeIfAbsent(s.along(), k -> new ArrayList<>())
+              .add("F" + f);
           facilityOffset.put("F" + f, s.offset());
         }
       }
@@ -233,7 +257,8 @@ class NetworkOracleTest {
         double[] xy = LINES.get(l);
         String prev = xy[0] + "," + xy[1];
         double prevAlong = 0;
-        for (Map.Entry<Double, List<String>> e : onLine.getOrDefault(l, new TreeMap<>()).entrySet()) {
+        for (Map.Entry<Double, List<String>> e :
+            onLine.getOrDefault(l, new TreeMap<>()).entrySet()) {
           for (String p : e.getValue()) {
             link(adj, prev, p, e.getKey() - prevAlong);
             prev = p;
@@ -250,7 +275,8 @@ class NetworkOracleTest {
           continue;
         }
         double total = d + facilityOffset.get("F" + f);
-        if (best == null || total < best.distance()
+        if (best == null
+            || total < best.distance()
             || (total == best.distance() && ids[f].compareTo(best.id()) < 0)) {
           best = new Answer(total, ids[f]);
         }
@@ -263,9 +289,11 @@ class NetworkOracleTest {
       adj.computeIfAbsent(b, k -> new HashMap<>()).merge(a, w, Math::min);
     }
 
-    private static Map<String, Double> dijkstra(Map<String, Map<String, Double>> adj, String start, double d0) {
+    private static Map<String, Double> dijkstra(
+        Map<String, Map<String, Double>> adj, String start, double d0) {
       Map<String, Double> done = new HashMap<>();
-      PriorityQueue<Object[]> queue = new PriorityQueue<>((x, y) -> Double.compare((double) x[1], (double) y[1]));
+      PriorityQueue<Object[]> queue =
+          new PriorityQueue<>((x, y) -> Double.compare((double) x[1], (double) y[1]));
       queue.add(new Object[] {start, d0});
       while (!queue.isEmpty()) {
         Object[] top = queue.poll();

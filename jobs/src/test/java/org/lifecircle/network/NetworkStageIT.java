@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.io.WKTReader;
 
@@ -50,14 +52,28 @@ class NetworkStageIT {
   static RunContext context(boolean withNetwork) {
     Map<String, DatasetSource> ds = new TreeMap<>();
     for (String d : List.of("admin_areas", "buildings", "population", "facilities")) {
-      ds.put(d, new DatasetSource(d + ".csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
+      ds.put(
+          d,
+          new DatasetSource(d + ".csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
     }
     if (withNetwork) {
-      ds.put("walk_network", new DatasetSource("walk.csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
+      ds.put(
+          "walk_network",
+          new DatasetSource("walk.csv", "csv", "EPSG:4547", null, "wkt", null, null, null, null));
     }
-    CityConfig city = new CityConfig("990104", "Network fixture", "EPSG:4547",
-        new CityConfig.Bounds(114.2, 30.5, 114.4, 30.7), ds, null, null, null, null);
-    return new RunContext("test-network", city, DATE, TestSpark.tempDir("network-fixture").resolve("warehouse"));
+    CityConfig city =
+        new CityConfig(
+            "990104",
+            "Network fixture",
+            "EPSG:4547",
+            new CityConfig.Bounds(114.2, 30.5, 114.4, 30.7),
+            ds,
+            null,
+            null,
+            null,
+            null);
+    return new RunContext(
+        "test-network", city, DATE, TestSpark.tempDir("network-fixture").resolve("warehouse"));
   }
 
   private static byte[] point(double x, double y) {
@@ -65,26 +81,36 @@ class NetworkStageIT {
   }
 
   static void writeFixture(RunContext c) {
-    List<Row> homes = List.of(
-        home("H1", "D1", 150, 103),    // kindergarten K1 106 m along the network
-        home("H2", "D1", 5, 290),      // K2 is 120 m away across the river, 1130 m by the bridge
-        home("H3", "D2", -500, -500),  // beyond the snap limit
-        home("H4", "D2", 450, 3));     // primary school P1 on the same street, 35 m
+    List<Row> homes =
+        List.of(
+            home("H1", "D1", 150, 103), // kindergarten K1 106 m along the network
+            home("H2", "D1", 5, 290), // K2 is 120 m away across the river, 1130 m by the bridge
+            home("H3", "D2", -500, -500), // beyond the snap limit
+            home("H4", "D2", 450, 3)); // primary school P1 on the same street, 35 m
     write(c, "building_population", homes);
-    write(c, "facilities", List.of(
-        facility(1, "K1", "kindergarten", 97, 50),
-        facility(2, "K2", "kindergarten", 5, 410),
-        facility(3, "P1", "primary_school", 480, -2),
-        facility(4, "P2", "primary_school", 2030, 40))); // next to the island only: unsnapped
+    write(
+        c,
+        "facilities",
+        List.of(
+            facility(1, "K1", "kindergarten", 97, 50),
+            facility(2, "K2", "kindergarten", 5, 410),
+            facility(3, "P1", "primary_school", 480, -2),
+            facility(4, "P2", "primary_school", 2030, 40))); // next to the island only: unsnapped
     if (c.city().has("walk_network")) {
       List<Row> edges = new ArrayList<>();
       List<double[]> lines = NetworkFixture.lines();
       WKTReader wkt = new WKTReader();
       for (int k = 0; k < lines.size(); k++) {
         try {
-          edges.add(RowFactory.create((long) k + 1, String.format("E%04d", k), null, null, "street",
-              new WKBWriter().write(wkt.read(NetworkFixture.wkt(lines.get(k))))));
-        } catch (org.locationtech.jts.io.ParseException e) {
+          edges.add(
+              RowFactory.create(
+                  (long) k + 1,
+                  String.format("E%04d", k),
+                  null,
+                  null,
+                  "street",
+                  new WKBWriter().write(wkt.read(NetworkFixture.wkt(lines.get(k))))));
+        } catch (ParseException e) {
           throw new IllegalStateException(e);
         }
       }
@@ -93,8 +119,24 @@ class NetworkStageIT {
   }
 
   private static Row home(String id, String district, double x, double y) {
-    return RowFactory.create(id, "C" + district, "S" + district, district, null, point(x, y), 1000.0,
-        "building", 5L, 10L, 10L, 5L, 50L, 10L, 5L, 5L, 100L);
+    return RowFactory.create(
+        id,
+        "C" + district,
+        "S" + district,
+        district,
+        null,
+        point(x, y),
+        1000.0,
+        "building",
+        5L,
+        10L,
+        10L,
+        5L,
+        50L,
+        10L,
+        5L,
+        5L,
+        100L);
   }
 
   private static Row facility(long row, String id, String category, double x, double y) {
@@ -102,28 +144,42 @@ class NetworkStageIT {
   }
 
   /**
-   * A plain partitioned Delta write: the stages read these inputs with readSnapshot, which needs
-   * no more, and skipping the contract's table creation keeps the test class fast.
+   * A plain partitioned Delta write: the stages read these inputs with readSnapshot, which needs no
+   * more, and skipping the contract's table creation keeps the test class fast.
    */
   private static void write(RunContext c, String table, List<Row> rows) {
-    spark.createDataFrame(rows, Contract.of(table).schemaWithoutPartitions())
+    spark
+        .createDataFrame(rows, Contract.of(table).schemaWithoutPartitions())
         .withColumn("city_code", lit(c.cityCode()))
-        .withColumn("snapshot_date", lit(java.sql.Date.valueOf(c.snapshotDate())))
-        .write().format("delta").partitionBy("city_code", "snapshot_date").save(c.tablePath(table));
+        .withColumn("snapshot_date", lit(Date.valueOf(c.snapshotDate())))
+        .write()
+        .format("delta")
+        .partitionBy("city_code", "snapshot_date")
+        .save(c.tablePath(table));
   }
 
   private static Row access(String building, String category) {
     return DeltaTables.readSnapshot(spark, ctx, "building_access")
         .where("building_id = '" + building + "' AND category = '" + category + "'")
-        .select("network_distance_m", "network_facility_id", "within_threshold_network", "snapped",
-            "distance_basis", "covered", "within_threshold", "distance_m")
+        .select(
+            "network_distance_m",
+            "network_facility_id",
+            "within_threshold_network",
+            "snapped",
+            "distance_basis",
+            "covered",
+            "within_threshold",
+            "distance_m")
         .first();
   }
 
   private static Map<String, Double> stats(String district) {
     Map<String, Double> out = new TreeMap<>();
-    for (Row r : DeltaTables.readSnapshot(spark, ctx, "network_stats")
-        .where("district_code = '" + district + "'").select("metric", "value").collectAsList()) {
+    for (Row r :
+        DeltaTables.readSnapshot(spark, ctx, "network_stats")
+            .where("district_code = '" + district + "'")
+            .select("metric", "value")
+            .collectAsList()) {
       out.put(r.getString(0), r.getDouble(1));
     }
     return out;
@@ -133,8 +189,11 @@ class NetworkStageIT {
   void buildingAccessCarriesNetworkDistancesAndCoverage() {
     int categories = ctx.catalogs().facilities().categories().size();
     assertThat(result.tablesWritten()).containsEntry("building_access", 4L * categories);
-    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("distance_basis <> 'network' OR covered <> within_threshold_network").count()).isZero();
+    assertThat(
+            DeltaTables.readSnapshot(spark, ctx, "building_access")
+                .where("distance_basis <> 'network' OR covered <> within_threshold_network")
+                .count())
+        .isZero();
 
     Row h1 = access("H1", "kindergarten");
     assertThat(h1.getDouble(0)).isCloseTo(106.0, within(1e-9));
@@ -159,9 +218,11 @@ class NetworkStageIT {
 
   @Test
   void unsnappedBuildingsAndEmptyCategoriesGetNullNotZero() {
-    List<Row> rows = DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("building_id = 'H3'")
-        .select("network_distance_m", "snapped", "covered", "within_threshold_network").collectAsList();
+    List<Row> rows =
+        DeltaTables.readSnapshot(spark, ctx, "building_access")
+            .where("building_id = 'H3'")
+            .select("network_distance_m", "snapped", "covered", "within_threshold_network")
+            .collectAsList();
     assertThat(rows).isNotEmpty();
     for (Row r : rows) {
       assertThat(r.isNullAt(0)).isTrue();
@@ -169,26 +230,41 @@ class NetworkStageIT {
       assertThat(r.getBoolean(2)).isFalse();
       assertThat(r.getBoolean(3)).isFalse();
     }
-    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("category = 'pharmacy' AND network_distance_m IS NOT NULL").count()).isZero();
-    assertThat(DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("network_distance_m IS NOT NULL AND network_distance_m < distance_m").count()).isZero();
+    assertThat(
+            DeltaTables.readSnapshot(spark, ctx, "building_access")
+                .where("category = 'pharmacy' AND network_distance_m IS NOT NULL")
+                .count())
+        .isZero();
+    assertThat(
+            DeltaTables.readSnapshot(spark, ctx, "building_access")
+                .where("network_distance_m IS NOT NULL AND network_distance_m < distance_m")
+                .count())
+        .isZero();
   }
 
   @Test
   void statsCountTheGraphSnapsAndDetours() {
     Map<String, Double> city = stats("city");
-    assertThat(city).containsEntry("nodes", 68.0).containsEntry("edges", 109.0)
-        .containsEntry("components", 2.0).containsEntry("islands", 1.0)
+    assertThat(city)
+        .containsEntry("nodes", 68.0)
+        .containsEntry("edges", 109.0)
+        .containsEntry("components", 2.0)
+        .containsEntry("islands", 1.0)
         .containsEntry("island_length_m", 200.0)
-        .containsEntry("buildings_snapped", 3.0).containsEntry("buildings_unsnapped", 1.0)
-        .containsEntry("facilities_snapped", 3.0).containsEntry("facilities_unsnapped", 1.0);
-    long pairs = DeltaTables.readSnapshot(spark, ctx, "building_access")
-        .where("network_distance_m IS NOT NULL AND distance_m >= 1.0").count();
+        .containsEntry("buildings_snapped", 3.0)
+        .containsEntry("buildings_unsnapped", 1.0)
+        .containsEntry("facilities_snapped", 3.0)
+        .containsEntry("facilities_unsnapped", 1.0);
+    long pairs =
+        DeltaTables.readSnapshot(spark, ctx, "building_access")
+            .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
+            .count();
     assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
     assertThat(city.get("detour_ratio_p10")).isGreaterThanOrEqualTo(1.0);
     assertThat(city.get("detour_ratio_p90")).isGreaterThanOrEqualTo(city.get("detour_ratio_p50"));
-    assertThat(stats("D1")).containsEntry("buildings_snapped", 2.0).containsKey("detour_ratio_mean");
+    assertThat(stats("D1"))
+        .containsEntry("buildings_snapped", 2.0)
+        .containsKey("detour_ratio_mean");
     assertThat(stats("D2")).containsEntry("buildings_unsnapped", 1.0);
   }
 
@@ -196,9 +272,14 @@ class NetworkStageIT {
   void headlinesReportTheFlipShare() {
     // Kindergarten: 40 children aged 3-5 in four homes; H2's 10 lose coverage on the network.
     assertThat(result.metrics()).containsEntry("flip_share.kindergarten", 0.25);
-    assertThat(result.headlines()).anySatisfy(h -> assertThat(h)
-        .contains("kindergarten").contains("25.0% of 40 flip (10 lose coverage, 0 gain)"));
-    assertThat(result.headlines()).anySatisfy(h -> assertThat(h).startsWith("  walk network: 68 nodes"));
+    assertThat(result.headlines())
+        .anySatisfy(
+            h ->
+                assertThat(h)
+                    .contains("kindergarten")
+                    .contains("25.0% of 40 flip (10 lose coverage, 0 gain)"));
+    assertThat(result.headlines())
+        .anySatisfy(h -> assertThat(h).startsWith("  walk network: 68 nodes"));
   }
 
   @Test
@@ -208,8 +289,12 @@ class NetworkStageIT {
     RunContext plain = context(false);
     StageResult r = new NetworkStage().run(spark, plain);
     assertThat(r.tablesWritten()).isEmpty();
-    assertThat(r.headlines()).singleElement().asString().contains("no walk network")
-        .contains("straight_line_detour").contains("nothing written");
+    assertThat(r.headlines())
+        .singleElement()
+        .asString()
+        .contains("no walk network")
+        .contains("straight_line_detour")
+        .contains("nothing written");
     assertThat(DeltaTables.exists(spark, plain, "building_access")).isFalse();
     assertThat(DeltaTables.exists(spark, plain, "network_stats")).isFalse();
   }

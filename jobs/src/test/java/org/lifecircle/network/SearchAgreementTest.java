@@ -3,10 +3,17 @@ package org.lifecircle.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.common.PipelineException;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
 
 /** The array search and the JGraphT search agree, ties included; the graph builder merges nodes. */
 class SearchAgreementTest {
@@ -45,7 +52,8 @@ class SearchAgreementTest {
       assertThat(a.distance()).as("round %d", round).containsExactly(j.distance());
       assertThat(a.source()).as("round %d", round).containsExactly(j.source());
       for (int v = 0; v < n; v++) {
-        assertThat(a.reached(v)).isEqualTo(a.distance()[v] < Double.POSITIVE_INFINITY && a.distance()[v] <= cutoff);
+        assertThat(a.reached(v))
+            .isEqualTo(a.distance()[v] < Double.POSITIVE_INFINITY && a.distance()[v] <= cutoff);
         reachedTotal += a.reached(v) ? 1 : 0;
       }
     }
@@ -60,21 +68,33 @@ class SearchAgreementTest {
       coordStart[e] = 2 * e;
     }
     boolean[] main = new boolean[m];
-    java.util.Arrays.fill(main, true);
-    return new WalkGraph(new double[n], new double[n], from, to, w, main, coordStart,
-        new double[2 * m], new double[2 * m],
+    Arrays.fill(main, true);
+    return new WalkGraph(
+        new double[n],
+        new double[n],
+        from,
+        to,
+        w,
+        main,
+        coordStart,
+        new double[2 * m],
+        new double[2 * m],
         new WalkGraph.Summary(n, m, 0, 0, 0, 0, 0, m, 0));
   }
 
   @Test
   void endpointsWithinTheToleranceMergeAndIdsWinOverGeometry() {
-    List<GraphBuilder.Way> ways = List.of(
-        new GraphBuilder.Way("a", null, null, new double[] {0, 0, 100, 0}),
-        new GraphBuilder.Way("b", null, null, new double[] {100.3, 0.2, 200, 0}),  // joins a at 100
-        new GraphBuilder.Way("c", null, null, new double[] {200.6, 0, 300, 0}),    // 0.6 m: apart
-        new GraphBuilder.Way("d", "N1", "N2", new double[] {0, 50, 100, 50}),
-        new GraphBuilder.Way("e", "N3", "N4", new double[] {0, 50, 0, 100}),       // same place, new id
-        new GraphBuilder.Way("f", null, null, new double[] {100, 50.1, 100, 0}));  // joins N2 and a/b
+    List<GraphBuilder.Way> ways =
+        List.of(
+            new GraphBuilder.Way("a", null, null, new double[] {0, 0, 100, 0}),
+            new GraphBuilder.Way(
+                "b", null, null, new double[] {100.3, 0.2, 200, 0}), // joins a at 100
+            new GraphBuilder.Way("c", null, null, new double[] {200.6, 0, 300, 0}), // 0.6 m: apart
+            new GraphBuilder.Way("d", "N1", "N2", new double[] {0, 50, 100, 50}),
+            new GraphBuilder.Way(
+                "e", "N3", "N4", new double[] {0, 50, 0, 100}), // same place, new id
+            new GraphBuilder.Way(
+                "f", null, null, new double[] {100, 50.1, 100, 0})); // joins N2 and a/b
     WalkGraph g = GraphBuilder.build(ways, 0.5, new GraphBuilder.IslandRule(0, 0));
     // Ways with ids come first: d (0), e (1), then a (2), b (3), c (4), f (5).
     assertThat(g.edgeTo(2)).isEqualTo(g.edgeFrom(3));
@@ -89,16 +109,19 @@ class SearchAgreementTest {
 
   @Test
   void islandsAreSmallComponentsAndTheLargestNeverIsOne() {
-    List<GraphBuilder.Way> ways = new java.util.ArrayList<>();
+    List<GraphBuilder.Way> ways = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      ways.add(new GraphBuilder.Way("m" + (100 + i), null, null, new double[] {i * 10, 0, i * 10 + 10, 0}));
+      ways.add(
+          new GraphBuilder.Way(
+              "m" + (100 + i), null, null, new double[] {i * 10, 0, i * 10 + 10, 0}));
     }
     ways.add(new GraphBuilder.Way("s1", null, null, new double[] {0, 500, 30, 500}));
     WalkGraph g = GraphBuilder.build(ways, 0.5, GraphBuilder.IslandRule.DEFAULT);
     assertThat(g.summary().islands()).isEqualTo(1);
     assertThat(g.summary().islandLengthM()).isEqualTo(30.0);
     assertThat(EdgeSnapper.snap(g, 10, 495, 150)).isNull();
-    WalkGraph alone = GraphBuilder.build(ways.subList(12, 13), 0.5, GraphBuilder.IslandRule.DEFAULT);
+    WalkGraph alone =
+        GraphBuilder.build(ways.subList(12, 13), 0.5, GraphBuilder.IslandRule.DEFAULT);
     assertThat(alone.summary().islands()).isZero();
     assertThat(EdgeSnapper.snap(alone, 10, 495, 150)).isEqualTo(new EdgeSnapper.Snap(0, 10, 5));
   }
@@ -107,13 +130,19 @@ class SearchAgreementTest {
   void broadcastPayloadsSurviveSparksKryo() {
     // Broadcasts go through Kryo, which cannot rebuild records: the graph and the snaps must not
     // carry one (the driver-only summary is transient).
-    WalkGraph g = GraphBuilder.build(NetworkFixture.ways(NetworkFixture.lines()), 0.5,
-        GraphBuilder.IslandRule.DEFAULT);
-    EdgeSnapper.Snaps snaps = EdgeSnapper.snapAll(g, new double[] {150, -500}, new double[] {103, -500}, 150);
-    org.apache.spark.serializer.SerializerInstance kryo = new org.apache.spark.serializer.KryoSerializer(
-        new org.apache.spark.SparkConf().set("spark.kryo.registrator",
-            "org.apache.sedona.core.serde.SedonaKryoRegistrator")).newInstance();
-    scala.reflect.ClassTag<Object> any = scala.reflect.ClassTag$.MODULE$.AnyRef();
+    WalkGraph g =
+        GraphBuilder.build(
+            NetworkFixture.ways(NetworkFixture.lines()), 0.5, GraphBuilder.IslandRule.DEFAULT);
+    EdgeSnapper.Snaps snaps =
+        EdgeSnapper.snapAll(g, new double[] {150, -500}, new double[] {103, -500}, 150);
+    SerializerInstance kryo =
+        new KryoSerializer(
+                new SparkConf()
+                    .set(
+                        "spark.kryo.registrator",
+                        "org.apache.sedona.core.serde.SedonaKryoRegistrator"))
+            .newInstance();
+    ClassTag<Object> any = ClassTag$.MODULE$.AnyRef();
     WalkGraph g2 = (WalkGraph) kryo.deserialize(kryo.serialize(g, any), any);
     EdgeSnapper.Snaps s2 = (EdgeSnapper.Snaps) kryo.deserialize(kryo.serialize(snaps, any), any);
     assertThat(g2.adjWeight()).containsExactly(g.adjWeight());

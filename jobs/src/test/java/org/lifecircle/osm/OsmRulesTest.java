@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
@@ -18,7 +20,9 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
 
-/** The pure rules behind the OSM source (no Spark): geometry assembly, tag matching, config checks. */
+/**
+ * The pure rules behind the OSM source (no Spark): geometry assembly, tag matching, config checks.
+ */
 class OsmRulesTest {
   private static final GeometryFactory GF = new GeometryFactory();
 
@@ -41,34 +45,39 @@ class OsmRulesTest {
     Coordinate[] coords = {c(0, 0), c(1, 0), c(2, 0), c(3, 0), null, c(5, 0), c(6, 0)};
     boolean[] junction = {false, false, true, false, false, false, false};
     List<OsmGeometry.Edge> edges = OsmGeometry.split(refs, coords, junction);
-    assertThat(edges).extracting(e -> e.seq() + ":" + e.fromNode() + "-" + e.toNode() + "/"
-        + e.line().getNumPoints()).containsExactly("0:1-3/3", "1:3-4/2", "2:6-7/2");
+    assertThat(edges)
+        .extracting(
+            e -> e.seq() + ":" + e.fromNode() + "-" + e.toNode() + "/" + e.line().getNumPoints())
+        .containsExactly("0:1-3/3", "1:3-4/2", "2:6-7/2");
   }
 
   @Test
   void aClosedCompleteWayIsAPolygonAndAnythingElseSaysWhyNot() {
     Coordinate[] ring = {c(0, 0), c(1, 0), c(1, 1), c(0, 0)};
     assertThat(OsmGeometry.way(new long[] {1, 2, 3, 1}, ring).area()).isTrue();
-    OsmGeometry.WayShape open = OsmGeometry.way(new long[] {1, 2, 3}, new Coordinate[] {c(0, 0),
-        c(1, 0), c(1, 1)});
+    OsmGeometry.WayShape open =
+        OsmGeometry.way(new long[] {1, 2, 3}, new Coordinate[] {c(0, 0), c(1, 0), c(1, 1)});
     assertThat(open.problem()).isEqualTo(OsmGeometry.NOT_CLOSED);
-    OsmGeometry.WayShape holed = OsmGeometry.way(new long[] {1, 2, 3, 1},
-        new Coordinate[] {c(0, 0), null, c(1, 1), c(0, 0)});
+    OsmGeometry.WayShape holed =
+        OsmGeometry.way(
+            new long[] {1, 2, 3, 1}, new Coordinate[] {c(0, 0), null, c(1, 1), c(0, 0)});
     assertThat(holed.problem()).isEqualTo(OsmGeometry.TOO_FEW_NODES);
     assertThat(holed.geometry().getGeometryType()).isEqualTo("LineString");
-    assertThat(OsmGeometry.way(new long[] {1, 2}, new Coordinate[] {c(0, 0), null}).geometry()).isNull();
+    assertThat(OsmGeometry.way(new long[] {1, 2}, new Coordinate[] {c(0, 0), null}).geometry())
+        .isNull();
   }
 
   @Test
   void aMultipolygonClosesFromSeveralWaysAndSubtractsItsInnerRing() {
     // A 10 x 10 square from two open ways (two halves), less a 2 x 2 courtyard: 100 - 4.
-    Geometry g = OsmGeometry.multipolygon(
-        List.of(line(0, 0, 10, 0, 10, 10), line(10, 10, 0, 10, 0, 0)),
-        List.of(line(4, 4, 6, 4, 6, 6, 4, 6, 4, 4)));
+    Geometry g =
+        OsmGeometry.multipolygon(
+            List.of(line(0, 0, 10, 0, 10, 10), line(10, 10, 0, 10, 0, 0)),
+            List.of(line(4, 4, 6, 4, 6, 6, 4, 6, 4, 4)));
     assertThat(g.getArea()).isEqualTo(96.0);
     // An outer ring left open (a member way missing from the extract) is not guessed closed.
     assertThat(OsmGeometry.multipolygon(List.of(line(0, 0, 10, 0, 10, 10)), List.of())).isNull();
-    java.util.ArrayList<LineString> missing = new java.util.ArrayList<>();
+    ArrayList<LineString> missing = new ArrayList<>();
     missing.add(null);
     assertThat(OsmGeometry.multipolygon(missing, List.of())).isNull();
   }
@@ -85,18 +94,20 @@ class OsmRulesTest {
     Path dir = TestSpark.tempDir("osm-clip");
     Path clip = dir.resolve("clip.geojson");
     // Two unit squares side by side at (114, 30) and (115, 30): their union is 2 x 1 degrees.
-    Files.writeString(clip, "{\"type\": \"FeatureCollection\", \"features\": ["
-        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
-        + " \"coordinates\": [[[114, 30], [115, 30], [115, 31], [114, 31], [114, 30]]]}},"
-        + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
-        + " \"coordinates\": [[[115, 30], [116, 30], [116, 31], [115, 31], [115, 30]]]}}]}");
+    Files.writeString(
+        clip,
+        "{\"type\": \"FeatureCollection\", \"features\": ["
+            + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+            + " \"coordinates\": [[[114, 30], [115, 30], [115, 31], [114, 31], [114, 30]]]}},"
+            + "{\"type\": \"Feature\", \"properties\": {}, \"geometry\": {\"type\": \"Polygon\","
+            + " \"coordinates\": [[[115, 30], [116, 30], [116, 31], [115, 31], [115, 30]]]}}]}");
     Geometry g = Clip.read(clip);
     assertThat(g.getArea()).isEqualTo(2.0);
-    OsmExtract.Inside inside = new OsmExtract.Inside(
-        new CityConfig.Bounds(114.0, 30.0, 117.0, 31.0), g);
-    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(1L, 115.5, 30.5))).isTrue();
+    OsmExtract.Inside inside =
+        new OsmExtract.Inside(new CityConfig.Bounds(114.0, 30.0, 117.0, 31.0), g);
+    assertThat(inside.call(RowFactory.create(1L, 115.5, 30.5))).isTrue();
     // Inside the bounds, outside the clip.
-    assertThat(inside.call(org.apache.spark.sql.RowFactory.create(2L, 116.5, 30.5))).isFalse();
+    assertThat(inside.call(RowFactory.create(2L, 116.5, 30.5))).isFalse();
     Files.writeString(clip, "LINESTRING (114 30, 115 31)");
     assertThatThrownBy(() -> Clip.read(clip))
         .hasMessage("Cannot read osm clip polygon: it holds no polygon (" + clip + ")");
@@ -104,23 +115,34 @@ class OsmRulesTest {
 
   @Test
   void anOsmSourceIsWgs84WithoutColumnsAndOnlyForDatasetsOsmHas() throws IOException {
-    assertThatThrownBy(() -> new DatasetSource("x.osm.pbf", "osm", "EPSG:4547", null, null, null,
-        null, null, null))
+    assertThatThrownBy(
+            () ->
+                new DatasetSource(
+                    "x.osm.pbf", "osm", "EPSG:4547", null, null, null, null, null, null))
         .hasMessage("Cannot load city config: an osm extract is always EPSG:4326 (x.osm.pbf)");
-    assertThatThrownBy(() -> new DatasetSource("x.osm.pbf", "osm", null, null, null, null, null,
-        Map.of("name", "n"), null))
-        .hasMessage("Cannot load city config: an osm source maps tags through catalogs.osm_tags,"
-            + " not columns (x.osm.pbf)");
-    assertThatThrownBy(() -> new DatasetSource("a.csv", "csv", "EPSG:4326", null, "wkt", null, null,
-        null, "clip.geojson"))
+    assertThatThrownBy(
+            () ->
+                new DatasetSource(
+                    "x.osm.pbf", "osm", null, null, null, null, null, Map.of("name", "n"), null))
+        .hasMessage(
+            "Cannot load city config: an osm source maps tags through catalogs.osm_tags,"
+                + " not columns (x.osm.pbf)");
+    assertThatThrownBy(
+            () ->
+                new DatasetSource(
+                    "a.csv", "csv", "EPSG:4326", null, "wkt", null, null, null, "clip.geojson"))
         .hasMessage("Cannot load city config: clip applies to format osm only (a.csv)");
     Path dir = TestSpark.tempDir("osm-config");
-    String config = Files.readString(Path.of("../cities/osm-sample/city.yaml"), StandardCharsets.UTF_8)
-        .replace("    path: inputs/population_grid.csv\n    format: csv\n    crs: EPSG:4326\n"
-            + "    wkt_column: wkt", "    path: inputs/sample.osm.pbf\n    format: osm");
+    String config =
+        Files.readString(Path.of("../cities/osm-sample/city.yaml"), StandardCharsets.UTF_8)
+            .replace(
+                "    path: inputs/population_grid.csv\n    format: csv\n    crs: EPSG:4326\n"
+                    + "    wkt_column: wkt",
+                "    path: inputs/sample.osm.pbf\n    format: osm");
     Files.writeString(dir.resolve("city.yaml"), config, StandardCharsets.UTF_8);
     assertThatThrownBy(() -> CityConfig.load(dir.resolve("city.yaml")))
-        .hasMessage("Cannot load city config: dataset 'population' cannot come from an osm extract"
-            + " ([buildings, compounds, facilities, parcels, walk_network])");
+        .hasMessage(
+            "Cannot load city config: dataset 'population' cannot come from an osm extract"
+                + " ([buildings, compounds, facilities, parcels, walk_network])");
   }
 }

@@ -10,8 +10,8 @@ import org.lifecircle.common.RunContext;
 /**
  * The nightly pipeline on cities/osm-sample, run once per test JVM through the real command line
  * and shared by the OSM test classes: the ingest checks read the silver tables it wrote, the
- * end-to-end checks read everything else. One run instead of two keeps the suite within CI's
- * budget (the pipeline's fixed cost per stage dominates on a city this small).
+ * end-to-end checks read everything else. One run instead of two keeps the suite within CI's budget
+ * (the pipeline's fixed cost per stage dominates on a city this small).
  */
 public final class OsmSample {
   public static final Path CONFIG = Path.of("../cities/osm-sample/city.yaml");
@@ -28,8 +28,17 @@ public final class OsmSample {
       TestSpark.session();
       Path wh = TestSpark.tempDir("osm-sample").resolve("warehouse");
       long start = System.nanoTime();
-      exit = LifeCircle.execute("nightly", "--city", CONFIG.toString(), "--date", DATE,
-          "--warehouse", wh.toString(), "--run-id", RUN_ID);
+      exit =
+          LifeCircle.execute(
+              "nightly",
+              "--city",
+              CONFIG.toString(),
+              "--date",
+              DATE,
+              "--warehouse",
+              wh.toString(),
+              "--run-id",
+              RUN_ID);
       seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("OsmSample: nightly on the OSM sample took %.1f s%n", seconds);
       warehouse = wh;

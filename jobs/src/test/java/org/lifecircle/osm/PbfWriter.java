@@ -3,6 +3,7 @@ package org.lifecircle.osm;
 import com.google.protobuf.ByteString;
 import crosby.binary.Fileformat;
 import crosby.binary.Osmformat;
+import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.DeflaterOutputStream;
 
 /**
  * Writes .osm.pbf files from the format's protobuf classes, block by block, with the groups of each
@@ -31,9 +33,12 @@ public final class PbfWriter implements AutoCloseable {
 
   public PbfWriter(OutputStream out) throws IOException {
     this.out = new DataOutputStream(out);
-    Osmformat.HeaderBlock header = Osmformat.HeaderBlock.newBuilder()
-        .addRequiredFeatures("OsmSchema-V0.6").addRequiredFeatures("DenseNodes")
-        .setWritingprogram("lifecircle-test").build();
+    Osmformat.HeaderBlock header =
+        Osmformat.HeaderBlock.newBuilder()
+            .addRequiredFeatures("OsmSchema-V0.6")
+            .addRequiredFeatures("DenseNodes")
+            .setWritingprogram("lifecircle-test")
+            .build();
     blob("OSMHeader", header.toByteString());
   }
 
@@ -60,8 +65,8 @@ public final class PbfWriter implements AutoCloseable {
     if (!plain.isEmpty()) {
       Osmformat.PrimitiveGroup.Builder g = Osmformat.PrimitiveGroup.newBuilder();
       for (Node n : plain) {
-        Osmformat.Node.Builder nb = Osmformat.Node.newBuilder().setId(n.id())
-            .setLat(nano(n.lat())).setLon(nano(n.lon()));
+        Osmformat.Node.Builder nb =
+            Osmformat.Node.newBuilder().setId(n.id()).setLat(nano(n.lat())).setLon(nano(n.lon()));
         n.tags().forEach((k, v) -> nb.addKeys(strings.id(k)).addVals(strings.id(v)));
         g.addNodes(nb);
       }
@@ -87,7 +92,8 @@ public final class PbfWriter implements AutoCloseable {
         Osmformat.Relation.Builder rb = Osmformat.Relation.newBuilder().setId(r.id());
         long prev = 0;
         for (Member m : r.members()) {
-          rb.addMemids(m.id() - prev).addRolesSid(strings.id(m.role()))
+          rb.addMemids(m.id() - prev)
+              .addRolesSid(strings.id(m.role()))
               .addTypes(Osmformat.Relation.MemberType.valueOf(m.type()));
           prev = m.id();
         }
@@ -102,14 +108,22 @@ public final class PbfWriter implements AutoCloseable {
 
   private void blob(String type, ByteString data) throws IOException {
     byte[] raw = data.toByteArray();
-    java.io.ByteArrayOutputStream zlib = new java.io.ByteArrayOutputStream();
-    try (java.util.zip.DeflaterOutputStream z = new java.util.zip.DeflaterOutputStream(zlib)) {
+    ByteArrayOutputStream zlib = new ByteArrayOutputStream();
+    try (DeflaterOutputStream z = new DeflaterOutputStream(zlib)) {
       z.write(raw);
     }
-    byte[] blob = Fileformat.Blob.newBuilder().setRawSize(raw.length)
-        .setZlibData(ByteString.copyFrom(zlib.toByteArray())).build().toByteArray();
-    byte[] header = Fileformat.BlobHeader.newBuilder().setType(type).setDatasize(blob.length).build()
-        .toByteArray();
+    byte[] blob =
+        Fileformat.Blob.newBuilder()
+            .setRawSize(raw.length)
+            .setZlibData(ByteString.copyFrom(zlib.toByteArray()))
+            .build()
+            .toByteArray();
+    byte[] header =
+        Fileformat.BlobHeader.newBuilder()
+            .setType(type)
+            .setDatasize(blob.length)
+            .build()
+            .toByteArray();
     out.writeInt(header.length);
     out.write(header);
     out.write(blob);
@@ -131,10 +145,12 @@ public final class PbfWriter implements AutoCloseable {
     private final List<String> order = new ArrayList<>(List.of(""));
 
     int id(String s) {
-      return ids.computeIfAbsent(s, k -> {
-        order.add(k);
-        return order.size() - 1;
-      });
+      return ids.computeIfAbsent(
+          s,
+          k -> {
+            order.add(k);
+            return order.size() - 1;
+          });
     }
 
     Osmformat.StringTable table() {

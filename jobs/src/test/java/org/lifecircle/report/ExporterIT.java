@@ -1,12 +1,14 @@
 package org.lifecircle.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,20 +64,64 @@ class ExporterIT {
     Path dir = TestSpark.tempDir("export");
     ctx = new RunContext("export-test", city, LocalDate.of(2026, 6, 30), dir.resolve("warehouse"));
     out = dir.resolve("exports");
-    SilverRows.write(spark, ctx, "admin_areas", List.of(
-        area("C1", SilverRows.box(X0, Y0, X0 + 1000, Y0 + 1000)),
-        area("C2", SilverRows.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000))));
-    SilverRows.write(spark, ctx, "coverage_gaps", List.of(gap("C1", "health_station", 1),
-        gap("C1", "kindergarten", 2), gap("C2", "health_station", 3)));
+    SilverRows.write(
+        spark,
+        ctx,
+        "admin_areas",
+        List.of(
+            area("C1", SilverRows.box(X0, Y0, X0 + 1000, Y0 + 1000)),
+            area("C2", SilverRows.box(X0 + 1000, Y0, X0 + 2000, Y0 + 1000))));
+    SilverRows.write(
+        spark,
+        ctx,
+        "coverage_gaps",
+        List.of(
+            gap("C1", "health_station", 1),
+            gap("C1", "kindergarten", 2),
+            gap("C2", "health_station", 3)));
     Map<String, Object> pick = new HashMap<>();
-    pick.putAll(Map.of("category", "health_station", "rank", 1, "asset_id", "B:a1",
-        "kind", "building", "community_code", "C2", "reason_codes", "VACANT_BUILDING",
-        "newly_covered_target_residents", 10L, "newly_covered_buildings", 1,
-        "cumulative_covered", 10L, "remaining_uncovered", 0L));
-    pick.putAll(Map.of("threshold_m", 300.0, "distance_basis", "straight_line",
-        "protected_heritage", false, "in_historic_district", false, "dangerous", false,
-        "old_compound", false, "usable_area_m2", 800.0, "usable_area_kind", "floor",
-        "site", SilverRows.point(X0 + 1500, Y0 + 500)));
+    pick.putAll(
+        Map.of(
+            "category",
+            "health_station",
+            "rank",
+            1,
+            "asset_id",
+            "B:a1",
+            "kind",
+            "building",
+            "community_code",
+            "C2",
+            "reason_codes",
+            "VACANT_BUILDING",
+            "newly_covered_target_residents",
+            10L,
+            "newly_covered_buildings",
+            1,
+            "cumulative_covered",
+            10L,
+            "remaining_uncovered",
+            0L));
+    pick.putAll(
+        Map.of(
+            "threshold_m",
+            300.0,
+            "distance_basis",
+            "straight_line",
+            "protected_heritage",
+            false,
+            "in_historic_district",
+            false,
+            "dangerous",
+            false,
+            "old_compound",
+            false,
+            "usable_area_m2",
+            800.0,
+            "usable_area_kind",
+            "floor",
+            "site",
+            SilverRows.point(X0 + 1500, Y0 + 500)));
     SilverRows.write(spark, ctx, "gap_fill_candidates", List.of(pick));
     for (String format : List.of("geoparquet", "geojson", "gpkg")) {
       Exporter.export(spark, ctx, "coverage_gaps", format, out);
@@ -89,9 +135,12 @@ class ExporterIT {
     try (Stream<Path> s = Files.list(out)) {
       names = s.map(p -> p.getFileName().toString()).sorted().toList();
     }
-    assertThat(names).containsExactly("coverage_gaps_990102_2026-06-30.geojson",
-        "coverage_gaps_990102_2026-06-30.gpkg", "coverage_gaps_990102_2026-06-30.parquet",
-        "gap_fill_candidates_990102_2026-06-30.gpkg");
+    assertThat(names)
+        .containsExactly(
+            "coverage_gaps_990102_2026-06-30.geojson",
+            "coverage_gaps_990102_2026-06-30.gpkg",
+            "coverage_gaps_990102_2026-06-30.parquet",
+            "gap_fill_candidates_990102_2026-06-30.gpkg");
     for (String n : names) {
       assertThat(out.resolve(n)).isRegularFile();
     }
@@ -102,8 +151,11 @@ class ExporterIT {
     Path file = out.resolve("coverage_gaps_990102_2026-06-30.parquet");
     Map<String, String> kv;
     long rows;
-    try (ParquetFileReader r = ParquetFileReader.open(HadoopInputFile.fromPath(
-        new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                // fqn: Hadoop's Path, beside the java.nio.file.Path the test uses throughout
+                new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
       kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
       rows = r.getRecordCount();
     }
@@ -125,8 +177,9 @@ class ExporterIT {
 
   @Test
   void geoJsonIsOneFeatureCollectionInLonLat() throws Exception {
-    JsonNode fc = new ObjectMapper().readTree(
-        out.resolve("coverage_gaps_990102_2026-06-30.geojson").toFile());
+    JsonNode fc =
+        new ObjectMapper()
+            .readTree(out.resolve("coverage_gaps_990102_2026-06-30.geojson").toFile());
     assertThat(fc.path("type").asText()).isEqualTo("FeatureCollection");
     assertThat(fc.path("features")).hasSize(3);
     double[] corner = lonLat(X0 + 1000, Y0 + 1000);
@@ -136,12 +189,15 @@ class ExporterIT {
       assertThat(f.path("geometry").path("type").asText()).isEqualTo("Polygon");
       if ("C2".equals(f.path("properties").path("community_code").asText())) {
         for (JsonNode p : f.path("geometry").path("coordinates").get(0)) {
-          found |= Math.abs(p.get(0).asDouble() - corner[0]) < 1e-7
-              && Math.abs(p.get(1).asDouble() - corner[1]) < 1e-7;
+          found |=
+              Math.abs(p.get(0).asDouble() - corner[0]) < 1e-7
+                  && Math.abs(p.get(1).asDouble() - corner[1]) < 1e-7;
         }
       }
     }
-    assertThat(found).as("C2's corner (1000, 1000) at proj4j's %s", Arrays.toString(corner)).isTrue();
+    assertThat(found)
+        .as("C2's corner (1000, 1000) at proj4j's %s", Arrays.toString(corner))
+        .isTrue();
   }
 
   @Test
@@ -153,23 +209,28 @@ class ExporterIT {
       assertThat(one(s, "PRAGMA user_version")).isEqualTo(10300L);
       assertThat(one(s, "SELECT count(*) FROM gpkg_spatial_ref_sys WHERE srs_id IN (-1, 0, 4326)"))
           .isEqualTo(3L);
-      try (ResultSet r = s.executeQuery("SELECT data_type, srs_id, min_x, max_y FROM gpkg_contents"
-          + " WHERE table_name = 'coverage_gaps'")) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT data_type, srs_id, min_x, max_y FROM gpkg_contents"
+                  + " WHERE table_name = 'coverage_gaps'")) {
         assertThat(r.next()).isTrue();
         assertThat(r.getString(1)).isEqualTo("features");
         assertThat(r.getInt(2)).isEqualTo(4326);
         assertThat(r.getDouble(3)).isCloseTo(lonLat(X0, Y0)[0], within(1e-3));
         assertThat(r.getDouble(4)).isCloseTo(lonLat(X0 + 2000, Y0 + 1000)[1], within(1e-3));
       }
-      try (ResultSet r = s.executeQuery("SELECT column_name, geometry_type_name, srs_id"
-          + " FROM gpkg_geometry_columns WHERE table_name = 'coverage_gaps'")) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT column_name, geometry_type_name, srs_id"
+                  + " FROM gpkg_geometry_columns WHERE table_name = 'coverage_gaps'")) {
         assertThat(r.next()).isTrue();
         assertThat(r.getString(1) + " " + r.getString(2) + " " + r.getInt(3))
             .isEqualTo("geom POLYGON 4326");
       }
       List<String> got = new ArrayList<>();
-      try (ResultSet r = s.executeQuery(
-          "SELECT fid, community_code, category, geom FROM coverage_gaps ORDER BY fid")) {
+      try (ResultSet r =
+          s.executeQuery(
+              "SELECT fid, community_code, category, geom FROM coverage_gaps ORDER BY fid")) {
         while (r.next()) {
           Geometry g = fromGpkg(r.getBytes(4));
           assertThat(g.getGeometryType()).isEqualTo("Polygon");
@@ -185,7 +246,9 @@ class ExporterIT {
     Path file = out.resolve("gap_fill_candidates_990102_2026-06-30.gpkg");
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT geom, usable_area_m2, usable_area_kind FROM gap_fill_candidates")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT geom, usable_area_m2, usable_area_kind FROM gap_fill_candidates")) {
       assertThat(r.next()).isTrue();
       Geometry g = fromGpkg(r.getBytes(1));
       double[] site = lonLat(X0 + 1500, Y0 + 500);
@@ -199,11 +262,11 @@ class ExporterIT {
 
   @Test
   void anUnknownFormatIsRefusedByName() {
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(
-        () -> Exporter.export(spark, ctx, "coverage_gaps", "shapefile", out)))
+    assertThat(catchThrowable(() -> Exporter.export(spark, ctx, "coverage_gaps", "shapefile", out)))
         .isInstanceOf(PipelineException.class)
-        .hasMessage("Cannot export table coverage_gaps: format must be geoparquet, geojson or gpkg"
-            + " (shapefile)");
+        .hasMessage(
+            "Cannot export table coverage_gaps: format must be geoparquet, geojson or gpkg"
+                + " (shapefile)");
   }
 
   /**
@@ -211,14 +274,16 @@ class ExporterIT {
    * order), srs_id, envelope, WKB; the header's envelope must be the geometry's.
    */
   private static Geometry fromGpkg(byte[] b) throws Exception {
-    assertThat(new String(b, 0, 2, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GP");
+    assertThat(new String(b, 0, 2, StandardCharsets.US_ASCII)).isEqualTo("GP");
     assertThat(b[2]).isEqualTo((byte) 0);
     int flags = b[3];
-    ByteBuffer buf = ByteBuffer.wrap(b).order((flags & 1) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    ByteBuffer buf =
+        ByteBuffer.wrap(b).order((flags & 1) == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
     assertThat(buf.getInt(4)).isEqualTo(4326);
     int envelope = (flags >> 1) & 0b111;
     assertThat(envelope).isEqualTo(1);
-    Envelope header = new Envelope(buf.getDouble(8), buf.getDouble(16), buf.getDouble(24), buf.getDouble(32));
+    Envelope header =
+        new Envelope(buf.getDouble(8), buf.getDouble(16), buf.getDouble(24), buf.getDouble(32));
     Geometry g = new WKBReader().read(Arrays.copyOfRange(b, 40, b.length));
     assertThat(header).isEqualTo(g.getEnvelopeInternal());
     return g;
@@ -235,20 +300,48 @@ class ExporterIT {
   private static double[] lonLat(double x, double y) {
     CRSFactory f = new CRSFactory();
     ProjCoordinate p = new ProjCoordinate();
-    new CoordinateTransformFactory().createTransform(f.createFromName("EPSG:4547"),
-        f.createFromName("EPSG:4326")).transform(new ProjCoordinate(x, y), p);
+    new CoordinateTransformFactory()
+        .createTransform(f.createFromName("EPSG:4547"), f.createFromName("EPSG:4326"))
+        .transform(new ProjCoordinate(x, y), p);
     return new double[] {p.x, p.y};
   }
 
   private static Map<String, Object> area(String code, Geometry g) {
-    return new HashMap<>(Map.of("source_row", 1L, "area_code", code, "level", "community",
-        "parent_code", "S1", "geometry", g));
+    return new HashMap<>(
+        Map.of(
+            "source_row",
+            1L,
+            "area_code",
+            code,
+            "level",
+            "community",
+            "parent_code",
+            "S1",
+            "geometry",
+            g));
   }
 
   /** A distance gap of 100 uncovered residents (coverage_gaps' required columns). */
   private static Map<String, Object> gap(String community, String category, int rank) {
-    return new HashMap<>(Map.of("community_code", community, "category", category, "rank", rank,
-        "gap_kind", "distance", "target_residents", 100L, "target_residents_uncovered", 100L,
-        "threshold_m", 300.0, "severity", 100.0, "distance_basis", "straight_line"));
+    return new HashMap<>(
+        Map.of(
+            "community_code",
+            community,
+            "category",
+            category,
+            "rank",
+            rank,
+            "gap_kind",
+            "distance",
+            "target_residents",
+            100L,
+            "target_residents_uncovered",
+            100L,
+            "threshold_m",
+            300.0,
+            "severity",
+            100.0,
+            "distance_basis",
+            "straight_line"));
   }
 }

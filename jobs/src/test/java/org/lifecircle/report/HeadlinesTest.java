@@ -17,8 +17,8 @@ import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
 
 /**
- * Residents with at least one unmet category, counted as people, by hand. Categories:
- * kindergarten (3-5), elderly care (60+), pharmacy (everyone).
+ * Residents with at least one unmet category, counted as people, by hand. Categories: kindergarten
+ * (3-5), elderly care (60+), pharmacy (everyone).
  *
  * <ul>
  *   <li>h1: 10 children of 3-5, 100 adults 15-59, 20 aged 65-79. Kindergarten and elderly care
@@ -27,6 +27,7 @@ import org.lifecircle.catalog.FacilityCatalog;
  *       not 5 + 55.
  *   <li>h3: 40 adults, everything covered: 0.
  * </ul>
+ *
  * Expected 85; summing category gaps instead would give 10 + 20 + 5 + 55 = 90.
  */
 class HeadlinesTest {
@@ -37,25 +38,48 @@ class HeadlinesTest {
     for (String b : AgeBands.COLUMNS) {
       homesSchema = homesSchema.add(b, DataTypes.LongType);
     }
-    Dataset<Row> homes = spark.createDataFrame(List.of(
-        home("h1", Map.of("pop_3_5", 10L, "pop_15_59", 100L, "pop_65_79", 20L)),
-        home("h2", Map.of("pop_3_5", 5L, "pop_15_59", 50L)),
-        home("h3", Map.of("pop_15_59", 40L))), homesSchema);
-    Dataset<Row> access = spark.createDataFrame(List.of(
-        RowFactory.create("h1", "kindergarten", false), RowFactory.create("h1", "elderly_care", false),
-        RowFactory.create("h1", "pharmacy", true), RowFactory.create("h2", "kindergarten", false),
-        RowFactory.create("h2", "elderly_care", true), RowFactory.create("h2", "pharmacy", false),
-        RowFactory.create("h3", "kindergarten", true), RowFactory.create("h3", "elderly_care", true),
-        RowFactory.create("h3", "pharmacy", true)),
-        new StructType().add("building_id", DataTypes.StringType).add("category", DataTypes.StringType)
-            .add("covered", DataTypes.BooleanType));
-    FacilityCatalog catalog = new FacilityCatalog(Map.of(5, 1.0, 10, 0.8, 15, 0.6), List.of(
-        new FacilityCatalog.Category("kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true,
-            null, null, "test"),
-        new FacilityCatalog.Category("elderly_care", "养老", "Elderly care", 5, 300, "60_plus", true,
-            null, null, "test"),
-        new FacilityCatalog.Category("pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null,
-            null, "test")));
+    Dataset<Row> homes =
+        spark.createDataFrame(
+            List.of(
+                home("h1", Map.of("pop_3_5", 10L, "pop_15_59", 100L, "pop_65_79", 20L)),
+                home("h2", Map.of("pop_3_5", 5L, "pop_15_59", 50L)),
+                home("h3", Map.of("pop_15_59", 40L))),
+            homesSchema);
+    Dataset<Row> access =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("h1", "kindergarten", false),
+                RowFactory.create("h1", "elderly_care", false),
+                RowFactory.create("h1", "pharmacy", true),
+                RowFactory.create("h2", "kindergarten", false),
+                RowFactory.create("h2", "elderly_care", true),
+                RowFactory.create("h2", "pharmacy", false),
+                RowFactory.create("h3", "kindergarten", true),
+                RowFactory.create("h3", "elderly_care", true),
+                RowFactory.create("h3", "pharmacy", true)),
+            new StructType()
+                .add("building_id", DataTypes.StringType)
+                .add("category", DataTypes.StringType)
+                .add("covered", DataTypes.BooleanType));
+    FacilityCatalog catalog =
+        new FacilityCatalog(
+            Map.of(5, 1.0, 10, 0.8, 15, 0.6),
+            List.of(
+                new FacilityCatalog.Category(
+                    "kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true, null, null, "test"),
+                new FacilityCatalog.Category(
+                    "elderly_care",
+                    "养老",
+                    "Elderly care",
+                    5,
+                    300,
+                    "60_plus",
+                    true,
+                    null,
+                    null,
+                    "test"),
+                new FacilityCatalog.Category(
+                    "pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null, null, "test")));
     assertThat(Headlines.unmetResidents(spark, homes, access, catalog)).isEqualTo(85L);
   }
 
