@@ -21,8 +21,11 @@ public final class TestSpark {
     if (session == null) {
       session = SparkSessions.create("lifecircle-test", "local[2]", false);
       // The integration tier sets its own (jobs/pom.xml, it.jvm.args).
-      session.conf().set("spark.sql.shuffle.partitions",
-          System.getProperty("spark.sql.shuffle.partitions", "4"));
+      session
+          .conf()
+          .set(
+              "spark.sql.shuffle.partitions",
+              System.getProperty("spark.sql.shuffle.partitions", "4"));
       session.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "true");
     }
     return session;

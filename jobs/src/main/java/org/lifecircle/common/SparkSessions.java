@@ -30,8 +30,10 @@ public final class SparkSessions {
             // Spatial partitioning and the nightly write pattern both favour few, larger partitions
             // on one machine; clusters override this with --conf.
             .config("spark.sql.shuffle.partitions", defaultShufflePartitions())
-            // A builder setting outranks spark-submit's --conf: keep the deployment's, if it gave one.
-            .config("spark.sql.adaptive.enabled", System.getProperty("spark.sql.adaptive.enabled", "true"))
+            // A builder setting outranks spark-submit's --conf: keep the deployment's, if any.
+            .config(
+                "spark.sql.adaptive.enabled",
+                System.getProperty("spark.sql.adaptive.enabled", "true"))
             .config("spark.databricks.delta.schema.autoMerge.enabled", "false");
     String effective = master != null ? master : System.getProperty("spark.master");
     effective = effective != null ? effective : "local[*]";
