@@ -196,6 +196,11 @@ def ratios(result):
     if "baselines" not in result:
         return out
     access = stage(result, "access")
+    # Since one stage writes building_access (access and network merged), the access stage's time
+    # includes the walk-network search when the city has one: the access ratios are then upper
+    # bounds on the straight-line part, and the network ratio one on the network part.
+    merged = stage(result, "network") is None
+    out["access_stage_includes_network"] = merged
     b = result["baselines"]
     if access:
         ours = access["wall_s"]
@@ -208,7 +213,7 @@ def ratios(result):
             if key in b:
                 full = b[key]["compute_s"] / b[key]["sample"]
                 out[f"access_vs_{key}"] = round(ours / full, 3)
-    network = stage(result, "network")
+    network = access if merged else stage(result, "network")
     if network and "pgrouting" in b:
         facilities = result.get("facilities")
         if facilities:

@@ -23,18 +23,22 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
+import org.lifecircle.network.NetworkAccess;
+import org.lifecircle.network.NetworkStats;
 import org.locationtech.jts.geom.Point;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 
 /**
  * For every residential building and every catalog category: the nearest facility by straight line,
- * its distance in metres of the metric CRS, and whether it is within the category's threshold.
- * Categories with no facility still produce rows (distance null, not covered).
+ * its distance in metres of the metric CRS, and whether it is within the category's threshold; and,
+ * when the city has a walk network, the nearest facility along it ({@link NetworkAccess}), which
+ * then decides coverage. Categories with no facility still produce rows (distance null, not
+ * covered).
  *
- * <p>Coverage uses the straight line when the city has a walk network (the network stage then
- * replaces it with network distance), and straight line times the configured detour factor when it
- * has none, labelled {@code straight_line_detour}.
+ * <p>building_access is written once, on its final basis: {@code network} when the city has a walk
+ * network (the straight-line columns are kept beside it, network_stats compares the two), {@code
+ * straight_line_detour} (straight line times the configured detour factor) when it has none.
  */
 public final class AccessStage implements Stage {
   public static final String NAME = "access";
@@ -44,12 +48,15 @@ public final class AccessStage implements Stage {
     return NAME;
   }
 
-  /** The first of building_access's two writers: the network stage rewrites it. */
+  /**
+   * Reads walk_network when the city config lists it (network_stats is written only then; the
+   * network check applies only then).
+   */
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.BUILDING_POPULATION, Tables.FACILITIES)
-        .writes(Tables.BUILDING_ACCESS)
-        .checks("inputs_not_empty");
+    return Doors.reads(Tables.BUILDING_POPULATION, Tables.FACILITIES, Tables.WALK_NETWORK)
+        .writes(Tables.BUILDING_ACCESS, Tables.NETWORK_STATS)
+        .checks("inputs_not_empty", "network_has_edges");
   }
 
   @Override
@@ -62,23 +69,52 @@ public final class AccessStage implements Stage {
         network
             ? new Basis("straight_line", 1.0)
             : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
-    Dataset<Row> access = access(spark, homes, facilities, catalog, basis);
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), access);
-    long buildings = homes.count();
+    Dataset<Row> straightLine = access(spark, homes, facilities, catalog, basis);
     Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.BUILDING_ACCESS, written);
-    return new StageResult(
-        buildings,
-        written,
-        0,
-        tables,
-        List.of(),
-        Map.of("categories", catalog.categories().size(), "basis", basis.name()),
-        List.of(
-            String.format(
-                "  %d buildings x %d categories, coverage basis: %s",
-                buildings, catalog.categories().size(), basis.name())));
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("categories", catalog.categories().size());
+    long buildings = homes.count();
+    List<String> headlines = new ArrayList<>();
+    headlines.add(
+        String.format(
+            "  %d buildings x %d categories, coverage basis: %s",
+            buildings, catalog.categories().size(), network ? "network" : basis.name()));
+    if (!network) {
+      metrics.put("basis", basis.name());
+      tables.put(
+          Tables.BUILDING_ACCESS,
+          DeltaTables.replaceSnapshot(
+              spark, ctx, Contract.of(Tables.BUILDING_ACCESS), straightLine));
+      headlines.add(
+          "  no walk network configured: coverage on the straight line x detour factor "
+              + ctx.city().limits().detourFactor());
+    } else {
+      metrics.put("basis", "network");
+      try (NetworkAccess routed =
+          NetworkAccess.route(
+              spark,
+              ctx.cityCode(),
+              ctx.city().limits(),
+              catalog,
+              DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK),
+              facilities,
+              homes)) {
+        tables.put(
+            Tables.BUILDING_ACCESS,
+            DeltaTables.replaceSnapshot(
+                spark, ctx, Contract.of(Tables.BUILDING_ACCESS), routed.withNetwork(straightLine)));
+        NetworkStats stats =
+            routed.stats(spark, DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS));
+        tables.put(
+            Tables.NETWORK_STATS,
+            DeltaTables.replaceSnapshot(
+                spark, ctx, Contract.of(Tables.NETWORK_STATS), stats.rows(spark)));
+        metrics.putAll(stats.metrics());
+        headlines.addAll(stats.headlines());
+      }
+    }
+    long written = tables.values().stream().mapToLong(Long::longValue).sum();
+    return new StageResult(buildings, written, 0, tables, List.of(), metrics, headlines);
   }
 
   /** How coverage is decided before (or without) network distances. */

@@ -20,14 +20,14 @@ import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.coverage.Gaps;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 
 /**
  * Supply versus demand: the two-step floating catchment with distance decay (E2SFCA, Luo and Qi
  * 2009) for every catalog category with a {@code capacity} block. Writes facility_adequacy (one row
- * per facility and per community) and the 'capacity' rows of coverage_gaps.
+ * per facility and per community); the coverage stage, which runs next, turns its community
+ * shortfalls into the 'capacity' rows of coverage_gaps.
  *
  * <p>Catchment: d0 = the category's threshold_m on the distance basis of building_access. A
  * facility j and a building i form a pair when d_ij <= d0, where d_ij is the straight line
@@ -43,7 +43,7 @@ import org.lifecircle.io.Tables;
  * building origins (building_population.origin), straight-line radius d0, then each pair is kept or
  * dropped on its building_access basis. Limitation: on the 'network' basis the catchment is
  * approximated by the straight-line pairs and the weight by the straight-line distance, because the
- * network stage computes only the nearest facility per building and category, not the distance of
+ * access stage computes only the nearest facility per building and category, not the distance of
  * every facility-building pair; network-catchment 2SFCA would need per-pair walking distances (a
  * bounded search from each facility). Straight-line catchments are larger than walking ones, so on
  * that basis accessibility is optimistic.
@@ -56,8 +56,8 @@ import org.lifecircle.io.Tables;
  * per 1,000 residents) while 2SFCA demand stays the target group (children aged 0-2): supply is
  * apportioned to the people who use it, the requirement is sized the way the standard sizes it. A
  * community without target residents has no shortfall (nobody to serve). Communities with a
- * shortfall are capacity gaps; see {@link TwoStepCatchment#gaps}. Facilities whose capacity is null
- * are skipped and counted (metric facilities_without_capacity).
+ * shortfall are capacity gaps (coverage's {@code Gaps.capacityGaps}). Facilities whose capacity is
+ * null are skipped and counted (metric facilities_without_capacity).
  */
 public final class AdequacyStage implements Stage {
   public static final String NAME = "adequacy";
@@ -67,12 +67,10 @@ public final class AdequacyStage implements Stage {
     return NAME;
   }
 
-  // coverage_gaps has two writers: coverage replaces its distance rows, this stage its capacity
-  // rows, each ranking the whole ledger anew. Declared as it is, not redesigned here.
   @Override
   public Doors doors() {
     return Doors.reads(Tables.FACILITIES, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS)
-        .writes(Tables.FACILITY_ADEQUACY, Tables.COVERAGE_GAPS)
+        .writes(Tables.FACILITY_ADEQUACY)
         .checks("inputs_not_empty");
   }
 
@@ -81,7 +79,6 @@ public final class AdequacyStage implements Stage {
       Dataset<Row> facilities,
       Dataset<Row> buildings,
       Dataset<Row> communities,
-      Dataset<Row> gaps,
       Dataset<Row> pairs,
       long facilitiesWithoutCapacity) {}
 
@@ -100,19 +97,17 @@ public final class AdequacyStage implements Stage {
             .persist(StorageLevel.MEMORY_AND_DISK());
     long written =
         DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.FACILITY_ADEQUACY), rows);
-    long gapRows = Gaps.write(spark, ctx, r.gaps(), "capacity");
-    List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity(), gapRows);
+    List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity());
     long in = homes.count();
     rows.unpersist();
     r.pairs().unpersist();
 
     Map<String, Long> tables = new LinkedHashMap<>();
     tables.put(Tables.FACILITY_ADEQUACY, written);
-    tables.put(Tables.COVERAGE_GAPS, gapRows);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("capacity_categories", CapacityFrame.categories(catalog).size());
     metrics.put("facilities_without_capacity", r.facilitiesWithoutCapacity());
-    return new StageResult(in, written + gapRows, 0, tables, List.of(), metrics, headlines);
+    return new StageResult(in, written, 0, tables, List.of(), metrics, headlines);
   }
 
   /** The whole computation on DataFrames (no writes): what the tests call. */
@@ -161,13 +156,7 @@ public final class AdequacyStage implements Stage {
             .join(cap, col("category").equalTo(col("cap_code")))
             .join(basis, col("category").equalTo(col("b_category")), "left")
             .drop("b_category");
-    return new Result(
-        facilityOut,
-        buildings,
-        communities,
-        TwoStepCatchment.gaps(communities),
-        pairs,
-        withoutCapacity);
+    return new Result(facilityOut, buildings, communities, pairs, withoutCapacity);
   }
 
   static Dataset<Row> facilityRows(Dataset<Row> f) {
@@ -218,13 +207,13 @@ public final class AdequacyStage implements Stage {
         col("distance_basis"));
   }
 
-  private static List<String> headlines(Dataset<Row> rows, long withoutCapacity, long gapRows) {
+  private static List<String> headlines(Dataset<Row> rows, long withoutCapacity) {
     List<String> lines = new ArrayList<>();
     lines.add(
         String.format(
-            "  supply vs demand (E2SFCA): gap ledger %d rows with capacity gaps;"
-                + " %d facilities skipped (capacity null)",
-            gapRows, withoutCapacity));
+            "  supply vs demand (E2SFCA): %d facilities skipped (capacity null);"
+                + " communities short become capacity gaps in coverage",
+            withoutCapacity));
     lines.add(
         "    category            capacity  target res.  places/1000 target"
             + "  places/1000 basis  norm/1000 (basis)  communities short  shortfall");

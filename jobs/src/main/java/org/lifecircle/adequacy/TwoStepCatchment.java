@@ -1,14 +1,11 @@
 package org.lifecircle.adequacy;
 
-import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -166,39 +163,5 @@ public final class TwoStepCatchment {
                     col("target_residents").gt(0),
                     greatest(lit(0.0), col("required_places").minus(col("reachable_places"))))
                 .otherwise(lit(0.0)));
-  }
-
-  /**
-   * Capacity gaps in the coverage_gaps layout: communities with target residents and a shortfall.
-   * target_residents_uncovered = ceil(T x shortfall / required), the target residents whose share
-   * of the norm is not met (with norm_basis target this is ceil(shortfall / norm x 1000)), at most
-   * T; severity = target_residents_uncovered x the level weight: in persons like a distance gap's
-   * severity, so that one ranking of the ledger compares both kinds.
-   */
-  public static Dataset<Row> gaps(Dataset<Row> communities) {
-    // Rounded to 1e-6 before ceil so that 47.000000000001 from floating point stays 47.
-    Column uncovered =
-        least(
-            col("target_residents"),
-            ceil(round(
-                    col("target_residents")
-                        .multiply(col("shortfall_places"))
-                        .divide(col("required_places")),
-                    6))
-                .cast("long"));
-    return communities
-        .where(col("target_residents").gt(0).and(col("shortfall_places").gt(0)))
-        .select(
-            col("community_code"),
-            col("category"),
-            lit("capacity").as("gap_kind"),
-            col("target_residents"),
-            uncovered.as("target_residents_uncovered"),
-            lit(null).cast("double").as("nearest_distance_m"),
-            col("cap_threshold_m").as("threshold_m"),
-            lit(null).cast("double").as("excess_m"),
-            col("shortfall_places"),
-            uncovered.multiply(col("cap_level_weight")).as("severity"),
-            col("distance_basis"));
   }
 }

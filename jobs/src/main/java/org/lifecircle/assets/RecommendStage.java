@@ -45,7 +45,7 @@ import org.lifecircle.io.Tables;
  * distance from the asset's point to the building's origin, times the detour factor where the row's
  * basis is straight_line_detour, is within the category's threshold. Cities on the 'network' basis
  * are also judged by straight line (factor 1): walking distances from an asset would need the
- * network stage to route from it. That is optimistic, and is labelled distance_basis
+ * network search to route from it. That is optimistic, and is labelled distance_basis
  * 'straight_line' in the output.
  *
  * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category

@@ -135,9 +135,8 @@ final class PipelineRun {
   }
 
   /**
-   * The stage table and one count per table: the rows the snapshot holds after the run (a table two
-   * stages write, e.g. building_access by access and network, is counted once, as last written);
-   * quarantine, which every stage writes its own part of, is their sum.
+   * The stage table and one count per table: the rows the snapshot holds after the run; quarantine,
+   * which every stage writes its own part of, is their sum.
    */
   private static void printSummary(
       PrintStream out, RunContext ctx, List<StageRunner.Timed> done, Duration total) {

@@ -14,7 +14,6 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.coverage.CoverageStage;
 import org.lifecircle.indicators.IndicatorsStage;
 import org.lifecircle.ingest.IngestStage;
-import org.lifecircle.network.NetworkStage;
 import org.lifecircle.population.PopulationStage;
 import org.lifecircle.report.ReportStage;
 import picocli.CommandLine;
@@ -49,19 +48,15 @@ final class Stages {
     register(
         "access",
         AccessStage::new,
-        "Nearest facility per building and catalog category by straight line (broadcast STRtree).");
-    register(
-        "network",
-        NetworkStage::new,
-        "Walking-network distance per building and category (snapped, bounded multi-source Dijkstra); rewrites building_access on the network basis, writes network_stats.");
-    register(
-        "coverage",
-        CoverageStage::new,
-        "Coverage per community/street/district/city and category, complete-community flag, gap ledger.");
+        "Nearest facility per building and catalog category, by straight line (broadcast STRtree) and, where the city has a walk network, along it (snapped, bounded multi-source Dijkstra); writes building_access once and network_stats.");
     register(
         "adequacy",
         AdequacyStage::new,
-        "Supply versus demand per capacity category (E2SFCA): facility ratios, community shortfalls, capacity gaps.");
+        "Supply versus demand per capacity category (E2SFCA): facility ratios and community shortfalls.");
+    register(
+        "coverage",
+        CoverageStage::new,
+        "Coverage per community/street/district/city and category, complete-community flag, one gap ledger (distance gaps, capacity gaps from the shortfalls).");
     register(
         "assets",
         AssetsStage::new,

@@ -28,7 +28,8 @@ import org.lifecircle.io.Tables;
 
 /**
  * Coverage of target residents per category for community, street, district and city, the
- * complete-community flag, and the gap ledger (community x category that falls short).
+ * complete-community flag, and the gap ledger (community x category that falls short): distance
+ * gaps from coverage, capacity gaps from the adequacy stage's community shortfalls, one ranking.
  */
 public final class CoverageStage implements Stage {
   public static final String NAME = "coverage";
@@ -38,11 +39,13 @@ public final class CoverageStage implements Stage {
     return NAME;
   }
 
-  // The first of coverage_gaps's two writers (its distance rows; adequacy adds capacity rows). It
-  // reads coverage_gaps only to keep the other kind's rows, so the table is not an input.
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.BUILDING_ACCESS, Tables.BUILDING_POPULATION, Tables.ADMIN_AREAS)
+    return Doors.reads(
+            Tables.BUILDING_ACCESS,
+            Tables.BUILDING_POPULATION,
+            Tables.ADMIN_AREAS,
+            Tables.FACILITY_ADEQUACY)
         .writes(Tables.COMMUNITY_COVERAGE, Tables.COVERAGE_GAPS)
         .checks("inputs_not_empty");
   }
@@ -68,14 +71,23 @@ public final class CoverageStage implements Stage {
     long coverageRows =
         DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.COMMUNITY_COVERAGE), coverage);
 
-    Dataset<Row> gaps =
+    Dataset<Row> distanceGaps =
         Gaps.distanceGaps(
             rows,
             coverage,
             cat,
             ctx.city().limits().gapCoverageShare(),
             ctx.city().limits().detourFactor());
-    long gapRows = Gaps.write(spark, ctx, gaps, "distance");
+    // Not an input check: a catalog without capacity blocks leaves facility_adequacy empty.
+    Dataset<Row> capacityGaps =
+        Gaps.capacityGaps(DeltaTables.readSnapshot(spark, ctx, Tables.FACILITY_ADEQUACY), cat);
+    long gapRows =
+        DeltaTables.replaceSnapshot(
+            spark,
+            ctx,
+            Contract.of(Tables.COVERAGE_GAPS),
+            Gaps.ranked(
+                distanceGaps.unionByName(capacityGaps), ctx.cityCode(), ctx.snapshotDate()));
 
     List<String> headlines = headlines(spark, ctx, coverage, cat);
     long in = rows.count();

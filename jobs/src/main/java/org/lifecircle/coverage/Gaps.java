@@ -1,22 +1,20 @@
 package org.lifecircle.coverage;
 
+import static org.apache.spark.sql.functions.ceil;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.round;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.sql.Date;
+import java.time.LocalDate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
-import org.lifecircle.common.Contract;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
-import org.lifecircle.io.Tables;
 
 /**
  * The gap ledger. Severity (docs/TABLES.md): uncovered target residents x the level's weight from
@@ -93,36 +91,60 @@ public final class Gaps {
   }
 
   /**
-   * Replaces this gap kind's rows for the date and ranks the whole ledger anew: one severity
-   * ranking per city and date across both kinds, so a planner reading {@code ORDER BY rank} reads
-   * one list (the other kind's rows are kept as they are, only their rank changes). Returns the
-   * ledger's rows for the date after the write (both kinds), from the commit's metrics.
+   * Capacity gaps from facility_adequacy's community rows: communities with target residents and a
+   * shortfall. Uncovered target residents = ceil(target x shortfall / required), required = norm /
+   * 1000 x basis_population, at most the target residents; severity = uncovered x the level's
+   * weight (no distance factor: the places are missing, not far).
    */
-  public static long write(SparkSession spark, RunContext ctx, Dataset<Row> gaps, String gapKind) {
-    Contract contract = Contract.of(Tables.COVERAGE_GAPS);
-    DeltaTables.ensure(spark, ctx, contract);
-    // Pinned before the overwrite below replaces the files they are read from.
-    Dataset<Row> others =
-        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-            .where(col("gap_kind").notEqual(lit(gapKind)))
-            .drop("rank", "city_code", "snapshot_date")
-            .localCheckpoint(true);
-    Dataset<Row> ranked =
-        gaps.unionByName(others)
-            .withColumn("city_code", lit(ctx.cityCode()))
-            .withColumn("snapshot_date", lit(Date.valueOf(ctx.snapshotDate())))
-            .withColumn(
-                "rank",
-                row_number()
-                    .over(
-                        Window.partitionBy("city_code", "snapshot_date")
-                            .orderBy(
-                                col("severity").desc(),
-                                col("community_code"),
-                                col("category"),
-                                col("gap_kind"))));
-    long written = DeltaTables.replaceSnapshot(spark, ctx, contract, ranked.coalesce(1));
-    others.unpersist();
-    return written;
+  public static Dataset<Row> capacityGaps(Dataset<Row> adequacy, Dataset<Row> cat) {
+    Column required = col("norm_per_1000").divide(1000).multiply(col("basis_population"));
+    // Rounded to 1e-6 before ceil so that 47.000000000001 from floating point stays 47.
+    Column uncovered =
+        least(
+            col("target_residents"),
+            ceil(round(
+                    col("target_residents").multiply(col("shortfall_places")).divide(required), 6))
+                .cast("long"));
+    return adequacy
+        .where(
+            col("level")
+                .equalTo("community")
+                .and(col("target_residents").gt(0))
+                .and(col("shortfall_places").gt(0)))
+        .join(cat, col("category").equalTo(col("cat_code")))
+        .select(
+            col("community_code"),
+            col("category"),
+            lit("capacity").as("gap_kind"),
+            col("target_residents"),
+            uncovered.as("target_residents_uncovered"),
+            lit(null).cast("double").as("nearest_distance_m"),
+            col("threshold_m"),
+            lit(null).cast("double").as("excess_m"),
+            col("shortfall_places"),
+            uncovered.multiply(col("cat_severity_weight")).as("severity"),
+            col("distance_basis"));
+  }
+
+  /**
+   * The ledger: {@code gaps} (both kinds) in one severity ranking per city and date, worst first,
+   * so a planner reading {@code ORDER BY rank} reads one list.
+   */
+  public static Dataset<Row> ranked(Dataset<Row> gaps, String cityCode, LocalDate date) {
+    // Partitioned by the snapshot keys (one value each), which also keeps Spark from warning that
+    // a window without partition moves all rows to one partition; coalesced: one file per write.
+    return gaps.withColumn("city_code", lit(cityCode))
+        .withColumn("snapshot_date", lit(Date.valueOf(date)))
+        .coalesce(1)
+        .withColumn(
+            "rank",
+            row_number()
+                .over(
+                    Window.partitionBy("city_code", "snapshot_date")
+                        .orderBy(
+                            col("severity").desc(),
+                            col("community_code"),
+                            col("category"),
+                            col("gap_kind"))));
   }
 }

@@ -21,8 +21,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.Contract;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -36,7 +34,7 @@ import org.lifecircle.io.Tables;
  * network over the straight-line distance to the nearest facility by straight line, the factor that
  * the {@code straight_line_detour} basis approximates with one configured number.
  */
-final class NetworkStats {
+public final class NetworkStats {
   static final String CITY = "city";
 
   /** Straight-line distance below which a building-facility pair is left out of detour ratios. */
@@ -58,15 +56,15 @@ final class NetworkStats {
     return stats;
   }
 
-  Map<String, Object> metrics() {
+  public Map<String, Object> metrics() {
     return metrics;
   }
 
-  List<String> headlines() {
+  public List<String> headlines() {
     return headlines;
   }
 
-  Dataset<Row> rows(SparkSession spark) {
+  public Dataset<Row> rows(SparkSession spark) {
     List<Row> rows = new ArrayList<>();
     for (Stat s : stats) {
       rows.add(RowFactory.create(s.district(), s.metric(), s.value(), s.unit()));
@@ -77,14 +75,15 @@ final class NetworkStats {
   /**
    * @param snaps per building of building_population: building_id, district_code, edge (-1 when
    *     unsnapped)
+   * @param access building_access for the snapshot as written, network columns filled
    */
   static NetworkStats compute(
       SparkSession spark,
-      RunContext ctx,
       WalkGraph.Summary g,
       EdgeSnapper.Snaps buildings,
-      List<NetworkStage.CategoryFacilities> facilities,
+      List<NetworkAccess.CategoryFacilities> facilities,
       Dataset<Row> snaps,
+      Dataset<Row> access,
       double maxSnap) {
     List<Stat> stats = new ArrayList<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
@@ -101,7 +100,7 @@ final class NetworkStats {
     int bUnsnapped = buildings.size() - bSnapped;
     int fSnapped = 0;
     int fAll = 0;
-    for (NetworkStage.CategoryFacilities f : facilities) {
+    for (NetworkAccess.CategoryFacilities f : facilities) {
       fSnapped += f.snaps().snappedCount();
       fAll += f.snaps().size();
     }
@@ -124,7 +123,6 @@ final class NetworkStats {
 
     // One pass for the city and every district: rollup's grand-total row (grouping = 1) is the
     // city.
-    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS);
     // Pairs under a metre apart (a home in the building its facility occupies: the same interior
     // point computed twice, 1e-9 m apart) have no meaningful ratio and would swamp the mean.
     Dataset<Row> ratios =
@@ -197,7 +195,7 @@ final class NetworkStats {
   /** Share of target residents whose coverage differs between straight line and network. */
   private static void flips(
       Dataset<Row> access,
-      List<NetworkStage.CategoryFacilities> facilities,
+      List<NetworkAccess.CategoryFacilities> facilities,
       Map<String, Object> metrics,
       List<String> headlines) {
     Column flipped = not(col("within_threshold").eqNullSafe(col("within_threshold_network")));
@@ -220,7 +218,7 @@ final class NetworkStats {
         "  coverage flips between straight line and network (share of each category's"
             + " target residents):");
     List<String> none = new ArrayList<>();
-    for (NetworkStage.CategoryFacilities f : facilities) {
+    for (NetworkAccess.CategoryFacilities f : facilities) {
       long[] v = byCategory.getOrDefault(f.code(), new long[3]);
       metrics.put("flip_share." + f.code(), v[0] == 0 ? null : (double) v[1] / v[0]);
       if (f.ids().length == 0) {

@@ -24,7 +24,7 @@ import org.locationtech.jts.io.WKBWriter;
  * The walk network of an extract: walkable ways (tag catalog's walk_network) split into edges
  * between junctions. A junction is a node that walkable ways use more than once in all (a Spark
  * count over exploded refs), so a way excluded from walking (motorway, foot=no) joins nothing. Edge
- * ids are {@code w<way>-<seq>}; node ids {@code n<node>} let the network stage join edges by id
+ * ids are {@code w<way>-<seq>}; node ids {@code n<node>} let the network search join edges by id
  * rather than by coordinates.
  */
 final class WalkEdges {

@@ -24,9 +24,10 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.network.GraphBuilder;
 import org.lifecircle.network.NearestSearch;
-import org.lifecircle.network.NetworkStage;
+import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.WalkGraph;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
@@ -158,7 +159,7 @@ public final class BaselineExport {
       throws IOException {
     WalkGraph g =
         GraphBuilder.build(
-            NetworkStage.readWays(spark, ctx),
+            NetworkAccess.readWays(DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK)),
             GraphBuilder.MERGE_TOLERANCE_M,
             GraphBuilder.IslandRule.DEFAULT);
     try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out.resolve("nodes.csv")))) {

@@ -18,8 +18,9 @@ import org.lifecircle.TestSpark;
 import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.Tables;
 import org.lifecircle.network.GraphBuilder;
-import org.lifecircle.network.NetworkStage;
+import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.WalkGraph;
 import org.lifecircle.osm.OsmSample;
 import org.locationtech.jts.geom.Coordinate;
@@ -305,7 +306,7 @@ class OsmSampleIT {
                 + "\"dropped\":{\"ways_too_few_nodes\":1}}");
     WalkGraph graph =
         GraphBuilder.build(
-            NetworkStage.readWays(spark, ctx),
+            NetworkAccess.readWays(DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK)),
             GraphBuilder.MERGE_TOLERANCE_M,
             GraphBuilder.IslandRule.DEFAULT);
     // 13 distinct end nodes: n1 n3 n5 n6 n7 n8 n11 n13 n14 n22 n23 n25 n26.

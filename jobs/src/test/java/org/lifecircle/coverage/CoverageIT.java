@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.CityConfig;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
-import org.lifecircle.io.Tables;
 
 /**
  * Hand-worked: C1 has b1 (kindergarten target 10, covered at 200 m; pharmacy target 100, 600 m) and
@@ -176,15 +171,7 @@ class CoverageIT {
   }
 
   @Test
-  void bothGapKindsShareOneRankingAndARerunKeepsIt() {
-    SparkSession spark = TestSpark.session();
-    CityConfig city = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
-    RunContext ctx =
-        new RunContext(
-            "gaps-test",
-            city,
-            LocalDate.of(2026, 6, 30),
-            TestSpark.tempDir("gap-ledger").resolve("warehouse"));
+  void bothGapKindsShareOneRanking() {
     // Capacity rows made from the two distance gaps, with severities 50 (pharmacy) and 3: one
     // ranking by severity interleaves them with the distance rows (96 and 6.667).
     Dataset<Row> capacity =
@@ -192,27 +179,19 @@ class CoverageIT {
             .withColumn(
                 "severity",
                 when(col("category").equalTo("pharmacy"), lit(50.0)).otherwise(lit(3.0)));
-    assertThat(Gaps.write(spark, ctx, gaps, "distance")).isEqualTo(2);
-    assertThat(Gaps.write(spark, ctx, capacity, "capacity")).isEqualTo(4); // the whole ledger
-    List<String> expected =
-        List.of(
+    List<String> ledger =
+        Gaps.ranked(gaps.unionByName(capacity), "990102", LocalDate.of(2026, 6, 30))
+            .orderBy("rank")
+            .select("rank", "gap_kind", "category")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.getString(2))
+            .toList();
+    assertThat(ledger)
+        .containsExactly(
             "1 distance pharmacy",
             "2 capacity pharmacy",
             "3 distance kindergarten",
             "4 capacity kindergarten");
-    assertThat(ledger(spark, ctx)).containsExactlyElementsOf(expected);
-    // Rerunning the distance kind replaces only its rows and ranks the whole ledger the same way.
-    assertThat(Gaps.write(spark, ctx, gaps, "distance")).isEqualTo(4);
-    assertThat(ledger(spark, ctx)).containsExactlyElementsOf(expected);
-  }
-
-  private static List<String> ledger(SparkSession spark, RunContext ctx) {
-    return DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-        .orderBy("rank")
-        .select("rank", "gap_kind", "category")
-        .collectAsList()
-        .stream()
-        .map(r -> r.getInt(0) + " " + r.getString(1) + " " + r.getString(2))
-        .toList();
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -30,10 +31,11 @@ import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.io.WKTReader;
 
 /**
- * The stage on a fixture warehouse (the {@link NetworkFixture} grid, four homes, four facilities):
- * access runs first, then network rewrites building_access and writes network_stats.
+ * The access stage on a fixture warehouse with a walk network (the {@link NetworkFixture} grid,
+ * four homes, four facilities): building_access written once on the network basis, and
+ * network_stats.
  */
-class NetworkStageIT {
+class NetworkAccessIT {
   private static final LocalDate DATE = LocalDate.of(2026, 6, 30);
   private static final GeometryFactory GF = new GeometryFactory();
   private static SparkSession spark;
@@ -41,12 +43,11 @@ class NetworkStageIT {
   private static StageResult result;
 
   @BeforeAll
-  static void runAccessThenNetwork() {
+  static void runAccess() {
     spark = TestSpark.session();
     ctx = context(true);
     writeFixture(ctx);
-    new AccessStage().run(spark, ctx);
-    result = new NetworkStage().run(spark, ctx);
+    result = new AccessStage().run(spark, ctx);
   }
 
   static RunContext context(boolean withNetwork) {
@@ -73,7 +74,11 @@ class NetworkStageIT {
             null,
             null);
     return new RunContext(
-        "test-network", city, DATE, TestSpark.tempDir("network-fixture").resolve("warehouse"));
+        "test-network",
+        city,
+        DATE,
+        TestSpark.tempDir(withNetwork ? "network-fixture" : "no-network-fixture")
+            .resolve("warehouse"));
   }
 
   private static byte[] point(double x, double y) {
@@ -283,19 +288,18 @@ class NetworkStageIT {
   }
 
   @Test
-  void aCityWithoutWalkNetworkIsLeftAloneAndNothingIsWritten() {
-    // The stage must decide before reading anything: an empty warehouse proves it touches nothing
-    // (building_access keeps the access stage's straight_line_detour rows).
+  void aCityWithoutWalkNetworkGetsTheDetourBasisAndNoNetworkStats() {
     RunContext plain = context(false);
-    StageResult r = new NetworkStage().run(spark, plain);
-    assertThat(r.tablesWritten()).isEmpty();
+    writeFixture(plain);
+    StageResult r = new AccessStage().run(spark, plain);
+    int categories = plain.catalogs().facilities().categories().size();
+    assertThat(r.tablesWritten()).containsOnlyKeys("building_access");
     assertThat(r.headlines())
-        .singleElement()
-        .asString()
-        .contains("no walk network")
-        .contains("straight_line_detour")
-        .contains("nothing written");
-    assertThat(DeltaTables.exists(spark, plain, "building_access")).isFalse();
+        .anySatisfy(h -> assertThat(h).contains("no walk network").contains("detour factor 1.3"));
+    Dataset<Row> rows = DeltaTables.readSnapshot(spark, plain, "building_access");
+    assertThat(rows.count()).isEqualTo(4L * categories);
+    assertThat(rows.where("distance_basis <> 'straight_line_detour'").count()).isZero();
+    assertThat(rows.where("network_distance_m IS NOT NULL").count()).isZero();
     assertThat(DeltaTables.exists(spark, plain, "network_stats")).isFalse();
   }
 }

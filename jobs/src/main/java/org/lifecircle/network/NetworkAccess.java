@@ -23,12 +23,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.Contract;
+import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.common.Stage;
-import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
@@ -38,10 +34,9 @@ import org.locationtech.jts.io.WKBReader;
 import scala.Tuple2;
 
 /**
- * Walking distance along the silver walk_network: rewrites building_access for the (city, date)
- * with the network columns filled and coverage decided on network distance, and writes the
- * network_stats table. A city without a walk network is left alone (its building_access keeps the
- * straight line times the detour factor).
+ * Walking distance along the silver walk_network, for the access stage: building_access rows with
+ * the network columns filled and coverage decided on network distance, and the network_stats rows.
+ * The access stage writes both tables once; this class reads and writes nothing itself.
  *
  * <p>Steps: (1) the driver collects the lines and builds a {@link WalkGraph} (nodes merged within
  * {@link GraphBuilder#MERGE_TOLERANCE_M}, islands by {@link GraphBuilder.IslandRule#DEFAULT}); (2)
@@ -49,7 +44,7 @@ import scala.Tuple2;
  * once per executor), both within {@code limits.max_snap_m}; (3) one Spark task per catalog
  * category runs one bounded multi-source search ({@link NearestSearch}, cutoff = cutoff_multiple x
  * threshold) from all of the category's facilities and turns node distances into building distances
- * ({@link BuildingDistances}); (4) the rows join back onto building_access.
+ * ({@link BuildingDistances}); (4) the rows join onto the straight-line rows.
  *
  * <p>Why one task per category with the whole graph broadcast: the search is a sequential heap loop
  * over one connected graph, and one graph fits one task up to megacity scale (2 M edges is about 50
@@ -66,8 +61,7 @@ import scala.Tuple2;
  * ClosestFirstIterator ({@link JGraphTSearch}, same results) at 7.7x the time on a 2 M-edge grid,
  * above the issue's 3x bar (see {@link NearestSearch}). Tests check the two agree.
  */
-public final class NetworkStage implements Stage {
-  public static final String NAME = "network";
+public final class NetworkAccess implements AutoCloseable {
   private static final List<String> NETWORK_COLUMNS =
       List.of(
           "network_distance_m",
@@ -83,64 +77,63 @@ public final class NetworkStage implements Stage {
       StructType.fromDDL(
           "idx LONG, category STRING, network_distance_m DOUBLE, network_facility_id STRING");
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  // building_access has two writers: access writes it by straight line, this stage rewrites it on
-  // the network basis when the city has a walk network. Declared as it is, not redesigned here.
-  @Override
-  public Doors doors() {
-    return Doors.reads(
-            Tables.WALK_NETWORK,
-            Tables.FACILITIES,
-            Tables.BUILDING_POPULATION,
-            Tables.BUILDING_ACCESS)
-        .writes(Tables.BUILDING_ACCESS, Tables.NETWORK_STATS)
-        .checks("network_has_edges");
-  }
-
   /** One category's facilities: ids in facility_id order (index = tie order) and their snaps. */
   public record CategoryFacilities(
       String code, double cutoffM, String[] ids, EdgeSnapper.Snaps snaps) implements Serializable {}
 
-  @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
-    if (!ctx.city().has(Tables.WALK_NETWORK)) {
-      return new StageResult(
-          0,
-          0,
-          0,
-          Map.of(),
-          List.of(),
-          Map.of(Tables.WALK_NETWORK, false),
-          List.of(
-              "  no walk network configured: building_access keeps straight_line_detour"
-                  + " (straight line x detour factor "
-                  + ctx.city().limits().detourFactor()
-                  + "), nothing written"));
-    }
-    double maxSnap = ctx.city().limits().maxSnapM();
-    FacilityCatalog catalog = ctx.catalogs().facilities();
+  private final WalkGraph graph;
+  private final List<CategoryFacilities> facilities;
+  private final Dataset<Row> snaps;
+  private final EdgeSnapper.Snaps buildingSnaps;
+  private final Dataset<Row> byBuilding;
+  private final double maxSnap;
+
+  private NetworkAccess(
+      WalkGraph graph,
+      List<CategoryFacilities> facilities,
+      Dataset<Row> snaps,
+      EdgeSnapper.Snaps buildingSnaps,
+      Dataset<Row> byBuilding,
+      double maxSnap) {
+    this.graph = graph;
+    this.facilities = facilities;
+    this.snaps = snaps;
+    this.buildingSnaps = buildingSnaps;
+    this.byBuilding = byBuilding;
+    this.maxSnap = maxSnap;
+  }
+
+  /**
+   * Builds the graph from {@code edges} (silver walk_network rows), snaps {@code facilities} and
+   * {@code homes} (building_population rows) and plans the per-category searches. Stops when the
+   * network has no edge left after the island rule.
+   */
+  public static NetworkAccess route(
+      SparkSession spark,
+      String cityCode,
+      CityConfig.Limits limits,
+      FacilityCatalog catalog,
+      Dataset<Row> edges,
+      Dataset<Row> facilityRows,
+      Dataset<Row> homes) {
+    double maxSnap = limits.maxSnapM();
     WalkGraph graph =
         GraphBuilder.build(
-            readWays(spark, ctx), GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
+            readWays(edges), GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
     if (graph.summary().mainEdges() == 0) {
       throw PipelineException.cannot(
-          "route", "walk network", "the snapshot has no edges", ctx.cityCode());
+          "route", "walk network", "the snapshot has no edges", cityCode);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<WalkGraph> sharedGraph = jsc.broadcast(graph);
     List<CategoryFacilities> facilities =
-        snapFacilities(spark, ctx, catalog, graph, maxSnap, ctx.city().limits().cutoffMultiple());
-
-    Dataset<Row> homes =
-        DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
-            .select("building_id", "origin", "district_code");
+        snapFacilities(facilityRows, catalog, graph, maxSnap, limits.cutoffMultiple());
     Dataset<Row> snaps =
         spark
-            .createDataFrame(snapBuildings(homes, sharedGraph, maxSnap), SNAP_SCHEMA)
+            .createDataFrame(
+                snapBuildings(
+                    homes.select("building_id", "origin", "district_code"), sharedGraph, maxSnap),
+                SNAP_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK());
     EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps);
     Broadcast<EdgeSnapper.Snaps> sharedBuildings = jsc.broadcast(buildingSnaps);
@@ -154,27 +147,26 @@ public final class NetworkStage implements Stage {
             .createDataFrame(netRows, NET_SCHEMA)
             .join(snaps.select("idx", "building_id"), "idx")
             .drop("idx");
+    return new NetworkAccess(graph, facilities, snaps, buildingSnaps, byBuilding, maxSnap);
+  }
 
-    Dataset<Row> access = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS);
-    Dataset<Row> updated =
-        withNetwork(
-            access, byBuilding, snaps.select(col("building_id"), col("edge").geq(0).as("snapped")));
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_ACCESS), updated);
+  /** {@code straightLine} (building_access rows) with the network columns filled. */
+  public Dataset<Row> withNetwork(Dataset<Row> straightLine) {
+    return withNetwork(
+        straightLine,
+        byBuilding,
+        snaps.select(col("building_id"), col("edge").geq(0).as("snapped")));
+  }
 
-    NetworkStats stats =
-        NetworkStats.compute(
-            spark, ctx, graph.summary(), buildingSnaps, facilities, snaps, maxSnap);
-    long statRows =
-        DeltaTables.replaceSnapshot(
-            spark, ctx, Contract.of(Tables.NETWORK_STATS), stats.rows(spark));
+  /** network_stats from the graph, the snaps and {@code written} (building_access as written). */
+  public NetworkStats stats(SparkSession spark, Dataset<Row> written) {
+    return NetworkStats.compute(
+        spark, graph.summary(), buildingSnaps, facilities, snaps, written, maxSnap);
+  }
+
+  @Override
+  public void close() {
     snaps.unpersist();
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.BUILDING_ACCESS, written);
-    tables.put(Tables.NETWORK_STATS, statRows);
-    // Left joins keep every building_access row: rows in = rows rewritten.
-    return new StageResult(
-        written, written + statRows, 0, tables, List.of(), stats.metrics(), stats.headlines());
   }
 
   /**
@@ -199,13 +191,12 @@ public final class NetworkStage implements Stage {
         .withColumn("covered", col("within_threshold_network"));
   }
 
-  public static List<GraphBuilder.Way> readWays(SparkSession spark, RunContext ctx) {
+  /** The walk network's lines, from silver walk_network rows. */
+  public static List<GraphBuilder.Way> readWays(Dataset<Row> edges) {
     WKBReader reader = new WKBReader();
     List<GraphBuilder.Way> ways = new ArrayList<>();
     Iterator<Row> it =
-        DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK)
-            .select("edge_id", "from_node", "to_node", "geometry")
-            .toLocalIterator();
+        edges.select("edge_id", "from_node", "to_node", "geometry").toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
       Geometry geom = read(reader, (byte[]) r.get(3), Tables.WALK_NETWORK, r.getString(0));
@@ -226,8 +217,7 @@ public final class NetworkStage implements Stage {
 
   /** Facilities per catalog category in facility_id order, snapped on the driver. */
   static List<CategoryFacilities> snapFacilities(
-      SparkSession spark,
-      RunContext ctx,
+      Dataset<Row> facilityRows,
       FacilityCatalog catalog,
       WalkGraph graph,
       double maxSnap,
@@ -235,10 +225,7 @@ public final class NetworkStage implements Stage {
     Map<String, TreeMap<String, double[]>> byCategory = new LinkedHashMap<>();
     catalog.codes().forEach(c -> byCategory.put(c, new TreeMap<>()));
     WKBReader reader = new WKBReader();
-    for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
-            .select("facility_id", "category", "geometry")
-            .collectAsList()) {
+    for (Row r : facilityRows.select("facility_id", "category", "geometry").collectAsList()) {
       TreeMap<String, double[]> m = byCategory.get(r.getString(1));
       if (m != null) {
         Coordinate c =
