@@ -11,20 +11,30 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
+import org.lifecircle.io.DeltaStageTables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.WKBWriter;
 
-/** Writes hand-written rows (column -> value, the rest null) into a table of a test warehouse. */
+/**
+ * Writes hand-written rows (column -> value, the rest null) into a table, through a stage's door:
+ * the Delta warehouse ({@code DeltaStageTables}) or tables in memory ({@code MemoryStageTables}).
+ */
 public final class SilverRows {
   private static final GeometryFactory GF = new GeometryFactory();
 
   private SilverRows() {}
 
+  /** Into a test warehouse. */
   public static void write(
       SparkSession spark, RunContext ctx, String table, List<Map<String, Object>> rows) {
+    write(spark, DeltaStageTables.of(spark, ctx), table, rows);
+  }
+
+  public static void write(
+      SparkSession spark, StageTables tables, String table, List<Map<String, Object>> rows) {
     Contract contract = Contract.of(table);
     StructType schema = contract.schemaWithoutPartitions();
     List<Row> out = new ArrayList<>();
@@ -42,7 +52,7 @@ public final class SilverRows {
             Arrays.stream(schema.fields())
                 .map(f -> new StructField(f.name(), f.dataType(), true, f.metadata()))
                 .toArray(StructField[]::new));
-    DeltaTables.replaceSnapshot(spark, ctx, contract, spark.createDataFrame(out, loose));
+    tables.replaceSnapshot(table, spark.createDataFrame(out, loose));
   }
 
   public static byte[] wkb(Geometry g) {

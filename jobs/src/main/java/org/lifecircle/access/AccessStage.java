@@ -21,7 +21,7 @@ import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.NetworkStats;
@@ -60,17 +60,17 @@ public final class AccessStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
-    Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
+    Dataset<Row> homes = tables.input(Tables.BUILDING_POPULATION);
+    Dataset<Row> facilities = tables.input(Tables.FACILITIES);
     boolean network = ctx.city().has(Tables.WALK_NETWORK);
     Basis basis =
         network
             ? new Basis("straight_line", 1.0)
             : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
     Dataset<Row> straightLine = access(spark, homes, facilities, catalog, basis);
-    Map<String, Long> tables = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("categories", catalog.categories().size());
     long buildings = homes.count();
@@ -81,10 +81,8 @@ public final class AccessStage implements Stage {
             buildings, catalog.categories().size(), network ? "network" : basis.name()));
     if (!network) {
       metrics.put("basis", basis.name());
-      tables.put(
-          Tables.BUILDING_ACCESS,
-          DeltaTables.replaceSnapshot(
-              spark, ctx, Contract.of(Tables.BUILDING_ACCESS), straightLine));
+      counts.put(
+          Tables.BUILDING_ACCESS, tables.replaceSnapshot(Tables.BUILDING_ACCESS, straightLine));
       headlines.add(
           "  no walk network configured: coverage on the straight line x detour factor "
               + ctx.city().limits().detourFactor());
@@ -96,25 +94,21 @@ public final class AccessStage implements Stage {
               ctx.cityCode(),
               ctx.city().limits(),
               catalog,
-              DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK),
+              tables.snapshot(Tables.WALK_NETWORK),
               facilities,
               homes)) {
-        tables.put(
+        counts.put(
             Tables.BUILDING_ACCESS,
-            DeltaTables.replaceSnapshot(
-                spark, ctx, Contract.of(Tables.BUILDING_ACCESS), routed.withNetwork(straightLine)));
-        NetworkStats stats =
-            routed.stats(spark, DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS));
-        tables.put(
-            Tables.NETWORK_STATS,
-            DeltaTables.replaceSnapshot(
-                spark, ctx, Contract.of(Tables.NETWORK_STATS), stats.rows(spark)));
+            tables.replaceSnapshot(Tables.BUILDING_ACCESS, routed.withNetwork(straightLine)));
+        NetworkStats stats = routed.stats(spark, tables.snapshot(Tables.BUILDING_ACCESS));
+        counts.put(
+            Tables.NETWORK_STATS, tables.replaceSnapshot(Tables.NETWORK_STATS, stats.rows(spark)));
         metrics.putAll(stats.metrics());
         headlines.addAll(stats.headlines());
       }
     }
-    long written = tables.values().stream().mapToLong(Long::longValue).sum();
-    return new StageResult(buildings, written, 0, tables, List.of(), metrics, headlines);
+    long written = counts.values().stream().mapToLong(Long::longValue).sum();
+    return new StageResult(buildings, written, 0, counts, List.of(), metrics, headlines);
   }
 
   /** How coverage is decided before (or without) network distances. */

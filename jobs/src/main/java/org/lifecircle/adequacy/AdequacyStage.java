@@ -16,11 +16,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -83,11 +82,11 @@ public final class AdequacyStage implements Stage {
       long facilitiesWithoutCapacity) {}
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    Dataset<Row> facilities = DeltaTables.input(spark, ctx, Tables.FACILITIES);
-    Dataset<Row> homes = DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION);
-    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
+    Dataset<Row> facilities = tables.input(Tables.FACILITIES);
+    Dataset<Row> homes = tables.input(Tables.BUILDING_POPULATION);
+    Dataset<Row> access = tables.input(Tables.BUILDING_ACCESS);
     Result r =
         compute(spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor());
 
@@ -95,19 +94,18 @@ public final class AdequacyStage implements Stage {
         facilityRows(r.facilities())
             .unionByName(communityRows(r.communities()))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.FACILITY_ADEQUACY), rows);
+    long written = tables.replaceSnapshot(Tables.FACILITY_ADEQUACY, rows);
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity());
     long in = homes.count();
     rows.unpersist();
     r.pairs().unpersist();
 
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.FACILITY_ADEQUACY, written);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.FACILITY_ADEQUACY, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("capacity_categories", CapacityFrame.categories(catalog).size());
     metrics.put("facilities_without_capacity", r.facilitiesWithoutCapacity());
-    return new StageResult(in, written, 0, tables, List.of(), metrics, headlines);
+    return new StageResult(in, written, 0, counts, List.of(), metrics, headlines);
   }
 
   /** The whole computation on DataFrames (no writes): what the tests call. */

@@ -22,7 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Merge;
 import org.lifecircle.io.Tables;
 
@@ -226,7 +226,7 @@ final class AssetHistory {
   }
 
   /** This city's rows of the history table. */
-  static Dataset<Row> read(SparkSession spark, RunContext ctx) {
-    return DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS);
+  static Dataset<Row> read(StageTables tables) {
+    return tables.city(Tables.IDLE_ASSETS);
   }
 }

@@ -18,7 +18,7 @@ import org.lifecircle.catalog.IdleRules;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -49,12 +49,12 @@ public final class AssetsStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     IdleRules rules = ctx.catalogs().idleRules();
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS);
-    Dataset<Row> parcels = optional(spark, ctx, Tables.PARCELS);
-    Dataset<Row> compounds = optional(spark, ctx, Tables.COMPOUNDS);
+    Dataset<Row> buildings = tables.input(Tables.BUILDINGS);
+    Dataset<Row> areas = tables.input(Tables.ADMIN_AREAS);
+    Dataset<Row> parcels = optional(ctx, tables, Tables.PARCELS);
+    Dataset<Row> compounds = optional(ctx, tables, Tables.COMPOUNDS);
 
     Dataset<Row> all =
         evaluate(buildings, parcels, compounds, rules, ctx).persist(StorageLevel.MEMORY_AND_DISK());
@@ -68,7 +68,7 @@ public final class AssetsStage implements Stage {
     Map<String, Long> byStatus = new TreeMap<>();
     Map<String, Long> byReason = new TreeMap<>();
     for (Row r :
-        AssetHistory.read(spark, ctx)
+        AssetHistory.read(tables)
             .groupBy("status", "reason_codes")
             .agg(count("*"))
             .collectAsList()) {
@@ -100,10 +100,10 @@ public final class AssetsStage implements Stage {
     }
     long written =
         (Long) metrics.get("numTargetRowsInserted") + (Long) metrics.get("numTargetRowsUpdated");
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.IDLE_ASSETS, written);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.IDLE_ASSETS, written);
     return new StageResult(
-        inputs, byStatus.getOrDefault("open", 0L), 0, tables, List.of(), metrics, headlines);
+        inputs, byStatus.getOrDefault("open", 0L), 0, counts, List.of(), metrics, headlines);
   }
 
   /**
@@ -126,12 +126,10 @@ public final class AssetsStage implements Stage {
   }
 
   /** A silver input the city may not have: configured, or else present for the date. */
-  private static Dataset<Row> optional(SparkSession spark, RunContext ctx, String table) {
+  private static Dataset<Row> optional(RunContext ctx, StageTables tables, String table) {
     if (ctx.city().has(table)) {
-      return DeltaTables.input(spark, ctx, table);
+      return tables.input(table);
     }
-    return DeltaTables.exists(spark, ctx, table)
-        ? DeltaTables.readSnapshot(spark, ctx, table)
-        : null;
+    return tables.exists(table) ? tables.snapshot(table) : null;
   }
 }

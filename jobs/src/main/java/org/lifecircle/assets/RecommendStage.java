@@ -25,12 +25,11 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.catalog.IdleRules;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -78,23 +77,23 @@ public final class RecommendStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
     IdleRules rules = ctx.catalogs().idleRules();
     double detour = ctx.city().limits().detourFactor();
     List<String> gapCategories = new ArrayList<>();
     Dataset<Row> gaps =
-        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
-            .where(col("gap_kind").equalTo("distance"));
+        tables.snapshot(Tables.COVERAGE_GAPS).where(col("gap_kind").equalTo("distance"));
     for (Row r : gaps.select("category").distinct().orderBy("category").collectAsList()) {
       if (catalog.codes().contains(r.getString(0))) {
         gapCategories.add(r.getString(0));
       }
     }
-    Dataset<Row> assets = openAssets(spark, ctx);
+    Dataset<Row> assets = openAssets(spark, ctx, tables);
     // Read once: the per-category totals below and every category's distance join use it.
     Dataset<Row> uncovered =
-        DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
+        tables
+            .input(Tables.BUILDING_ACCESS)
             .where(
                 col("covered")
                     .equalTo(false)
@@ -115,11 +114,10 @@ public final class RecommendStage implements Stage {
       uncovered.unpersist();
     }
 
-    Dataset<Row> out = sites(spark, ctx, picks(spark, plan).join(assets, "asset_id"));
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.GAP_FILL_CANDIDATES), out);
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.GAP_FILL_CANDIDATES, written);
+    Dataset<Row> out = sites(spark, ctx, tables, picks(spark, plan).join(assets, "asset_id"));
+    long written = tables.replaceSnapshot(Tables.GAP_FILL_CANDIDATES, out);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.GAP_FILL_CANDIDATES, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("gap_categories", gapCategories.size());
     metrics.put("open_assets", assets.count());
@@ -127,10 +125,10 @@ public final class RecommendStage implements Stage {
         categoryGaps.size(),
         written,
         0,
-        tables,
+        counts,
         List.of(),
         metrics,
-        headlines(spark, ctx, catalog, categoryGaps));
+        headlines(tables, catalog, categoryGaps));
   }
 
   /** Each gap category's uncovered target residents, site budget and distance basis. */
@@ -225,14 +223,15 @@ public final class RecommendStage implements Stage {
    * picks. Open assets were found idle on the snapshot date, so their building or parcel is in that
    * date's silver table; only the picked ones are read.
    */
-  static Dataset<Row> sites(SparkSession spark, RunContext ctx, Dataset<Row> picks) {
+  static Dataset<Row> sites(
+      SparkSession spark, RunContext ctx, StageTables tables, Dataset<Row> picks) {
     List<String> ids = new ArrayList<>();
     for (Row r : picks.select("asset_id").distinct().collectAsList()) {
       ids.add(r.getString(0));
     }
-    Dataset<Row> shapes = shapes(spark, ctx, Tables.BUILDINGS, "building_id", "B:", ids);
-    if (DeltaTables.exists(spark, ctx, Tables.PARCELS)) {
-      shapes = shapes.unionByName(shapes(spark, ctx, Tables.PARCELS, "parcel_id", "P:", ids));
+    Dataset<Row> shapes = shapes(tables, Tables.BUILDINGS, "building_id", "B:", ids);
+    if (tables.exists(Tables.PARCELS)) {
+      shapes = shapes.unionByName(shapes(tables, Tables.PARCELS, "parcel_id", "P:", ids));
     }
     return picks
         .join(shapes, col("asset_id").equalTo(col("s_id")), "left")
@@ -254,28 +253,24 @@ public final class RecommendStage implements Stage {
 
   /** (s_id, s_shape) of the picked assets among one silver table's rows on the snapshot date. */
   private static Dataset<Row> shapes(
-      SparkSession spark,
-      RunContext ctx,
-      String table,
-      String key,
-      String prefix,
-      List<String> ids) {
-    return DeltaTables.readSnapshot(spark, ctx, table)
+      StageTables tables, String table, String key, String prefix, List<String> ids) {
+    return tables
+        .snapshot(table)
         .select(concat(lit(prefix), col(key)).as("s_id"), col("geometry").as("s_shape"))
         .where(col("s_id").isin(ids.toArray()));
   }
 
   /** Open assets as of the snapshot date, with the attributes the output carries. */
-  static Dataset<Row> openAssets(SparkSession spark, RunContext ctx) {
+  static Dataset<Row> openAssets(SparkSession spark, RunContext ctx, StageTables tables) {
     Date today = Date.valueOf(ctx.snapshotDate());
-    if (!DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
+    if (!tables.exists(Tables.IDLE_ASSETS)) {
       throw PipelineException.cannot(
           "read",
           "table " + Tables.IDLE_ASSETS,
           "it does not exist; run the assets stage first",
           ctx.tablePath(Tables.IDLE_ASSETS));
     }
-    return AssetHistory.read(spark, ctx)
+    return AssetHistory.read(tables)
         .where(
             col("status")
                 .equalTo("open")
@@ -326,15 +321,13 @@ public final class RecommendStage implements Stage {
   }
 
   private static List<String> headlines(
-      SparkSession spark,
-      RunContext ctx,
-      FacilityCatalog catalog,
-      List<GapFillPlan.CategoryGap> gaps) {
+      StageTables tables, FacilityCatalog catalog, List<GapFillPlan.CategoryGap> gaps) {
     List<String> lines = new ArrayList<>();
     lines.add("  gap-filling recommendations (category: site, newly covered target residents):");
     Map<String, List<Row>> byCategory = new LinkedHashMap<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
+        tables
+            .snapshot(Tables.GAP_FILL_CANDIDATES)
             .select(
                 "category",
                 "rank",

@@ -18,6 +18,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
 import org.lifecircle.common.Stage;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.Tables;
 import org.lifecircle.report.Summary;
 
@@ -89,7 +90,7 @@ final class PipelineRun {
           out);
     }
     printSummary(out, ctx, done, Duration.between(start, Instant.now()));
-    Summary.print(spark, ctx, out, stageNames, log);
+    Summary.print(spark, ctx, DeltaStageTables.of(spark, ctx), out, stageNames, log);
     return 0;
   }
 

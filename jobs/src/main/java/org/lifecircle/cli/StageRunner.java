@@ -14,6 +14,7 @@ import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.RunLog;
 
 /**
@@ -48,7 +49,7 @@ final class StageRunner {
     StageResult result;
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
     try (Progress progress = Progress.start(spark, stage.name(), sparkMetrics, out)) {
-      result = stage.run(spark, ctx);
+      result = stage.run(spark, ctx, DeltaStageTables.of(spark, ctx));
       result.requireQuarantineWithin(stage.name(), ctx.city().limits().maxQuarantineShare());
     } catch (RuntimeException e) {
       Instant end = Instant.now();

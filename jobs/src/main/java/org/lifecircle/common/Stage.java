@@ -32,7 +32,11 @@ public interface Stage {
     return doors().checks();
   }
 
-  StageResult run(SparkSession spark, RunContext ctx);
+  /**
+   * Runs the stage for the run {@code ctx} describes, reading and writing its tables through {@code
+   * tables} (the Delta warehouse in a run, tables in memory in a unit test).
+   */
+  StageResult run(SparkSession spark, RunContext ctx, StageTables tables);
 
   /** What a stage reads, writes and checks: {@code Doors.reads(...).writes(...).checks(...)}. */
   record Doors(List<String> inputs, List<String> outputs, List<String> checks) {

@@ -19,11 +19,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -51,11 +50,12 @@ public final class CoverageStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    Dataset<Row> access = DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS);
+    Dataset<Row> access = tables.input(Tables.BUILDING_ACCESS);
     Dataset<Row> homes =
-        DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION)
+        tables
+            .snapshot(Tables.BUILDING_POPULATION)
             .select("building_id", "street_code", "district_code");
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);
     Dataset<Row> rows =
@@ -63,13 +63,11 @@ public final class CoverageStage implements Stage {
 
     double completeShare = ctx.city().limits().completeCommunityShare();
     Dataset<Row> areas =
-        DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS)
-            .select(col("level").as("area_level"), col("area_code"));
+        tables.input(Tables.ADMIN_AREAS).select(col("level").as("area_level"), col("area_code"));
     Dataset<Row> coverage =
         coverage(rows, areas, cat, ctx.cityCode(), completeShare)
             .persist(StorageLevel.MEMORY_AND_DISK());
-    long coverageRows =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.COMMUNITY_COVERAGE), coverage);
+    long coverageRows = tables.replaceSnapshot(Tables.COMMUNITY_COVERAGE, coverage);
 
     Dataset<Row> distanceGaps =
         Gaps.distanceGaps(
@@ -79,24 +77,21 @@ public final class CoverageStage implements Stage {
             ctx.city().limits().gapCoverageShare(),
             ctx.city().limits().detourFactor());
     // Not an input check: a catalog without capacity blocks leaves facility_adequacy empty.
-    Dataset<Row> capacityGaps =
-        Gaps.capacityGaps(DeltaTables.readSnapshot(spark, ctx, Tables.FACILITY_ADEQUACY), cat);
+    Dataset<Row> capacityGaps = Gaps.capacityGaps(tables.snapshot(Tables.FACILITY_ADEQUACY), cat);
     long gapRows =
-        DeltaTables.replaceSnapshot(
-            spark,
-            ctx,
-            Contract.of(Tables.COVERAGE_GAPS),
+        tables.replaceSnapshot(
+            Tables.COVERAGE_GAPS,
             Gaps.ranked(
                 distanceGaps.unionByName(capacityGaps), ctx.cityCode(), ctx.snapshotDate()));
 
-    List<String> headlines = headlines(spark, ctx, coverage, cat);
+    List<String> headlines = headlines(tables, coverage, cat);
     long in = rows.count();
     rows.unpersist();
     coverage.unpersist();
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.COMMUNITY_COVERAGE, coverageRows);
-    tables.put(Tables.COVERAGE_GAPS, gapRows);
-    return new StageResult(in, coverageRows + gapRows, 0, tables, List.of(), Map.of(), headlines);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.COMMUNITY_COVERAGE, coverageRows);
+    counts.put(Tables.COVERAGE_GAPS, gapRows);
+    return new StageResult(in, coverageRows + gapRows, 0, counts, List.of(), Map.of(), headlines);
   }
 
   /**
@@ -198,7 +193,7 @@ public final class CoverageStage implements Stage {
   }
 
   private static List<String> headlines(
-      SparkSession spark, RunContext ctx, Dataset<Row> coverage, Dataset<Row> cat) {
+      StageTables tables, Dataset<Row> coverage, Dataset<Row> cat) {
     List<String> lines = new ArrayList<>();
     lines.add("  coverage of target residents, city level:");
     for (Row r :
@@ -240,7 +235,8 @@ public final class CoverageStage implements Stage {
             communities.getLong(2), communities.getLong(1), communities.getLong(0)));
     lines.add("  top gaps (community, category, uncovered target residents, severity):");
     for (Row g :
-        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+        tables
+            .snapshot(Tables.COVERAGE_GAPS)
             .where(col("gap_kind").equalTo("distance"))
             .orderBy("rank")
             .limit(10)

@@ -2,10 +2,9 @@ package org.lifecircle.indicators;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -23,9 +22,10 @@ public record IndicatorInputs(
     Dataset<Row> compounds,
     Dataset<Row> idle) {
 
-  public static IndicatorInputs read(SparkSession spark, RunContext ctx) {
+  public static IndicatorInputs read(RunContext ctx, StageTables tables) {
     Dataset<Row> homes =
-        DeltaTables.input(spark, ctx, Tables.BUILDING_POPULATION)
+        tables
+            .input(Tables.BUILDING_POPULATION)
             .select(
                 "building_id",
                 "community_code",
@@ -35,12 +35,14 @@ public record IndicatorInputs(
                 "residents")
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> access =
-        DeltaTables.input(spark, ctx, Tables.BUILDING_ACCESS)
+        tables
+            .input(Tables.BUILDING_ACCESS)
             .select("building_id", "category", "covered", "target_residents")
             .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> coverage = DeltaTables.input(spark, ctx, Tables.COMMUNITY_COVERAGE);
+    Dataset<Row> coverage = tables.input(Tables.COMMUNITY_COVERAGE);
     Dataset<Row> buildings =
-        DeltaTables.input(spark, ctx, Tables.BUILDINGS)
+        tables
+            .input(Tables.BUILDINGS)
             .select(
                 "building_id",
                 "compound_id",
@@ -52,19 +54,17 @@ public record IndicatorInputs(
                 "geometry")
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> facilities =
-        DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES)
-            .select("facility_id", "category", "capacity");
+        tables.snapshot(Tables.FACILITIES).select("facility_id", "category", "capacity");
     Dataset<Row> compounds = null;
-    if (DeltaTables.exists(spark, ctx, Tables.COMPOUNDS)) {
-      Dataset<Row> c =
-          DeltaTables.readSnapshot(spark, ctx, Tables.COMPOUNDS)
-              .select("compound_id", "year_built");
+    if (tables.exists(Tables.COMPOUNDS)) {
+      Dataset<Row> c = tables.snapshot(Tables.COMPOUNDS).select("compound_id", "year_built");
       compounds = c.isEmpty() ? null : c;
     }
     Dataset<Row> idle = null;
-    if (DeltaTables.exists(spark, ctx, Tables.IDLE_ASSETS)) {
+    if (tables.exists(Tables.IDLE_ASSETS)) {
       Dataset<Row> i =
-          DeltaTables.readCity(spark, ctx, Tables.IDLE_ASSETS)
+          tables
+              .city(Tables.IDLE_ASSETS)
               .select(
                   "asset_id", "kind", "reason_codes", "floor_area_m2", "land_area_m2", "status");
       idle = i.isEmpty() ? null : i;

@@ -16,12 +16,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.IndicatorCatalog;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -63,24 +62,22 @@ public final class IndicatorsStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     // indicator_categories: checked once per run by Catalogs.load, before any stage starts.
     IndicatorCatalog catalog = ctx.catalogs().indicators();
-    IndicatorInputs in = IndicatorInputs.read(spark, ctx);
+    IndicatorInputs in = IndicatorInputs.read(ctx, tables);
     List<String> notes = new ArrayList<>();
     Dataset<Row> rows = compute(catalog, in, notes);
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.CHECKUP_INDICATORS), rows);
-    List<String> headlines =
-        headlines(DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS), catalog, notes);
+    long written = tables.replaceSnapshot(Tables.CHECKUP_INDICATORS, rows);
+    List<String> headlines = headlines(tables.snapshot(Tables.CHECKUP_INDICATORS), catalog, notes);
     long homes = in.homes().count();
     in.unpersist();
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.CHECKUP_INDICATORS, written);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.CHECKUP_INDICATORS, written);
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("indicators", catalog.indicators().size());
     metrics.put("skipped", notes.size());
-    return new StageResult(homes, written, 0, tables, List.of(), metrics, headlines);
+    return new StageResult(homes, written, 0, counts, List.of(), metrics, headlines);
   }
 
   /**

@@ -28,6 +28,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.CommitMetrics;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Quarantine;
@@ -86,7 +87,7 @@ public final class IngestStage implements Stage {
       String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {}
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     CityConfig city = ctx.city();
     Set<String> categories = ctx.catalogs().facilities().codes();
     List<Checked> checked = new ArrayList<>();
@@ -287,7 +288,7 @@ public final class IngestStage implements Stage {
    * from what the commits hold; the numbers reported (run_log) are those committed ones.
    */
   private StageResult publish(SparkSession spark, RunContext ctx, List<Checked> checked) {
-    Map<String, Long> tables = new LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Long> committed = new LinkedHashMap<>();
     Dataset<Row> quarantine = null;
     for (Checked c : checked) {
@@ -295,7 +296,7 @@ public final class IngestStage implements Stage {
       Dataset<Row> ok =
           beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
       long added = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok).rowsAdded();
-      tables.put(c.dataset(), added);
+      counts.put(c.dataset(), added);
       committed.put(c.dataset(), added);
       Dataset<Row> bad =
           Quarantine.fromRejected(
@@ -305,7 +306,7 @@ public final class IngestStage implements Stage {
       quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
     }
     CommitMetrics.Commit q = Quarantine.replaceCommit(spark, ctx, NAME, quarantine);
-    tables.put(Tables.QUARANTINE, q.rowsAdded());
+    counts.put(Tables.QUARANTINE, q.rowsAdded());
     Map<String, Long> quarantinedBySource = Quarantine.committedBySource(spark, ctx, NAME, q);
     Reconciliation.requireQuarantineTotal(quarantinedBySource, q.rowsAdded());
 
@@ -336,6 +337,6 @@ public final class IngestStage implements Stage {
               s.repaired(),
               s.dropped().isEmpty() ? "" : "  not read " + s.dropped()));
     }
-    return new StageResult(read, accepted, quarantined, tables, sources, Map.of(), headlines);
+    return new StageResult(read, accepted, quarantined, counts, sources, Map.of(), headlines);
   }
 }

@@ -243,8 +243,7 @@ public final class DeltaTables {
   static Dataset<Row> readTable(SparkSession spark, RunContext ctx, String table) {
     String path = ctx.tablePath(table);
     if (!DeltaTable.isDeltaTable(spark, path)) {
-      throw PipelineException.cannot(
-          "read", "table " + table, "it does not exist; run the stage that writes it first", path);
+      throw missing(table, path);
     }
     return spark.read().format("delta").load(path);
   }
@@ -256,16 +255,30 @@ public final class DeltaTables {
   public static Dataset<Row> input(SparkSession spark, RunContext ctx, String table) {
     Dataset<Row> df = readSnapshot(spark, ctx, table);
     if (df.isEmpty()) {
-      throw PipelineException.cannot(
-          "read",
-          "table " + table,
-          "it has no rows for city "
-              + ctx.cityCode()
-              + " on "
-              + ctx.snapshotDate()
-              + "; run the stage that writes it first",
-          ctx.tablePath(table));
+      throw empty(ctx, table, ctx.tablePath(table));
     }
     return df;
+  }
+
+  /** A table that is not there, wherever {@code location} says it was looked for. */
+  static PipelineException missing(String table, Object location) {
+    return PipelineException.cannot(
+        "read",
+        "table " + table,
+        "it does not exist; run the stage that writes it first",
+        location);
+  }
+
+  /** A required input without rows for the run's city and date. */
+  static PipelineException empty(RunContext ctx, String table, Object location) {
+    return PipelineException.cannot(
+        "read",
+        "table " + table,
+        "it has no rows for city "
+            + ctx.cityCode()
+            + " on "
+            + ctx.snapshotDate()
+            + "; run the stage that writes it first",
+        location);
   }
 }

@@ -41,11 +41,15 @@ public final class Quarantine {
   /** As {@link #replace}, returning the commit (for checks that read what it committed). */
   public static CommitMetrics.Commit replaceCommit(
       SparkSession spark, RunContext ctx, String stage, Dataset<Row> rows) {
-    Dataset<Row> full =
-        DeltaTables.withSnapshotKeys(rows, ctx)
-            .withColumn("run_id", lit(ctx.runId()))
-            .withColumn("stage", lit(stage));
-    return DeltaTables.replace(spark, ctx, CONTRACT, full, predicate(ctx, stage));
+    return DeltaTables.replace(
+        spark, ctx, CONTRACT, withKeys(rows, ctx, stage), predicate(ctx, stage));
+  }
+
+  /** {@code rows} with the run's city, date, run id and {@code stage}: what the table holds. */
+  static Dataset<Row> withKeys(Dataset<Row> rows, RunContext ctx, String stage) {
+    return DeltaTables.withSnapshotKeys(rows, ctx)
+        .withColumn("run_id", lit(ctx.runId()))
+        .withColumn("stage", lit(stage));
   }
 
   /**

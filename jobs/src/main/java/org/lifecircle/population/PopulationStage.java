@@ -25,12 +25,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.common.CityConfig;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Quarantine;
 import org.lifecircle.io.Tables;
 
@@ -59,12 +58,12 @@ public final class PopulationStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     CityConfig.Limits limits = ctx.city().limits();
-    Dataset<Row> buildings = DeltaTables.input(spark, ctx, Tables.BUILDINGS);
+    Dataset<Row> buildings = tables.input(Tables.BUILDINGS);
     Dataset<Row> population =
-        DeltaTables.input(spark, ctx, Tables.POPULATION).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> areas = DeltaTables.input(spark, ctx, Tables.ADMIN_AREAS);
+        tables.input(Tables.POPULATION).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> areas = tables.input(Tables.ADMIN_AREAS);
 
     Dataset<Row> homes = residentialOrigins(buildings).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> perBuilding = population.where(col("unit_kind").equalTo("building"));
@@ -120,8 +119,7 @@ public final class PopulationStage implements Stage {
     metrics.put("cells_without_homes_or_people", placement.emptyCells());
     requirePlacedShare(ctx, residents, inputResidents, limits.minPlacedShare());
 
-    long written =
-        DeltaTables.replaceSnapshot(spark, ctx, Contract.of(Tables.BUILDING_POPULATION), out);
+    long written = tables.replaceSnapshot(Tables.BUILDING_POPULATION, out);
     Dataset<Row> unplacedBuildings =
         placed.where(
             col("community_code")
@@ -165,7 +163,7 @@ public final class PopulationStage implements Stage {
                         "Cannot place building row %d: its origin lies in no community (%s)"),
                     Tables.BUILDINGS,
                     "building_id"));
-    long quarantined = Quarantine.replace(spark, ctx, NAME, q);
+    long quarantined = tables.replaceQuarantine(NAME, q);
     long homeCount = homes.count();
     population.unpersist();
     homes.unpersist();
@@ -173,9 +171,9 @@ public final class PopulationStage implements Stage {
     placed.unpersist();
     out.unpersist();
 
-    Map<String, Long> tables = new LinkedHashMap<>();
-    tables.put(Tables.BUILDING_POPULATION, written);
-    tables.put(Tables.QUARANTINE, quarantined);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put(Tables.BUILDING_POPULATION, written);
+    counts.put(Tables.QUARANTINE, quarantined);
     List<String> headlines =
         new ArrayList<>(
             List.of(
@@ -211,7 +209,7 @@ public final class PopulationStage implements Stage {
         (Long) metrics.get("input_units") + homeCount,
         written,
         quarantined,
-        tables,
+        counts,
         List.of(),
         metrics,
         headlines);

@@ -17,7 +17,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -63,7 +63,7 @@ public final class QualityGate implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     double maxQuarantineShare =
         this.maxQuarantineShare != null
             ? this.maxQuarantineShare
@@ -72,7 +72,8 @@ public final class QualityGate implements Stage {
     List<String> report = new ArrayList<>();
     Date date = Date.valueOf(ctx.snapshotDate());
     Dataset<Row> ingest =
-        DeltaTables.readSnapshot(spark, ctx, Tables.RUN_LOG)
+        tables
+            .snapshot(Tables.RUN_LOG)
             .where(
                 col("stage")
                     .equalTo("ingest")
@@ -104,10 +105,10 @@ public final class QualityGate implements Stage {
                 r.getString(0), 100 * share, 100 * maxQuarantineShare));
       }
     }
-    Map<String, Double> today = cityCoverage(spark, ctx, date);
-    Date previous = previousSnapshot(spark, ctx, date);
+    Map<String, Double> today = cityCoverage(tables, date);
+    Date previous = previousSnapshot(tables, date);
     if (previous != null) {
-      Map<String, Double> before = cityCoverage(spark, ctx, previous);
+      Map<String, Double> before = cityCoverage(tables, previous);
       for (Map.Entry<String, Double> e : today.entrySet()) {
         Double was = before.get(e.getKey());
         if (was == null || e.getValue() == null) {
@@ -136,13 +137,14 @@ public final class QualityGate implements Stage {
     return new StageResult(sources.size(), sources.size(), 0, none, List.of(), Map.of(), report);
   }
 
-  private static Map<String, Double> cityCoverage(SparkSession spark, RunContext ctx, Date date) {
+  private static Map<String, Double> cityCoverage(StageTables tables, Date date) {
     Map<String, Double> m = new LinkedHashMap<>();
-    if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
+    if (!tables.exists(Tables.COMMUNITY_COVERAGE)) {
       return m;
     }
     for (Row r :
-        DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        tables
+            .city(Tables.COMMUNITY_COVERAGE)
             .where(col("snapshot_date").equalTo(lit(date)).and(col("area_level").equalTo("city")))
             .select("category", "coverage_rate")
             .collectAsList()) {
@@ -151,12 +153,13 @@ public final class QualityGate implements Stage {
     return m;
   }
 
-  private static Date previousSnapshot(SparkSession spark, RunContext ctx, Date date) {
-    if (!DeltaTables.exists(spark, ctx, Tables.COMMUNITY_COVERAGE)) {
+  private static Date previousSnapshot(StageTables tables, Date date) {
+    if (!tables.exists(Tables.COMMUNITY_COVERAGE)) {
       return null;
     }
     Row r =
-        DeltaTables.readCity(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        tables
+            .city(Tables.COMMUNITY_COVERAGE)
             .where(col("snapshot_date").lt(lit(date)))
             .agg(max("snapshot_date"))
             .first();

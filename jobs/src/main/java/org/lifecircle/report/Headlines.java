@@ -20,8 +20,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -50,10 +49,10 @@ public record Headlines(
     long distanceGaps,
     long capacityGaps) {
 
-  public static Headlines compute(SparkSession spark, RunContext ctx, FacilityCatalog catalog) {
-    Dataset<Row> homes = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_POPULATION);
+  public static Headlines compute(SparkSession spark, StageTables tables, FacilityCatalog catalog) {
+    Dataset<Row> homes = tables.snapshot(Tables.BUILDING_POPULATION);
     Row h = homes.agg(coalesce(sum("residents"), lit(0L)), count(lit(1))).first();
-    Dataset<Row> coverage = DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE);
+    Dataset<Row> coverage = tables.snapshot(Tables.COMMUNITY_COVERAGE);
     Row c =
         coverage
             .where(col("area_level").equalTo("community"))
@@ -72,14 +71,13 @@ public record Headlines(
       uncovered.put(r.getString(0), r.getLong(1));
     }
     Row g =
-        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+        tables
+            .snapshot(Tables.COVERAGE_GAPS)
             .agg(
                 coalesce(sum(when(col("gap_kind").equalTo("distance"), 1).otherwise(0)), lit(0L)),
                 coalesce(sum(when(col("gap_kind").equalTo("capacity"), 1).otherwise(0)), lit(0L)))
             .first();
-    long unmet =
-        unmetResidents(
-            spark, homes, DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS), catalog);
+    long unmet = unmetResidents(spark, homes, tables.snapshot(Tables.BUILDING_ACCESS), catalog);
     return new Headlines(
         h.getLong(0),
         h.getLong(1),

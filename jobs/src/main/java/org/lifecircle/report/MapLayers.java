@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.PipelineException;
-import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
@@ -35,8 +33,7 @@ final class MapLayers {
   private MapLayers() {}
 
   static SvgMap.Layers load(
-      SparkSession spark,
-      RunContext ctx,
+      StageTables tables,
       List<String> categories,
       Map<String, String> categoryNames,
       Map<String, String> communityNames,
@@ -46,7 +43,8 @@ final class MapLayers {
     List<String> notes = new ArrayList<>();
     List<SvgMap.Area> communities = new ArrayList<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
+        tables
+            .snapshot(Tables.ADMIN_AREAS)
             .where(col("level").equalTo("community"))
             .select("area_code", "geometry")
             .collectAsList()) {
@@ -57,25 +55,18 @@ final class MapLayers {
               read(wkb, r, 1)));
     }
     List<Geometry> edges = new ArrayList<>();
-    if (DeltaTables.exists(spark, ctx, Tables.WALK_NETWORK)) {
+    if (tables.exists(Tables.WALK_NETWORK)) {
       for (Row r :
-          sample(
-                  DeltaTables.readSnapshot(spark, ctx, Tables.WALK_NETWORK),
-                  "edge_id",
-                  MAX_EDGES,
-                  "walk edges",
-                  notes)
+          sample(tables.snapshot(Tables.WALK_NETWORK), "edge_id", MAX_EDGES, "walk edges", notes)
               .select("geometry")
               .collectAsList()) {
         edges.add(read(wkb, r, 0));
       }
     }
-    Dataset<Row> allBuildings = DeltaTables.readSnapshot(spark, ctx, Tables.BUILDINGS);
+    Dataset<Row> allBuildings = tables.snapshot(Tables.BUILDINGS);
     long k = every(allBuildings.count(), MAX_BUILDINGS, Tables.BUILDINGS, notes);
     Map<String, String> flags =
-        homeFlags(
-            onEvery(DeltaTables.readSnapshot(spark, ctx, Tables.BUILDING_ACCESS), "building_id", k),
-            categories);
+        homeFlags(onEvery(tables.snapshot(Tables.BUILDING_ACCESS), "building_id", k), categories);
     List<SvgMap.Building> buildings = new ArrayList<>();
     for (Row r :
         onEvery(allBuildings, "building_id", k)
@@ -88,7 +79,7 @@ final class MapLayers {
     List<SvgMap.Point> facilities = new ArrayList<>();
     for (Row r :
         sample(
-                DeltaTables.readSnapshot(spark, ctx, Tables.FACILITIES),
+                tables.snapshot(Tables.FACILITIES),
                 "facility_id",
                 MAX_POINTS,
                 Tables.FACILITIES,

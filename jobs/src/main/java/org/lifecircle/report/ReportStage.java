@@ -21,7 +21,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -59,10 +59,10 @@ public final class ReportStage implements Stage {
   }
 
   @Override
-  public StageResult run(SparkSession spark, RunContext ctx) {
+  public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    Names names = Names.load(spark, ctx, catalog);
-    Headlines head = Headlines.compute(spark, ctx, catalog);
+    Names names = Names.load(tables, catalog);
+    Headlines head = Headlines.compute(spark, tables, catalog);
     Html h = new Html();
     h.title(ctx.city().name() + " · 一刻钟便民生活圈 15-minute life circle · " + ctx.snapshotDate());
     h.p(
@@ -105,28 +105,22 @@ public final class ReportStage implements Stage {
                 head.capacityGaps(),
                 null)));
 
-    String worst = Sections.coverageByCategory(spark, ctx, h, catalog, head);
-    List<SvgMap.Point> sites = Sections.recommendationSites(spark, ctx);
+    String worst = Sections.coverageByCategory(tables, h, catalog, head);
+    List<SvgMap.Point> sites = Sections.recommendationSites(tables);
     h.h2("地图", "Map");
     h.raw(Sections.categorySwitch(catalog, worst));
     h.raw(
         "<figure>"
             + SvgMap.render(
                 MapLayers.load(
-                    spark,
-                    ctx,
-                    names.categoryOrder(),
-                    names.categories(),
-                    names.areas(),
-                    worst,
-                    sites))
+                    tables, names.categoryOrder(), names.categories(), names.areas(), worst, sites))
             + "</figure>");
     h.raw(Sections.SWITCH_SCRIPT);
-    Sections.topGaps(spark, ctx, h, names);
-    Sections.districts(spark, ctx, h, names);
-    Sections.indicators(spark, ctx, h, ctx.catalogs().indicators());
-    Sections.recommendations(spark, ctx, h, names);
-    Sections.quality(spark, ctx, h);
+    Sections.topGaps(tables, h, names);
+    Sections.districts(tables, h, names);
+    Sections.indicators(tables, h, ctx.catalogs().indicators());
+    Sections.recommendations(tables, h, names);
+    Sections.quality(ctx, tables, h);
 
     Path out =
         ctx.warehouse()
@@ -156,12 +150,13 @@ public final class ReportStage implements Stage {
   /** Names for codes: categories from the catalog (catalog order), areas from admin_areas. */
   record Names(
       Map<String, String> categories, List<String> categoryOrder, Map<String, String> areas) {
-    static Names load(SparkSession spark, RunContext ctx, FacilityCatalog catalog) {
+    static Names load(StageTables tables, FacilityCatalog catalog) {
       Map<String, String> cats = new LinkedHashMap<>();
       catalog.categories().forEach(c -> cats.put(c.code(), c.nameZh() + " " + c.nameEn()));
       Map<String, String> areas = new HashMap<>();
       for (Row r :
-          DeltaTables.readSnapshot(spark, ctx, Tables.ADMIN_AREAS)
+          tables
+              .snapshot(Tables.ADMIN_AREAS)
               .select(col("area_code"), col("area_name"))
               .collectAsList()) {
         areas.put(

@@ -17,12 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.catalog.IndicatorCatalog;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 import org.lifecircle.population.PopulationStage;
 import org.locationtech.jts.geom.Geometry;
@@ -52,10 +51,11 @@ final class Sections {
    * City coverage per category, worst first; returns the category with most uncovered residents.
    */
   static String coverageByCategory(
-      SparkSession spark, RunContext ctx, Html h, FacilityCatalog catalog, Headlines head) {
+      StageTables tables, Html h, FacilityCatalog catalog, Headlines head) {
     h.h2("各类设施覆盖率（全市）", "Coverage by category (city), lowest first");
     List<Row> rows =
-        DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        tables
+            .snapshot(Tables.COMMUNITY_COVERAGE)
             .where(col("area_level").equalTo("city"))
             .select(
                 "category",
@@ -126,12 +126,13 @@ final class Sections {
   }
 
   /** The top of the gap ledger, in its one ranking over both gap kinds. */
-  static void topGaps(SparkSession spark, RunContext ctx, Html h, ReportStage.Names names) {
+  static void topGaps(StageTables tables, Html h, ReportStage.Names names) {
     h.h2("缺口排名（前 " + ReportStage.TOP_GAPS + " 名）", "Top gaps by severity");
     List<List<String>> rows = new ArrayList<>();
     List<Map<String, String>> data = new ArrayList<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+        tables
+            .snapshot(Tables.COVERAGE_GAPS)
             .orderBy("rank")
             .limit(ReportStage.TOP_GAPS)
             .select(
@@ -179,12 +180,13 @@ final class Sections {
   }
 
   /** Coverage per district: categories down, districts across, a few districts per table. */
-  static void districts(SparkSession spark, RunContext ctx, Html h, ReportStage.Names names) {
+  static void districts(StageTables tables, Html h, ReportStage.Names names) {
     h.h2("各区覆盖率", "Coverage by district");
     Map<String, Map<String, String>> byCategory = new LinkedHashMap<>();
     List<String> districts = new ArrayList<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.COMMUNITY_COVERAGE)
+        tables
+            .snapshot(Tables.COMMUNITY_COVERAGE)
             .where(col("area_level").equalTo("district"))
             .orderBy("area_code")
             .select("area_code", "category", "coverage_rate")
@@ -216,9 +218,9 @@ final class Sections {
   }
 
   /** The city-level check-up indicators with their target and whether it is met. */
-  static void indicators(SparkSession spark, RunContext ctx, Html h, IndicatorCatalog catalog) {
+  static void indicators(StageTables tables, Html h, IndicatorCatalog catalog) {
     h.h2("城市体检指标（全市）", "City check-up indicators (city level)");
-    if (!DeltaTables.exists(spark, ctx, Tables.CHECKUP_INDICATORS)) {
+    if (!tables.exists(Tables.CHECKUP_INDICATORS)) {
       h.p("（本次未计算 not computed in this run）");
       return;
     }
@@ -226,7 +228,8 @@ final class Sections {
     catalog.indicators().forEach(i -> byCode.put(i.code(), i));
     List<List<String>> rows = new ArrayList<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
+        tables
+            .snapshot(Tables.CHECKUP_INDICATORS)
             .where(col("area_level").equalTo("city"))
             .orderBy("indicator_code", "breakdown")
             .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target")
@@ -245,14 +248,15 @@ final class Sections {
   }
 
   /** Recommended sites as map points (metric CRS), labelled by their pick order in the category. */
-  static List<SvgMap.Point> recommendationSites(SparkSession spark, RunContext ctx) {
+  static List<SvgMap.Point> recommendationSites(StageTables tables) {
     List<SvgMap.Point> points = new ArrayList<>();
-    if (!DeltaTables.exists(spark, ctx, Tables.GAP_FILL_CANDIDATES)) {
+    if (!tables.exists(Tables.GAP_FILL_CANDIDATES)) {
       return points;
     }
     WKBReader wkb = new WKBReader();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
+        tables
+            .snapshot(Tables.GAP_FILL_CANDIDATES)
             .select("category", "rank", "site")
             .collectAsList()) {
       try {
@@ -269,14 +273,15 @@ final class Sections {
   }
 
   /** Recommendations, the category with most newly covered residents first, picks in order. */
-  static void recommendations(SparkSession spark, RunContext ctx, Html h, ReportStage.Names names) {
+  static void recommendations(StageTables tables, Html h, ReportStage.Names names) {
     h.h2("闲置资产补缺推荐", "Recommended idle sites");
-    if (!DeltaTables.exists(spark, ctx, Tables.GAP_FILL_CANDIDATES)) {
+    if (!tables.exists(Tables.GAP_FILL_CANDIDATES)) {
       h.p("（本次未计算 not computed in this run）");
       return;
     }
     List<Row> rows =
-        DeltaTables.readSnapshot(spark, ctx, Tables.GAP_FILL_CANDIDATES)
+        tables
+            .snapshot(Tables.GAP_FILL_CANDIDATES)
             .select(
                 "category",
                 "rank",
@@ -349,10 +354,11 @@ final class Sections {
   }
 
   /** Per-source reconciliation, quarantine reasons and where residents were placed. */
-  static void quality(SparkSession spark, RunContext ctx, Html h) {
+  static void quality(RunContext ctx, StageTables tables, Html h) {
     h.h2("数据质量", "Data quality");
     Dataset<Row> log =
-        DeltaTables.readCity(spark, ctx, Tables.RUN_LOG)
+        tables
+            .city(Tables.RUN_LOG)
             .where(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate()))));
     Dataset<Row> latest =
         log.join(
@@ -379,7 +385,8 @@ final class Sections {
     h.table(List.of("输入 source", "读取 read", "接收 accepted", "隔离 quarantined"), rows);
     rows = new ArrayList<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, Tables.QUARANTINE)
+        tables
+            .snapshot(Tables.QUARANTINE)
             .groupBy("stage", "source", "reason_code")
             .count()
             .orderBy(col("count").desc())

@@ -11,7 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.RunContext;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -26,12 +26,16 @@ public final class Summary {
   private Summary() {}
 
   public static void print(
-      SparkSession spark, RunContext ctx, PrintStream out, List<String> stages, Path log) {
-    if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
-        && DeltaTables.exists(spark, ctx, Tables.COVERAGE_GAPS)) {
+      SparkSession spark,
+      RunContext ctx,
+      StageTables tables,
+      PrintStream out,
+      List<String> stages,
+      Path log) {
+    if (stages.stream().anyMatch(AFTER_COVERAGE::contains) && tables.exists(Tables.COVERAGE_GAPS)) {
       FacilityCatalog catalog = ctx.catalogs().facilities();
-      ReportStage.Names names = ReportStage.Names.load(spark, ctx, catalog);
-      Headlines h = Headlines.compute(spark, ctx, catalog);
+      ReportStage.Names names = ReportStage.Names.load(tables, catalog);
+      Headlines h = Headlines.compute(spark, tables, catalog);
       out.printf(
           Locale.ROOT,
           "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet" + " category%n",
@@ -53,7 +57,8 @@ public final class Summary {
           "  rank  community                      category                       kind"
               + "       uncovered   severity");
       for (Row r :
-          DeltaTables.readSnapshot(spark, ctx, Tables.COVERAGE_GAPS)
+          tables
+              .snapshot(Tables.COVERAGE_GAPS)
               .orderBy("rank")
               .limit(ReportStage.TOP_GAPS)
               .select(

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +23,7 @@ import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -182,12 +184,16 @@ class AssetHistoryIT {
       rows.add(building(id, "residential", x += 20, 50, Map.of("annual_kwh", 5000.0)));
     }
     SilverRows.write(spark, ctx, "buildings", rows);
-    return new AssetsStage().run(spark, ctx);
+    return new AssetsStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
+  }
+
+  private static Dataset<Row> history(RunContext read) {
+    return AssetHistory.read(DeltaStageTables.of(spark, read));
   }
 
   /** The data files holding a city's rows: a MERGE that rewrote them would change the names. */
   private static List<String> files(CityConfig c) {
-    return AssetHistory.read(spark, new RunContext("read", c, D1, warehouse))
+    return history(new RunContext("read", c, D1, warehouse))
         .select(input_file_name().as("f"))
         .distinct()
         .orderBy("f")
@@ -198,7 +204,7 @@ class AssetHistoryIT {
   private static Map<String, String> state(CityConfig c) {
     Map<String, String> out = new TreeMap<>();
     for (Row r :
-        AssetHistory.read(spark, new RunContext("read", c, D1, warehouse))
+        history(new RunContext("read", c, D1, warehouse))
             .select(
                 "asset_id",
                 "status",

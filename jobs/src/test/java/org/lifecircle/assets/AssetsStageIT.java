@@ -28,6 +28,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Yaml;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 
 /**
@@ -263,14 +264,14 @@ class AssetsStageIT {
                     5.0,
                     "area_m2",
                     10000.0))));
-    new AssetsStage().run(spark, ctx);
+    new AssetsStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
   }
 
   @Test
   void eachRuleTripsExactly() {
     Map<String, List<Object>> got = new TreeMap<>();
     for (Row r :
-        AssetHistory.read(spark, ctx)
+        AssetHistory.read(DeltaStageTables.of(spark, ctx))
             .select(
                 "asset_id",
                 "reason_codes",
@@ -447,7 +448,7 @@ class AssetsStageIT {
   void flagsComeFromHeritageSafetyAndCompounds() {
     Map<String, List<Boolean>> got = new TreeMap<>();
     for (Row r :
-        AssetHistory.read(spark, ctx)
+        AssetHistory.read(DeltaStageTables.of(spark, ctx))
             .where("protected_heritage OR in_historic_district" + " OR dangerous OR old_compound")
             .select(
                 "asset_id",
@@ -472,7 +473,7 @@ class AssetsStageIT {
   @Test
   void newAssetsOpenOnTheSnapshotDate() {
     Row r =
-        AssetHistory.read(spark, ctx)
+        AssetHistory.read(DeltaStageTables.of(spark, ctx))
             .groupBy("status", "first_seen", "last_seen", "open_since", "reopened_count")
             .count()
             .first();

@@ -25,6 +25,7 @@ import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Geometry;
@@ -122,7 +123,7 @@ class RecommendStageIT {
                     date("2025-01-01"),
                     "area_m2",
                     9000.0))));
-    new AssetsStage().run(spark, ctx);
+    new AssetsStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
     List<Map<String, Object>> access = new ArrayList<>();
     for (Object[] h :
         new Object[][] {
@@ -152,7 +153,7 @@ class RecommendStageIT {
             gap("C1", "kindergarten", 3),
             gap("C1", "bus_stop", 4),
             gap("C2", "pocket_park", 5)));
-    result = new RecommendStage().run(spark, ctx);
+    result = new RecommendStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
   }
 
   @Test
@@ -266,7 +267,7 @@ class RecommendStageIT {
   @Test
   void candidatePairsComeFromASedonaDistanceJoin() {
     FacilityCatalog catalog = ctx.catalogs().facilities();
-    Dataset<Row> assets = RecommendStage.openAssets(spark, ctx);
+    Dataset<Row> assets = RecommendStage.openAssets(spark, ctx, DeltaStageTables.of(spark, ctx));
     Dataset<Row> candidates =
         Candidates.candidates(
             assets, Candidates.hosts(spark, catalog, List.of("health_station", "kindergarten")));

@@ -26,6 +26,7 @@ import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
 
@@ -195,7 +196,7 @@ class IndicatorsStageIT {
         .format("delta")
         .partitionBy("city_code")
         .save(ctx.tablePath("idle_assets"));
-    result = new IndicatorsStage().run(spark, ctx);
+    result = new IndicatorsStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
     values = new TreeMap<>();
     for (Row r :
         DeltaTables.readSnapshot(spark, ctx, Tables.CHECKUP_INDICATORS)
@@ -430,7 +431,7 @@ class IndicatorsStageIT {
 
   @Test
   void missingCompoundsAndIdleAssetsAreSkippedWithANote() {
-    IndicatorInputs in = IndicatorInputs.read(spark, ctx);
+    IndicatorInputs in = IndicatorInputs.read(ctx, DeltaStageTables.of(spark, ctx));
     IndicatorInputs without =
         new IndicatorInputs(
             in.cityCode(),

@@ -16,6 +16,7 @@ import org.lifecircle.TestSpark;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
@@ -30,7 +31,7 @@ class IngestStageIT {
   static void ingestFixtureCity() {
     spark = TestSpark.session();
     ctx = IngestFixture.context(c -> c);
-    result = new IngestStage().run(spark, ctx);
+    result = new IngestStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
   }
 
   private static Map<Long, String> quarantined(String source) {
@@ -173,7 +174,7 @@ class IngestStageIT {
   void rerunReplacesTheDateInsteadOfAppending() {
     RunContext again =
         new RunContext("test-run-2", ctx.city(), ctx.snapshotDate(), ctx.warehouse());
-    new IngestStage().run(spark, again);
+    new IngestStage().run(spark, again, DeltaStageTables.of(spark, again));
     assertThat(DeltaTables.readSnapshot(spark, ctx, "buildings").count()).isEqualTo(4);
     assertThat(
             DeltaTables.readSnapshot(spark, ctx, "quarantine")
@@ -187,7 +188,8 @@ class IngestStageIT {
     RunContext strict =
         IngestFixture.context(
             c -> c.replace("max_quarantine_share: 1.0", "max_quarantine_share: 0.05"));
-    assertThatThrownBy(() -> new IngestStage().run(spark, strict))
+    assertThatThrownBy(
+            () -> new IngestStage().run(spark, strict, DeltaStageTables.of(spark, strict)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot ingest dataset buildings: quarantine share 80.00% exceeds the limit"
@@ -202,7 +204,7 @@ class IngestStageIT {
     IngestStage losesOne =
         new IngestStage(
             (dataset, ok) -> dataset.equals("buildings") ? ok.where("building_id <> 'B19'") : ok);
-    assertThatThrownBy(() -> losesOne.run(spark, broken))
+    assertThatThrownBy(() -> losesOne.run(spark, broken, DeltaStageTables.of(spark, broken)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot reconcile dataset buildings: rows read != rows committed to buildings"
@@ -225,7 +227,8 @@ class IngestStageIT {
   void missingFileAndMissingColumnAreHardFailuresNamingThem() {
     RunContext noFile =
         IngestFixture.context(c -> c.replace("path: buildings.csv", "path: nope.csv"));
-    assertThatThrownBy(() -> new IngestStage().run(spark, noFile))
+    assertThatThrownBy(
+            () -> new IngestStage().run(spark, noFile, DeltaStageTables.of(spark, noFile)))
         .hasMessage(
             "Cannot read dataset buildings: file does not exist ("
                 + noFile.city().resolve("nope.csv")
@@ -233,7 +236,8 @@ class IngestStageIT {
     RunContext noColumn =
         IngestFixture.context(
             c -> c.replace("wkt_column: wkt", "wkt_column: wkt\n    columns: {floors: storeys}"));
-    assertThatThrownBy(() -> new IngestStage().run(spark, noColumn))
+    assertThatThrownBy(
+            () -> new IngestStage().run(spark, noColumn, DeltaStageTables.of(spark, noColumn)))
         .hasMessage(
             "Cannot read dataset buildings: column 'storeys' is missing ("
                 + noColumn.city().resolve("buildings.csv")
@@ -257,7 +261,7 @@ class IngestStageIT {
         .write()
         .format("geoparquet")
         .save(path);
-    assertThatThrownBy(() -> new IngestStage().run(spark, typed))
+    assertThatThrownBy(() -> new IngestStage().run(spark, typed, DeltaStageTables.of(spark, typed)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot read dataset buildings: column 'floors' has type boolean, expected int ("

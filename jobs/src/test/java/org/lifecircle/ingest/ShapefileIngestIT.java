@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 
 /**
@@ -43,7 +44,7 @@ class ShapefileIngestIT {
         Files.copy(f, target.resolve(f.getFileName()));
       }
     }
-    new IngestStage().run(spark, ctx);
+    new IngestStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
     List<Row> rows =
         DeltaTables.readSnapshot(spark, ctx, "compounds")
             .select("compound_id", "compound_name", "year_built", "households", "source_row")

@@ -23,6 +23,7 @@ import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
@@ -64,7 +65,7 @@ class PopulationStageIT {
     spark = TestSpark.session();
     ctx = context(0.5, "population");
     writeCity(ctx);
-    result = new PopulationStage().run(spark, ctx);
+    result = new PopulationStage().run(spark, ctx, DeltaStageTables.of(spark, ctx));
   }
 
   private static RunContext context(double minPlacedShare, String dir) {
@@ -226,7 +227,8 @@ class PopulationStageIT {
   void aPlacedShareBelowTheLimitFailsTheStage() {
     RunContext strict = context(0.8, "population-strict");
     writeCity(strict);
-    assertThatThrownBy(() -> new PopulationStage().run(spark, strict))
+    assertThatThrownBy(
+            () -> new PopulationStage().run(spark, strict, DeltaStageTables.of(spark, strict)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot place residents of city "

@@ -33,7 +33,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.common.Yaml;
 import org.lifecircle.coverage.CatalogFrame;
 import org.lifecircle.coverage.Gaps;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.MemoryStageTables;
 import org.lifecircle.io.Tables;
 
 /**
@@ -61,12 +61,13 @@ import org.lifecircle.io.Tables;
  * shortfall 2.259055, uncovered ceil(50.20) = 51. Capacity gaps ranked by severity (uncovered
  * target residents x level weight 1.0): C1 nursery 73, C2 nursery 51, C2 kindergarten 48.
  */
-class AdequacyStageIT {
+class AdequacyStageTest {
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static final double E = Math.exp(-0.5);
   private static SparkSession spark;
   private static RunContext ctx;
+  private static MemoryStageTables tables;
   private static FacilityCatalog catalog;
   private static StageResult result;
   private static AdequacyStage.Result computed;
@@ -89,22 +90,22 @@ class AdequacyStageIT {
             base.configDir());
     catalog = Yaml.read(catalogFile, FacilityCatalog.class, "test catalog");
     // The hand-worked catalog holds three categories: the other catalogs stay the defaults,
-    // unchecked
-    // against it (the default indicators name categories it lacks, and this stage reads none of
-    // them).
+    // unchecked against it (the default indicators name categories it lacks, and this stage reads
+    // none of them). The tables are in memory: no warehouse is written.
     Catalogs defaults = Catalogs.load(base);
     ctx =
         new RunContext(
             "adequacy-test",
             city,
             LocalDate.of(2026, 6, 30),
-            TestSpark.tempDir("adequacy").resolve("warehouse"),
+            TestSpark.tempDir("adequacy").resolve("unused-warehouse"),
             new Catalogs(
                 catalog,
                 defaults.idleRules(),
                 defaults.indicators(),
                 defaults.osmTags(),
                 defaults.ageBands()));
+    tables = MemoryStageTables.of(spark, ctx);
     List<Map<String, Object>> facilities = new ArrayList<>();
     double[][] sites = {{0, 60, 3}, {450, 30, 3}, {1000, 20, 2}};
     for (int j = 0; j < 3; j++) {
@@ -113,7 +114,7 @@ class AdequacyStageIT {
     }
     facilities.add(facility("F4", "kindergarten", 300, null, 7));
     facilities.add(facility("P1", "pharmacy", 300, 99.0, 8));
-    SilverRows.write(spark, ctx, "facilities", facilities);
+    SilverRows.write(spark, tables, "facilities", facilities);
     Object[][] homes = {
       {"B1", 100.0, 100L, "C1"},
       {"B2", 200.0, 50L, "C1"},
@@ -138,9 +139,9 @@ class AdequacyStageIT {
                 "straight_line"));
       }
     }
-    SilverRows.write(spark, ctx, "building_population", population);
-    SilverRows.write(spark, ctx, "building_access", access);
-    result = new AdequacyStage().run(spark, ctx);
+    SilverRows.write(spark, tables, "building_population", population);
+    SilverRows.write(spark, tables, "building_access", access);
+    result = new AdequacyStage().run(spark, ctx, tables);
     computed =
         AdequacyStage.compute(
             spark,
@@ -152,7 +153,7 @@ class AdequacyStageIT {
   }
 
   private static Dataset<Row> read(String table) {
-    return DeltaTables.readSnapshot(spark, ctx, table);
+    return tables.snapshot(table);
   }
 
   @Test

@@ -32,7 +32,7 @@ import org.lifecircle.catalog.FacilityCatalog;
  * flag. Gaps: C1 pharmacy: 100 uncovered at 600 m, severity 100 x 0.8 x (1 + 100/500) = 96 (rank
  * 1); C1 kindergarten: 5 uncovered at 400 m, 5 x 1.0 x (1 + 100/300) = 6.667 (rank 2).
  */
-class CoverageIT {
+class CoverageTest {
   private static Dataset<Row> coverage;
   private static Dataset<Row> gaps;
 

@@ -1,10 +1,8 @@
 package org.lifecircle.network;
 
-import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.access.AccessStage;
 import org.lifecircle.common.CityConfig;
-import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
-import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.MemoryStageTables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.ParseException;
@@ -35,19 +32,20 @@ import org.locationtech.jts.io.WKTReader;
  * four homes, four facilities): building_access written once on the network basis, and
  * network_stats.
  */
-class NetworkAccessIT {
+class NetworkAccessTest {
   private static final LocalDate DATE = LocalDate.of(2026, 6, 30);
   private static final GeometryFactory GF = new GeometryFactory();
   private static SparkSession spark;
   private static RunContext ctx;
+  private static MemoryStageTables tables;
   private static StageResult result;
 
   @BeforeAll
   static void runAccess() {
     spark = TestSpark.session();
     ctx = context(true);
-    writeFixture(ctx);
-    result = new AccessStage().run(spark, ctx);
+    tables = fixture(ctx);
+    result = new AccessStage().run(spark, ctx, tables);
   }
 
   static RunContext context(boolean withNetwork) {
@@ -77,24 +75,23 @@ class NetworkAccessIT {
         "test-network",
         city,
         DATE,
-        TestSpark.tempDir(withNetwork ? "network-fixture" : "no-network-fixture")
-            .resolve("warehouse"));
+        TestSpark.tempDir("network-unused-warehouse").resolve("warehouse"));
   }
 
   private static byte[] point(double x, double y) {
     return new WKBWriter().write(GF.createPoint(new Coordinate(x, y)));
   }
 
-  static void writeFixture(RunContext c) {
+  static MemoryStageTables fixture(RunContext c) {
+    MemoryStageTables t = MemoryStageTables.of(spark, c);
     List<Row> homes =
         List.of(
             home("H1", "D1", 150, 103), // kindergarten K1 106 m along the network
             home("H2", "D1", 5, 290), // K2 is 120 m away across the river, 1130 m by the bridge
             home("H3", "D2", -500, -500), // beyond the snap limit
             home("H4", "D2", 450, 3)); // primary school P1 on the same street, 35 m
-    write(c, "building_population", homes);
-    write(
-        c,
+    t.put("building_population", homes);
+    t.put(
         "facilities",
         List.of(
             facility(1, "K1", "kindergarten", 97, 50),
@@ -119,8 +116,9 @@ class NetworkAccessIT {
           throw new IllegalStateException(e);
         }
       }
-      write(c, "walk_network", edges);
+      t.put("walk_network", edges);
     }
+    return t;
   }
 
   private static Row home(String id, String district, double x, double y) {
@@ -148,23 +146,9 @@ class NetworkAccessIT {
     return RowFactory.create(row, id, category, id, null, null, "public", point(x, y));
   }
 
-  /**
-   * A plain partitioned Delta write: the stages read these inputs with readSnapshot, which needs no
-   * more, and skipping the contract's table creation keeps the test class fast.
-   */
-  private static void write(RunContext c, String table, List<Row> rows) {
-    spark
-        .createDataFrame(rows, Contract.of(table).schemaWithoutPartitions())
-        .withColumn("city_code", lit(c.cityCode()))
-        .withColumn("snapshot_date", lit(Date.valueOf(c.snapshotDate())))
-        .write()
-        .format("delta")
-        .partitionBy("city_code", "snapshot_date")
-        .save(c.tablePath(table));
-  }
-
   private static Row access(String building, String category) {
-    return DeltaTables.readSnapshot(spark, ctx, "building_access")
+    return tables
+        .snapshot("building_access")
         .where("building_id = '" + building + "' AND category = '" + category + "'")
         .select(
             "network_distance_m",
@@ -181,7 +165,8 @@ class NetworkAccessIT {
   private static Map<String, Double> stats(String district) {
     Map<String, Double> out = new TreeMap<>();
     for (Row r :
-        DeltaTables.readSnapshot(spark, ctx, "network_stats")
+        tables
+            .snapshot("network_stats")
             .where("district_code = '" + district + "'")
             .select("metric", "value")
             .collectAsList()) {
@@ -195,7 +180,8 @@ class NetworkAccessIT {
     int categories = ctx.catalogs().facilities().categories().size();
     assertThat(result.tablesWritten()).containsEntry("building_access", 4L * categories);
     assertThat(
-            DeltaTables.readSnapshot(spark, ctx, "building_access")
+            tables
+                .snapshot("building_access")
                 .where("distance_basis <> 'network' OR covered <> within_threshold_network")
                 .count())
         .isZero();
@@ -224,7 +210,8 @@ class NetworkAccessIT {
   @Test
   void unsnappedBuildingsAndEmptyCategoriesGetNullNotZero() {
     List<Row> rows =
-        DeltaTables.readSnapshot(spark, ctx, "building_access")
+        tables
+            .snapshot("building_access")
             .where("building_id = 'H3'")
             .select("network_distance_m", "snapped", "covered", "within_threshold_network")
             .collectAsList();
@@ -236,12 +223,14 @@ class NetworkAccessIT {
       assertThat(r.getBoolean(3)).isFalse();
     }
     assertThat(
-            DeltaTables.readSnapshot(spark, ctx, "building_access")
+            tables
+                .snapshot("building_access")
                 .where("category = 'pharmacy' AND network_distance_m IS NOT NULL")
                 .count())
         .isZero();
     assertThat(
-            DeltaTables.readSnapshot(spark, ctx, "building_access")
+            tables
+                .snapshot("building_access")
                 .where("network_distance_m IS NOT NULL AND network_distance_m < distance_m")
                 .count())
         .isZero();
@@ -261,7 +250,8 @@ class NetworkAccessIT {
         .containsEntry("facilities_snapped", 3.0)
         .containsEntry("facilities_unsnapped", 1.0);
     long pairs =
-        DeltaTables.readSnapshot(spark, ctx, "building_access")
+        tables
+            .snapshot("building_access")
             .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
             .count();
     assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
@@ -290,16 +280,16 @@ class NetworkAccessIT {
   @Test
   void aCityWithoutWalkNetworkGetsTheDetourBasisAndNoNetworkStats() {
     RunContext plain = context(false);
-    writeFixture(plain);
-    StageResult r = new AccessStage().run(spark, plain);
+    MemoryStageTables plainTables = fixture(plain);
+    StageResult r = new AccessStage().run(spark, plain, plainTables);
     int categories = plain.catalogs().facilities().categories().size();
     assertThat(r.tablesWritten()).containsOnlyKeys("building_access");
     assertThat(r.headlines())
         .anySatisfy(h -> assertThat(h).contains("no walk network").contains("detour factor 1.3"));
-    Dataset<Row> rows = DeltaTables.readSnapshot(spark, plain, "building_access");
+    Dataset<Row> rows = plainTables.snapshot("building_access");
     assertThat(rows.count()).isEqualTo(4L * categories);
     assertThat(rows.where("distance_basis <> 'straight_line_detour'").count()).isZero();
     assertThat(rows.where("network_distance_m IS NOT NULL").count()).isZero();
-    assertThat(DeltaTables.exists(spark, plain, "network_stats")).isFalse();
+    assertThat(plainTables.exists("network_stats")).isFalse();
   }
 }
