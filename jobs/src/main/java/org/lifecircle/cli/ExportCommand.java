@@ -83,7 +83,9 @@ final class ExportCommand implements Callable<Integer> {
             "lifecircle export " + String.join(",", tables), options.master, false);
     for (String table : tables) {
       for (String format : formats) {
-        Path written = Exporter.export(spark, ctx, table, format, out.toAbsolutePath());
+        Path written =
+            Exporter.export(
+                spark, ctx, table, Stages.writerOf(table), format, out.toAbsolutePath());
         System.out.println("exported " + table + " to " + written);
       }
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.SparkSessions;
@@ -60,7 +61,8 @@ final class GenerateCommand implements Callable<Integer> {
     SparkSession spark =
         SparkSessions.create("lifecircle generate " + config.code(), master, false);
     long t0 = System.nanoTime();
-    Map<String, Long> counts = SampleCityGenerator.generate(spark, config, sd, s);
+    Map<String, Long> counts =
+        SampleCityGenerator.generate(spark, config, Catalogs.load(config).facilities(), sd, s);
     System.out.printf(
         "generated city %s at scale %s (seed %d) in %.1f s%n",
         config.code(), s, sd, (System.nanoTime() - t0) / 1e9);

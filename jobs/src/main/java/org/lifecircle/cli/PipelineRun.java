@@ -72,7 +72,7 @@ final class PipelineRun {
             options.master,
             options.sparkUi);
     if (generate) {
-      SampleInputs.generateIfMissing(spark, config, out);
+      SampleInputs.generateIfMissing(spark, config, ctx.catalogs().facilities(), out);
     }
     List<StageRunner.Timed> done = new ArrayList<>();
     for (Stage stage : stages) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.Map;
 import java.util.Set;
 import org.apache.spark.sql.SparkSession;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.generate.SampleCityGenerator;
 
@@ -15,7 +16,8 @@ import org.lifecircle.generate.SampleCityGenerator;
 final class SampleInputs {
   private SampleInputs() {}
 
-  static void generateIfMissing(SparkSession spark, CityConfig config, PrintStream out) {
+  static void generateIfMissing(
+      SparkSession spark, CityConfig config, FacilityCatalog catalog, PrintStream out) {
     if (config.sample() == null) {
       return;
     }
@@ -27,7 +29,7 @@ final class SampleInputs {
     long t0 = System.nanoTime();
     Map<String, Long> counts =
         SampleCityGenerator.generate(
-            spark, config, config.sample().seed(), config.sample().scale());
+            spark, config, catalog, config.sample().seed(), config.sample().scale());
     // bench/scale.py reads this line for the generation time and row counts: keep its shape.
     out.printf(
         "generated sample inputs for %s in %.1f s: %s%n",

@@ -97,6 +97,16 @@ final class Stages {
     return e.factory().get();
   }
 
+  /** The one stage that writes {@code table} (StagesTest holds every table to one writer). */
+  static String writerOf(String table) {
+    return all().stream()
+        .filter(s -> s.outputs().contains(table))
+        .map(Stage::name)
+        .findFirst()
+        .orElseThrow(
+            () -> PipelineException.cannot("find", "table " + table, "no stage writes it", null));
+  }
+
   static String description(String name) {
     return ORDERED.get(name).description();
   }

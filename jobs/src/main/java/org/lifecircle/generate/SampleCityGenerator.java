@@ -12,7 +12,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
-import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.DatasetSource;
@@ -124,7 +123,7 @@ public final class SampleCityGenerator {
    * planner's edited copy (delete it to have it made again).
    */
   public static Map<String, Long> generate(
-      SparkSession spark, CityConfig city, long seed, double scale) {
+      SparkSession spark, CityConfig city, FacilityCatalog catalog, long seed, double scale) {
     CityLayout layout = CityLayout.of(city, seed, scale);
     LOG.info(
         "sample city {}: {} x {} blocks of {} m, seed {}",
@@ -142,7 +141,8 @@ public final class SampleCityGenerator {
       }
       long t0 = System.nanoTime();
       spark.sparkContext().setJobDescription("generate " + dataset);
-      counts.put(dataset, SampleWriter.write(spark, city, layout, plan(city, layout, dataset)));
+      counts.put(
+          dataset, SampleWriter.write(spark, city, layout, plan(city, catalog, layout, dataset)));
       LOG.info(
           "generated {}: {} rows in {} s",
           dataset,
@@ -171,7 +171,7 @@ public final class SampleCityGenerator {
             SampleCityGenerator::populationByBuilding));
   }
 
-  private static Plan plan(CityConfig city, CityLayout l, String dataset) {
+  private static Plan plan(CityConfig city, FacilityCatalog catalog, CityLayout l, String dataset) {
     return switch (dataset) {
       case Tables.ADMIN_AREAS ->
           new Plan(
@@ -198,7 +198,7 @@ public final class SampleCityGenerator {
               BLOCKS_PER_TASK,
               SampleCityGenerator::buildings);
       case Tables.POPULATION -> populationPlan(city.dataset(dataset), l);
-      case Tables.FACILITIES -> facilityPlan(city, l);
+      case Tables.FACILITIES -> facilityPlan(catalog, l);
       case Tables.WALK_NETWORK ->
           new Plan(
               dataset, CityLayout.WALK_FIELDS, l.blocks(), BLOCKS_PER_TASK, CityLayout::walkEdges);
@@ -369,8 +369,8 @@ public final class SampleCityGenerator {
 
   // ------------------------------------------------------------------ facilities
 
-  private static Plan facilityPlan(CityConfig city, CityLayout l) {
-    List<Kind> kinds = kinds(Catalogs.load(city).facilities());
+  private static Plan facilityPlan(FacilityCatalog catalog, CityLayout l) {
+    List<Kind> kinds = kinds(catalog);
     return new Plan(
         Tables.FACILITIES,
         FACILITY_FIELDS,

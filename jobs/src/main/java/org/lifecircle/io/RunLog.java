@@ -1,5 +1,8 @@
 package org.lifecircle.io;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Date;
@@ -22,6 +25,17 @@ public final class RunLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private RunLog() {}
+
+  /**
+   * Whether {@code stage} succeeded for this run's city and date: an empty snapshot it wrote is an
+   * answer (nothing to report), an empty snapshot it never wrote is not.
+   */
+  public static boolean succeededFor(SparkSession spark, RunContext ctx, String stage) {
+    return DeltaTables.exists(spark, ctx, Tables.RUN_LOG)
+        && !DeltaTables.readSnapshot(spark, ctx, Tables.RUN_LOG)
+            .where(col("stage").equalTo(lit(stage)).and(col("status").equalTo(lit("succeeded"))))
+            .isEmpty();
+  }
 
   public static void succeeded(
       SparkSession spark,

@@ -23,6 +23,7 @@ import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.io.DeltaTables;
+import org.lifecircle.io.RunLog;
 import org.lifecircle.io.SingleFile;
 import org.lifecircle.io.Tables;
 import org.locationtech.jts.io.WKBReader;
@@ -70,14 +71,34 @@ public final class Exporter {
   public static final Map<String, String> FORMATS =
       Map.of("geoparquet", ".parquet", "geojson", ".geojson", "gpkg", ".gpkg");
 
+  /**
+   * Writes the table's snapshot as one file under {@code out}. An empty snapshot is exported (an
+   * empty layer with the table's columns) only when {@code writer}, the stage that writes the
+   * table, succeeded for the date: then "none" is the answer, e.g. no idle asset to recommend. An
+   * empty snapshot nobody wrote stops the export and names the stage to run.
+   */
   public static Path export(
-      SparkSession spark, RunContext ctx, String table, String format, Path out) {
+      SparkSession spark, RunContext ctx, String table, String writer, String format, Path out) {
     if (!FORMATS.containsKey(format)) {
       throw PipelineException.cannot(
           "export", "table " + table, "format must be geoparquet, geojson or gpkg", format);
     }
     Contract contract = Contract.of(table);
-    Dataset<Row> geo = lonLat(spark, ctx, contract, DeltaTables.input(spark, ctx, table));
+    Dataset<Row> snapshot = DeltaTables.readSnapshot(spark, ctx, table);
+    if (snapshot.isEmpty() && !RunLog.succeededFor(spark, ctx, writer)) {
+      throw PipelineException.cannot(
+          "export",
+          "table " + table,
+          "it has no rows for city "
+              + ctx.cityCode()
+              + " on "
+              + ctx.snapshotDate()
+              + " and stage "
+              + writer
+              + " has not run for that date; run it first",
+          ctx.tablePath(table));
+    }
+    Dataset<Row> geo = lonLat(spark, ctx, contract, snapshot);
     Path target =
         out.resolve(table + "_" + ctx.cityCode() + "_" + ctx.snapshotDate() + FORMATS.get(format));
     if (Files.isDirectory(target)) {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
@@ -54,14 +55,17 @@ class SampleCityGeneratorTest {
     spark = TestSpark.session();
     template = CityConfig.load(Path.of("../cities/demo/city.yaml"));
     demo = template.withConfigDir(TestSpark.tempDir("sample-city-a"));
-    counts = SampleCityGenerator.generate(spark, demo, seed(), SCALE);
+    counts =
+        SampleCityGenerator.generate(spark, demo, Catalogs.load(demo).facilities(), seed(), SCALE);
     for (String dataset : counts.keySet()) {
       written.put(dataset, readBack(demo, dataset).cache());
     }
     // Same seed again, with only the required datasets (to keep it short) and the population as
     // a per-building CSV, which a source without a polygon column gets.
     again = perBuildingPopulation(required(TestSpark.tempDir("sample-city-b")));
-    againCounts = SampleCityGenerator.generate(spark, again, seed(), SCALE);
+    againCounts =
+        SampleCityGenerator.generate(
+            spark, again, Catalogs.load(again).facilities(), seed(), SCALE);
   }
 
   @AfterAll
@@ -72,7 +76,8 @@ class SampleCityGeneratorTest {
   @Test
   void sameSeedGivesIdenticalRowsAndAnotherSeedDoesNot() {
     CityConfig other = required(TestSpark.tempDir("sample-city-c"));
-    SampleCityGenerator.generate(spark, other, seed() + 1, SCALE);
+    SampleCityGenerator.generate(
+        spark, other, Catalogs.load(other).facilities(), seed() + 1, SCALE);
 
     for (String dataset : List.of("admin_areas", "buildings", "facilities")) {
       assertThat(againCounts.get(dataset)).as(dataset).isEqualTo(counts.get(dataset));
@@ -100,7 +105,7 @@ class SampleCityGeneratorTest {
   @Test
   void aMistypedPathGeneratesThatInputAloneAndNeverOverwritesAnEditedFile() throws IOException {
     CityConfig city = required(TestSpark.tempDir("sample-city-edit"));
-    SampleCityGenerator.generate(spark, city, seed(), SCALE);
+    SampleCityGenerator.generate(spark, city, Catalogs.load(city).facilities(), seed(), SCALE);
     Path facilities = city.resolve(city.dataset("facilities").path());
     String edited = Files.readString(facilities).replaceFirst("\n", "\n# edited by a planner\n");
     Files.writeString(facilities, edited);
@@ -131,7 +136,8 @@ class SampleCityGeneratorTest {
             city.limits(),
             city.sample(),
             city.configDir());
-    Map<String, Long> written = SampleCityGenerator.generate(spark, typo, seed(), SCALE);
+    Map<String, Long> written =
+        SampleCityGenerator.generate(spark, typo, Catalogs.load(typo).facilities(), seed(), SCALE);
 
     assertThat(written.keySet()).containsExactly("population");
     assertThat(typo.resolve("data/populaton_typo.csv")).isRegularFile();
@@ -141,7 +147,9 @@ class SampleCityGeneratorTest {
   @Test
   void countsGrowRoughlyLinearlyWithScale() {
     CityConfig twice = template.withConfigDir(TestSpark.tempDir("sample-city-x2"));
-    Map<String, Long> bigger = SampleCityGenerator.generate(spark, twice, seed(), 2 * SCALE);
+    Map<String, Long> bigger =
+        SampleCityGenerator.generate(
+            spark, twice, Catalogs.load(twice).facilities(), seed(), 2 * SCALE);
     for (String dataset : counts.keySet()) {
       double ratio = (double) bigger.get(dataset) / counts.get(dataset);
       assertThat(ratio)
@@ -256,7 +264,10 @@ class SampleCityGeneratorTest {
 
   @Test
   void cityThatDoesNotFitItsBoundsIsRefused() {
-    assertThatThrownBy(() -> SampleCityGenerator.generate(spark, demo, seed(), 1.0))
+    assertThatThrownBy(
+            () ->
+                SampleCityGenerator.generate(
+                    spark, demo, Catalogs.load(demo).facilities(), seed(), 1.0))
         .isInstanceOf(PipelineException.class)
         .hasMessageStartingWith("Cannot generate sample city: the city does not fit in its bounds");
   }
@@ -277,7 +288,9 @@ class SampleCityGeneratorTest {
             template.limits(),
             new CityConfig.Sample(seed(), SCALE, 0.5, 3),
             TestSpark.tempDir("sample-city-knobs"));
-    Map<String, Long> n = SampleCityGenerator.generate(spark, knobs, seed(), SCALE);
+    Map<String, Long> n =
+        SampleCityGenerator.generate(
+            spark, knobs, Catalogs.load(knobs).facilities(), seed(), SCALE);
 
     // Every edge in three pieces; the grid's nodes keep their ids, the new ones are the pieces'
     // joints.

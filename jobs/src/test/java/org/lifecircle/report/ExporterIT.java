@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +34,8 @@ import org.lifecircle.TestSpark;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageResult;
+import org.lifecircle.io.RunLog;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.WKBReader;
@@ -124,9 +127,9 @@ class ExporterIT {
             SilverRows.point(X0 + 1500, Y0 + 500)));
     SilverRows.write(spark, ctx, "gap_fill_candidates", List.of(pick));
     for (String format : List.of("geoparquet", "geojson", "gpkg")) {
-      Exporter.export(spark, ctx, "coverage_gaps", format, out);
+      Exporter.export(spark, ctx, "coverage_gaps", "coverage", format, out);
     }
-    Exporter.export(spark, ctx, "gap_fill_candidates", "gpkg", out);
+    Exporter.export(spark, ctx, "gap_fill_candidates", "recommend", "gpkg", out);
   }
 
   @Test
@@ -262,11 +265,77 @@ class ExporterIT {
 
   @Test
   void anUnknownFormatIsRefusedByName() {
-    assertThat(catchThrowable(() -> Exporter.export(spark, ctx, "coverage_gaps", "shapefile", out)))
+    assertThat(
+            catchThrowable(
+                () -> Exporter.export(spark, ctx, "coverage_gaps", "coverage", "shapefile", out)))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot export table coverage_gaps: format must be geoparquet, geojson or gpkg"
                 + " (shapefile)");
+  }
+
+  /**
+   * A date whose recommend stage found nothing (Helsinki has no idle asset): each format is a valid
+   * empty layer. The same empty snapshot before the stage ran for that date is refused, naming it.
+   */
+  @Test
+  void anEmptySnapshotIsAnEmptyLayerOnlyOnceItsStageRan() throws Exception {
+    RunContext later =
+        new RunContext("export-empty", ctx.city(), LocalDate.of(2026, 7, 1), ctx.warehouse());
+    Path empty = out.resolveSibling("exports-empty");
+    assertThat(
+            catchThrowable(
+                () ->
+                    Exporter.export(
+                        spark, later, "gap_fill_candidates", "recommend", "geojson", empty)))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage(
+            "Cannot export table gap_fill_candidates: it has no rows for city 990102 on"
+                + " 2026-07-01 and stage recommend has not run for that date; run it first ("
+                + later.tablePath("gap_fill_candidates")
+                + ")");
+    Instant now = Instant.now();
+    RunLog.succeeded(
+        spark,
+        later,
+        "recommend",
+        now,
+        now,
+        new StageResult(0, 0, 0, Map.of(), List.of(), Map.of(), List.of()),
+        "{}");
+    Path geojson =
+        Exporter.export(spark, later, "gap_fill_candidates", "recommend", "geojson", empty);
+    JsonNode collection = new ObjectMapper().readTree(geojson.toFile());
+    assertThat(collection.get("type").asText()).isEqualTo("FeatureCollection");
+    assertThat(collection.get("features")).isEmpty();
+    Path gpkg = Exporter.export(spark, later, "gap_fill_candidates", "recommend", "gpkg", empty);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + gpkg);
+        Statement st = c.createStatement()) {
+      assertThat(one(st, "SELECT count(*) FROM gap_fill_candidates")).isZero();
+      assertThat(
+              one(
+                  st,
+                  "SELECT count(*) FROM gpkg_geometry_columns"
+                      + " WHERE table_name = 'gap_fill_candidates'"))
+          .isEqualTo(1L);
+    }
+    Path parquet =
+        Exporter.export(spark, later, "gap_fill_candidates", "recommend", "geoparquet", empty);
+    try (ParquetFileReader r =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(
+                // fqn: Hadoop's Path, beside the java.nio.file.Path the test uses throughout
+                new org.apache.hadoop.fs.Path(parquet.toUri()), new Configuration()))) {
+      assertThat(r.getRecordCount()).isZero();
+      assertThat(r.getFileMetaData().getKeyValueMetaData()).containsKey("geo");
+    }
+    try (Stream<Path> files = Files.list(empty)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+          .containsExactly(
+              "gap_fill_candidates_990102_2026-07-01.geojson",
+              "gap_fill_candidates_990102_2026-07-01.gpkg",
+              "gap_fill_candidates_990102_2026-07-01.parquet");
+    }
   }
 
   /**
