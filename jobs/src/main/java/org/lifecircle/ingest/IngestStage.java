@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -45,6 +47,7 @@ import org.lifecircle.osm.OsmReader;
  * mismatch fails the stage, so nothing downstream runs on the snapshot.
  */
 public final class IngestStage implements Stage {
+  private static final Logger LOG = LogManager.getLogger(IngestStage.class);
   public static final String NAME = "ingest";
 
   /**
@@ -285,9 +288,49 @@ public final class IngestStage implements Stage {
 
   /**
    * Writes each silver table and then the quarantine, one commit each, and reconciles every source
-   * from what the commits hold; the numbers reported (run_log) are those committed ones.
+   * from what the commits hold; the numbers reported (run_log) are those committed ones. A source
+   * that does not reconcile undoes every commit of this stage before the failure propagates: the
+   * snapshot's silver tables and quarantine are as they were before the run (a rerun's previous
+   * good snapshot, or nothing), never half published.
    */
   private StageResult publish(SparkSession spark, RunContext ctx, List<Checked> checked) {
+    Map<String, CommitMetrics.Commit> commits = new LinkedHashMap<>();
+    try {
+      return reconcile(spark, ctx, checked, commits);
+    } catch (RuntimeException e) {
+      // Rethrown whatever happens; a failed undo is attached to it, not swallowed.
+      try {
+        undo(spark, ctx, checked, commits);
+      } catch (RuntimeException undoFailure) {
+        e.addSuppressed(undoFailure);
+      }
+      throw e;
+    }
+  }
+
+  private static void undo(
+      SparkSession spark,
+      RunContext ctx,
+      List<Checked> checked,
+      Map<String, CommitMetrics.Commit> commits) {
+    CommitMetrics.Commit q = commits.get(Tables.QUARANTINE);
+    if (q != null) {
+      Quarantine.undo(spark, ctx, NAME, q);
+    }
+    for (Checked c : checked) {
+      CommitMetrics.Commit commit = commits.get(c.dataset());
+      if (commit != null) {
+        DeltaTables.undoSnapshot(spark, ctx, c.contract(), commit);
+      }
+    }
+    LOG.warn("ingest undid its commits ({}) after a failed check", commits.keySet());
+  }
+
+  private StageResult reconcile(
+      SparkSession spark,
+      RunContext ctx,
+      List<Checked> checked,
+      Map<String, CommitMetrics.Commit> commits) {
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Long> committed = new LinkedHashMap<>();
     Dataset<Row> quarantine = null;
@@ -295,7 +338,9 @@ public final class IngestStage implements Stage {
       spark.sparkContext().setJobDescription("ingest write " + c.dataset());
       Dataset<Row> ok =
           beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
-      long added = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok).rowsAdded();
+      CommitMetrics.Commit commit = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok);
+      commits.put(c.dataset(), commit);
+      long added = commit.rowsAdded();
       counts.put(c.dataset(), added);
       committed.put(c.dataset(), added);
       Dataset<Row> bad =
@@ -306,6 +351,7 @@ public final class IngestStage implements Stage {
       quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
     }
     CommitMetrics.Commit q = Quarantine.replaceCommit(spark, ctx, NAME, quarantine);
+    commits.put(Tables.QUARANTINE, q);
     counts.put(Tables.QUARANTINE, q.rowsAdded());
     Map<String, Long> quarantinedBySource = Quarantine.committedBySource(spark, ctx, NAME, q);
     Reconciliation.requireQuarantineTotal(quarantinedBySource, q.rowsAdded());

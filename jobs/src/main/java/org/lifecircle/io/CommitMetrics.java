@@ -26,9 +26,10 @@ public final class CommitMetrics {
    * One commit of a table: its version and the rows it added. {@code rowsAdded} is Delta's {@code
    * numOutputRows} less {@code numCopiedRows}: with a replaceWhere on a data column (the
    * quarantine's {@code stage}) Delta 3.x rewrites the files it partly deletes and counts the rows
-   * it copies into numOutputRows too; they are not rows of this write.
+   * it copies into numOutputRows too; they are not rows of this write. {@code committed} is false
+   * when Delta made no commit for the write (nothing added, nothing removed).
    */
-  public record Commit(String table, long version, long rowsAdded) {}
+  public record Commit(String table, long version, long rowsAdded, boolean committed) {}
 
   /** A tag no other commit carries, readable in {@code DESCRIBE HISTORY}. */
   static String tag(RunContext ctx, String table) {
@@ -75,7 +76,7 @@ public final class CommitMetrics {
               .where(predicate)
               .count();
       if (held == 0) {
-        return new Commit(table, version, 0);
+        return new Commit(table, version, 0, false);
       }
       throw PipelineException.cannot(
           "read",
@@ -96,7 +97,7 @@ public final class CommitMetrics {
           tag);
     }
     Row r = found.get(0);
-    return new Commit(table, r.getLong(0), rowsAdded(table, r.getLong(0), r.getJavaMap(1)));
+    return new Commit(table, r.getLong(0), rowsAdded(table, r.getLong(0), r.getJavaMap(1)), true);
   }
 
   /**

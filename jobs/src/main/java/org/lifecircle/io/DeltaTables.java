@@ -207,6 +207,42 @@ public final class DeltaTables {
     return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
   }
 
+  /**
+   * Undoes {@code commit}, this run's replaceSnapshot of the table: the (city, date) partition is
+   * put back as it was just before it (empty where it held nothing), in one more commit. For a
+   * check that can only read what a commit holds and fails: the snapshot is not left half
+   * published. Other cities and dates are untouched.
+   */
+  public static void undoSnapshot(
+      SparkSession spark, RunContext ctx, Contract contract, CommitMetrics.Commit commit) {
+    undo(spark, ctx, contract, commit, snapshotPredicate(ctx));
+  }
+
+  /**
+   * Replaces the rows {@code predicate} selects with those it selected at the version before {@code
+   * commit}. A commit Delta never made (an empty write into an empty partition) changed nothing and
+   * is left alone.
+   */
+  static void undo(
+      SparkSession spark,
+      RunContext ctx,
+      Contract contract,
+      CommitMetrics.Commit commit,
+      String predicate) {
+    if (!commit.committed()) {
+      return;
+    }
+    // Version 0 is the table's creation (ensure): every write of ours is at version 1 or later.
+    Dataset<Row> before =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", commit.version() - 1)
+            .load(ctx.tablePath(contract.table()))
+            .where(predicate);
+    replace(spark, ctx, contract, before, predicate);
+  }
+
   /** Appends rows (logs only: run_log is a log, not a snapshot). */
   public static void append(
       SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> df) {

@@ -52,6 +52,12 @@ public final class Quarantine {
         .withColumn("stage", lit(stage));
   }
 
+  /** Undoes {@code commit}, this stage's {@link #replaceCommit}: its rows as they were before. */
+  public static void undo(
+      SparkSession spark, RunContext ctx, String stage, CommitMetrics.Commit commit) {
+    DeltaTables.undo(spark, ctx, CONTRACT, commit, predicate(ctx, stage));
+  }
+
   /**
    * The rows {@code commit} holds for this stage, city and date, by source: the table read as of
    * that version, so a later commit (a rerun, another stage) cannot change the answer. One commit

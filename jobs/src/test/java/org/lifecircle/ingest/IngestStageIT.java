@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -198,9 +199,16 @@ class IngestStageIT {
     assertThat(Files.exists(strict.warehouse().resolve("admin_areas"))).isFalse();
   }
 
+  /**
+   * A rerun that loses a row fails the reconciliation from the commits, and undoes them: the date's
+   * silver tables and quarantine are the good run's again, not the broken run's.
+   */
   @Test
-  void aRowLostBeforeTheSilverWriteFailsTheReconciliationFromTheCommits() {
+  void aRowLostBeforeTheSilverWriteFailsTheReconciliationAndUndoesTheCommits() {
     RunContext broken = IngestFixture.context(c -> c);
+    new IngestStage().run(spark, broken, DeltaStageTables.of(spark, broken));
+    Map<String, Long> good = snapshotCounts(broken);
+    assertThat(good).containsEntry("buildings", 4L);
     IngestStage losesOne =
         new IngestStage(
             (dataset, ok) -> dataset.equals("buildings") ? ok.where("building_id <> 'B19'") : ok);
@@ -209,6 +217,22 @@ class IngestStageIT {
         .hasMessage(
             "Cannot reconcile dataset buildings: rows read != rows committed to buildings"
                 + " + rows quarantined (20 != 3 + 16)");
+    assertThat(snapshotCounts(broken)).isEqualTo(good);
+    assertThat(
+            DeltaTables.readSnapshot(spark, broken, "buildings")
+                .where("building_id = 'B19'")
+                .count())
+        .isEqualTo(1);
+  }
+
+  /** Rows per silver table and quarantine for the context's date. */
+  private static Map<String, Long> snapshotCounts(RunContext c) {
+    Map<String, Long> out = new TreeMap<>();
+    for (String table :
+        List.of("admin_areas", "buildings", "population", "facilities", "quarantine")) {
+      out.put(table, DeltaTables.readSnapshot(spark, c, table).count());
+    }
+    return out;
   }
 
   @Test
