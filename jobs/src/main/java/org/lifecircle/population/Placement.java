@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 
 /**
@@ -40,7 +42,7 @@ record Placement(
     Map<String, Map<String, Long>> fallbacks,
     long overlappingPairs,
     long emptyCells,
-    List<Dataset<Row>> kept) {
+    List<JavaRDD<Row>> kept) {
   static final String CELL_HOME_PREFIX = "cell:";
   static final List<String> FALLBACKS = List.of("cell_unknown_use", "cell_nearby", "cell_point");
 
@@ -56,7 +58,7 @@ record Placement(
       Dataset<Row> residential,
       Dataset<Row> unknownUse,
       double nearbyM) {
-    List<Dataset<Row>> kept = new ArrayList<>();
+    List<JavaRDD<Row>> kept = new ArrayList<>();
     Dataset<Row> located = cells.where(col("geometry").isNotNull());
     Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential));
     Dataset<Row> allocated =
@@ -135,7 +137,7 @@ record Placement(
       String kind,
       Dataset<Row> left,
       Dataset<Row> cellHomes,
-      List<Dataset<Row>> kept) {
+      List<JavaRDD<Row>> kept) {
     Dataset<Row> served = left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_semi");
     fallbacks.put(kind, totals(served));
     return keep(kept, left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti"));
@@ -178,14 +180,23 @@ record Placement(
   /**
    * Materialised with its lineage cut: each fallback reads the cells the one before it left, and
    * without the cut the plans nest every earlier step again (Catalyst's analysis grew for minutes).
+   *
+   * <p>Not {@code Dataset.localCheckpoint}: it caches the partitions deserialized, and on a cluster
+   * an executor that reads an empty partition cached by another executor fails with "Empty buffer
+   * received for non empty block" (SPARK-59403, open: the block's estimated in-memory size is not
+   * zero, its serialized form is); a checkpointed block cannot be recomputed, so the stage fails.
+   * Found by the standalone-cluster test (two workers, two shuffle partitions, a tiny city). Cached
+   * serialized, a block's size is its bytes, and the local checkpoint keeps that level.
    */
-  private static Dataset<Row> keep(List<Dataset<Row>> kept, Dataset<Row> d) {
-    Dataset<Row> p = d.localCheckpoint(true);
-    kept.add(p);
-    return p;
+  private static Dataset<Row> keep(List<JavaRDD<Row>> kept, Dataset<Row> d) {
+    JavaRDD<Row> rows = d.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    rows.rdd().localCheckpoint();
+    rows.count(); // eager, so the checkpoint holds before the next step reads it
+    kept.add(rows);
+    return d.sparkSession().createDataFrame(rows, d.schema());
   }
 
   void unpersist() {
-    kept.forEach(Dataset::unpersist);
+    kept.forEach(JavaRDD::unpersist);
   }
 }
