@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -23,11 +22,9 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
+import org.lifecircle.network.FacilityPoints;
 import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.NetworkStats;
-import org.locationtech.jts.geom.Point;
-import org.locationtech.jts.io.ParseException;
-import org.locationtech.jts.io.WKBReader;
 
 /**
  * For every residential building and every catalog category: the nearest facility by straight line,
@@ -69,7 +66,9 @@ public final class AccessStage implements Stage {
         network
             ? new Basis("straight_line", 1.0)
             : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
-    Dataset<Row> straightLine = access(spark, homes, facilities, catalog, basis);
+    // Collected once: the straight-line index and the network snapping use the same points.
+    Map<String, FacilityPoints> points = FacilityPoints.byCategory(facilities, catalog);
+    Dataset<Row> straightLine = access(spark, homes, points, catalog, basis);
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("categories", catalog.categories().size());
@@ -95,7 +94,7 @@ public final class AccessStage implements Stage {
               ctx.city().limits(),
               catalog,
               tables.snapshot(Tables.WALK_NETWORK),
-              facilities,
+              points,
               homes)) {
         counts.put(
             Tables.BUILDING_ACCESS,
@@ -124,7 +123,18 @@ public final class AccessStage implements Stage {
       Dataset<Row> facilities,
       FacilityCatalog catalog,
       Basis basis) {
-    Map<String, FacilityIndex> indexes = indexByCategory(facilities, catalog);
+    return access(spark, homes, FacilityPoints.byCategory(facilities, catalog), catalog, basis);
+  }
+
+  /** As above, from the facilities already collected as points. */
+  static Dataset<Row> access(
+      SparkSession spark,
+      Dataset<Row> homes,
+      Map<String, FacilityPoints> points,
+      FacilityCatalog catalog,
+      Basis basis) {
+    Map<String, FacilityIndex> indexes = new LinkedHashMap<>();
+    points.forEach((code, p) -> indexes.put(code, new FacilityIndex(p.ids(), p.xs(), p.ys())));
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
     List<String> bandNames = AgeBands.COLUMNS;
@@ -138,37 +148,5 @@ public final class AccessStage implements Stage {
             .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
     return spark.createDataFrame(
         rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
-  }
-
-  static Map<String, FacilityIndex> indexByCategory(
-      Dataset<Row> facilities, FacilityCatalog catalog) {
-    Map<String, TreeMap<String, double[]>> byCategory = new LinkedHashMap<>();
-    catalog.codes().forEach(c -> byCategory.put(c, new TreeMap<>()));
-    WKBReader reader = new WKBReader();
-    for (Row r : facilities.select("facility_id", "category", "geometry").collectAsList()) {
-      TreeMap<String, double[]> m = byCategory.get(r.getString(1));
-      if (m == null) {
-        continue; // ingest already rejected codes outside the catalog
-      }
-      try {
-        Point p = (Point) reader.read((byte[]) r.get(2));
-        m.put(r.getString(0), new double[] {p.getX(), p.getY()});
-      } catch (ParseException e) {
-        throw new IllegalStateException("silver facilities hold invalid WKB: " + r.getString(0), e);
-      }
-    }
-    Map<String, FacilityIndex> out = new LinkedHashMap<>();
-    byCategory.forEach(
-        (code, m) -> {
-          String[] ids = m.keySet().toArray(String[]::new);
-          double[] xs = new double[ids.length];
-          double[] ys = new double[ids.length];
-          for (int i = 0; i < ids.length; i++) {
-            xs[i] = m.get(ids[i])[0];
-            ys[i] = m.get(ids[i])[1];
-          }
-          out.put(code, new FacilityIndex(ids, xs, ys));
-        });
-    return out;
   }
 }

@@ -6,11 +6,9 @@ import static org.apache.spark.sql.functions.lit;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -114,7 +112,7 @@ public final class NetworkAccess implements AutoCloseable {
       CityConfig.Limits limits,
       FacilityCatalog catalog,
       Dataset<Row> edges,
-      Dataset<Row> facilityRows,
+      Map<String, FacilityPoints> facilityPoints,
       Dataset<Row> homes) {
     double maxSnap = limits.maxSnapM();
     WalkGraph graph =
@@ -127,7 +125,7 @@ public final class NetworkAccess implements AutoCloseable {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<WalkGraph> sharedGraph = jsc.broadcast(graph);
     List<CategoryFacilities> facilities =
-        snapFacilities(facilityRows, catalog, graph, maxSnap, limits.cutoffMultiple());
+        snapFacilities(facilityPoints, catalog, graph, maxSnap, limits.cutoffMultiple());
     Dataset<Row> snaps =
         spark
             .createDataFrame(
@@ -217,38 +215,20 @@ public final class NetworkAccess implements AutoCloseable {
 
   /** Facilities per catalog category in facility_id order, snapped on the driver. */
   static List<CategoryFacilities> snapFacilities(
-      Dataset<Row> facilityRows,
+      Map<String, FacilityPoints> points,
       FacilityCatalog catalog,
       WalkGraph graph,
       double maxSnap,
       double cutoffMultiple) {
-    Map<String, TreeMap<String, double[]>> byCategory = new LinkedHashMap<>();
-    catalog.codes().forEach(c -> byCategory.put(c, new TreeMap<>()));
-    WKBReader reader = new WKBReader();
-    for (Row r : facilityRows.select("facility_id", "category", "geometry").collectAsList()) {
-      TreeMap<String, double[]> m = byCategory.get(r.getString(1));
-      if (m != null) {
-        Coordinate c =
-            read(reader, (byte[]) r.get(2), Tables.FACILITIES, r.getString(0)).getCoordinate();
-        m.put(r.getString(0), new double[] {c.x, c.y});
-      }
-    }
     List<CategoryFacilities> out = new ArrayList<>();
     for (FacilityCatalog.Category c : catalog.categories()) {
-      TreeMap<String, double[]> m = byCategory.get(c.code());
-      String[] ids = m.keySet().toArray(String[]::new);
-      double[] xs = new double[ids.length];
-      double[] ys = new double[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        xs[i] = m.get(ids[i])[0];
-        ys[i] = m.get(ids[i])[1];
-      }
+      FacilityPoints p = points.get(c.code());
       out.add(
           new CategoryFacilities(
               c.code(),
               cutoffMultiple * c.thresholdM(),
-              ids,
-              EdgeSnapper.snapAll(graph, xs, ys, maxSnap)));
+              p.ids(),
+              EdgeSnapper.snapAll(graph, p.xs(), p.ys(), maxSnap)));
     }
     return out;
   }
