@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import glob
+import hashlib
 import json
 import os
 import re
@@ -186,3 +187,40 @@ class DeltaLog:
             if stats:
                 total += int(json.loads(stats).get("numRecords", 0))
         return total
+
+
+# Content hashes of a warehouse's tables: two runs that should agree (a cluster and a local run,
+# the small and the large Spark profile) are compared table by table.
+# Run-dependent by nature: which run wrote a row, and when.
+VOLATILE_COLUMNS = {"run_id", "started_at", "ended_at", "computed_at", "generated_at"}
+# run_log holds timings and Spark costs: it is not a result and differs between any two runs.
+NOT_RESULTS = {"run_log"}
+# Sums of doubles may add in another order when shuffle blocks arrive from two executors instead
+# of one process: values are compared to 12 significant digits, far below any figure a planner
+# reads.
+SIGNIFICANT_DIGITS = 12
+
+
+def _normal(value):
+    if isinstance(value, float):
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    if isinstance(value, bytes | bytearray):
+        return value.hex()
+    return value
+
+
+def table_hashes(warehouse: Path) -> dict[str, tuple[int, str]]:
+    """Per table (folder with a Delta log): rows and a hash of its sorted, normalised rows."""
+    from deltalake import DeltaTable
+
+    out = {}
+    for folder in sorted(p for p in warehouse.iterdir() if (p / "_delta_log").is_dir()):
+        if folder.name in NOT_RESULTS:
+            continue
+        table = DeltaTable(str(folder)).to_pyarrow_table()
+        columns = sorted(c for c in table.column_names if c not in VOLATILE_COLUMNS)
+        rows = sorted(json.dumps([_normal(v) for v in row], default=str, ensure_ascii=False)
+                      for row in zip(*(table.column(c).to_pylist() for c in columns), strict=True))
+        digest = hashlib.sha256("\n".join([",".join(columns), *rows]).encode()).hexdigest()
+        out[folder.name] = (len(rows), digest)
+    return out

@@ -10,7 +10,6 @@ shares their helpers (the built jar, pip pyspark, the Java 17 flags)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -30,19 +29,10 @@ from lifecircle_testlib import (
     java_bin,
     pyspark_home,
     require_jar,
+    table_hashes,
 )
 
 DATE = "2026-06-30"
-# Run-dependent by nature: which run wrote a row, and when.
-VOLATILE_COLUMNS = {"run_id", "started_at", "ended_at", "computed_at", "generated_at"}
-# run_log holds timings and Spark costs: it is not a result and differs between any two runs.
-NOT_RESULTS = {"run_log"}
-# Sums of doubles may add in another order when shuffle blocks arrive from two executors instead
-# of one process: values are compared to 12 significant digits, far below any figure a planner
-# reads.
-SIGNIFICANT_DIGITS = 12
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -143,31 +133,6 @@ def _submit(cluster, jar: Path, master: str, city: Path, warehouse: Path, extra:
         f"spark-submit --master {master} exited {result.returncode}:\n"
         f"{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
     return result
-
-
-def _normal(value):
-    if isinstance(value, float):
-        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
-    if isinstance(value, bytes | bytearray):
-        return value.hex()
-    return value
-
-
-def table_hashes(warehouse: Path) -> dict[str, tuple[int, str]]:
-    """Per table (folder with a Delta log): rows and a hash of its sorted, normalised rows."""
-    from deltalake import DeltaTable
-
-    out = {}
-    for folder in sorted(p for p in warehouse.iterdir() if (p / "_delta_log").is_dir()):
-        if folder.name in NOT_RESULTS:
-            continue
-        table = DeltaTable(str(folder)).to_pyarrow_table()
-        columns = sorted(c for c in table.column_names if c not in VOLATILE_COLUMNS)
-        rows = sorted(json.dumps([_normal(v) for v in row], default=str, ensure_ascii=False)
-                      for row in zip(*(table.column(c).to_pylist() for c in columns), strict=True))
-        digest = hashlib.sha256("\n".join([",".join(columns), *rows]).encode()).hexdigest()
-        out[folder.name] = (len(rows), digest)
-    return out
 
 
 def test_a_standalone_cluster_writes_the_tables_a_local_run_writes(cluster):

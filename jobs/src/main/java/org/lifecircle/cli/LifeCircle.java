@@ -59,6 +59,7 @@ public final class LifeCircle implements Runnable {
         "--run-id",
         "--register-metastore",
         "--spark-ui",
+        "--spark-profile",
         "--verbose");
     withoutOptions(
         cmd.getSubcommands().get("maintain"),
@@ -66,6 +67,7 @@ public final class LifeCircle implements Runnable {
         "--run-id",
         "--register-metastore",
         "--spark-ui",
+        "--spark-profile",
         "--verbose");
     cmd.setExecutionExceptionHandler(LifeCircle::onFailure);
     cmd.setParameterExceptionHandler(badValueInOneLine(cmd.getParameterExceptionHandler()));

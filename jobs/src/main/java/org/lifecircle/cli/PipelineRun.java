@@ -17,6 +17,7 @@ import org.lifecircle.common.DatasetSource;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSessions;
+import org.lifecircle.common.SparkSizing;
 import org.lifecircle.common.Stage;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.Tables;
@@ -58,9 +59,15 @@ final class PipelineRun {
     }
     Path log = logFile(ctx);
     Logs.toFile(log, options.verbose);
+    SparkSizing sizing = SparkSizing.of(config, options.master, options.sparkProfile);
     out.printf(
-        "lifecircle: city %s (%s), snapshot %s, stages %s; log %s%n",
-        config.code(), config.name(), ctx.snapshotDate(), String.join(",", stageNames), log);
+        "lifecircle: city %s (%s), snapshot %s, stages %s; %s; log %s%n",
+        config.code(),
+        config.name(),
+        ctx.snapshotDate(),
+        String.join(",", stageNames),
+        sizing.describe(),
+        log);
     SparkSession spark =
         SparkSessions.create(
             "lifecircle "
@@ -70,7 +77,8 @@ final class PipelineRun {
                 + " "
                 + ctx.snapshotDate(),
             options.master,
-            options.sparkUi);
+            options.sparkUi,
+            sizing);
     if (generate) {
       SampleInputs.generateIfMissing(spark, config, ctx.catalogs().facilities(), out);
     }

@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Locale;
 import java.util.UUID;
 import org.lifecircle.catalog.Catalogs;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.common.SparkSizing;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -96,6 +98,32 @@ final class RunOptions {
       names = "--spark-ui",
       description = "Start the Spark UI (off by default for nightly runs).")
   boolean sparkUi;
+
+  @Option(
+      names = "--spark-profile",
+      paramLabel = "PROFILE",
+      defaultValue = "auto",
+      converter = ProfileConverter.class,
+      description =
+          "Spark settings: small (no code generation or adaptive execution, few shuffle"
+              + " partitions: a district or small city on one machine), large (Spark's defaults),"
+              + " or auto: small when the inputs total at most 16 MB and the master is local."
+              + " A --conf given to spark-submit always wins. Default: ${DEFAULT-VALUE}.")
+  SparkSizing.Choice sparkProfile;
+
+  /** auto, small or large, in lower case as the help shows them; anything else is bad usage. */
+  static final class ProfileConverter implements CommandLine.ITypeConverter<SparkSizing.Choice> {
+    @Override
+    public SparkSizing.Choice convert(String value) {
+      for (SparkSizing.Choice c : SparkSizing.Choice.values()) {
+        if (c.name().toLowerCase(Locale.ROOT).equals(value)) {
+          return c;
+        }
+      }
+      throw new CommandLine.TypeConversionException(
+          "unknown spark profile '" + value + "' (one of: auto, small, large)");
+    }
+  }
 
   @Option(
       names = "--verbose",

@@ -11,10 +11,21 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   /**
+   * A session with the large profile's settings (Spark's defaults, adaptive execution on).
+   *
    * @param master a master URL, or null to keep the one spark-submit set (spark.master); falls back
    *     to local[*] only when neither is given.
    */
   public static SparkSession create(String appName, String master, boolean ui) {
+    return create(appName, master, ui, null);
+  }
+
+  /**
+   * A session whose settings are sized to a city's inputs ({@link SparkSizing}; null: the large
+   * profile). A setting the deployment gave (spark-submit --conf, -Dspark.*) is kept: a builder
+   * setting would outrank it.
+   */
+  public static SparkSession create(String appName, String master, boolean ui, SparkSizing size) {
     SparkSession.Builder b =
         SparkSession.builder()
             .appName(appName)
@@ -27,14 +38,19 @@ public final class SparkSessions {
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.enabled", String.valueOf(ui))
             .config("spark.ui.showConsoleProgress", "false")
-            // Spatial partitioning and the nightly write pattern both favour few, larger partitions
-            // on one machine; clusters override this with --conf.
-            .config("spark.sql.shuffle.partitions", defaultShufflePartitions())
-            // A builder setting outranks spark-submit's --conf: keep the deployment's, if any.
-            .config(
-                "spark.sql.adaptive.enabled",
-                System.getProperty("spark.sql.adaptive.enabled", "true"))
             .config("spark.databricks.delta.schema.autoMerge.enabled", "false");
+    SparkSizing sizing =
+        size != null
+            ? size
+            : new SparkSizing(SparkSizing.Profile.LARGE, 0, "no city inputs to size by");
+    sizing
+        .settings(Runtime.getRuntime().availableProcessors())
+        .forEach(
+            (key, value) -> {
+              if (System.getProperty(key) == null) {
+                b.config(key, value);
+              }
+            });
     String effective = master != null ? master : System.getProperty("spark.master");
     effective = effective != null ? effective : "local[*]";
     b.master(effective);
@@ -45,13 +61,5 @@ public final class SparkSessions {
       b.config("spark.databricks.delta.snapshotPartitions", "2");
     }
     return b.getOrCreate();
-  }
-
-  private static String defaultShufflePartitions() {
-    String fromSubmit = System.getProperty("spark.sql.shuffle.partitions");
-    if (fromSubmit != null) {
-      return fromSubmit;
-    }
-    return String.valueOf(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
   }
 }

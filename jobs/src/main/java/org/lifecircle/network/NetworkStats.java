@@ -140,7 +140,11 @@ public final class NetworkStats {
                 grouping("district_code"),
                 count(lit(1)),
                 avg("ratio"),
-                expr("percentile_approx(ratio, array(0.1, 0.5, 0.9), 10000)"))
+                // Exact percentiles of the ratios rounded to 1e-4: the same numbers whatever the
+                // partitioning (percentile_approx's sketch depends on the order partial results
+                // merge in, so two Spark settings gave two answers), in memory bounded by the
+                // distinct rounded ratios (tens of thousands), not the pairs (30 M at SF 1).
+                expr("percentile(round(ratio, 4), array(0.1, 0.5, 0.9))"))
             .orderBy(col("district_code").asc_nulls_first())
             .collectAsList()) {
       if (r.getByte(1) == 1) {

@@ -255,8 +255,28 @@ class NetworkAccessTest {
             .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
             .count();
     assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
-    assertThat(city.get("detour_ratio_p10")).isGreaterThanOrEqualTo(1.0);
-    assertThat(city.get("detour_ratio_p90")).isGreaterThanOrEqualTo(city.get("detour_ratio_p50"));
+    // Oracle: the pairs' ratios rounded to 1e-4, sorted, interpolated at rank p * (n - 1).
+    double[] ratios =
+        tables
+            .snapshot("building_access")
+            .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
+            .select("network_distance_m", "distance_m")
+            .collectAsList()
+            .stream()
+            .mapToDouble(r -> Math.round(r.getDouble(0) / r.getDouble(1) * 1e4) / 1e4)
+            .sorted()
+            .toArray();
+    assertThat(ratios).hasSizeGreaterThan(3);
+    assertThat(ratios[ratios.length - 1]).isGreaterThan(ratios[0]);
+    for (double p : new double[] {0.1, 0.5, 0.9}) {
+      double rank = p * (ratios.length - 1);
+      int lo = (int) Math.floor(rank);
+      int hi = (int) Math.ceil(rank);
+      double expected = ratios[lo] + (rank - lo) * (ratios[hi] - ratios[lo]);
+      assertThat(city.get("detour_ratio_p" + Math.round(p * 100)))
+          .as("p%.0f", p * 100)
+          .isCloseTo(expected, within(1e-12));
+    }
     assertThat(stats("D1"))
         .containsEntry("buildings_snapped", 2.0)
         .containsKey("detour_ratio_mean");

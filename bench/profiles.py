@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Spark profiles side by side: the nightly of one city with ``--spark-profile large`` (Spark's
+defaults) and ``small`` (no code generation or adaptive execution, few shuffle partitions), one
+after the other on the same inputs, each into a fresh warehouse. Reports per profile the process
+wall time, CPU (user + sys), peak RSS, the stages' seconds and Spark jobs (from the run's log),
+and checks that both wrote the same tables (a content hash per table, as the cluster test
+compares a cluster run with a local one). Exits 1 when a table differs.
+
+    bench/profiles.py                                   # the demo city
+    bench/profiles.py --city bench/cities/sf0_01.yaml --rounds 2
+
+Sample inputs are generated before the first timed run, so no run pays for them. Not part of the
+test suite; results go to bench/results/profiles-<city>-<time>.json.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "airflow" / "tests"))
+from lifecircle_testlib import table_hashes  # noqa: E402
+
+DATE = "2026-11-28"
+SPARK_JOBS = re.compile(r"stage (\S+) finished in [\d.]+ s: .*?spark \{spark_jobs=(\d+), spark_tasks=(\d+)")
+STAGE_ROW = re.compile(r"^(\S+)\s+([\d.]+)\s+\d+\s+\d+\s+\d+$", re.M)
+
+
+def timed_nightly(city: Path, warehouse: Path, profile: str, heap: str) -> dict:
+    shutil.rmtree(warehouse, ignore_errors=True)
+    cmd = ["/usr/bin/time", "-v", str(ROOT / "bin/lifecircle"), "nightly", "--city", str(city),
+           "--warehouse", str(warehouse), "--date", DATE, "--spark-profile", profile]
+    started = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True,
+                          env={**os.environ, "LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"})
+    wall = time.monotonic() - started
+    if proc.returncode != 0:
+        sys.exit(f"Cannot run nightly with profile {profile}: exit {proc.returncode}\n"
+                 f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    err = proc.stderr
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", err).group(1))
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", err).group(1))
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1))
+    log = Path(re.search(r"^log: (\S+)", proc.stdout, re.M).group(1)).read_text(encoding="utf-8")
+    jobs = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in SPARK_JOBS.finditer(log)}
+    stages = {m.group(1): float(m.group(2)) for m in STAGE_ROW.finditer(proc.stdout)}
+    header = proc.stdout.splitlines()[0]
+    return {"profile": profile, "process_wall_s": round(wall, 1), "cpu_s": round(user + system, 1),
+            "peak_rss_mb": rss_kb // 1024, "stages_s": round(sum(stages.values()), 1),
+            "spark_jobs": sum(j for j, _ in jobs.values()),
+            "spark_tasks": sum(t for _, t in jobs.values()),
+            "stages": {s: {"s": stages.get(s), "jobs": jobs.get(s, (None,))[0]} for s in stages},
+            "header": header}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--city", default=str(ROOT / "cities/demo/city.yaml"))
+    ap.add_argument("--rounds", type=int, default=1, help="large-then-small pairs (default 1)")
+    ap.add_argument("--heap", default="6g", help="driver heap of every run (default 6g)")
+    ap.add_argument("--work", default="/tmp/lifecircle-profiles", help="warehouses go here")
+    args = ap.parse_args()
+    city = Path(args.city).resolve()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    # Inputs first (a sample city's are generated when missing), so that no timed run pays for them.
+    subprocess.run([str(ROOT / "bin/lifecircle"), "generate", "--city", str(city)], check=True,
+                   capture_output=True)
+    runs = []
+    for r in range(args.rounds):
+        for profile in ("large", "small"):
+            res = timed_nightly(city, work / f"wh-{profile}", profile, args.heap)
+            res["round"] = r + 1
+            runs.append(res)
+            print(f"round {r + 1} {profile:5s}: process {res['process_wall_s']:6.1f} s, "
+                  f"stages {res['stages_s']:6.1f} s, CPU {res['cpu_s']:6.1f} s, "
+                  f"RSS {res['peak_rss_mb']:5d} MB, {res['spark_jobs']} jobs, "
+                  f"{res['spark_tasks']} tasks", flush=True)
+    large, small = table_hashes(work / "wh-large"), table_hashes(work / "wh-small")
+    differ = sorted(t for t in set(large) | set(small) if large.get(t) != small.get(t))
+    result = {"city": str(city.relative_to(ROOT)) if city.is_relative_to(ROOT) else str(city),
+              "command": " ".join(sys.argv), "started": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
+              "runs": runs, "tables": len(large), "tables_differ": differ}
+    out = ROOT / "bench/results" / f"profiles-{city.parent.name}-{city.stem}-{result['started']}.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{len(large)} tables compared: " + (f"DIFFER {differ}" if differ else "all identical"))
+    print(f"result: {out}")
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+package org.lifecircle.common;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Spark settings sized to a city's inputs. Spark's defaults are made for data that fills a cluster;
+ * on a district or a small city in {@code local} mode its fixed cost per query is the run time:
+ * whole-stage code generation compiles every plan with Janino, adaptive execution turns each
+ * shuffle and broadcast into jobs of their own and re-plans after each, and many shuffle partitions
+ * give many tiny tasks whose deserialisation costs more than their work. The demo city (1.1 MB of
+ * inputs) ran 104 s of process and 6.6 GB of peak RSS with the defaults, 75 s and 2.3 GB with the
+ * small profile, the same rows in every table (docs/BENCHMARKS.md, "Session 7").
+ *
+ * <p>A deployment's own setting (spark-submit {@code --conf}, or {@code -Dspark.*}) always wins; a
+ * cluster master always gets the large profile.
+ */
+public record SparkSizing(Profile profile, long inputBytes, String reason) {
+  /** What the options ask for: decided from the inputs (auto), or forced. */
+  public enum Choice {
+    AUTO,
+    SMALL,
+    LARGE
+  }
+
+  /** The settings Spark gets. */
+  public enum Profile {
+    SMALL,
+    LARGE
+  }
+
+  /**
+   * Inputs up to this size get the small profile. The scale benchmark's cities measure it: SF 0.01
+   * (about 6 MB of inputs) ran faster small, SF 0.1 (about 60 MB) faster large
+   * (docs/BENCHMARKS.md).
+   */
+  public static final long SMALL_INPUT_BYTES = 16L << 20;
+
+  /**
+   * Bytes of generated inputs per unit of sample scale, to size a sample city whose inputs are not
+   * generated yet: the demo's seven files hold 1.1 MB at scale 0.002.
+   */
+  static final long SAMPLE_BYTES_PER_SCALE = 550L << 20;
+
+  public SparkSizing {
+    if (inputBytes < 0) {
+      throw PipelineException.cannot(
+          "size", "spark session", "input bytes are negative", inputBytes);
+    }
+  }
+
+  /** The profile for a city's run on {@code master} (null: the deployment's or local). */
+  public static SparkSizing of(CityConfig city, String master, Choice choice) {
+    long bytes = inputBytes(city);
+    String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
+    if (choice == Choice.SMALL || choice == Choice.LARGE) {
+      Profile p = choice == Choice.SMALL ? Profile.SMALL : Profile.LARGE;
+      return new SparkSizing(p, bytes, "chosen with --spark-profile");
+    }
+    if (!effective.startsWith("local")) {
+      return new SparkSizing(Profile.LARGE, bytes, "cluster master " + effective);
+    }
+    boolean small = bytes <= SMALL_INPUT_BYTES;
+    return new SparkSizing(
+        small ? Profile.SMALL : Profile.LARGE,
+        bytes,
+        String.format(
+            Locale.ROOT,
+            "inputs %s %s %s",
+            megabytes(bytes),
+            small ? "<=" : ">",
+            megabytes(SMALL_INPUT_BYTES)));
+  }
+
+  /** The settings of the profile; SparkSessions applies those the deployment has not set. */
+  public Map<String, String> settings(int cores) {
+    Map<String, String> s = new LinkedHashMap<>();
+    if (profile == Profile.SMALL) {
+      s.put("spark.sql.adaptive.enabled", "false");
+      s.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, Math.min(4, cores))));
+      s.put("spark.sql.codegen.wholeStage", "false");
+      // Expression projections interpreted too: compiling them is most of what is left of the
+      // code generation's cost once whole-stage is off (measured: docs/BENCHMARKS.md).
+      s.put("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    } else {
+      s.put("spark.sql.adaptive.enabled", "true");
+      s.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, cores * 2)));
+    }
+    return s;
+  }
+
+  /** One line for the console and the log: which profile and why. */
+  public String describe() {
+    return "spark profile " + profile.name().toLowerCase(Locale.ROOT) + " (" + reason + ")";
+  }
+
+  /**
+   * The bytes of every configured input that exists (files, or folders summed), plus an estimate
+   * for a sample city's inputs not generated yet.
+   */
+  static long inputBytes(CityConfig city) {
+    long bytes = 0;
+    boolean missing = false;
+    // One OpenStreetMap extract often feeds several datasets: count each file once.
+    for (Path p :
+        city.datasets().values().stream().map(d -> city.resolve(d.path())).distinct().toList()) {
+      if (Files.exists(p)) {
+        bytes += size(p);
+      } else {
+        missing = true;
+      }
+    }
+    if (missing && city.sample() != null) {
+      bytes = Math.max(bytes, (long) (city.sample().scale() * SAMPLE_BYTES_PER_SCALE));
+    }
+    return bytes;
+  }
+
+  private static long size(Path p) {
+    try {
+      if (!Files.isDirectory(p)) {
+        return Files.size(p);
+      }
+      try (Stream<Path> files = Files.walk(p)) {
+        return files.filter(Files::isRegularFile).mapToLong(SparkSizing::size).sum();
+      }
+    } catch (IOException e) {
+      throw PipelineException.cannot("size", "input " + p, e.getMessage(), p, e);
+    }
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
+  }
+}
