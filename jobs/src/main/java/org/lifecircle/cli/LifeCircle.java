@@ -61,6 +61,12 @@ public final class LifeCircle implements Runnable {
         "--spark-ui",
         "--spark-profile",
         "--verbose");
+    // An export reads a date that a run wrote; it replaces nothing.
+    describeOption(
+        cmd.getSubcommands().get("export"),
+        "--date",
+        "Snapshot date to export, at most tomorrow (UTC); the stage that writes the table must"
+            + " have run for it. Reads only: the warehouse is not changed. Default: today (UTC).");
     withoutOptions(
         cmd.getSubcommands().get("maintain"),
         "--date",
@@ -90,6 +96,16 @@ public final class LifeCircle implements Runnable {
       err.flush();
       return ex.getCommandLine().getCommandSpec().exitCodeOnInvalidInput();
     };
+  }
+
+  /**
+   * Gives a shared option its own description in one subcommand (picocli options are immutable).
+   */
+  private static void describeOption(CommandLine sub, String name, String description) {
+    CommandLine.Model.CommandSpec spec = sub.getCommandSpec();
+    CommandLine.Model.OptionSpec option = spec.findOption(name);
+    spec.remove(option);
+    spec.addOption(option.toBuilder().description(description).build());
   }
 
   private static void withoutOptions(CommandLine sub, String... names) {

@@ -14,6 +14,12 @@ final class Html {
   /** One headline figure: its key, label and raw value (formatted for the page). */
   record Figure(String key, String label, long value, String note) {}
 
+  /**
+   * A table cell holding a figure: its key and raw value in data-figure/data-value, like {@link
+   * #figures}.
+   */
+  record FigureCell(String key, long value) {}
+
   /** Cells that read as a number (with unit): right-aligned; names and codes: left-aligned. */
   private static final Pattern NUMBER =
       Pattern.compile("[#—+-]?[\\d,.]*\\d[\\d,.]*( ?(%|m|m²|km|min|s))?( .*)?|—");
@@ -45,30 +51,38 @@ final class Html {
   void figures(List<Figure> figures) {
     body.append("<table class=\"figures\"><tbody>\n");
     for (Figure f : figures) {
-      body.append("<tr><th>")
-          .append(SvgMap.escape(f.label()))
-          .append("</th><td class=\"n\" data-figure=\"")
-          .append(SvgMap.escape(f.key()))
-          .append("\" data-value=\"")
-          .append(f.value())
-          .append("\">")
-          .append(String.format(Locale.ROOT, "%,d", f.value()))
-          .append(f.note() == null ? "" : " " + SvgMap.escape(f.note()))
-          .append("</td></tr>\n");
+      body.append("<tr><th>").append(SvgMap.escape(f.label())).append("</th>");
+      figureCell(f.key(), f.value(), f.note());
+      body.append("</tr>\n");
     }
     body.append("</tbody></table>\n");
   }
 
-  void table(List<String> header, List<List<String>> rows) {
+  private void figureCell(String key, long value, String note) {
+    body.append("<td class=\"n\" data-figure=\"")
+        .append(SvgMap.escape(key))
+        .append("\" data-value=\"")
+        .append(value)
+        .append("\">")
+        .append(String.format(Locale.ROOT, "%,d", value))
+        .append(note == null ? "" : " " + SvgMap.escape(note))
+        .append("</td>");
+  }
+
+  void table(List<String> header, List<? extends List<?>> rows) {
     table(null, header, rows, null);
   }
 
   /**
    * A table inside a box that scrolls sideways rather than running off the page; {@code rowData},
-   * when given, is one map of data-* attributes per row (raw values for readers of the page).
+   * when given, is one map of data-* attributes per row (raw values for readers of the page). A
+   * cell is its text, or a {@link FigureCell}.
    */
   void table(
-      String id, List<String> header, List<List<String>> rows, List<Map<String, String>> rowData) {
+      String id,
+      List<String> header,
+      List<? extends List<?>> rows,
+      List<Map<String, String>> rowData) {
     body.append("<div class=\"tbl\"><table")
         .append(id == null ? "" : " id=\"" + id + "\"")
         .append("><thead><tr>");
@@ -88,12 +102,16 @@ final class Html {
                         .append('"'));
       }
       body.append('>');
-      rows.get(i)
-          .forEach(
-              c ->
-                  body.append(NUMBER.matcher(c).matches() ? "<td class=\"n\">" : "<td>")
-                      .append(SvgMap.escape(c))
-                      .append("</td>"));
+      for (Object cell : rows.get(i)) {
+        if (cell instanceof FigureCell f) {
+          figureCell(f.key(), f.value(), null);
+        } else {
+          String c = String.valueOf(cell);
+          body.append(NUMBER.matcher(c).matches() ? "<td class=\"n\">" : "<td>")
+              .append(SvgMap.escape(c))
+              .append("</td>");
+        }
+      }
       body.append("</tr>\n");
     }
     body.append("</tbody></table></div>\n");

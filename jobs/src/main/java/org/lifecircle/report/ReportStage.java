@@ -85,6 +85,8 @@ public final class ReportStage implements Stage {
                 head.unmetResidents(),
                 share(head.unmetResidents(), head.residents())),
             new Html.Figure(
+                "communities", "社区 Communities (admin_areas)", head.communities(), null),
+            new Html.Figure(
                 "populated_communities",
                 "有居民的社区 Communities with residents",
                 head.populatedCommunities(),

@@ -68,7 +68,7 @@ final class Sections {
     sorted.sort(
         Comparator.comparingDouble((Row r) -> r.isNullAt(3) ? 2.0 : r.getDouble(3))
             .thenComparing(r -> r.getString(0)));
-    List<List<String>> table = new ArrayList<>();
+    List<List<Object>> table = new ArrayList<>();
     for (Row r : sorted) {
       FacilityCatalog.Category c = catalog.category(r.getString(0));
       table.add(
@@ -79,7 +79,9 @@ final class Sections {
               c.target(),
               fmt(r.getLong(1)),
               fmt(r.getLong(2)),
-              fmt(r.getLong(1) - r.getLong(2)),
+              // The headline figure (Headlines.uncoveredByCategory), readable as data-figure.
+              new Html.FigureCell(
+                  "uncovered." + c.code(), head.uncoveredByCategory().get(c.code())),
               pct(r, 3),
               r.getString(4)));
     }
@@ -162,6 +164,7 @@ final class Sections {
       d.put("category", r.getString(3));
       d.put("kind", r.getString(1));
       d.put("uncovered", String.valueOf(r.getLong(4)));
+      d.put("severity", String.valueOf(r.getDouble(7)));
       data.add(d);
     }
     h.table(
@@ -227,6 +230,7 @@ final class Sections {
     Map<String, IndicatorCatalog.Indicator> byCode = new HashMap<>();
     catalog.indicators().forEach(i -> byCode.put(i.code(), i));
     List<List<String>> rows = new ArrayList<>();
+    List<Map<String, String>> data = new ArrayList<>();
     for (Row r :
         tables
             .snapshot(Tables.CHECKUP_INDICATORS)
@@ -243,8 +247,16 @@ final class Sections {
               r.isNullAt(2) ? "—" : value(r.getDouble(2), unit),
               r.isNullAt(4) ? "—" : value(r.getDouble(4), unit),
               r.isNullAt(5) ? "—" : r.getBoolean(5) ? "达标 met" : "未达标 not met"));
+      Map<String, String> d = new LinkedHashMap<>();
+      d.put("indicator", r.getString(0));
+      for (int c : new int[] {1, 2, 4, 5}) {
+        if (!r.isNullAt(c)) {
+          d.put(List.of("", "breakdown", "value", "", "target", "met").get(c), r.get(c).toString());
+        }
+      }
+      data.add(d);
     }
-    h.table("indicators", List.of("指标 indicator", "数值 value", "目标 target", "是否达标 met"), rows, null);
+    h.table("indicators", List.of("指标 indicator", "数值 value", "目标 target", "是否达标 met"), rows, data);
   }
 
   /** Recommended sites as map points (metric CRS), labelled by their pick order in the category. */
@@ -304,6 +316,7 @@ final class Sections {
             .thenComparing(r -> r.getString(0))
             .thenComparingInt(r -> r.getInt(1)));
     List<List<String>> table = new ArrayList<>();
+    List<Map<String, String>> data = new ArrayList<>();
     for (Row r : sorted) {
       boolean building = "building".equals(r.getString(3));
       String area =
@@ -331,6 +344,16 @@ final class Sections {
               fmt(r.getLong(8)),
               fmt(r.getLong(9)),
               String.join("; ", flags)));
+      Map<String, String> d = new LinkedHashMap<>();
+      d.put("category", r.getString(0));
+      d.put("pick", String.valueOf(r.getInt(1)));
+      d.put("asset", r.getString(2));
+      if (!r.isNullAt(6)) {
+        d.put("usable-area", String.valueOf(r.getDouble(6)));
+      }
+      d.put("usable-area-kind", r.getString(7));
+      d.put("newly-covered", String.valueOf(r.getLong(8)));
+      data.add(d);
     }
     if (table.isEmpty()) {
       h.p("（无推荐 no site qualifies）");
@@ -350,7 +373,7 @@ final class Sections {
             "剩余未覆盖 left uncovered",
             "提示 notes"),
         table,
-        null);
+        data);
   }
 
   /** Per-source reconciliation, quarantine reasons and where residents were placed. */

@@ -78,7 +78,8 @@ final class SvgMap {
             WIDTH,
             height + LEGEND_H,
             SvgMap.escape("Map of homes, walk network, facilities and recommended sites")));
-    b.append("<rect x=\"0\" y=\"0\" width=\"")
+    // The plot area (everything but the legend panel below it): id lc-plot.
+    b.append("<rect id=\"lc-plot\" x=\"0\" y=\"0\" width=\"")
         .append(WIDTH)
         .append("\" height=\"")
         .append(height)
@@ -269,8 +270,8 @@ final class SvgMap {
     b.append(
         String.format(
             Locale.ROOT,
-            "<path d=\"M10 %dv-6M10 %dH%.1fv-6\" stroke=\"#000\""
-                + " stroke-width=\"2\" fill=\"none\"/><text x=\"%.1f\" y=\"%d\">%s</text>%n",
+            "<g id=\"lc-scale\"><path d=\"M10 %dv-6M10 %dH%.1fv-6\" stroke=\"#000\""
+                + " stroke-width=\"2\" fill=\"none\"/><text x=\"%.1f\" y=\"%d\">%s</text></g>%n",
             sy,
             sy,
             10 + px,
@@ -282,8 +283,9 @@ final class SvgMap {
     b.append(
         String.format(
             Locale.ROOT,
-            "<path d=\"M%d %dL%d %dL%d %dL%d %dZ\" fill=\"#000\"/>"
-                + "<text x=\"%d\" y=\"%d\" font-weight=\"bold\" text-anchor=\"middle\">N 北</text>%n",
+            "<g id=\"lc-north\"><path d=\"M%d %dL%d %dL%d %dL%d %dZ\" fill=\"#000\"/>"
+                + "<text x=\"%d\" y=\"%d\" font-weight=\"bold\" text-anchor=\"middle\">N 北</text>"
+                + "</g>%n",
             nx,
             top + 30,
             nx + 8,

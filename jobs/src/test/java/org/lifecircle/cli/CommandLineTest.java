@@ -117,11 +117,18 @@ class CommandLineTest {
     assertThat(export)
         .contains("--city", "--date", "--warehouse")
         .doesNotContain("--run-id", "--register-metastore", "--spark-ui");
+    // An export replaces nothing: its --date says what it reads, not the runs' rerun rule.
+    assertThat(export.replaceAll("\\s+", " "))
+        .contains(
+            "Snapshot date to export, at most tomorrow (UTC); the stage that writes the table must"
+                + " have run for it. Reads only: the warehouse is not changed. Default: today (UTC).")
+        .doesNotContain("replace");
     String maintain = capture(() -> assertThat(LifeCircle.execute("maintain", "--help")).isZero());
     assertThat(maintain).contains("--city", "--warehouse").doesNotContain("--date", "--run-id");
     String nightly = capture(() -> assertThat(LifeCircle.execute("nightly", "--help")).isZero());
     assertThat(nightly.replaceAll("\\s+", " "))
-        .contains("one of: " + String.join(", ", Stages.names()));
+        .contains("one of: " + String.join(", ", Stages.names()))
+        .contains("reruns of a date replace that date's partitions");
   }
 
   @Test
