@@ -1,5 +1,6 @@
 package org.lifecircle.assets;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.expr;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -106,8 +108,9 @@ public final class RecommendStage implements Stage {
             .persist(StorageLevel.MEMORY_AND_DISK());
     List<GapFillPlan.CategoryGap> categoryGaps;
     List<GapFillPlan.Recommendation> plan;
-    try (SparkCandidates source = new SparkCandidates(assets, candidates, uncovered, detour)) {
-      categoryGaps = categoryGaps(uncovered, catalog, rules);
+    categoryGaps = categoryGaps(uncovered, catalog, rules);
+    try (SparkCandidates source =
+        new SparkCandidates(assets, candidates, uncovered, detour, categoryGaps)) {
       plan = GapFillPlan.plan(categoryGaps, source);
     } finally {
       candidates.unpersist();
@@ -159,50 +162,102 @@ public final class RecommendStage implements Stage {
   }
 
   /**
-   * A category's pairs from its Sedona distance join, kept while the plan works on the category:
-   * the gains are one aggregation over them, the chosen candidates' pairs a filter.
+   * Every gap category's candidate-home pairs from its Sedona distance join, in one persisted
+   * frame, asked for in two Spark jobs instead of three per category: every category's gains in one
+   * aggregation, and the pairs of each category's first candidates in one collect. The plan works
+   * on a category's best {@code max(64, 4 * budget)} open candidates first; assets taken by the
+   * categories before it can push at most the sum of all budgets of others out of the way, so the
+   * best {@code first + sum of budgets} by gain hold them. A plan that needs more (its greedy was
+   * not yet exact) asks Spark for them, as before.
    */
   private static final class SparkCandidates implements GapFillPlan.CandidateSource, AutoCloseable {
-    private final Dataset<Row> assets;
-    private final Dataset<Row> candidates;
-    private final Dataset<Row> uncovered;
-    private final double detour;
-    private String category;
-    private Dataset<Row> pairs;
+    private final Dataset<Row> pairs;
+    private final Map<String, Map<String, Long>> gains = new HashMap<>();
+    private final Map<String, Map<String, List<GapFillPlan.Pair>>> first = new HashMap<>();
 
     SparkCandidates(
-        Dataset<Row> assets, Dataset<Row> candidates, Dataset<Row> uncovered, double detour) {
-      this.assets = assets;
-      this.candidates = candidates;
-      this.uncovered = uncovered;
-      this.detour = detour;
-    }
-
-    private Dataset<Row> pairsOf(String code) {
-      if (!code.equals(category)) {
-        close();
-        pairs =
-            Candidates.pairs(assets, candidates, uncovered, detour, code)
-                .select("asset_id", "building_id", "target_residents")
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        category = code;
+        Dataset<Row> assets,
+        Dataset<Row> candidates,
+        Dataset<Row> uncovered,
+        double detour,
+        List<GapFillPlan.CategoryGap> gaps) {
+      Dataset<Row> all = null;
+      for (GapFillPlan.CategoryGap g : gaps) {
+        Dataset<Row> one =
+            Candidates.pairs(assets, candidates, uncovered, detour, g.category())
+                .select("category", "asset_id", "building_id", "target_residents");
+        all = all == null ? one : all.union(one);
       }
-      return pairs;
+      pairs = all == null ? null : all.persist(StorageLevel.MEMORY_AND_DISK());
+      if (pairs == null) {
+        return;
+      }
+      for (Row r :
+          pairs.groupBy("category", "asset_id").agg(sum("target_residents")).collectAsList()) {
+        gains
+            .computeIfAbsent(r.getString(0), c -> new HashMap<>())
+            .put(r.getString(1), r.getLong(2));
+      }
+      int others = gaps.stream().mapToInt(GapFillPlan.CategoryGap::budget).sum();
+      List<Row> wanted = new ArrayList<>();
+      for (GapFillPlan.CategoryGap g : gaps) {
+        Map<String, Long> byAsset = gains.getOrDefault(g.category(), Map.of());
+        int n = Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + others;
+        byAsset.keySet().stream()
+            .sorted(
+                Comparator.comparing((String a) -> byAsset.get(a)).reversed().thenComparing(a -> a))
+            .limit(n)
+            .forEach(a -> wanted.add(RowFactory.create(g.category(), a)));
+        first.put(g.category(), new HashMap<>());
+      }
+      Dataset<Row> keys =
+          pairs
+              .sparkSession()
+              .createDataFrame(
+                  wanted, new StructType().add("w_category", "string").add("w_asset", "string"));
+      for (Row r :
+          pairs
+              .join(
+                  broadcast(keys),
+                  col("category")
+                      .equalTo(col("w_category"))
+                      .and(col("asset_id").equalTo(col("w_asset"))))
+              .select("category", "asset_id", "building_id", "target_residents")
+              .collectAsList()) {
+        first
+            .get(r.getString(0))
+            .computeIfAbsent(r.getString(1), a -> new ArrayList<>())
+            .add(new GapFillPlan.Pair(r.getString(1), r.getString(2), r.getLong(3)));
+      }
+      // Assets of the first set without pairs cannot be there (gains come from pairs): each wanted
+      // asset now has its pairs, so a category's first set is complete.
+      for (Row w : wanted) {
+        first.get(w.getString(0)).computeIfAbsent(w.getString(1), a -> new ArrayList<>());
+      }
     }
 
     @Override
     public Map<String, Long> gains(String code) {
-      Map<String, Long> out = new HashMap<>();
-      for (Row r : pairsOf(code).groupBy("asset_id").agg(sum("target_residents")).collectAsList()) {
-        out.put(r.getString(0), r.getLong(1));
-      }
-      return out;
+      return new HashMap<>(gains.getOrDefault(code, Map.of()));
     }
 
     @Override
     public List<GapFillPlan.Pair> pairs(String code, Set<String> chosen) {
+      Map<String, List<GapFillPlan.Pair>> known = first.getOrDefault(code, Map.of());
       List<GapFillPlan.Pair> out = new ArrayList<>();
-      for (Row r : pairsOf(code).where(col("asset_id").isin(chosen.toArray())).collectAsList()) {
+      if (known.keySet().containsAll(chosen)) {
+        for (String a : new TreeSet<>(chosen)) {
+          known.get(a).stream()
+              .sorted(Comparator.comparing(GapFillPlan.Pair::buildingId))
+              .forEach(out::add);
+        }
+        return out;
+      }
+      for (Row r :
+          pairs
+              .where(col("category").equalTo(code).and(col("asset_id").isin(chosen.toArray())))
+              .select("asset_id", "building_id", "target_residents")
+              .collectAsList()) {
         out.add(new GapFillPlan.Pair(r.getString(0), r.getString(1), r.getLong(2)));
       }
       return out;
@@ -212,8 +267,6 @@ public final class RecommendStage implements Stage {
     public void close() {
       if (pairs != null) {
         pairs.unpersist();
-        pairs = null;
-        category = null;
       }
     }
   }
