@@ -35,9 +35,10 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
   }
 
   /**
-   * Inputs up to this size get the small profile. The scale benchmark's cities measure it: SF 0.01
-   * (about 6 MB of inputs) ran faster small, SF 0.1 (about 60 MB) faster large
-   * (docs/BENCHMARKS.md).
+   * Inputs up to this size get the small profile. Measured with bench/profiles.py: the demo (1.1 MB
+   * of inputs) and the scale benchmark's SF 0.01 (7.9 MB) ran faster and in less memory small; at
+   * SF 0.1 (about 60 MB) code generation is expected to pay for itself again, not yet measured, so
+   * the line stays at twice SF 0.01 (docs/BENCHMARKS.md).
    */
   public static final long SMALL_INPUT_BYTES = 16L << 20;
 
