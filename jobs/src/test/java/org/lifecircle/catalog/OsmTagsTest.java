@@ -46,6 +46,13 @@ class OsmTagsTest {
     assertThat(b.heritageStatus(Map.of("building", "yes", "historic", "building")))
         .isEqualTo("historic_building");
     assertThat(b.heritageStatus(Map.of("building", "temple"))).isEqualTo("historic_building");
+    // Religious and historic building values (OSM wiki, Key:building): protected whatever the
+    // land or other tags say.
+    for (String value : List.of("religious", "castle", "ruins")) {
+      assertThat(b.heritageStatus(Map.of("building", value)))
+          .as("building=%s", value)
+          .isEqualTo("historic_building");
+    }
     assertThat(b.heritageStatus(Map.of("building", "yes"))).isNull();
   }
 
