@@ -1,0 +1,168 @@
+package org.lifecircle.population;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.OsmTags;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.CrsTransform;
+import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.Yaml;
+import org.lifecircle.ingest.RecordValidator;
+import org.lifecircle.io.SourceReader;
+import org.lifecircle.io.Tables;
+import org.lifecircle.osm.OsmReader;
+import org.lifecircle.osm.PbfWriter;
+import org.lifecircle.osm.PbfWriter.Node;
+import org.lifecircle.osm.PbfWriter.Way;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.GeometryFactory;
+import org.locationtech.jts.io.WKBReader;
+
+/**
+ * An OSM building's origin, from the .osm.pbf to the population stage's origin column: the
+ * building's node tagged {@code entrance=*} (the first in way order) when it has one, else the
+ * footprint's interior point. Two 38 m x 44 m apartment blocks: w10 with two entrance nodes, n9 on
+ * its south wall (second in the way, after the corner n1) and n5 on its east wall (later in the
+ * way, lower id); w11 with none. The expectations are the nodes the test wrote.
+ */
+class OsmEntranceOriginTest {
+  private static final String METRIC = "EPSG:4547";
+
+  @Test
+  void theFirstEntranceNodeOfABuildingIsItsOriginAndWithoutOneTheInteriorPoint() throws Exception {
+    SparkSession spark = TestSpark.session();
+    Node entrance = new Node(9, 114.3002, 30.6000, Map.of("entrance", "main"));
+    List<Node> nodes =
+        List.of(
+            new Node(1, 114.3000, 30.6000, Map.of()),
+            new Node(2, 114.3004, 30.6000, Map.of()),
+            new Node(3, 114.3004, 30.6004, Map.of()),
+            new Node(4, 114.3000, 30.6004, Map.of()),
+            new Node(5, 114.3004, 30.6002, Map.of("entrance", "service")),
+            entrance,
+            new Node(11, 114.3010, 30.6000, Map.of()),
+            new Node(12, 114.3014, 30.6000, Map.of()),
+            new Node(13, 114.3014, 30.6004, Map.of()),
+            new Node(14, 114.3010, 30.6004, Map.of()));
+    Map<String, String> apartments = Map.of("building", "apartments");
+    Path dir = TestSpark.tempDir("osm-entrance");
+    Path pbf = dir.resolve("entrance.osm.pbf");
+    try (OutputStream f = Files.newOutputStream(pbf);
+        PbfWriter w = new PbfWriter(f)) {
+      w.block(nodes, List.of(), List.of(), List.of());
+      w.block(
+          List.of(),
+          List.of(),
+          List.of(
+              new Way(10, new long[] {1, 9, 2, 5, 3, 4, 1}, apartments),
+              new Way(11, new long[] {11, 12, 13, 14, 11}, apartments)),
+          List.of());
+    }
+
+    Map<String, Geometry> origins = origins(spark, dir, pbf);
+
+    CrsTransform toMetric = new CrsTransform("EPSG:4326", METRIC);
+    GeometryFactory gf = new GeometryFactory();
+    Geometry expected =
+        toMetric.toMetric(gf.createPoint(new Coordinate(entrance.lon(), entrance.lat())));
+    assertThat(origins.keySet()).containsExactly("w10", "w11");
+    assertThat(origins.get("w10").distance(expected))
+        .as("metres from w10's origin to its first entrance node n9")
+        .isLessThan(1e-6);
+    // w11 has no entrance: the interior point of a near-square is its centre.
+    Geometry centre = toMetric.toMetric(gf.createPoint(new Coordinate(114.3012, 30.6002)));
+    assertThat(origins.get("w11").distance(centre))
+        .as("metres from w11's origin to its centre")
+        .isLessThan(0.5);
+    // The test can tell the two rules apart: w10's interior point is metres from its entrance.
+    Geometry w10 =
+        toMetric.toMetric(
+            gf.createPolygon(
+                new Coordinate[] {
+                  new Coordinate(114.3000, 30.6000),
+                  new Coordinate(114.3004, 30.6000),
+                  new Coordinate(114.3004, 30.6004),
+                  new Coordinate(114.3000, 30.6004),
+                  new Coordinate(114.3000, 30.6000)
+                }));
+    assertThat(w10.getInteriorPoint().distance(expected)).isGreaterThan(5.0);
+  }
+
+  /** Building origins as the population stage takes them, from the extract read and validated. */
+  private static Map<String, Geometry> origins(SparkSession spark, Path dir, Path pbf)
+      throws Exception {
+    DatasetSource osm =
+        new DatasetSource(pbf.toString(), "osm", null, null, null, null, null, null, null);
+    DatasetSource csv =
+        new DatasetSource("none.csv", "csv", "EPSG:4326", null, "wkt", null, null, null, null);
+    CityConfig city =
+        new CityConfig(
+            "990102",
+            "出入口测试市",
+            METRIC,
+            new CityConfig.Bounds(114.20, 30.50, 114.40, 30.70),
+            Map.of(
+                Tables.ADMIN_AREAS,
+                csv,
+                Tables.BUILDINGS,
+                osm,
+                Tables.POPULATION,
+                csv,
+                Tables.FACILITIES,
+                csv),
+            null,
+            null,
+            null,
+            dir);
+    Contract contract = Contract.of(Tables.BUILDINGS);
+    OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
+    List<Row> silver = new ArrayList<>();
+    try {
+      SourceReader.Staged staged =
+          OsmReader.read(spark, Tables.BUILDINGS, osm, pbf, contract, city, tags);
+      RecordValidator validator =
+          new RecordValidator(
+              Tables.BUILDINGS,
+              contract,
+              osm.crs(),
+              METRIC,
+              city.bounds(),
+              LocalDate.of(2026, 6, 30),
+              Set.of(),
+              staged.lonLat(),
+              staged.sourceColumns());
+      List<Row> rows = staged.rows().collectAsList();
+      for (int i = 0; i < rows.size(); i++) {
+        silver.add(validator.validate(rows.get(i), i + 1));
+      }
+    } finally {
+      OsmReader.release();
+    }
+    Map<String, Geometry> origins = new TreeMap<>();
+    for (Row r :
+        PopulationStage.residentialOrigins(
+                spark
+                    .createDataFrame(silver, RecordValidator.outputSchema(contract))
+                    .where("__reason IS NULL"))
+            .selectExpr("building_id", "ST_AsBinary(origin)")
+            .collectAsList()) {
+      origins.put(r.getString(0), new WKBReader().read((byte[]) r.get(1)));
+    }
+    return origins;
+  }
+}
