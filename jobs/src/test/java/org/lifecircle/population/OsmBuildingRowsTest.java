@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.OsmTags;
@@ -34,19 +36,21 @@ import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.WKBReader;
 
 /**
- * An OSM building's origin, from the .osm.pbf to the population stage's origin column: the
- * building's node tagged {@code entrance=*} (the first in way order) when it has one, else the
- * footprint's interior point. Two 38 m x 44 m apartment blocks: w10 with two entrance nodes, n9 on
- * its south wall (second in the way, after the corner n1) and n5 on its east wall (later in the
- * way, lower id); w11 with none. The expectations are the nodes the test wrote.
+ * OSM buildings from a hand-written .osm.pbf to the silver rows the ingest accepts (OsmReader, then
+ * the ingest's RecordValidator) and the origins the population stage takes from them. Two 38 m x 44
+ * m apartment blocks: w10 with two entrance nodes, n9 on its south wall (second in the way, after
+ * the corner n1) and n5 on its east wall (later in the way, lower id); w11 with none, a historic
+ * building from 1778. The expectations are the elements the test wrote.
  */
-class OsmEntranceOriginTest {
+class OsmBuildingRowsTest {
   private static final String METRIC = "EPSG:4547";
+  private static final Node ENTRANCE = new Node(9, 114.3002, 30.6000, Map.of("entrance", "main"));
+  private static SparkSession spark;
+  private static Dataset<Row> silver;
 
-  @Test
-  void theFirstEntranceNodeOfABuildingIsItsOriginAndWithoutOneTheInteriorPoint() throws Exception {
-    SparkSession spark = TestSpark.session();
-    Node entrance = new Node(9, 114.3002, 30.6000, Map.of("entrance", "main"));
+  @BeforeAll
+  static void readTheExtract() throws Exception {
+    spark = TestSpark.session();
     List<Node> nodes =
         List.of(
             new Node(1, 114.3000, 30.6000, Map.of()),
@@ -54,14 +58,13 @@ class OsmEntranceOriginTest {
             new Node(3, 114.3004, 30.6004, Map.of()),
             new Node(4, 114.3000, 30.6004, Map.of()),
             new Node(5, 114.3004, 30.6002, Map.of("entrance", "service")),
-            entrance,
+            ENTRANCE,
             new Node(11, 114.3010, 30.6000, Map.of()),
             new Node(12, 114.3014, 30.6000, Map.of()),
             new Node(13, 114.3014, 30.6004, Map.of()),
             new Node(14, 114.3010, 30.6004, Map.of()));
-    Map<String, String> apartments = Map.of("building", "apartments");
-    Path dir = TestSpark.tempDir("osm-entrance");
-    Path pbf = dir.resolve("entrance.osm.pbf");
+    Path dir = TestSpark.tempDir("osm-buildings");
+    Path pbf = dir.resolve("buildings.osm.pbf");
     try (OutputStream f = Files.newOutputStream(pbf);
         PbfWriter w = new PbfWriter(f)) {
       w.block(nodes, List.of(), List.of(), List.of());
@@ -69,17 +72,29 @@ class OsmEntranceOriginTest {
           List.of(),
           List.of(),
           List.of(
-              new Way(10, new long[] {1, 9, 2, 5, 3, 4, 1}, apartments),
-              new Way(11, new long[] {11, 12, 13, 14, 11}, apartments)),
+              new Way(10, new long[] {1, 9, 2, 5, 3, 4, 1}, Map.of("building", "apartments")),
+              new Way(
+                  11,
+                  new long[] {11, 12, 13, 14, 11},
+                  Map.of("building", "apartments", "historic", "building", "start_date", "1778"))),
           List.of());
     }
+    silver = silverRows(dir, pbf);
+  }
 
-    Map<String, Geometry> origins = origins(spark, dir, pbf);
-
+  @Test
+  void theFirstEntranceNodeOfABuildingIsItsOriginAndWithoutOneTheInteriorPoint() throws Exception {
+    Map<String, Geometry> origins = new TreeMap<>();
+    for (Row r :
+        PopulationStage.residentialOrigins(silver.where("__reason IS NULL"))
+            .selectExpr("building_id", "ST_AsBinary(origin)")
+            .collectAsList()) {
+      origins.put(r.getString(0), new WKBReader().read((byte[]) r.get(1)));
+    }
     CrsTransform toMetric = new CrsTransform("EPSG:4326", METRIC);
     GeometryFactory gf = new GeometryFactory();
     Geometry expected =
-        toMetric.toMetric(gf.createPoint(new Coordinate(entrance.lon(), entrance.lat())));
+        toMetric.toMetric(gf.createPoint(new Coordinate(ENTRANCE.lon(), ENTRANCE.lat())));
     assertThat(origins.keySet()).containsExactly("w10", "w11");
     assertThat(origins.get("w10").distance(expected))
         .as("metres from w10's origin to its first entrance node n9")
@@ -103,9 +118,21 @@ class OsmEntranceOriginTest {
     assertThat(w10.getInteriorPoint().distance(expected)).isGreaterThan(5.0);
   }
 
-  /** Building origins as the population stage takes them, from the extract read and validated. */
-  private static Map<String, Geometry> origins(SparkSession spark, Path dir, Path pbf)
-      throws Exception {
+  /** Protection first (保护第一): an old building is kept and flagged, never dropped for its age. */
+  @Test
+  void aHistoricBuildingFrom1778IsAcceptedAndProtected() {
+    Row w11 =
+        silver
+            .where("building_id = 'w11'")
+            .selectExpr("__reason", "year_built", "heritage_status")
+            .first();
+    assertThat(w11.isNullAt(0)).as("w11 is accepted, not quarantined (%s)", w11.get(0)).isTrue();
+    assertThat(w11.getInt(1)).isEqualTo(1778);
+    assertThat(w11.getString(2)).isEqualTo("historic_building");
+  }
+
+  /** The buildings dataset of the extract, staged and validated as the ingest does. */
+  private static Dataset<Row> silverRows(Path dir, Path pbf) {
     DatasetSource osm =
         new DatasetSource(pbf.toString(), "osm", null, null, null, null, null, null, null);
     DatasetSource csv =
@@ -113,25 +140,21 @@ class OsmEntranceOriginTest {
     CityConfig city =
         new CityConfig(
             "990102",
-            "出入口测试市",
+            "OSM 建筑测试市",
             METRIC,
             new CityConfig.Bounds(114.20, 30.50, 114.40, 30.70),
             Map.of(
-                Tables.ADMIN_AREAS,
-                csv,
-                Tables.BUILDINGS,
-                osm,
-                Tables.POPULATION,
-                csv,
-                Tables.FACILITIES,
-                csv),
+                Tables.ADMIN_AREAS, csv,
+                Tables.BUILDINGS, osm,
+                Tables.POPULATION, csv,
+                Tables.FACILITIES, csv),
             null,
             null,
             null,
             dir);
     Contract contract = Contract.of(Tables.BUILDINGS);
     OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
-    List<Row> silver = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
     try {
       SourceReader.Staged staged =
           OsmReader.read(spark, Tables.BUILDINGS, osm, pbf, contract, city, tags);
@@ -146,23 +169,13 @@ class OsmEntranceOriginTest {
               Set.of(),
               staged.lonLat(),
               staged.sourceColumns());
-      List<Row> rows = staged.rows().collectAsList();
-      for (int i = 0; i < rows.size(); i++) {
-        silver.add(validator.validate(rows.get(i), i + 1));
+      List<Row> stagedRows = staged.rows().collectAsList();
+      for (int i = 0; i < stagedRows.size(); i++) {
+        rows.add(validator.validate(stagedRows.get(i), i + 1));
       }
     } finally {
       OsmReader.release();
     }
-    Map<String, Geometry> origins = new TreeMap<>();
-    for (Row r :
-        PopulationStage.residentialOrigins(
-                spark
-                    .createDataFrame(silver, RecordValidator.outputSchema(contract))
-                    .where("__reason IS NULL"))
-            .selectExpr("building_id", "ST_AsBinary(origin)")
-            .collectAsList()) {
-      origins.put(r.getString(0), new WKBReader().read((byte[]) r.get(1)));
-    }
-    return origins;
+    return spark.createDataFrame(rows, RecordValidator.outputSchema(contract));
   }
 }
