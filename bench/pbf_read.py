@@ -3,11 +3,11 @@
 benchmark's city (SF 1: 1,592,789 building ways with their nodes, 2,035,684 walk-edge ways), then
 reads it, in the same run on the same machine, with our reader (osm/PbfElements: OSM-binary's
 protobuf classes and BinaryParser, every primitive group of every block, in Spark), with Sedona
-1.8.0's `osmpbf` data source, and with pyosmium (libosmium's C++ reader) as a floor; checks that
+1.8.0's `osmpbf` data source, and with pyosmium (libosmium's C++ reader) beside them; checks that
 the three agree on every count, and writes one JSON result to bench/results/.
 
-    bench/pbf_read.py                     # SF 0.1 and SF 1 (about 5 minutes on 2 cores)
-    bench/pbf_read.py --sf 1 --repeat 2   # best of two runs of each reader
+    bench/pbf_read.py --repeat 3    # SF 0.1 and SF 1, three rounds (about 3 minutes on 2 cores)
+    bench/pbf_read.py --sf 1        # one size, one round
     bench/pbf_read.py --sf 0.01 --skip-osmium
 
 The file is written one primitive group per block (nodes, then ways, then relations, 8,000
@@ -143,7 +143,8 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count(),
                     help="local Spark threads (default: cores)")
     ap.add_argument("--heap", default="6g", help="heap of each reader's JVM (default 6g)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs of each reader; the fastest counts")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of runs, every reader in turn; each reader's fastest counts")
     ap.add_argument("--skip-osmium", action="store_true", help="no pyosmium floor")
     args = ap.parse_args()
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -159,23 +160,23 @@ def main():
     for sf in [float(s) for s in args.sf.split(",")]:
         pbf, layout = extract(sf, logs)
         entry = {"sf": sf, "file": {**layout, "path": str(pbf.relative_to(ROOT))}, "readers": {}}
-        for reader in ("lifecircle", "sedona"):
-            best = None
-            for i in range(args.repeat):
-                log(f"SF {sf}: {reader} reader, run {i + 1}")
-                r = spark_read(pbf, reader, args.threads, args.heap, logs, f"sf{sf}-{i + 1}")
-                best = r if best is None or r["seconds"] < best["seconds"] else best
-            entry["readers"][reader] = best
-        if py:
-            log(f"SF {sf}: pyosmium")
-            best = None
-            for i in range(args.repeat):
-                text, _ = run([py, Path(__file__).resolve(), "--osmium-count", pbf],
-                              logs / f"osmium-sf{sf}-{i + 1}.log")
-                r = last_json(text)
-                best = r if best is None or r["seconds"] < best["seconds"] else best
-            entry["readers"]["pyosmium"] = best
-        problems = check(layout, list(entry["readers"].values()))
+        readers = ["lifecircle", "sedona"] + ([] if py is None else ["pyosmium"])
+        runs = {reader: [] for reader in readers}
+        # Rounds of every reader in turn, so that a change in the machine's load falls on all.
+        for i in range(args.repeat):
+            for reader in readers:
+                log(f"SF {sf}: {reader}, run {i + 1}")
+                if reader == "pyosmium":
+                    text, _ = run([py, Path(__file__).resolve(), "--osmium-count", pbf],
+                                  logs / f"osmium-sf{sf}-{i + 1}.log")
+                    runs[reader].append(last_json(text))
+                else:
+                    runs[reader].append(spark_read(pbf, reader, args.threads, args.heap, logs,
+                                                   f"sf{sf}-{i + 1}"))
+        for reader, results in runs.items():
+            best = min(results, key=lambda r: r["seconds"])
+            entry["readers"][reader] = {**best, "runs_s": [r["seconds"] for r in results]}
+        problems = check(layout, [r for results in runs.values() for r in results])
         entry["check"] = "ok" if not problems else problems
         failed += problems
         ours = entry["readers"]["lifecircle"]["seconds"]
