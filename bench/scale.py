@@ -81,9 +81,9 @@ def require_postgres():
                  f" --skip postgis,pgrouting ({', '.join(missing)})")
 
 
-def ensure_bench_classes():
-    """The export and the floor are mains in the test sources: compile them when missing or stale."""
-    done = ROOT / "jobs/target/test-classes/org/lifecircle/bench/BaselineExport.class"
+def ensure_bench_classes(main="BaselineExport"):
+    """The benchmark mains are in the test sources: compile them when missing or stale."""
+    done = ROOT / f"jobs/target/test-classes/org/lifecircle/bench/{main}.class"
     sources = list((ROOT / "jobs/src").rglob("*.java"))
     if not done.exists() or any(p.stat().st_mtime > done.stat().st_mtime for p in sources):
         log("compiling the benchmark mains (./mvnw test-compile)")

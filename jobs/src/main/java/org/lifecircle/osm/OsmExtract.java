@@ -37,10 +37,10 @@ import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
 
 /**
- * One OSM extract read with Sedona's {@code osmpbf} data source and assembled in Spark: tagged
- * elements with WGS84 geometry ({@link #features}) and the walk network split into edges ({@link
- * #walkEdges}). Way geometry comes from a join of way refs to node locations, never a driver-side
- * loop, so it scales with the cluster.
+ * One OSM extract read with {@link PbfElements} (every primitive group of every block) and
+ * assembled in Spark: tagged elements with WGS84 geometry ({@link #features}) and the walk network
+ * split into edges ({@link #walkEdges}). Way geometry comes from a join of way refs to node
+ * locations, never a driver-side loop, so it scales with the cluster.
  *
  * <p>The extract is cut to the city bounds and the optional clip polygon by treating nodes outside
  * as absent, the same as nodes a clipped extract does not carry: ways keep the part whose nodes

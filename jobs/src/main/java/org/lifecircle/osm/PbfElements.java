@@ -6,17 +6,21 @@ import crosby.binary.Osmformat;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.stream.LongStream;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -24,6 +28,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.TaskCompletionListener;
 import org.lifecircle.common.PipelineException;
 import scala.collection.JavaConverters;
 
@@ -36,7 +41,9 @@ import scala.collection.JavaConverters;
  * protobuf classes and {@link BinaryParser} (OSM-binary, the reference implementation), which walks
  * every group; this class only frames the file (a 4-byte length and a BlobHeader before each blob,
  * as the format specifies) so that blocks are decoded in parallel tasks, a slice of blocks each,
- * through Hadoop's FileSystem (a local path, HDFS or S3 alike).
+ * through Hadoop's FileSystem (a local path, HDFS or S3 alike). A task decodes its blocks one at a
+ * time as its rows are consumed: holding a whole slice's rows made the reader four times slower
+ * than Sedona's at SF 1 (docs/BENCHMARKS.md).
  *
  * <p>The schema is the subset of Sedona's that the extract assembly uses: {@code kind} (node, way,
  * relation), {@code id}, {@code location} (WGS84), {@code tags}, {@code refs}, {@code ref_roles},
@@ -80,7 +87,7 @@ public final class PbfElements {
     JavaRDD<Row> rows =
         JavaSparkContext.fromSparkContext(spark.sparkContext())
             .parallelize(packed, Math.max(1, packed.size()))
-            .flatMap(slice -> decode(settings, path, slice).iterator());
+            .flatMap(slice -> decode(settings, path, slice));
     return spark.createDataFrame(rows, SCHEMA);
   }
 
@@ -147,22 +154,62 @@ public final class PbfElements {
     return slices;
   }
 
-  private static List<Row> decode(Map<String, String> settings, String path, long[] slice)
+  /**
+   * The rows of a slice's blocks, decoded one block at a time as the task consumes them, so that a
+   * task holds one block's rows (at most 8,000 elements as writers cut them), not its slice's.
+   */
+  static Iterator<Row> decode(Map<String, String> settings, String path, long[] slice)
       throws IOException {
     Configuration conf = new Configuration(false);
     settings.forEach(conf::set);
     Path p = new Path(path);
-    Collector collector = new Collector();
-    FileSystem fs = p.getFileSystem(conf);
-    try (FSDataInputStream in = fs.open(p)) {
-      for (int i = 0; i < slice.length; i += 2) {
-        Block b = new Block(slice[i], (int) slice[i + 1]);
-        byte[] blob = new byte[b.size()];
-        in.readFully(b.offset(), blob);
-        collector.parse(Osmformat.PrimitiveBlock.parseFrom(inflate(path, b, blob)));
-      }
+    FSDataInputStream in = p.getFileSystem(conf).open(p);
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener((TaskCompletionListener) t -> closeQuietly(in));
     }
-    return collector.rows;
+    return new Iterator<>() {
+      private int next;
+      private Iterator<Row> block = Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!block.hasNext() && next < slice.length) {
+          Block b = new Block(slice[next], (int) slice[next + 1]);
+          next += 2;
+          try {
+            byte[] blob = new byte[b.size()];
+            in.readFully(b.offset(), blob);
+            Collector collector = new Collector();
+            collector.parse(Osmformat.PrimitiveBlock.parseFrom(inflate(path, b, blob)));
+            block = collector.rows.iterator();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e); // as an IOException from the task would have been
+          }
+        }
+        if (!block.hasNext() && next <= slice.length) {
+          next = slice.length + 1; // the file is closed once, when the last block is done
+          closeQuietly(in);
+        }
+        return block.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return block.next();
+      }
+    };
+  }
+
+  private static void closeQuietly(FSDataInputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // Only read from: nothing to lose.
+    }
   }
 
   /** A blob's block bytes: stored raw or zlib-compressed (the two compressions writers use). */
@@ -191,10 +238,20 @@ public final class PbfElements {
       inflater.setInput(blob.getZlibData().toByteArray());
       byte[] out = new byte[blob.getRawSize()];
       int n = inflater.inflate(out);
-      if (n != out.length || !inflater.finished()) {
+      if (n != out.length) {
         throw corrupt(
             path,
             "block at byte " + b.offset() + " inflates to " + n + " bytes, not " + out.length);
+      }
+      if (!inflater.finished()) {
+        // Full at its raw size with the stream not at its end: damaged, or a wrong raw size.
+        throw corrupt(
+            path,
+            "block at byte "
+                + b.offset()
+                + " does not end its zlib stream at its raw size ("
+                + out.length
+                + " bytes)");
       }
       return out;
     } catch (DataFormatException e) {

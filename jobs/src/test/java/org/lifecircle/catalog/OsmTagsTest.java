@@ -23,6 +23,12 @@ class OsmTagsTest {
         .isEqualTo(new OsmTags.Buildings.Use("public", "own_tags"));
     assertThat(b.use(Map.of("building", "yes", "healthcare", "hospital"), null))
         .isEqualTo(new OsmTags.Buildings.Use("public", "own_tags"));
+    // Sports buildings (Haidian: a stadium, a shooting hall and a natatorium took residents).
+    for (String sport : List.of("stadium", "sports_centre", "swimming_pool")) {
+      assertThat(b.use(Map.of("building", "yes", "leisure", sport), "residential"))
+          .as("leisure=%s", sport)
+          .isEqualTo(new OsmTags.Buildings.Use("public", "own_tags"));
+    }
     // 2. The building value.
     assertThat(b.use(Map.of("building", "apartments"), "industrial"))
         .isEqualTo(new OsmTags.Buildings.Use("residential", "building_tag"));
@@ -46,6 +52,13 @@ class OsmTagsTest {
     assertThat(b.heritageStatus(Map.of("building", "yes", "historic", "building")))
         .isEqualTo("historic_building");
     assertThat(b.heritageStatus(Map.of("building", "temple"))).isEqualTo("historic_building");
+    // Religious and historic building values (OSM wiki, Key:building): protected whatever the
+    // land or other tags say.
+    for (String value : List.of("religious", "castle", "ruins")) {
+      assertThat(b.heritageStatus(Map.of("building", value)))
+          .as("building=%s", value)
+          .isEqualTo("historic_building");
+    }
     assertThat(b.heritageStatus(Map.of("building", "yes"))).isNull();
   }
 

@@ -2,9 +2,7 @@ package org.lifecircle.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,31 +30,20 @@ class FailureOutputIT {
   @Order(1)
   void aFailedStagePrintsOneLineOnStderrAndTheStackTraceGoesToTheLog() throws IOException {
     TestSpark.session();
-    PrintStream oldErr = System.err;
-    PrintStream oldOut = System.out;
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code;
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    try {
-      // coverage on an empty warehouse: its input table does not exist.
-      code =
-          LifeCircle.execute(
-              "coverage",
-              "--city",
-              "src/test/resources/ingest/city.yaml",
-              "--date",
-              "2026-06-30",
-              "--warehouse",
-              WAREHOUSE.toString(),
-              "--run-id",
-              "fail-1");
-    } finally {
-      System.setErr(oldErr);
-      System.setOut(oldOut);
-    }
-    assertThat(code).isEqualTo(1);
-    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList())
+    // coverage on an empty warehouse: its input table does not exist.
+    CommandOutcome run =
+        CommandOutcome.execute(
+            "coverage",
+            "--city",
+            "src/test/resources/ingest/city.yaml",
+            "--date",
+            "2026-06-30",
+            "--warehouse",
+            WAREHOUSE.toString(),
+            "--run-id",
+            "fail-1");
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.stderr())
         .containsExactly(
             "lifecircle: Cannot read table building_access: it does not exist; run the stage that"
                 + " writes it first ("

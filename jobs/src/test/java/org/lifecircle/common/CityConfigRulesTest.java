@@ -164,6 +164,19 @@ class CityConfigRulesTest {
         .doesNotContain("java.", "org.lifecircle", "`");
   }
 
+  /**
+   * Issue 17, build item 4: the nightly fails when fewer than 98 % of the population input's
+   * residents are placed, unless the city config sets its own limit.
+   */
+  @Test
+  void theMinimumPlacedShareIs98PercentUnlessTheCitySetsIt(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547"));
+    assertThat(CityConfig.load(file).limits().minPlacedShare()).isEqualTo(0.98);
+    Files.writeString(file, CONFIG.formatted("EPSG:4547") + "  min_placed_share: 0.9\n");
+    assertThat(CityConfig.load(file).limits().minPlacedShare()).isEqualTo(0.9);
+  }
+
   /** A city config whose facility catalog is {@code catalog}, loaded as a run loads it. */
   private static FacilityCatalog facilityCatalog(Path dir, String catalog) throws IOException {
     Files.writeString(dir.resolve("categories.yaml"), catalog);

@@ -10,15 +10,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
+import org.lifecircle.catalog.OsmTags;
 import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.CrsTransform;
 import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.Yaml;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.geom.LineString;
+import org.locationtech.jts.geom.Polygon;
+import org.locationtech.jts.io.WKBReader;
+import org.locationtech.jts.io.WKBWriter;
+import scala.collection.JavaConverters;
 
 /**
  * The pure rules behind the OSM source (no Spark): geometry assembly, tag matching, config checks.
@@ -80,6 +90,65 @@ class OsmRulesTest {
     ArrayList<LineString> missing = new ArrayList<>();
     missing.add(null);
     assertThat(OsmGeometry.multipolygon(missing, List.of())).isNull();
+  }
+
+  /**
+   * A school mapped as a U-shaped polygon (in degrees, as OSM has it): base 114.3000-114.3010 E x
+   * 30.6000-30.6002 N, a wide west arm (114.3000-114.3003) and a narrow east arm
+   * (114.3008-114.3010) up to 30.6010 N. Its centroid lies in the yard between the arms, outside
+   * the building; the facility point must lie inside it, and be the point a building of the same
+   * footprint has as origin: the interior point of the footprint in the metric CRS.
+   */
+  @Test
+  void aPolygonFacilityIsTheMetricInteriorPointOfItsFootprint() throws Exception {
+    Polygon school =
+        GF.createPolygon(
+            new Coordinate[] {
+              c(114.3000, 30.6000),
+              c(114.3010, 30.6000),
+              c(114.3010, 30.6010),
+              c(114.3008, 30.6010),
+              c(114.3008, 30.6002),
+              c(114.3003, 30.6002),
+              c(114.3003, 30.6010),
+              c(114.3000, 30.6010),
+              c(114.3000, 30.6000)
+            });
+    CrsTransform toMetric = new CrsTransform("EPSG:4326", "EPSG:4547");
+    Geometry footprint = toMetric.toMetric(school);
+    // The shape can tell: a centroid, in degrees or in metres, falls in the yard.
+    assertThat(footprint.covers(toMetric.toMetric(school.getCentroid()))).isFalse();
+    assertThat(footprint.covers(footprint.getCentroid())).isFalse();
+
+    OsmTags tags = Yaml.readResource(OsmTags.DEFAULT_RESOURCE, OsmTags.class, "tags");
+    Contract contract = Contract.of(Tables.FACILITIES);
+    OsmReader.Mapper mapper = new OsmReader.Mapper(Tables.FACILITIES, contract, tags, "EPSG:4547");
+    Row feature =
+        RowFactory.create(
+            "w600",
+            JavaConverters.mapAsScalaMapConverter(Map.of("amenity", "school", "name", "实验小学"))
+                .asScala(),
+            new WKBWriter().write(school),
+            true,
+            null,
+            null,
+            null);
+    Row staged = mapper.feature(feature).next();
+    int at = mapper.schema().fieldIndex("geometry");
+    assertThat(staged.getString(mapper.schema().fieldIndex("category")))
+        .isEqualTo("primary_school");
+    Geometry point = toMetric.toMetric(new WKBReader().read((byte[]) staged.get(at)));
+    assertThat(point.getGeometryType()).isEqualTo("Point");
+    // Inside the school, at least 5 m from its walls (the west arm is 29 m wide).
+    assertThat(footprint.contains(point))
+        .as("the school's point %s lies inside it", point)
+        .isTrue();
+    assertThat(footprint.getBoundary().distance(point)).isGreaterThan(5.0);
+    // The same point a building of this footprint gets as origin (PopulationStage: the interior
+    // point in metres), to within the round trip through WGS84.
+    assertThat(point.distance(footprint.getInteriorPoint()))
+        .as("metres from the footprint's metric interior point")
+        .isLessThan(1e-6);
   }
 
   @Test

@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import crosby.binary.Fileformat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -62,16 +65,30 @@ class PbfElementsTest {
               Map.of("type", "multipolygon", "building", "school")),
           new Relation(401, List.of(new Member("RELATION", 400, "")), Map.of("type", "site")));
 
-  /** Two blocks of three and two groups (Osmosis' layout), then a block of one group. */
-  private static Path osmosisStyle() throws IOException {
-    Path pbf = TestSpark.tempDir("pbf").resolve("osmosis.osm.pbf");
+  /** What a test writes into a file: its blocks, through the writer. */
+  private interface Blocks {
+    void write(PbfWriter w) throws IOException;
+  }
+
+  /** A new .osm.pbf file of the given blocks. */
+  private static Path pbf(String name, Blocks blocks) throws IOException {
+    Path pbf = TestSpark.tempDir("pbf").resolve(name);
     try (OutputStream f = Files.newOutputStream(pbf);
         PbfWriter w = new PbfWriter(f)) {
-      w.block(DENSE, List.of(), WAYS_1, RELATIONS.subList(0, 1));
-      w.block(List.of(), PLAIN, WAYS_2, List.of());
-      w.block(List.of(), List.of(), List.of(), RELATIONS.subList(1, 2));
+      blocks.write(w);
     }
     return pbf;
+  }
+
+  /** Two blocks of three and two groups (Osmosis' layout), then a block of one group. */
+  private static Path osmosisStyle() throws IOException {
+    return pbf(
+        "osmosis.osm.pbf",
+        w -> {
+          w.block(DENSE, List.of(), WAYS_1, RELATIONS.subList(0, 1));
+          w.block(List.of(), PLAIN, WAYS_2, List.of());
+          w.block(List.of(), List.of(), List.of(), RELATIONS.subList(1, 2));
+        });
   }
 
   private static String describe(Row r) {
@@ -150,11 +167,7 @@ class PbfElementsTest {
 
   @Test
   void aFileWithNodesButNoWaysStops() throws Exception {
-    Path pbf = TestSpark.tempDir("pbf").resolve("nodes.osm.pbf");
-    try (OutputStream f = Files.newOutputStream(pbf);
-        PbfWriter w = new PbfWriter(f)) {
-      w.block(DENSE, List.of(), List.of(), List.of());
-    }
+    Path pbf = pbf("nodes.osm.pbf", w -> w.block(DENSE, List.of(), List.of(), List.of()));
     assertThatThrownBy(() -> OsmExtract.countByKind(PbfElements.read(spark, pbf.toString()), pbf))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
@@ -178,6 +191,54 @@ class PbfElementsTest {
                 + (bytes.length - 10)
                 + " of "
                 + bytes.length
+                + ")");
+  }
+
+  /**
+   * A task holds one block's rows at a time (at SF 1 a slice's rows held at once took 5.4 GB and
+   * four times as long, docs/BENCHMARKS.md): the first block's rows come out before the second
+   * block, spoilt here, is read.
+   */
+  @Test
+  void aSliceIsDecodedBlockByBlockAsItIsConsumed() throws Exception {
+    Path pbf =
+        pbf(
+            "spoilt.osm.pbf",
+            w -> {
+              w.block(DENSE, List.of(), List.of(), List.of());
+              w.block(List.of(), List.of(), WAYS_1, List.of());
+            });
+    List<PbfElements.Block> blocks = PbfElements.blocks(new Configuration(), pbf.toString());
+    PbfElements.Block first = blocks.get(0);
+    PbfElements.Block second = blocks.get(1);
+    byte[] bytes = Files.readAllBytes(pbf);
+    int rawSize =
+        Fileformat.Blob.parseFrom(
+                Arrays.copyOfRange(
+                    bytes, (int) second.offset(), (int) second.offset() + second.size()))
+            .getRawSize();
+    // The blob's last bytes are its zlib stream's end and checksum.
+    for (long i = second.offset() + second.size() - 8; i < second.offset() + second.size(); i++) {
+      bytes[(int) i] ^= 0x5A;
+    }
+    Files.write(pbf, bytes);
+    Iterator<Row> rows =
+        PbfElements.decode(
+            Map.of(),
+            pbf.toString(),
+            new long[] {first.offset(), first.size(), second.offset(), second.size()});
+    for (Node n : DENSE) {
+      assertThat(rows.next().getLong(1)).isEqualTo(n.id());
+    }
+    assertThatThrownBy(rows::hasNext)
+        .isInstanceOf(PipelineException.class)
+        .hasMessage(
+            "Cannot read osm extract: file is not readable as osm.pbf: block at byte "
+                + second.offset()
+                + " does not end its zlib stream at its raw size ("
+                + rawSize
+                + " bytes) ("
+                + pbf
                 + ")");
   }
 

@@ -1,11 +1,12 @@
 package org.lifecircle.population;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.lifecircle.SilverRows.box;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,8 @@ import org.lifecircle.SilverRows;
 import org.lifecircle.SparkPlans;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.cli.CommandOutcome;
 import org.lifecircle.common.CityConfig;
-import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaStageTables;
@@ -51,7 +52,7 @@ import org.locationtech.jts.io.WKBReader;
  * </ul>
  *
  * Input 30 residents, placed 9 + 3 + 4 + 5 + 2 = 23 (76.67 %): the run below sets min_placed_share
- * to 0.5; {@link #aPlacedShareBelowTheLimitFailsTheStage} runs it at 0.8.
+ * to 0.5; {@link #aPlacedShareBelowTheLimitFailsTheStageAndTheRun} runs it at the default, 0.98.
  */
 class PopulationStageIT {
   private static final double X0 = 528_000;
@@ -223,17 +224,45 @@ class PopulationStageIT {
     }
   }
 
+  /**
+   * 23 of 30 residents placed (76.67 %) is below the default limit, 0.98, which the fixture's city
+   * config leaves as it is: the population stage, run through the command line as the nightly runs
+   * its stages (PipelineRun, StageRunner), fails; the run exits 1 with one line on stderr, leaves a
+   * failed run_log row, and writes no building_population.
+   */
   @Test
-  void aPlacedShareBelowTheLimitFailsTheStage() {
-    RunContext strict = context(0.8, "population-strict");
-    writeCity(strict);
-    assertThatThrownBy(
-            () -> new PopulationStage().run(spark, strict, DeltaStageTables.of(spark, strict)))
-        .isInstanceOf(PipelineException.class)
-        .hasMessage(
-            "Cannot place residents of city "
-                + strict.cityCode()
-                + ": placed share 76.67% is below the limit 80.00% (23 of 30 residents)");
+  void aPlacedShareBelowTheLimitFailsTheStageAndTheRun() {
+    RunContext gate = context(0.98, "population-gate");
+    writeCity(gate);
+    CommandOutcome run =
+        CommandOutcome.execute(
+            "population",
+            "--city",
+            "src/test/resources/ingest/city.yaml",
+            "--date",
+            gate.snapshotDate().toString(),
+            "--warehouse",
+            gate.warehouse().toString(),
+            "--run-id",
+            "pop-gate");
+    String why =
+        "Cannot place residents of city 990102: placed share 76.67% is below the limit 98.00%"
+            + " (23 of 30 residents)";
+    assertThat(run.code()).isEqualTo(1);
+    assertThat(run.stderr()).containsExactly("lifecircle: " + why);
+    List<String> logged = new ArrayList<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(gate.warehouse().resolve("run_log").toString())
+            .where("run_id = 'pop-gate'")
+            .select("stage", "source", "status", "message")
+            .collectAsList()) {
+      logged.add(r.getString(0) + " " + r.getString(1) + " " + r.getString(2) + ": " + r.get(3));
+    }
+    assertThat(logged).containsExactly("population null failed: " + why);
+    assertThat(Files.exists(gate.warehouse().resolve("building_population"))).isFalse();
   }
 
   @Test
