@@ -36,9 +36,10 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
 
   /**
    * Inputs up to this size get the small profile. Measured with bench/profiles.py: the demo (1.1 MB
-   * of inputs) and the scale benchmark's SF 0.01 (7.9 MB) ran faster and in less memory small; at
-   * SF 0.1 (about 60 MB) code generation is expected to pay for itself again, not yet measured, so
-   * the line stays at twice SF 0.01 (docs/BENCHMARKS.md).
+   * of inputs) ran 27 % faster small, SF 0.01 (7.9 MB) 13 % faster, both in less memory; at SF 0.1
+   * (78 MB) the two tied (212 s against 214 s: generated code won back access and coverage, what
+   * adaptive execution costs indicators lost it). The line sits between, at twice SF 0.01
+   * (docs/BENCHMARKS.md).
    */
   public static final long SMALL_INPUT_BYTES = 16L << 20;
 
