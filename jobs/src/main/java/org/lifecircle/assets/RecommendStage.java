@@ -198,17 +198,21 @@ public final class RecommendStage implements Stage {
             .computeIfAbsent(r.getString(0), c -> new HashMap<>())
             .put(r.getString(1), r.getLong(2));
       }
-      int others = gaps.stream().mapToInt(GapFillPlan.CategoryGap::budget).sum();
+      int allBudgets = gaps.stream().mapToInt(GapFillPlan.CategoryGap::budget).sum();
       List<Row> wanted = new ArrayList<>();
       for (GapFillPlan.CategoryGap g : gaps) {
         Map<String, Long> byAsset = gains.getOrDefault(g.category(), Map.of());
-        int n = Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + others;
+        Map<String, List<GapFillPlan.Pair>> firstOfCategory = new HashMap<>();
         byAsset.keySet().stream()
             .sorted(
                 Comparator.comparing((String a) -> byAsset.get(a)).reversed().thenComparing(a -> a))
-            .limit(n)
-            .forEach(a -> wanted.add(RowFactory.create(g.category(), a)));
-        first.put(g.category(), new HashMap<>());
+            .limit(Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + allBudgets)
+            .forEach(
+                a -> {
+                  wanted.add(RowFactory.create(g.category(), a));
+                  firstOfCategory.put(a, new ArrayList<>());
+                });
+        first.put(g.category(), firstOfCategory);
       }
       Dataset<Row> keys =
           pairs
@@ -226,13 +230,8 @@ public final class RecommendStage implements Stage {
               .collectAsList()) {
         first
             .get(r.getString(0))
-            .computeIfAbsent(r.getString(1), a -> new ArrayList<>())
+            .get(r.getString(1))
             .add(new GapFillPlan.Pair(r.getString(1), r.getString(2), r.getLong(3)));
-      }
-      // Assets of the first set without pairs cannot be there (gains come from pairs): each wanted
-      // asset now has its pairs, so a category's first set is complete.
-      for (Row w : wanted) {
-        first.get(w.getString(0)).computeIfAbsent(w.getString(1), a -> new ArrayList<>());
       }
     }
 

@@ -51,8 +51,7 @@ public final class SparkSessions {
                 b.config(key, value);
               }
             });
-    String effective = master != null ? master : System.getProperty("spark.master");
-    effective = effective != null ? effective : "local[*]";
+    String effective = effectiveMaster(master);
     b.master(effective);
     if (effective.startsWith("local")
         && System.getProperty("spark.databricks.delta.snapshotPartitions") == null) {
@@ -61,5 +60,13 @@ public final class SparkSessions {
       b.config("spark.databricks.delta.snapshotPartitions", "2");
     }
     return b.getOrCreate();
+  }
+
+  /**
+   * The master a session gets: the one given, else the one spark-submit set (spark.master), else
+   * local[*].
+   */
+  public static String effectiveMaster(String master) {
+    return master != null ? master : System.getProperty("spark.master", "local[*]");
   }
 }

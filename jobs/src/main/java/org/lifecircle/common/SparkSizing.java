@@ -59,7 +59,7 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
   /** The profile for a city's run on {@code master} (null: the deployment's or local). */
   public static SparkSizing of(CityConfig city, String master, Choice choice) {
     long bytes = inputBytes(city);
-    String effective = master != null ? master : System.getProperty("spark.master", "local[*]");
+    String effective = SparkSessions.effectiveMaster(master);
     if (choice == Choice.SMALL || choice == Choice.LARGE) {
       Profile p = choice == Choice.SMALL ? Profile.SMALL : Profile.LARGE;
       return new SparkSizing(p, bytes, "chosen with --spark-profile");

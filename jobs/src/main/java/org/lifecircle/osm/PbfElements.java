@@ -20,6 +20,7 @@ import java.util.zip.Inflater;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IOUtils;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -166,7 +167,7 @@ public final class PbfElements {
     FSDataInputStream in = p.getFileSystem(conf).open(p);
     TaskContext task = TaskContext.get();
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) t -> closeQuietly(in));
+      task.addTaskCompletionListener((TaskCompletionListener) t -> IOUtils.closeStream(in));
     }
     return new Iterator<>() {
       private int next;
@@ -189,7 +190,7 @@ public final class PbfElements {
         }
         if (!block.hasNext() && next <= slice.length) {
           next = slice.length + 1; // the file is closed once, when the last block is done
-          closeQuietly(in);
+          IOUtils.closeStream(in);
         }
         return block.hasNext();
       }
@@ -202,14 +203,6 @@ public final class PbfElements {
         return block.next();
       }
     };
-  }
-
-  private static void closeQuietly(FSDataInputStream in) {
-    try {
-      in.close();
-    } catch (IOException e) {
-      // Only read from: nothing to lose.
-    }
   }
 
   /** A blob's block bytes: stored raw or zlib-compressed (the two compressions writers use). */
