@@ -1,13 +1,10 @@
 package org.lifecircle.io;
 
-import static org.apache.spark.sql.functions.col;
-
-import io.delta.tables.DeltaTable;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 
@@ -17,7 +14,10 @@ import org.lifecircle.common.RunContext;
  * the latest commit would then be theirs.
  */
 public final class CommitMetrics {
-  /** The commits searched first; another writer would have to commit this often in between. */
+  /**
+   * The commits searched before concluding that a write made none (a write of no rows into an empty
+   * partition): another writer would have to commit this often in between.
+   */
   static final int RECENT = 20;
 
   private CommitMetrics() {}
@@ -52,52 +52,50 @@ public final class CommitMetrics {
    * missing commit is a bug or a lost log, never skipped.
    */
   static Commit find(SparkSession spark, String table, String path, String tag, String predicate) {
-    DeltaTable t = DeltaTable.forPath(spark, path);
-    List<Row> found =
-        t.history(RECENT)
-            .where(col("userMetadata").equalTo(tag))
-            .select("version", "operationMetrics")
-            .collectAsList();
-    if (found.isEmpty()) { // a busy table: the whole retained history, read only in this case
-      found =
-          t.history()
-              .where(col("userMetadata").equalTo(tag))
-              .select("version", "operationMetrics")
-              .collectAsList();
+    long latest = DeltaLogs.version(spark, path);
+    // Newest first: ours is almost always the latest commit. Another city's run may have committed
+    // since, so the search goes on down the log; each step reads one small commit file.
+    Optional<Commit> found = search(spark, table, path, tag, latest, Math.max(0, latest - RECENT));
+    if (found.isPresent()) {
+      return found.get();
     }
-    if (found.isEmpty()) {
-      long version = t.history(1).select("version").first().getLong(0);
-      long held =
-          spark
-              .read()
-              .format("delta")
-              .option("versionAsOf", version)
-              .load(path)
-              .where(predicate)
-              .count();
-      if (held == 0) {
-        return new Commit(table, version, 0, false);
+    long held =
+        spark
+            .read()
+            .format("delta")
+            .option("versionAsOf", latest)
+            .load(path)
+            .where(predicate)
+            .count();
+    if (held == 0) {
+      return new Commit(table, latest, 0, false);
+    }
+    // Rows are there, so a commit made them: a busy table, searched through its whole log.
+    found = search(spark, table, path, tag, latest - RECENT - 1, 0);
+    if (found.isPresent()) {
+      return found.get();
+    }
+    throw PipelineException.cannot(
+        "read",
+        "the commit metrics of table " + table,
+        "no commit carries this write's tag, yet version " + latest + " holds " + held + " rows",
+        tag);
+  }
+
+  /** The commit tagged {@code tag} among versions {@code from} down to {@code to}, if any. */
+  private static Optional<Commit> search(
+      SparkSession spark, String table, String path, String tag, long from, long to) {
+    for (long v = from; v >= to; v--) {
+      Optional<CommitInfo> info = DeltaLogs.commitInfo(spark, path, v);
+      if (info.isPresent()
+          && info.get().userMetadata().isDefined()
+          && tag.equals(info.get().userMetadata().get())) {
+        return Optional.of(
+            new Commit(
+                table, v, rowsAdded(table, v, DeltaLogs.operationMetrics(info.get())), true));
       }
-      throw PipelineException.cannot(
-          "read",
-          "the commit metrics of table " + table,
-          "no commit"
-              + " carries this write's tag, yet version "
-              + version
-              + " holds "
-              + held
-              + " rows",
-          tag);
     }
-    if (found.size() != 1) {
-      throw PipelineException.cannot(
-          "read",
-          "the commit metrics of table " + table,
-          found.size() + " commits carry this write's tag",
-          tag);
-    }
-    Row r = found.get(0);
-    return new Commit(table, r.getLong(0), rowsAdded(table, r.getLong(0), r.getJavaMap(1)), true);
+    return Optional.empty();
   }
 
   /**

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.types.StructField;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.PipelineException;
@@ -50,6 +51,11 @@ public final class DeltaTables {
               // Data-skipping statistics only on the leading (key) columns: collecting them for
               // every column costs more at write time than it saves readers of these tables.
               .property("delta.dataSkippingNumIndexedCols", "4");
+      if (hasGeometry(contract)) {
+        // Set at creation: a property changed afterwards is one more commit, and one more
+        // state reconstruction (a Spark job) before the first write.
+        b = b.property(crsKey(ctx), ctx.city().metricCrs());
+      }
       for (StructField f : contract.schema().fields()) {
         b =
             b.addColumn(
@@ -115,18 +121,27 @@ public final class DeltaTables {
 
   private static final Set<String> CRS_RECORDED = ConcurrentHashMap.newKeySet();
 
+  private static boolean hasGeometry(Contract contract) {
+    return contract.fields().stream().anyMatch(Contract.Field::isGeometry);
+  }
+
+  private static String crsKey(RunContext ctx) {
+    return "lifecircle.crs." + ctx.cityCode();
+  }
+
+  /**
+   * Records the city's metric CRS as a table property unless the table already says so: set when
+   * the table is created, added here for a city that first writes to a table another city created.
+   * Checked once per table and city per process.
+   */
   private static void recordCrs(
       SparkSession spark, RunContext ctx, Contract contract, String path) {
-    boolean hasGeometry = contract.fields().stream().anyMatch(Contract.Field::isGeometry);
-    // Checked once per table and city per process: reading table details is a Spark job.
-    if (!hasGeometry
+    if (!hasGeometry(contract)
         || !CRS_RECORDED.add(path + "|" + ctx.cityCode() + "|" + ctx.city().metricCrs())) {
       return;
     }
-    String key = "lifecircle.crs." + ctx.cityCode();
-    Map<String, String> props =
-        DeltaTable.forPath(spark, path).detail().select("properties").first().getJavaMap(0);
-    if (ctx.city().metricCrs().equals(props.get(key))) {
+    String key = crsKey(ctx);
+    if (ctx.city().metricCrs().equals(DeltaLogs.properties(spark, path).get(key))) {
       return;
     }
     // Both values were validated (6-digit code, a CRS name proj4j knows), so they are safe to
@@ -204,8 +219,22 @@ public final class DeltaTables {
                 .option("replaceWhere", predicate)
                 .option("userMetadata", tag)
                 .save(path));
-    return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
+    CommitMetrics.Commit commit = CommitMetrics.find(spark, contract.table(), path, tag, predicate);
+    WRITTEN.put(
+        path + "|" + predicate,
+        new Written(
+            DeltaLogs.latest(spark, path).metadata().id(), commit.version(), commit.rowsAdded()));
+    return commit;
   }
+
+  /**
+   * What this process last wrote under a predicate: the table (Delta's id, new for a table created
+   * again at the same path), the version that holds the write and its rows. While the table is
+   * still at that version, the rows under the predicate are exactly those.
+   */
+  private record Written(String tableId, long version, long rows) {}
+
+  private static final Map<String, Written> WRITTEN = new ConcurrentHashMap<>();
 
   /**
    * Undoes {@code commit}, this run's replaceSnapshot of the table: the (city, date) partition is
@@ -290,10 +319,26 @@ public final class DeltaTables {
    */
   public static Dataset<Row> input(SparkSession spark, RunContext ctx, String table) {
     Dataset<Row> df = readSnapshot(spark, ctx, table);
-    if (df.isEmpty()) {
-      throw empty(ctx, table, ctx.tablePath(table));
+    String path = ctx.tablePath(table);
+    // A stage reading what an earlier stage of this process wrote knows from that commit whether
+    // the snapshot holds rows, without the Spark job (and Delta file listing) isEmpty costs; any
+    // commit since, by anyone, and the data is asked.
+    Written w = WRITTEN.get(path + "|" + snapshotPredicate(ctx));
+    boolean empty;
+    if (w != null && stillAt(spark, path, w)) {
+      empty = w.rows() == 0;
+    } else {
+      empty = df.isEmpty();
+    }
+    if (empty) {
+      throw empty(ctx, table, path);
     }
     return df;
+  }
+
+  private static boolean stillAt(SparkSession spark, String path, Written w) {
+    Snapshot now = DeltaLogs.latest(spark, path);
+    return now.version() == w.version() && now.metadata().id().equals(w.tableId());
   }
 
   /** A table that is not there, wherever {@code location} says it was looked for. */

@@ -59,8 +59,9 @@ public final class Merge {
    * operation metrics, or an empty map when it changed nothing (Delta then commits nothing).
    */
   public Map<String, String> execute(Dataset<Row> source, Column on) {
-    DeltaTable target = DeltaTable.forPath(spark, ctx.tablePath(contract.table()));
-    long before = version(target);
+    String path = ctx.tablePath(contract.table());
+    DeltaTable target = DeltaTable.forPath(spark, path);
+    long before = DeltaLogs.version(spark, path);
     DeltaCommits.run(
         contract.table(),
         () -> {
@@ -73,14 +74,13 @@ public final class Merge {
           }
           m.execute();
         });
-    Row last = target.history(1).select("version", "operationMetrics").first();
-    if (last.getLong(0) == before || last.isNullAt(1)) {
-      return Map.of();
-    }
-    return last.getJavaMap(1);
-  }
-
-  private static long version(DeltaTable table) {
-    return table.history(1).select("version").first().getLong(0);
+    long after = DeltaLogs.version(spark, path);
+    Map<String, String> metrics =
+        after == before
+            ? null
+            : DeltaLogs.commitInfo(spark, path, after)
+                .map(DeltaLogs::operationMetrics)
+                .orElse(null);
+    return metrics == null ? Map.of() : metrics;
   }
 }

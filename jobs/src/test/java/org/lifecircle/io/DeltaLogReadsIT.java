@@ -1,0 +1,91 @@
+package org.lifecircle.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.lifecircle.TestSpark;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+
+/**
+ * What the sink learns from Delta's log instead of from Spark jobs: the city's CRS is a property of
+ * the table's creation (no second commit), and a stage's input written earlier in the process is
+ * known to hold rows without a job, until anyone commits to the table again.
+ */
+class DeltaLogReadsIT {
+  private static final String GAP =
+      "SELECT 'C1' AS community_code, 'pharmacy' AS category, 'distance' AS gap_kind,"
+          + " 10L AS target_residents, 4L AS target_residents_uncovered,"
+          + " CAST(NULL AS DOUBLE) AS nearest_distance_m, 500.0 AS threshold_m,"
+          + " CAST(NULL AS DOUBLE) AS excess_m, CAST(NULL AS DOUBLE) AS shortfall_places,"
+          + " 4.0 AS severity, 1 AS rank, 'network' AS distance_basis";
+
+  private static RunContext context(String name) {
+    CityConfig city = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
+    Path warehouse = TestSpark.tempDir(name).resolve("warehouse");
+    return new RunContext(name, city, LocalDate.of(2026, 7, 1), warehouse);
+  }
+
+  @Test
+  void aGeometryTableIsCreatedWithItsCrsInOneCommit() {
+    SparkSession spark = TestSpark.session();
+    RunContext ctx = context("crs-at-create");
+    DeltaTables.ensure(spark, ctx, Contract.of("admin_areas"));
+
+    DeltaTable table = DeltaTable.forPath(spark, ctx.tablePath("admin_areas"));
+    List<Row> history = table.history().select("version", "operation").collectAsList();
+    assertThat(history).extracting(r -> r.getString(1)).containsExactly("CREATE TABLE");
+    assertThat(table.detail().select("properties").first().<String, String>getJavaMap(0))
+        .containsEntry("lifecircle.crs.990102", "EPSG:4547");
+  }
+
+  @Test
+  void anInputThisProcessWroteNeedsNoJobUntilSomeoneCommitsAgain() throws Exception {
+    SparkSession spark = TestSpark.session();
+    RunContext ctx = context("written-input");
+    Contract gaps = Contract.of("coverage_gaps");
+    assertThat(DeltaTables.replaceSnapshot(spark, ctx, gaps, spark.sql(GAP))).isEqualTo(1);
+
+    AtomicInteger jobs = new AtomicInteger();
+    SparkListener counter =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart start) {
+            jobs.incrementAndGet();
+          }
+        };
+    spark.sparkContext().addSparkListener(counter);
+    try {
+      Dataset<Row> input = DeltaTables.input(spark, ctx, "coverage_gaps");
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      assertThat(jobs.get()).isZero();
+      assertThat(input.count()).isEqualTo(1);
+    } finally {
+      spark.sparkContext().removeSparkListener(counter);
+    }
+
+    // Another writer empties the snapshot: the process's own record is stale and not trusted.
+    spark.sql(
+        "DELETE FROM delta.`"
+            + ctx.tablePath("coverage_gaps")
+            + "` WHERE city_code = '990102' AND snapshot_date = DATE'2026-07-01'");
+    assertThatThrownBy(() -> DeltaTables.input(spark, ctx, "coverage_gaps"))
+        .hasMessage(
+            "Cannot read table coverage_gaps: it has no rows for city 990102 on 2026-07-01;"
+                + " run the stage that writes it first ("
+                + ctx.tablePath("coverage_gaps")
+                + ")");
+  }
+}
