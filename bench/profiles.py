@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Spark profiles side by side: the nightly of one city with ``--spark-profile large`` (Spark's
-defaults) and ``small`` (no code generation or adaptive execution, few shuffle partitions), one
+defaults) and ``small`` (no code generation or adaptive execution, few shuffle partitions; and
+the JVM options bin/lifecircle starts each with, SparkSizing.jvmOptions: none for large), one
 after the other on the same inputs, each into a fresh warehouse. Reports per profile the process
 wall time, CPU (user + sys), peak RSS, the stages' seconds and Spark jobs (from the run's log),
 and checks that both wrote the same tables (a content hash per table, as the cluster test
@@ -71,13 +72,15 @@ def close_enough(a: Path, b: Path) -> str | None:
     return None
 
 
-def timed_nightly(city: Path, warehouse: Path, profile: str, heap: str) -> dict:
+def timed_nightly(city: Path, warehouse: Path, profile: str, heap: str | None) -> dict:
     shutil.rmtree(warehouse, ignore_errors=True)
     cmd = ["/usr/bin/time", "-v", str(ROOT / "bin/lifecircle"), "nightly", "--city", str(city),
            "--warehouse", str(warehouse), "--date", DATE, "--spark-profile", profile]
     started = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True,
-                          env={**os.environ, "LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"})
+    env = {k: v for k, v in os.environ.items() if k != "LIFECIRCLE_JAVA_OPTS"}
+    if heap:
+        env["LIFECIRCLE_JAVA_OPTS"] = f"-Xmx{heap}"
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.monotonic() - started
     if proc.returncode != 0:
         sys.exit(f"Cannot run nightly with profile {profile}: exit {proc.returncode}\n"
@@ -103,7 +106,9 @@ def main() -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--city", default=str(ROOT / "cities/demo/city.yaml"))
     ap.add_argument("--rounds", type=int, default=1, help="large-then-small pairs (default 1)")
-    ap.add_argument("--heap", default="6g", help="driver heap of every run (default 6g)")
+    ap.add_argument("--heap", default=None,
+                    help="driver heap of every run (default: what bin/lifecircle picks for the"
+                         " profile: SparkSizing.jvmOptions for small, the JVM's for large)")
     ap.add_argument("--work", default="/tmp/lifecircle-profiles", help="warehouses go here")
     args = ap.parse_args()
     city = Path(args.city).resolve()

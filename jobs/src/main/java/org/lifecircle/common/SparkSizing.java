@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -94,6 +95,28 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
       s.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, cores * 2)));
     }
     return s;
+  }
+
+  /**
+   * The JVM options a run of this profile starts with when the deployment gives none
+   * (bin/lifecircle asks through {@code cli/JvmOptions} before it starts the JVM). Small: a 2 GB
+   * heap, the throughput collector, and the optimising compiler (C2) kept for methods ten times
+   * hotter than by default: on the demo city C2 spent 61 s of the run's 125 s of CPU compiling
+   * methods that ran for a few seconds (-XX:+CITime). Together, on the demo: 69 s to about 60 s of
+   * process, 3.4 to 1.9 GB of peak RSS (docs/BENCHMARKS.md, session 8). Large: none, the JVM's
+   * defaults.
+   */
+  public List<String> jvmOptions() {
+    if (profile == Profile.LARGE) {
+      return List.of();
+    }
+    return List.of(
+        "-Xmx2g",
+        "-XX:+UseParallelGC",
+        "-XX:Tier4InvocationThreshold=50000",
+        "-XX:Tier4MinInvocationThreshold=6000",
+        "-XX:Tier4CompileThreshold=150000",
+        "-XX:Tier4BackEdgeThreshold=400000");
   }
 
   /** One line for the console and the log: which profile and why. */

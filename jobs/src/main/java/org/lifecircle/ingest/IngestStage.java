@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -26,6 +27,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
 import org.lifecircle.common.DatasetSource;
+import org.lifecircle.common.ParallelWork;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
@@ -64,6 +66,12 @@ public final class IngestStage implements Stage {
     this.beforeSilverWrite = beforeSilverWrite;
   }
 
+  /**
+   * Sources read, and silver tables written, at once: each piece's driver work (planning, Delta's
+   * log) overlaps another's tasks. Demo city on 2 cores: see docs/BENCHMARKS.md, session 8.
+   */
+  static final int PARALLEL = 3;
+
   @Override
   public String name() {
     return NAME;
@@ -95,9 +103,13 @@ public final class IngestStage implements Stage {
     Set<String> categories = ctx.catalogs().facilities().codes();
     List<Checked> checked = new ArrayList<>();
     try {
+      List<Callable<Checked>> reads = new ArrayList<>();
       for (Map.Entry<String, DatasetSource> e : city.datasets().entrySet()) {
-        checked.add(check(spark, ctx, e.getKey(), e.getValue(), categories));
+        reads.add(() -> check(spark, ctx, e.getKey(), e.getValue(), categories));
       }
+      List<ParallelWork.Outcome<Checked>> outcomes = ParallelWork.run(PARALLEL, reads);
+      outcomes.stream().filter(o -> !o.failed()).forEach(o -> checked.add(o.value()));
+      ParallelWork.throwFirstFailure(outcomes);
       for (Checked c : checked) {
         requireWithinLimits(c, city.limits().maxQuarantineShare());
       }
@@ -333,14 +345,26 @@ public final class IngestStage implements Stage {
       Map<String, CommitMetrics.Commit> commits) {
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Long> committed = new LinkedHashMap<>();
+    List<Callable<CommitMetrics.Commit>> writes = new ArrayList<>();
+    for (Checked c : checked) {
+      writes.add(
+          () -> {
+            spark.sparkContext().setJobDescription("ingest write " + c.dataset());
+            Dataset<Row> ok =
+                beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
+            return DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok);
+          });
+    }
+    List<ParallelWork.Outcome<CommitMetrics.Commit>> written = ParallelWork.run(PARALLEL, writes);
+    for (int i = 0; i < checked.size(); i++) {
+      if (!written.get(i).failed()) {
+        commits.put(checked.get(i).dataset(), written.get(i).value());
+      }
+    }
+    ParallelWork.throwFirstFailure(written);
     Dataset<Row> quarantine = null;
     for (Checked c : checked) {
-      spark.sparkContext().setJobDescription("ingest write " + c.dataset());
-      Dataset<Row> ok =
-          beforeSilverWrite.apply(c.dataset(), c.rows().where(col("__reason").isNull()));
-      CommitMetrics.Commit commit = DeltaTables.replaceSnapshotCommit(spark, ctx, c.contract(), ok);
-      commits.put(c.dataset(), commit);
-      long added = commit.rowsAdded();
+      long added = commits.get(c.dataset()).rowsAdded();
       counts.put(c.dataset(), added);
       committed.put(c.dataset(), added);
       Dataset<Row> bad =
@@ -350,6 +374,7 @@ public final class IngestStage implements Stage {
               c.contract().key().isEmpty() ? null : c.contract().key().get(0));
       quarantine = quarantine == null ? bad : quarantine.unionByName(bad);
     }
+    spark.sparkContext().setJobDescription("ingest write " + Tables.QUARANTINE);
     CommitMetrics.Commit q = Quarantine.replaceCommit(spark, ctx, NAME, quarantine);
     commits.put(Tables.QUARANTINE, q);
     counts.put(Tables.QUARANTINE, q.rowsAdded());

@@ -91,4 +91,11 @@ class SparkSizingTest {
         .containsEntry("spark.sql.shuffle.partitions", "32")
         .doesNotContainKeys("spark.sql.codegen.wholeStage", "spark.sql.codegen.factoryMode");
   }
+
+  @Test
+  void onlyTheSmallProfileNamesJvmOptions() {
+    assertThat(new SparkSizing(SparkSizing.Profile.SMALL, 0, "test").jvmOptions())
+        .contains("-Xmx2g", "-XX:+UseParallelGC", "-XX:Tier4InvocationThreshold=50000");
+    assertThat(new SparkSizing(SparkSizing.Profile.LARGE, 0, "test").jvmOptions()).isEmpty();
+  }
 }
