@@ -118,7 +118,20 @@ public final class OsmGeometry {
       return null;
     }
     Geometry result = inner == null ? outer : outer.difference(inner);
-    return result.isEmpty() ? null : result;
+    return result.isEmpty() ? null : canonical(result);
+  }
+
+  /**
+   * The polygon in one canonical form: each ring starting at its least vertex, shells
+   * counter-clockwise and holes clockwise (as GeoJSON has them), parts and holes in JTS's order.
+   * Union and polygonizing do not fix where a ring starts: the same relation came out of two
+   * Helsinki runs with its courtyard starting at another vertex (r1858248), equal as geometry,
+   * different as WKB, and so a change to any diff of two snapshots.
+   */
+  static Geometry canonical(Geometry g) {
+    Geometry n = g.copy();
+    n.normalize(); // JTS's normal form: shells clockwise, holes counter-clockwise
+    return n.reverse(); // each ring reversed in place: same start vertex, GeoJSON's orientation
   }
 
   @SuppressWarnings("unchecked")
