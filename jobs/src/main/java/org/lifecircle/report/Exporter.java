@@ -108,6 +108,12 @@ public final class Exporter {
           "a folder stands where the file" + " goes (written by an older version?); move it away",
           target);
     }
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw PipelineException.cannot(
+          "export", "table " + table, "cannot create the folder: " + e.getMessage(), out);
+    }
     switch (format) {
       case "geoparquet" -> geoParquet(geo, target);
       case "geojson" -> geoJson(geo, target);

@@ -133,6 +133,17 @@ class ExporterIT {
   }
 
   @Test
+  void everyFormatCreatesTheFolderItWritesInto() {
+    // A fresh clone has no exports/ folder; the README's example export is a GeoPackage.
+    for (String format : List.of("gpkg", "geojson", "geoparquet")) {
+      Path fresh = out.resolveSibling("fresh-" + format).resolve("exports");
+      assertThat(Exporter.export(spark, ctx, "coverage_gaps", "coverage", format, fresh))
+          .isRegularFile()
+          .hasParent(fresh);
+    }
+  }
+
+  @Test
   void eachFormatIsOneFileAndNothingElseIsLeftBeside() throws Exception {
     List<String> names;
     try (Stream<Path> s = Files.list(out)) {
