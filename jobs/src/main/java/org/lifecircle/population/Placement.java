@@ -60,27 +60,34 @@ record Placement(
       double nearbyM) {
     List<JavaRDD<Row>> kept = new ArrayList<>();
     Dataset<Row> located = cells.where(col("geometry").isNotNull());
-    Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential));
+    Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential)).rows();
     Dataset<Row> allocated =
         Dasymetric.allocate(spark, inCells, cells).withColumn("allocation", lit("cell"));
     Dataset<Row> homes = residential;
     Map<String, Map<String, Long>> fallbacks = new LinkedHashMap<>();
 
-    Dataset<Row> left =
+    Kept leftOver =
         keep(
             kept,
             cells
                 .where(PopulationStage.totalResidents().gt(0))
                 .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti"));
+    Dataset<Row> left = leftOver.rows();
     long emptyCells =
         cells
             .where(PopulationStage.totalResidents().equalTo(0))
             .join(inCells.select("unit_id").distinct(), "unit_id", "left_anti")
             .count();
 
+    long overlapping = overlappingPairs(located);
+    if (leftOver.count() == 0) { // every cell placed: no fallback has a cell to serve
+      return new Placement(homes, allocated, noFallbacks(), overlapping, emptyCells, kept);
+    }
+
     // 1. The cell's buildings of unknown use.
     Dataset<Row> unknownHomes =
-        keep(kept, Dasymetric.homesInCells(left.where(col("geometry").isNotNull()), unknownUse));
+        keep(kept, Dasymetric.homesInCells(left.where(col("geometry").isNotNull()), unknownUse))
+            .rows();
     allocated =
         allocated.unionByName(
             Dasymetric.allocate(spark, unknownHomes, left)
@@ -94,17 +101,18 @@ record Placement(
     // 2. Residential buildings near the cell: a range join on the cell grown by the distance.
     Dataset<Row> near =
         keep(
-            kept,
-            residential
-                .select("building_id", "origin", "residential_floor_area_m2")
-                .join(
-                    left.where(col("geometry").isNotNull())
-                        .select(
-                            col("unit_id"),
-                            expr("ST_Buffer(ST_GeomFromWKB(geometry), " + nearbyM + ")")
-                                .as("reach")),
-                    expr("ST_Intersects(reach, origin)"))
-                .select("unit_id", "building_id", "residential_floor_area_m2"));
+                kept,
+                residential
+                    .select("building_id", "origin", "residential_floor_area_m2")
+                    .join(
+                        left.where(col("geometry").isNotNull())
+                            .select(
+                                col("unit_id"),
+                                expr("ST_Buffer(ST_GeomFromWKB(geometry), " + nearbyM + ")")
+                                    .as("reach")),
+                        expr("ST_Intersects(reach, origin)"))
+                    .select("unit_id", "building_id", "residential_floor_area_m2"))
+            .rows();
     allocated =
         allocated.unionByName(
             Dasymetric.allocate(spark, near, left).withColumn("allocation", lit(FALLBACKS.get(1))));
@@ -128,7 +136,19 @@ record Placement(
     homes = homes.unionByName(points);
     fallbacks.put(FALLBACKS.get(2), totals(left));
 
-    return new Placement(homes, allocated, fallbacks, overlappingPairs(located), emptyCells, kept);
+    return new Placement(homes, allocated, fallbacks, overlapping, emptyCells, kept);
+  }
+
+  /** Every fallback with no cells and no residents, as {@link #totals} counts an empty frame. */
+  private static Map<String, Map<String, Long>> noFallbacks() {
+    Map<String, Map<String, Long>> none = new LinkedHashMap<>();
+    for (String kind : FALLBACKS) {
+      Map<String, Long> m = new LinkedHashMap<>();
+      m.put("cells", 0L);
+      m.put("residents", 0L);
+      none.put(kind, m);
+    }
+    return none;
   }
 
   /** Records a fallback's cells and residents and returns the cells still left after it. */
@@ -140,7 +160,8 @@ record Placement(
       List<JavaRDD<Row>> kept) {
     Dataset<Row> served = left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_semi");
     fallbacks.put(kind, totals(served));
-    return keep(kept, left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti"));
+    return keep(kept, left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti"))
+        .rows();
   }
 
   private static Map<String, Long> totals(Dataset<Row> cells) {
@@ -188,13 +209,16 @@ record Placement(
    * Found by the standalone-cluster test (two workers, two shuffle partitions, a tiny city). Cached
    * serialized, a block's size is its bytes, and the local checkpoint keeps that level.
    */
-  private static Dataset<Row> keep(List<JavaRDD<Row>> kept, Dataset<Row> d) {
+  private static Kept keep(List<JavaRDD<Row>> kept, Dataset<Row> d) {
     JavaRDD<Row> rows = d.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
     rows.rdd().localCheckpoint();
-    rows.count(); // eager, so the checkpoint holds before the next step reads it
+    long n = rows.count(); // eager, so the checkpoint holds before the next step reads it
     kept.add(rows);
-    return d.sparkSession().createDataFrame(rows, d.schema());
+    return new Kept(d.sparkSession().createDataFrame(rows, d.schema()), n);
   }
+
+  /** A materialised frame and its row count, which the materialising already counted. */
+  private record Kept(Dataset<Row> rows, long count) {}
 
   void unpersist() {
     kept.forEach(JavaRDD::unpersist);
