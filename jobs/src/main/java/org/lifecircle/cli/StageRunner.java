@@ -12,6 +12,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.RunContext;
+import org.lifecircle.common.SparkSessions;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaStageTables;
@@ -48,6 +49,7 @@ final class StageRunner {
     out.printf("%s stage %s ...%n", LocalTime.now().withNano(0), stage.name());
     StageResult result;
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
+    Map<String, String> replaced = SparkSessions.override(spark, stage.sparkSettings());
     try (Progress progress = Progress.start(spark, stage.name(), sparkMetrics, out)) {
       result = stage.run(spark, ctx, DeltaStageTables.of(spark, ctx));
       result.requireQuarantineWithin(stage.name(), ctx.city().limits().maxQuarantineShare());
@@ -62,6 +64,7 @@ final class StageRunner {
       }
       throw e;
     } finally {
+      SparkSessions.restore(spark, replaced);
       spark.sparkContext().clearJobGroup();
       sparkMetrics.detach(spark);
     }

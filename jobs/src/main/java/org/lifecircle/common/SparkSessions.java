@@ -1,7 +1,10 @@
 package org.lifecircle.common;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.io.DeltaSession;
+import scala.Option;
 
 /**
  * Builds the one SparkSession a process uses, with Delta and Sedona registered once through their
@@ -60,6 +63,36 @@ public final class SparkSessions {
       b.config("spark.databricks.delta.snapshotPartitions", "2");
     }
     return b.getOrCreate();
+  }
+
+  /**
+   * Sets {@code settings} on the running session, except those the deployment gave, and returns
+   * what to put back afterwards with {@link #restore}: each key's previous value, or null where it
+   * had none.
+   */
+  public static Map<String, String> override(SparkSession spark, Map<String, String> settings) {
+    Map<String, String> previous = new LinkedHashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (System.getProperty(key) == null) {
+            Option<String> now = spark.conf().getOption(key);
+            previous.put(key, now.isDefined() ? now.get() : null);
+            spark.conf().set(key, value);
+          }
+        });
+    return previous;
+  }
+
+  /** Puts back what {@link #override} replaced. */
+  public static void restore(SparkSession spark, Map<String, String> previous) {
+    previous.forEach(
+        (key, value) -> {
+          if (value == null) {
+            spark.conf().unset(key);
+          } else {
+            spark.conf().set(key, value);
+          }
+        });
   }
 
   /**

@@ -1,6 +1,7 @@
 package org.lifecircle.common;
 
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -30,6 +31,15 @@ public interface Stage {
   /** Short names of the checks that stop the stage (and the nightly) when they fail. */
   default List<String> checks() {
     return doors().checks();
+  }
+
+  /**
+   * Spark SQL settings for this stage's queries alone, on top of the session's profile; the runner
+   * sets them before the stage and puts the session's values back after it. A setting the
+   * deployment gave (spark-submit --conf, -Dspark.*) still wins.
+   */
+  default Map<String, String> sparkSettings() {
+    return Map.of();
   }
 
   /**

@@ -46,6 +46,16 @@ public final class IndicatorsStage implements Stage {
     return NAME;
   }
 
+  /**
+   * Adaptive execution off at every size: it re-plans each of the roll-ups' many small shuffles
+   * into more jobs than it saves. SF 0.1 with the large profile, this stage alone: 54.5 s and 53.2
+   * s with it, 253 jobs; 42.9 s without, 45 jobs (docs/BENCHMARKS.md, session 8).
+   */
+  @Override
+  public Map<String, String> sparkSettings() {
+    return Map.of("spark.sql.adaptive.enabled", "false");
+  }
+
   /** compounds and idle_assets are optional: their indicators are skipped with a note. */
   @Override
   public Doors doors() {
