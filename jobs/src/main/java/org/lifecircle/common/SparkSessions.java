@@ -50,14 +50,14 @@ public final class SparkSessions {
         .settings(Runtime.getRuntime().availableProcessors())
         .forEach(
             (key, value) -> {
-              if (System.getProperty(key) == null) {
+              if (!deploymentSets(key)) {
                 b.config(key, value);
               }
             });
     String effective = effectiveMaster(master);
     b.master(effective);
     if (effective.startsWith("local")
-        && System.getProperty("spark.databricks.delta.snapshotPartitions") == null) {
+        && !deploymentSets("spark.databricks.delta.snapshotPartitions")) {
       // Delta replays its log with 50 partitions by default: on one machine with small logs that is
       // 50 tiny tasks per table read. Measured on the demo city: see docs/BENCHMARKS.md.
       b.config("spark.databricks.delta.snapshotPartitions", "2");
@@ -74,7 +74,7 @@ public final class SparkSessions {
     Map<String, String> previous = new LinkedHashMap<>();
     settings.forEach(
         (key, value) -> {
-          if (System.getProperty(key) == null) {
+          if (!deploymentSets(key)) {
             Option<String> now = spark.conf().getOption(key);
             previous.put(key, now.isDefined() ? now.get() : null);
             spark.conf().set(key, value);
@@ -93,6 +93,14 @@ public final class SparkSessions {
             spark.conf().set(key, value);
           }
         });
+  }
+
+  /**
+   * Whether the deployment gave {@code key} itself: spark-submit hands its --conf to the driver as
+   * system properties, as -Dspark.* does.
+   */
+  private static boolean deploymentSets(String key) {
+    return System.getProperty(key) != null;
   }
 
   /**

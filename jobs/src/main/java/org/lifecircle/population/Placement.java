@@ -143,10 +143,7 @@ record Placement(
   private static Map<String, Map<String, Long>> noFallbacks() {
     Map<String, Map<String, Long>> none = new LinkedHashMap<>();
     for (String kind : FALLBACKS) {
-      Map<String, Long> m = new LinkedHashMap<>();
-      m.put("cells", 0L);
-      m.put("residents", 0L);
-      none.put(kind, m);
+      none.put(kind, served(0, 0));
     }
     return none;
   }
@@ -176,9 +173,14 @@ record Placement(
                             AgeBands.COLUMNS.stream().map(b -> "COALESCE(" + b + ", 0L)").toList())
                         + "), 0L)"))
             .first();
+    return served(r.getLong(0), r.getLong(1));
+  }
+
+  /** A fallback's count as the run log records it. */
+  private static Map<String, Long> served(long cells, long residents) {
     Map<String, Long> m = new LinkedHashMap<>();
-    m.put("cells", r.getLong(0));
-    m.put("residents", r.getLong(1));
+    m.put("cells", cells);
+    m.put("residents", residents);
     return m;
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -13,11 +15,12 @@ class ParallelWorkTest {
   @Test
   void everyPieceRunsAndTheFirstFailureInOrderIsThrown() {
     AtomicInteger ran = new AtomicInteger();
+    CountDownLatch thirdFailed = new CountDownLatch(1);
     List<Callable<String>> pieces =
         List.of(
             () -> {
-              // Fails last in time, first in order: still the one reported.
-              Thread.sleep(200);
+              // Fails after the third, first in order: still the one reported.
+              assertThat(thirdFailed.await(30, TimeUnit.SECONDS)).isTrue();
               ran.incrementAndGet();
               throw new IllegalArgumentException("first");
             },
@@ -27,6 +30,7 @@ class ParallelWorkTest {
             },
             () -> {
               ran.incrementAndGet();
+              thirdFailed.countDown();
               throw new IllegalStateException("third");
             });
     List<ParallelWork.Outcome<String>> outcomes = ParallelWork.run(3, pieces);
