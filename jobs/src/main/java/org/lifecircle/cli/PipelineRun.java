@@ -20,6 +20,7 @@ import org.lifecircle.common.SparkSessions;
 import org.lifecircle.common.SparkSizing;
 import org.lifecircle.common.Stage;
 import org.lifecircle.io.DeltaStageTables;
+import org.lifecircle.io.Handoffs;
 import org.lifecircle.io.Tables;
 import org.lifecircle.report.Summary;
 
@@ -83,22 +84,26 @@ final class PipelineRun {
       SampleInputs.generateIfMissing(spark, config, ctx.catalogs().facilities(), out);
     }
     List<StageRunner.Timed> done = new ArrayList<>();
-    for (Stage stage : stages) {
-      done.add(StageRunner.run(spark, ctx, stage, out));
+    // A small run hands each table it writes to the stages after it (io/Handoffs: measured on
+    // the demo city in docs/BENCHMARKS.md); a large one reads them back from Delta.
+    try (Handoffs handoffs = Handoffs.open(spark, sizing.profile() == SparkSizing.Profile.SMALL)) {
+      for (Stage stage : stages) {
+        done.add(StageRunner.run(spark, ctx, stage, out));
+      }
+      if (options.metastoreDatabase != null) {
+        MetastoreRegistration.register(
+            spark,
+            ctx,
+            options.metastoreDatabase,
+            done.stream()
+                .flatMap(t -> t.result().tablesWritten().keySet().stream())
+                .distinct()
+                .toList(),
+            out);
+      }
+      printSummary(out, ctx, done, Duration.between(start, Instant.now()));
+      Summary.print(spark, ctx, DeltaStageTables.of(spark, ctx), out, stageNames, log);
     }
-    if (options.metastoreDatabase != null) {
-      MetastoreRegistration.register(
-          spark,
-          ctx,
-          options.metastoreDatabase,
-          done.stream()
-              .flatMap(t -> t.result().tablesWritten().keySet().stream())
-              .distinct()
-              .toList(),
-          out);
-    }
-    printSummary(out, ctx, done, Duration.between(start, Instant.now()));
-    Summary.print(spark, ctx, DeltaStageTables.of(spark, ctx), out, stageNames, log);
     return 0;
   }
 

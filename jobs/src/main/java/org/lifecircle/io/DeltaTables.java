@@ -206,7 +206,7 @@ public final class DeltaTables {
   static CommitMetrics.Commit replace(
       SparkSession spark, RunContext ctx, Contract contract, Dataset<Row> rows, String predicate) {
     ensure(spark, ctx, contract);
-    Dataset<Row> conformed = conform(rows, contract);
+    Dataset<Row> conformed = Handoffs.prepare(conform(rows, contract));
     String path = ctx.tablePath(contract.table());
     String tag = CommitMetrics.tag(ctx, contract.table());
     DeltaCommits.run(
@@ -220,10 +220,10 @@ public final class DeltaTables {
                 .option("userMetadata", tag)
                 .save(path));
     CommitMetrics.Commit commit = CommitMetrics.find(spark, contract.table(), path, tag, predicate);
-    WRITTEN.put(
-        path + "|" + predicate,
-        new Written(
-            DeltaLogs.latest(spark, path).metadata().id(), commit.version(), commit.rowsAdded()));
+    Snapshot now = DeltaLogs.latest(spark, path);
+    String key = path + "|" + predicate;
+    WRITTEN.put(key, new Written(now.metadata().id(), commit.version(), commit.rowsAdded()));
+    Handoffs.keep(key, conformed, now.metadata().id(), commit.version(), now.schema());
     return commit;
   }
 
@@ -292,6 +292,11 @@ public final class DeltaTables {
   }
 
   public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
+    String path = ctx.tablePath(table);
+    Handoffs.Handed handed = Handoffs.get(path + "|" + snapshotPredicate(ctx));
+    if (handed != null && stillAt(spark, path, handed.tableId(), handed.version())) {
+      return handed.rows();
+    }
     return readCity(spark, ctx, table)
         .where(col("snapshot_date").equalTo(lit(Date.valueOf(ctx.snapshotDate()))));
   }
@@ -325,7 +330,7 @@ public final class DeltaTables {
     // commit since, by anyone, and the data is asked.
     Written w = WRITTEN.get(path + "|" + snapshotPredicate(ctx));
     boolean empty;
-    if (w != null && stillAt(spark, path, w)) {
+    if (w != null && stillAt(spark, path, w.tableId(), w.version())) {
       empty = w.rows() == 0;
     } else {
       empty = df.isEmpty();
@@ -336,9 +341,10 @@ public final class DeltaTables {
     return df;
   }
 
-  private static boolean stillAt(SparkSession spark, String path, Written w) {
+  /** Whether the table at {@code path} is still table {@code tableId} at {@code version}. */
+  private static boolean stillAt(SparkSession spark, String path, String tableId, long version) {
     Snapshot now = DeltaLogs.latest(spark, path);
-    return now.version() == w.version() && now.metadata().id().equals(w.tableId());
+    return now.version() == version && now.metadata().id().equals(tableId);
   }
 
   /** A table that is not there, wherever {@code location} says it was looked for. */
