@@ -1,14 +1,18 @@
 package org.lifecircle.assets;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -27,10 +31,10 @@ import org.lifecircle.catalog.IdleRules;
  * category without a host block has no candidates. The catalog travels as a small DataFrame joined
  * on the use (an equi-join), never as SQL text.
  *
- * <p>Covering: per category, a Sedona distance join (ST_DWithin) of the points of the assets that
- * can host it with the origins of the residential buildings it leaves uncovered, within the
- * category's threshold; a pair is kept when the straight-line distance, times the detour factor on
- * rows whose basis is straight_line_detour, is within the threshold.
+ * <p>Covering: one Sedona distance join (ST_DWithin) of the points of the assets that can host a
+ * category with the origins of the residential buildings it leaves uncovered, within the category's
+ * threshold, for every category at once; a pair is kept when the straight-line distance, times the
+ * detour factor on rows whose basis is straight_line_detour, is within the threshold.
  */
 final class Candidates {
   private static final String NO_USE = "__none";
@@ -84,41 +88,80 @@ final class Candidates {
   }
 
   /**
-   * The candidate asset x uncovered building pairs of one category: (category, asset_id,
+   * Each category's key geometries are moved this far east of the previous category's before the
+   * join, so that one spatial join pairs each category's assets with its own homes only. A city
+   * spans far less than 1,000 km; were one wider, the category equality in the join condition still
+   * keeps every pair within its category, only the join would test more candidates.
+   */
+  static final double CATEGORY_SHIFT_M = 1_000_000;
+
+  /**
+   * The join's radius over the category's threshold. Moving a coordinate by up to {@code
+   * CATEGORY_SHIFT_M} times the categories rounds it by a few nanometres (a double's ulp at 1e8 is
+   * 1.5e-8): the metre keeps every pair within the threshold among the join's candidates, and the
+   * exact test on the unmoved geometries decides.
+   */
+  static final double JOIN_SLACK_M = 1.0;
+
+  /**
+   * The candidate asset x uncovered building pairs of the given categories: (category, asset_id,
    * building_id, target_residents). {@code uncovered}: building_access rows (building_id, category,
    * origin, distance_basis, target_residents) not covered; {@code assets}: asset_id and location
    * (WKB).
    *
-   * <p>One Sedona distance join per category, with the category's own radius, on only the assets
-   * that can host it and the buildings it leaves uncovered. Joining all categories at once (assets
-   * within the largest radius, then expanded by category) shuffled every near pair once per
-   * candidate category: the recommend stage took minutes at scale factor 0.1 (docs/BENCHMARKS.md).
+   * <p>One Sedona distance join for all categories, each pair within its category's own radius: the
+   * i-th category's asset points and homes are moved i * {@link #CATEGORY_SHIFT_M} east for the
+   * join, so the spatial index meets only pairs of the same category, and the category equality
+   * rides along as the join's extra condition. A pair is kept when the straight-line distance
+   * between the unmoved geometries, times the detour factor on rows whose basis is
+   * straight_line_detour, is within the threshold. One join per category broadcast each side once
+   * per category: 22 of the demo nightly's 54 recommend jobs (session 9). Joining all categories on
+   * the unmoved geometries instead met every near pair once per pair of categories: the recommend
+   * stage took minutes at scale factor 0.1 (docs/BENCHMARKS.md).
    */
   static Dataset<Row> pairs(
       Dataset<Row> assets,
       Dataset<Row> candidates,
       Dataset<Row> uncovered,
       double detourFactor,
-      String category) {
+      List<String> categories) {
+    List<Column> shifts = new ArrayList<>();
+    for (int i = 0; i < categories.size(); i++) {
+      shifts.add(lit(categories.get(i)));
+      shifts.add(lit(i * CATEGORY_SHIFT_M));
+    }
+    Column shift = map(shifts.toArray(Column[]::new));
     Dataset<Row> points =
         assets
             .join(
-                candidates.where(col("c_category").equalTo(lit(category))),
+                candidates.where(col("c_category").isin(categories.toArray())),
                 col("asset_id").equalTo(col("c_asset")))
             .select(
                 col("asset_id").as("a_id"),
+                col("c_category").as("a_category"),
                 expr("ST_GeomFromWKB(location)").as("a_location"),
-                col("c_threshold"));
+                col("c_threshold"))
+            .withColumn("a_shift", element_at(shift, col("a_category")))
+            .withColumn("a_key", expr("ST_Translate(a_location, a_shift, 0.0)"));
     Dataset<Row> homes =
         uncovered
-            .where(col("category").equalTo(lit(category)))
+            .where(col("category").isin(categories.toArray()))
             .select(
                 col("building_id").as("h_id"),
+                col("category").as("h_category"),
                 expr("ST_GeomFromWKB(origin)").as("h_origin"),
                 col("distance_basis"),
-                col("target_residents"));
+                col("target_residents"))
+            .withColumn("h_shift", element_at(shift, col("h_category")))
+            .withColumn("h_key", expr("ST_Translate(h_origin, h_shift, 0.0)"));
     return points
-        .join(homes, expr("ST_DWithin(a_location, h_origin, c_threshold)"))
+        .join(
+            homes,
+            expr("ST_DWithin(a_key, h_key, c_threshold + " + JOIN_SLACK_M + ")")
+                // The same category, said as the same shift: an equality of columns would make
+                // the join an equi-join, which Sedona leaves to Spark's hash join with the
+                // distance as a filter over every pair of the category.
+                .and(abs(col("a_shift").minus(col("h_shift"))).lt(CATEGORY_SHIFT_M / 2)))
         .where(
             expr("ST_Distance(a_location, h_origin)")
                 .multiply(
@@ -126,7 +169,7 @@ final class Candidates {
                         .otherwise(lit(1.0)))
                 .leq(col("c_threshold")))
         .select(
-            lit(category).as("category"),
+            col("a_category").as("category"),
             col("a_id").as("asset_id"),
             col("h_id").as("building_id"),
             col("target_residents"));

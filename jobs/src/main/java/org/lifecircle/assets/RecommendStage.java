@@ -162,7 +162,7 @@ public final class RecommendStage implements Stage {
   }
 
   /**
-   * Every gap category's candidate-home pairs from its Sedona distance join, in one persisted
+   * Every gap category's candidate-home pairs from one Sedona distance join, in one persisted
    * frame, asked for in two Spark jobs instead of three per category: every category's gains in one
    * aggregation, and the pairs of each category's first candidates in one collect. The plan works
    * on a category's best {@code max(64, 4 * budget)} open candidates first; assets taken by the
@@ -181,14 +181,16 @@ public final class RecommendStage implements Stage {
         Dataset<Row> uncovered,
         double detour,
         List<GapFillPlan.CategoryGap> gaps) {
-      Dataset<Row> all = null;
-      for (GapFillPlan.CategoryGap g : gaps) {
-        Dataset<Row> one =
-            Candidates.pairs(assets, candidates, uncovered, detour, g.category())
-                .select("category", "asset_id", "building_id", "target_residents");
-        all = all == null ? one : all.union(one);
-      }
-      pairs = all == null ? null : all.persist(StorageLevel.MEMORY_AND_DISK());
+      pairs =
+          gaps.isEmpty()
+              ? null
+              : Candidates.pairs(
+                      assets,
+                      candidates,
+                      uncovered,
+                      detour,
+                      gaps.stream().map(GapFillPlan.CategoryGap::category).toList())
+                  .persist(StorageLevel.MEMORY_AND_DISK());
       if (pairs == null) {
         return;
       }

@@ -274,7 +274,8 @@ class RecommendStageIT {
     Dataset<Row> uncovered =
         DeltaTables.readSnapshot(spark, ctx, "building_access").where("NOT covered");
     SparkPlans.assertSedonaSpatialJoin(
-        Candidates.pairs(assets, candidates, uncovered, 1.3, "kindergarten"));
+        Candidates.pairs(
+            assets, candidates, uncovered, 1.3, List.of("health_station", "kindergarten")));
   }
 
   private static Map<String, Object> access(
