@@ -90,13 +90,21 @@ def ensure_bench_classes(main="BaselineExport"):
         subprocess.run([str(ROOT / "mvnw"), "-B", "-q", "test-compile"], cwd=ROOT, check=True)
 
 
+def pipeline_env(heap):
+    """The pipeline's JVM options: -Xmx<heap>, or with --pipeline-heap auto those bin/lifecircle picks
+    for the city's profile (a small city's 2 GB heap and compiler thresholds)."""
+    if heap == "auto":
+        return {"LIFECIRCLE_JAVA_OPTS": ""}
+    return {"LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"}
+
+
 def pipeline(name, heap, logs):
     warehouse = BENCH / "data" / name / "warehouse"
     subprocess.run(["rm", "-rf", str(warehouse)], check=True)
     text, seconds = run(["/usr/bin/time", "-v", ROOT / "bin/lifecircle", "nightly", "--city",
                          BENCH / "cities" / f"{name}.yaml", "--warehouse", warehouse, "--date", DATE,
                          "--verbose"],  # the stage log lines parsed below go to stderr
-                        logs / "pipeline.log", env={"LIFECIRCLE_JAVA_OPTS": f"-Xmx{heap}"})
+                        logs / "pipeline.log", env=pipeline_env(heap))
     stages = []
     for m in STAGE_LINE.finditer(text):
         spark = dict(kv.split("=") for kv in m.group(6).split(", "))
@@ -118,7 +126,8 @@ def main():
     which.add_argument("--sf", help="scale factor: 0.01, 0.1 or 1 (bench/cities/sf<N>.yaml)")
     which.add_argument("--city", help="another city under bench/cities/ by name, e.g. x10")
     ap.add_argument("--pipeline-only", action="store_true", help="the pipeline alone, no baselines")
-    ap.add_argument("--heap", default="14g", help="pipeline JVM heap (default 14g)")
+    ap.add_argument("--heap", default="14g", help="JVM heap of the pipeline and the exports (default 14g)")
+    ap.add_argument("--pipeline-heap", help="the pipeline's heap if not --heap; auto: bin/lifecircle's choice")
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="JTS floor threads (default: cores)")
     ap.add_argument("--postgis-sample", type=float, default=1.0, help="share of homes PostGIS computes")
     ap.add_argument("--geopandas-sample", type=float, default=1.0, help="share of homes GeoPandas computes")
@@ -139,7 +148,7 @@ def main():
             require_postgres()
         ensure_bench_classes()
     log(f"pipeline of {name}")
-    result["pipeline"] = pipeline(name, args.heap, logs)
+    result["pipeline"] = pipeline(name, args.pipeline_heap or args.heap, logs)
     if not args.pipeline_only:
         run_baselines(args, name, result, logs, skip)
     result["ratios"] = ratios(result)
