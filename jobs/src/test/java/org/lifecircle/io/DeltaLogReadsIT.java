@@ -7,6 +7,8 @@ import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -21,8 +23,9 @@ import org.lifecircle.common.RunContext;
 
 /**
  * What the sink learns from Delta's log instead of from Spark jobs: the city's CRS is a property of
- * the table's creation (no second commit), and a stage's input written earlier in the process is
- * known to hold rows without a job, until anyone commits to the table again.
+ * the table's creation (no second commit), a stage's input written earlier in the process is known
+ * to hold rows without a job, until anyone commits to the table again, and a table just created
+ * holds nothing, so its first write appends, unless another writer committed first.
  */
 class DeltaLogReadsIT {
   private static final String GAP =
@@ -87,5 +90,88 @@ class DeltaLogReadsIT {
                 + " run the stage that writes it first ("
                 + ctx.tablePath("coverage_gaps")
                 + ")");
+  }
+
+  /** Job descriptions seen while {@code action} runs. */
+  private static List<String> jobsDuring(SparkSession spark, Runnable action)
+      throws TimeoutException {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onJobStart(SparkListenerJobStart start) {
+            seen.add(String.valueOf(start.properties().getProperty("spark.job.description")));
+          }
+        };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      action.run();
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    return seen;
+  }
+
+  private static List<String> communities(SparkSession spark, RunContext ctx) {
+    return DeltaTables.readSnapshot(spark, ctx, "coverage_gaps")
+        .select("community_code")
+        .orderBy("community_code")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
+  }
+
+  @Test
+  void theFirstWriteOfAFreshTableAppendsWithoutReadingTheTablesState() throws Exception {
+    SparkSession spark = TestSpark.session();
+    RunContext ctx = context("first-write");
+    Contract gaps = Contract.of("coverage_gaps");
+    DeltaTables.ensure(spark, ctx, gaps);
+
+    List<String> jobs =
+        jobsDuring(spark, () -> DeltaTables.replaceSnapshot(spark, ctx, gaps, spark.sql(GAP)));
+    assertThat(jobs)
+        .noneMatch(d -> d.contains("Compute snapshot") || d.contains("Filtering files"));
+    // A rerun of the date replaces the snapshot: one row, not two.
+    DeltaTables.replaceSnapshot(spark, ctx, gaps, spark.sql(GAP));
+    assertThat(communities(spark, ctx)).containsExactly("C1");
+    List<Row> history =
+        DeltaTable.forPath(spark, ctx.tablePath("coverage_gaps"))
+            .history()
+            .orderBy("version")
+            .select("version", "operationParameters.mode")
+            .collectAsList();
+    assertThat(history)
+        .extracting(r -> r.getLong(0) + " " + r.getString(1))
+        .containsExactly("0 null", "1 Append", "2 Overwrite");
+  }
+
+  @Test
+  void anAppendThatFindsAnotherCommitAfterTheCreationIsWrittenAgainAsAReplace() {
+    SparkSession spark = TestSpark.session();
+    RunContext ctx = context("first-write-raced");
+    Contract gaps = Contract.of("coverage_gaps");
+    DeltaTables.ensure(spark, ctx, gaps);
+    // Another run of the same city and date commits first, after this one saw version 0.
+    DeltaTables.conform(
+            DeltaTables.withSnapshotKeys(spark.sql(GAP.replace("'C1'", "'C9'")), ctx), gaps)
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(ctx.tablePath("coverage_gaps"));
+
+    CommitMetrics.Commit commit =
+        DeltaTables.replace(
+            spark,
+            ctx,
+            gaps,
+            DeltaTables.withSnapshotKeys(spark.sql(GAP), ctx),
+            DeltaTables.snapshotPredicate(ctx),
+            0);
+    assertThat(communities(spark, ctx)).containsExactly("C1");
+    assertThat(commit.version()).isEqualTo(3);
+    assertThat(commit.rowsAdded()).isEqualTo(1);
   }
 }
