@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.Column;
@@ -241,7 +240,7 @@ public final class DeltaTables {
     }
     Snapshot now = DeltaLogs.latest(spark, path);
     String key = path + "|" + predicate;
-    WRITTEN.put(key, new Written(now.metadata().id(), commit.version(), commit.rowsAdded()));
+    WrittenSnapshots.record(key, now.metadata().id(), commit.version(), commit.rowsAdded());
     Handoffs.keep(key, conformed, now.metadata().id(), commit.version(), now.schema());
     return commit;
   }
@@ -268,15 +267,6 @@ public final class DeltaTables {
         });
     return CommitMetrics.find(spark, contract.table(), path, tag, predicate);
   }
-
-  /**
-   * What this process last wrote under a predicate: the table (Delta's id, new for a table created
-   * again at the same path), the version that holds the write and its rows. While the table is
-   * still at that version, the rows under the predicate are exactly those.
-   */
-  private record Written(String tableId, long version, long rows) {}
-
-  private static final Map<String, Written> WRITTEN = new ConcurrentHashMap<>();
 
   /**
    * Undoes {@code commit}, this run's replaceSnapshot of the table: the (city, date) partition is
@@ -336,7 +326,8 @@ public final class DeltaTables {
   public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
     String path = ctx.tablePath(table);
     Handoffs.Handed handed = Handoffs.get(path + "|" + snapshotPredicate(ctx));
-    if (handed != null && stillAt(spark, path, handed.tableId(), handed.version())) {
+    if (handed != null
+        && WrittenSnapshots.stillAt(spark, path, handed.tableId(), handed.version())) {
       return handed.rows();
     }
     return readCity(spark, ctx, table)
@@ -370,23 +361,11 @@ public final class DeltaTables {
     // A stage reading what an earlier stage of this process wrote knows from that commit whether
     // the snapshot holds rows, without the Spark job (and Delta file listing) isEmpty costs; any
     // commit since, by anyone, and the data is asked.
-    Written w = WRITTEN.get(path + "|" + snapshotPredicate(ctx));
-    boolean empty;
-    if (w != null && stillAt(spark, path, w.tableId(), w.version())) {
-      empty = w.rows() == 0;
-    } else {
-      empty = df.isEmpty();
-    }
-    if (empty) {
+    Long written = WrittenSnapshots.rowsIfCurrent(spark, path, path + "|" + snapshotPredicate(ctx));
+    if (written != null ? written == 0 : df.isEmpty()) {
       throw empty(ctx, table, path);
     }
     return df;
-  }
-
-  /** Whether the table at {@code path} is still table {@code tableId} at {@code version}. */
-  private static boolean stillAt(SparkSession spark, String path, String tableId, long version) {
-    Snapshot now = DeltaLogs.latest(spark, path);
-    return now.version() == version && now.metadata().id().equals(tableId);
   }
 
   /** A table that is not there, wherever {@code location} says it was looked for. */
