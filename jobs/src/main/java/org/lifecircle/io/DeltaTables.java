@@ -239,7 +239,7 @@ public final class DeltaTables {
       commit = write(spark, ctx, contract, conformed, path, predicate, false);
     }
     Snapshot now = DeltaLogs.latest(spark, path);
-    String key = path + "|" + predicate;
+    String key = WrittenSnapshots.key(path, predicate);
     WrittenSnapshots.record(key, now.metadata().id(), commit.version(), commit.rowsAdded());
     Handoffs.keep(key, conformed, now.metadata().id(), commit.version(), now.schema());
     return commit;
@@ -325,7 +325,7 @@ public final class DeltaTables {
 
   public static Dataset<Row> readSnapshot(SparkSession spark, RunContext ctx, String table) {
     String path = ctx.tablePath(table);
-    Handoffs.Handed handed = Handoffs.get(path + "|" + snapshotPredicate(ctx));
+    Handoffs.Handed handed = Handoffs.get(WrittenSnapshots.key(path, snapshotPredicate(ctx)));
     if (handed != null
         && WrittenSnapshots.stillAt(spark, path, handed.tableId(), handed.version())) {
       return handed.rows();
@@ -361,7 +361,9 @@ public final class DeltaTables {
     // A stage reading what an earlier stage of this process wrote knows from that commit whether
     // the snapshot holds rows, without the Spark job (and Delta file listing) isEmpty costs; any
     // commit since, by anyone, and the data is asked.
-    Long written = WrittenSnapshots.rowsIfCurrent(spark, path, path + "|" + snapshotPredicate(ctx));
+    Long written =
+        WrittenSnapshots.rowsIfCurrent(
+            spark, path, WrittenSnapshots.key(path, snapshotPredicate(ctx)));
     if (written != null ? written == 0 : df.isEmpty()) {
       throw empty(ctx, table, path);
     }

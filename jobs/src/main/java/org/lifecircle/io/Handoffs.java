@@ -91,14 +91,10 @@ public final class Handoffs implements AutoCloseable {
   }
 
   private static boolean sameColumns(StructType written, StructType table) {
-    return Arrays.equals(names(written), names(table))
+    return Arrays.equals(written.fieldNames(), table.fieldNames())
         && Arrays.equals(
             Arrays.stream(written.fields()).map(StructField::dataType).toArray(),
             Arrays.stream(table.fields()).map(StructField::dataType).toArray());
-  }
-
-  private static String[] names(StructType t) {
-    return t.fieldNames();
   }
 
   /** Ends the scope and frees every block it held. */

@@ -18,6 +18,11 @@ final class WrittenSnapshots {
 
   private WrittenSnapshots() {}
 
+  /** The key of a table's rows under a predicate, for this record and for {@link Handoffs}. */
+  static String key(String path, String predicate) {
+    return path + "|" + predicate;
+  }
+
   /** Records a write under {@code key} (path and predicate) that {@code version} holds. */
   static void record(String key, String tableId, long version, long rows) {
     WRITTEN.put(key, new Written(tableId, version, rows));
