@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/lifecircle's class-data-sharing archive, run against a stand-in {@code java} on the PATH that
- * records its arguments, writes the archive it is asked to write at exit, and exits with $FAKE_RC:
- * the real script in a copy of the repository's layout (the jar newer than every source, so nothing
- * is built).
+ * bin/lifecircle's class-data-sharing archive (LIFECIRCLE_CDS=on), run against a stand-in {@code
+ * java} on the PATH that records its arguments, writes the archive it is asked to write at exit,
+ * and exits with $FAKE_RC: the real script in a copy of the repository's layout (the jar newer than
+ * every source, so nothing is built).
  */
 class LauncherArchiveTest {
   private static final String FAKE_JAVA =
@@ -75,7 +75,7 @@ class LauncherArchiveTest {
     pb.environment().put("CALLS", calls.toString());
     // Options given: the script does not ask the stand-in which options the city needs.
     pb.environment().put("LIFECIRCLE_JAVA_OPTS", "-Xmx1g");
-    pb.environment().remove("LIFECIRCLE_CDS");
+    pb.environment().put("LIFECIRCLE_CDS", "on");
     pb.environment().putAll(env);
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -129,8 +129,10 @@ class LauncherArchiveTest {
   }
 
   @Test
-  void offDryRunsAndOtherCommandsWriteNoArchive() throws Exception {
+  void offByDefaultAndDryRunsAndOtherCommandsWriteNoArchive() throws Exception {
     assertThat(launch(Map.of("LIFECIRCLE_CDS", "off"), "nightly", "--city", "c.yaml")).isZero();
+    assertThat(lastCall()).doesNotContain("Archive");
+    assertThat(launch(Map.of("LIFECIRCLE_CDS", ""), "nightly", "--city", "c.yaml")).isZero();
     assertThat(lastCall()).doesNotContain("Archive");
     assertThat(launch(Map.of(), "nightly", "--city", "c.yaml", "--dry-run")).isZero();
     assertThat(lastCall()).doesNotContain("Archive");
