@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.DatasetSource;
@@ -22,6 +23,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.Handoffs;
 import org.lifecircle.io.Tables;
+import org.lifecircle.report.ReportStage;
 import org.lifecircle.report.Summary;
 
 /** Runs a list of stages for one city and date in one Spark session and prints the summary. */
@@ -102,7 +104,14 @@ final class PipelineRun {
             out);
       }
       printSummary(out, ctx, done, Duration.between(start, Instant.now()));
-      Summary.print(spark, ctx, DeltaStageTables.of(spark, ctx), out, stageNames, log);
+      // The report stage, when it ran, has made the summary's figures from the same tables.
+      Optional<List<String>> fromReport =
+          stages.stream()
+              .filter(ReportStage.class::isInstance)
+              .map(s -> ((ReportStage) s).consoleSummary())
+              .flatMap(Optional::stream)
+              .findFirst();
+      Summary.print(spark, ctx, DeltaStageTables.of(spark, ctx), out, stageNames, log, fromReport);
     }
     return 0;
   }

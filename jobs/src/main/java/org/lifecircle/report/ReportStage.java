@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -34,6 +35,9 @@ import org.lifecircle.io.Tables;
 public final class ReportStage implements Stage {
   public static final String NAME = "report";
   static final int TOP_GAPS = 10;
+
+  /** The console summary's figure lines, made from the figures this stage has read. */
+  private List<String> consoleSummary;
 
   @Override
   public String name() {
@@ -118,7 +122,7 @@ public final class ReportStage implements Stage {
                     tables, names.categoryOrder(), names.categories(), names.areas(), worst, sites))
             + "</figure>");
     h.raw(Sections.SWITCH_SCRIPT);
-    Sections.topGaps(tables, h, names);
+    consoleSummary = Summary.lines(head, names, Sections.topGaps(tables, h, names));
     Sections.districts(tables, h, names);
     Sections.indicators(tables, h, ctx.catalogs().indicators());
     Sections.recommendations(tables, h, names);
@@ -143,6 +147,14 @@ public final class ReportStage implements Stage {
         List.of(),
         Map.of("report", out.toString()),
         List.of("  report: " + out));
+  }
+
+  /**
+   * The console summary's figure lines ({@link Summary}) when this instance has run, so that the
+   * run's end prints them without reading the tables again.
+   */
+  public Optional<List<String>> consoleSummary() {
+    return Optional.ofNullable(consoleSummary);
   }
 
   private static String share(long part, long whole) {

@@ -128,25 +128,12 @@ final class Sections {
   }
 
   /** The top of the gap ledger, in its one ranking over both gap kinds. */
-  static void topGaps(StageTables tables, Html h, ReportStage.Names names) {
+  static List<Row> topGaps(StageTables tables, Html h, ReportStage.Names names) {
     h.h2("缺口排名（前 " + ReportStage.TOP_GAPS + " 名）", "Top gaps by severity");
     List<List<String>> rows = new ArrayList<>();
     List<Map<String, String>> data = new ArrayList<>();
-    for (Row r :
-        tables
-            .snapshot(Tables.COVERAGE_GAPS)
-            .orderBy("rank")
-            .limit(ReportStage.TOP_GAPS)
-            .select(
-                "rank",
-                "gap_kind",
-                "community_code",
-                "category",
-                "target_residents_uncovered",
-                "nearest_distance_m",
-                "threshold_m",
-                "severity")
-            .collectAsList()) {
+    List<Row> top = topGapRows(tables);
+    for (Row r : top) {
       boolean distance = "distance".equals(r.getString(1));
       rows.add(
           List.of(
@@ -180,6 +167,29 @@ final class Sections {
             "严重程度 severity"),
         rows,
         data);
+    return top;
+  }
+
+  /**
+   * The top of the gap ledger in rank order: rank, gap_kind, community_code, category,
+   * target_residents_uncovered, nearest_distance_m, threshold_m, severity (the report's table and
+   * the console summary read the same rows).
+   */
+  static List<Row> topGapRows(StageTables tables) {
+    return tables
+        .snapshot(Tables.COVERAGE_GAPS)
+        .orderBy("rank")
+        .limit(ReportStage.TOP_GAPS)
+        .select(
+            "rank",
+            "gap_kind",
+            "community_code",
+            "category",
+            "target_residents_uncovered",
+            "nearest_distance_m",
+            "threshold_m",
+            "severity")
+        .collectAsList();
   }
 
   /** Coverage per district: categories down, districts across, a few districts per table. */
@@ -191,7 +201,9 @@ final class Sections {
         tables
             .snapshot(Tables.COMMUNITY_COVERAGE)
             .where(col("area_level").equalTo("district"))
-            .orderBy("area_code")
+            // Sorted in one partition: a global orderBy would add a sampling job for a few rows.
+            .coalesce(1)
+            .sortWithinPartitions("area_code")
             .select("area_code", "category", "coverage_rate")
             .collectAsList()) {
       if (!districts.contains(r.getString(0))) {
@@ -235,7 +247,8 @@ final class Sections {
         tables
             .snapshot(Tables.CHECKUP_INDICATORS)
             .where(col("area_level").equalTo("city"))
-            .orderBy("indicator_code", "breakdown")
+            .coalesce(1) // one sorted partition, no sampling job (districts above)
+            .sortWithinPartitions("indicator_code", "breakdown")
             .select("indicator_code", "breakdown", "value", "unit", "target", "meets_target")
             .collectAsList()) {
       IndicatorCatalog.Indicator i = byCode.get(r.getString(0));

@@ -1,12 +1,12 @@
 package org.lifecircle.report;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -25,60 +25,28 @@ public final class Summary {
 
   private Summary() {}
 
+  /**
+   * Prints the summary; {@code fromReport} holds the figure lines when the report stage made them
+   * in this process (the same tables, read once), else they are computed here.
+   */
   public static void print(
       SparkSession spark,
       RunContext ctx,
       StageTables tables,
       PrintStream out,
       List<String> stages,
-      Path log) {
-    if (stages.stream().anyMatch(AFTER_COVERAGE::contains) && tables.exists(Tables.COVERAGE_GAPS)) {
+      Path log,
+      Optional<List<String>> fromReport) {
+    if (fromReport.isPresent()) {
+      fromReport.get().forEach(out::println);
+    } else if (stages.stream().anyMatch(AFTER_COVERAGE::contains)
+        && tables.exists(Tables.COVERAGE_GAPS)) {
       FacilityCatalog catalog = ctx.catalogs().facilities();
-      ReportStage.Names names = ReportStage.Names.load(tables, catalog);
-      Headlines h = Headlines.compute(spark, tables, catalog);
-      out.printf(
-          Locale.ROOT,
-          "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet" + " category%n",
-          h.residents(),
-          h.homes(),
-          h.unmetResidents(),
-          h.residents() == 0 ? 0.0 : 100.0 * h.unmetResidents() / h.residents());
-      out.printf(
-          Locale.ROOT,
-          "complete communities: %,d of %,d with residents (%,d communities in"
-              + " all); gaps: %,d distance, %,d capacity%n",
-          h.completeCommunities(),
-          h.populatedCommunities(),
-          h.communities(),
-          h.distanceGaps(),
-          h.capacityGaps());
-      out.println("top 10 gaps by severity (coverage_gaps ORDER BY rank):");
-      out.println(
-          "  rank  community                      category                       kind"
-              + "       uncovered   severity");
-      for (Row r :
-          tables
-              .snapshot(Tables.COVERAGE_GAPS)
-              .orderBy("rank")
-              .limit(ReportStage.TOP_GAPS)
-              .select(
-                  col("rank"),
-                  col("community_code"),
-                  col("category"),
-                  col("gap_kind"),
-                  col("target_residents_uncovered"),
-                  col("severity"))
-              .collectAsList()) {
-        out.printf(
-            Locale.ROOT,
-            "  %4d  %s %s %-9s %10s %10s%n",
-            r.getInt(0),
-            clip(names.area(r.getString(1)), 30),
-            clip(names.category(r.getString(2)), 30),
-            r.getString(3),
-            Sections.fmt(r.getLong(4)),
-            Sections.fmt(r.getDouble(5)));
-      }
+      lines(
+              Headlines.compute(spark, tables, catalog),
+              ReportStage.Names.load(tables, catalog),
+              Sections.topGapRows(tables))
+          .forEach(out::println);
     }
     Path report =
         ctx.warehouse()
@@ -89,6 +57,49 @@ public final class Summary {
       out.println("report: " + report.toAbsolutePath());
     }
     out.println("log: " + log.toAbsolutePath());
+  }
+
+  /**
+   * The headline figures and the top gaps ({@link Sections#topGapRows}'s columns), with names for
+   * codes.
+   */
+  static List<String> lines(Headlines h, ReportStage.Names names, List<Row> topGaps) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "residents: %,d in %,d homes; %,d (%.1f%%) have at least one unmet category",
+            h.residents(),
+            h.homes(),
+            h.unmetResidents(),
+            h.residents() == 0 ? 0.0 : 100.0 * h.unmetResidents() / h.residents()));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "complete communities: %,d of %,d with residents (%,d communities in"
+                + " all); gaps: %,d distance, %,d capacity",
+            h.completeCommunities(),
+            h.populatedCommunities(),
+            h.communities(),
+            h.distanceGaps(),
+            h.capacityGaps()));
+    lines.add("top 10 gaps by severity (coverage_gaps ORDER BY rank):");
+    lines.add(
+        "  rank  community                      category                       kind"
+            + "       uncovered   severity");
+    for (Row r : topGaps) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %4d  %s %s %-9s %10s %10s",
+              r.getInt(0),
+              clip(names.area(r.getString(2)), 30),
+              clip(names.category(r.getString(3)), 30),
+              r.getString(1),
+              Sections.fmt(r.getLong(4)),
+              Sections.fmt(r.getDouble(7))));
+    }
+    return lines;
   }
 
   /** Cuts a name to the column's width (display width: a CJK character counts two). */

@@ -9,11 +9,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -30,7 +32,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.lifecircle.TestSpark;
+import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.io.DeltaStageTables;
+import org.lifecircle.report.Summary;
 
 /**
  * The demo city through the real command line, in-process: generated inputs, every stage, Delta
@@ -96,6 +102,30 @@ class NightlyEndToEndIT {
     // One count per table: building_access as the network stage left it, not access + network.
     long accessRows = table("building_access").where("snapshot_date = DATE'2026-06-30'").count();
     assertThat(summary).contains(String.format(Locale.ROOT, "building_access %,d", accessRows));
+  }
+
+  @Test
+  @Order(1)
+  void theSummaryTheReportMadeEqualsTheOneReadFromTheTables() {
+    RunContext ctx =
+        new RunContext(
+            "e2e-summary", CityConfig.load(config), LocalDate.of(2026, 6, 30), warehouse);
+    ByteArrayOutputStream read = new ByteArrayOutputStream();
+    Summary.print(
+        spark,
+        ctx,
+        DeltaStageTables.of(spark, ctx),
+        new PrintStream(read, true, StandardCharsets.UTF_8),
+        List.of("coverage"),
+        Path.of("run.log"),
+        Optional.empty());
+    String figures =
+        read.toString(StandardCharsets.UTF_8)
+            .lines()
+            .takeWhile(l -> !l.startsWith("log: "))
+            .collect(Collectors.joining("\n"));
+    assertThat(figures).contains("top 10 gaps by severity").hasLineCount(14);
+    assertThat(console.lines().collect(Collectors.joining("\n"))).contains(figures);
   }
 
   private static Dataset<Row> table(String name) {
