@@ -22,6 +22,7 @@ import org.lifecircle.common.SparkSizing;
 import org.lifecircle.common.Stage;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.Handoffs;
+import org.lifecircle.io.RunLog;
 import org.lifecircle.io.Tables;
 import org.lifecircle.report.ReportStage;
 import org.lifecircle.report.Summary;
@@ -88,7 +89,10 @@ final class PipelineRun {
     List<StageRunner.Timed> done = new ArrayList<>();
     // A small run hands each table it writes to the stages after it (io/Handoffs: measured on
     // the demo city in docs/BENCHMARKS.md); a large one reads them back from Delta.
-    try (Handoffs handoffs = Handoffs.open(spark, sizing.profile() == SparkSizing.Profile.SMALL)) {
+    // The small profile also appends run_log rows together (io/RunLog.defer).
+    boolean small = sizing.profile() == SparkSizing.Profile.SMALL;
+    try (Handoffs handoffs = Handoffs.open(spark, small);
+        RunLog.Deferral runLog = RunLog.defer(spark, ctx, small)) {
       for (Stage stage : stages) {
         done.add(StageRunner.run(spark, ctx, stage, out));
       }

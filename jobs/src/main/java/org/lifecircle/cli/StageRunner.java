@@ -17,6 +17,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.RunLog;
+import org.lifecircle.io.Tables;
 
 /**
  * Runs one stage as a unit: names its Spark jobs after the stage, times it, and records the outcome
@@ -47,6 +48,9 @@ final class StageRunner {
         ctx.snapshotDate(),
         ctx.runId());
     out.printf("%s stage %s ...%n", LocalTime.now().withNano(0), stage.name());
+    if (stage.inputs().contains(Tables.RUN_LOG)) {
+      RunLog.flush(); // the stage reads the rows of the stages before it
+    }
     StageResult result;
     SparkMetrics sparkMetrics = SparkMetrics.attach(spark);
     Map<String, String> replaced = SparkSessions.override(spark, stage.sparkSettings());

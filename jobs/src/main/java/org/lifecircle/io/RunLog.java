@@ -19,12 +19,77 @@ import org.lifecircle.common.Contract;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
 
-/** Appends one row per stage run, and one per source for stages that read sources. */
+/**
+ * Appends one row per stage run, and one per source for stages that read sources.
+ *
+ * <p>Each append is a Spark job and a Delta commit. A small run (the demo city: ten stages in about
+ * a minute) defers its stages' rows ({@link #defer}) and appends them together when a stage is
+ * about to read run_log, when a stage fails, and when the run ends: three appends instead of ten
+ * (BENCHMARKS.md, session 10). A large run appends each stage's rows as the stage ends, so that
+ * run_log shows a long night's progress.
+ */
 public final class RunLog {
   private static final Contract CONTRACT = Contract.of(Tables.RUN_LOG);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The rows a deferring run has not appended yet; null when rows are appended at once. */
+  private static volatile Deferral deferral;
+
   private RunLog() {}
+
+  /**
+   * Opens the process's deferral for one run: while it is open (and {@code wanted}), stage rows
+   * wait for {@link #flush}, a failure, or {@link Deferral#close}, which appends what is left.
+   */
+  public static Deferral defer(SparkSession spark, RunContext ctx, boolean wanted) {
+    Deferral d = new Deferral(spark, ctx);
+    if (wanted) {
+      deferral = d;
+    }
+    return d;
+  }
+
+  /** Appends the rows a deferring run holds (nothing when it holds none or does not defer). */
+  public static void flush() {
+    Deferral d = deferral;
+    if (d != null) {
+      d.flush();
+    }
+  }
+
+  /** A run's held-back rows; closing it appends them and ends the deferral. */
+  public static final class Deferral implements AutoCloseable {
+    private final SparkSession spark;
+    private final RunContext ctx;
+    private final List<Row> rows = new ArrayList<>();
+
+    private Deferral(SparkSession spark, RunContext ctx) {
+      this.spark = spark;
+      this.ctx = ctx;
+    }
+
+    private synchronized void add(List<Row> more) {
+      rows.addAll(more);
+    }
+
+    private synchronized void flush() {
+      if (!rows.isEmpty()) {
+        write(spark, ctx, List.copyOf(rows));
+        rows.clear();
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        flush();
+      } finally {
+        if (deferral == this) {
+          deferral = null;
+        }
+      }
+    }
+  }
 
   /**
    * Whether {@code stage} succeeded for this run's city and date: an empty snapshot it wrote is an
@@ -74,7 +139,12 @@ public final class RunLog {
               s.repaired() > 0 ? s.repaired() + " geometries repaired" : null,
               sourceMetricsJson(s)));
     }
-    write(spark, ctx, rows);
+    Deferral d = deferral;
+    if (d != null) {
+      d.add(rows);
+    } else {
+      write(spark, ctx, rows);
+    }
   }
 
   /**
@@ -103,10 +173,15 @@ public final class RunLog {
       Instant start,
       Instant end,
       String message) {
-    write(
-        spark,
-        ctx,
-        List.of(row(ctx, stage, null, "failed", start, end, null, null, null, message, null)));
+    // A failure is written at once, with whatever a deferring run held back before it.
+    Deferral d = deferral;
+    Row failure = row(ctx, stage, null, "failed", start, end, null, null, null, message, null);
+    if (d != null) {
+      d.add(List.of(failure));
+      d.flush();
+    } else {
+      write(spark, ctx, List.of(failure));
+    }
   }
 
   private static Row row(
