@@ -393,7 +393,9 @@ public final class RecommendStage implements Stage {
                 "protected_heritage",
                 "dangerous",
                 "usable_area_kind")
-            .orderBy("category", "rank")
+            // The picks are few: one sorted partition, not a global orderBy's sampling job.
+            .coalesce(1)
+            .sortWithinPartitions("category", "rank")
             .collectAsList()) {
       byCategory.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
     }

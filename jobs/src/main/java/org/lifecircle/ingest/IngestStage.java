@@ -1,8 +1,10 @@
 package org.lifecircle.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
@@ -153,13 +155,17 @@ public final class IngestStage implements Stage {
       // cannot parse (a truncated Parquet footer, broken JSON) fails here, not when it is opened.
       // The rows per partition number the rows (as zipWithIndex would, in the same one job) and
       // add up to the rows read, counted before validation touches them: free, and independent.
+      // A source in one partition (most files of a district) needs no such job: its rows are
+      // numbered from 1, and the last number given is the count of rows read.
       JavaRDD<Row> source = staged.rows().javaRDD();
-      List<Long> sizes = source.mapPartitions(IngestStage::size).collect();
+      boolean onePartition = source.getNumPartitions() == 1;
+      List<Long> sizes =
+          onePartition ? List.of(0L) : source.mapPartitions(IngestStage::size).collect();
       long[] first = new long[sizes.size()];
-      read = 0;
+      long counted = 0;
       for (int i = 0; i < first.length; i++) {
-        first[i] = read + 1;
-        read += sizes.get(i);
+        first[i] = counted + 1;
+        counted += sizes.get(i);
       }
       JavaRDD<Row> validated =
           source.mapPartitionsWithIndex((part, it) -> numbered(it, first[part], validator), true);
@@ -169,7 +175,11 @@ public final class IngestStage implements Stage {
                   dataset,
                   contract)
               .persist(StorageLevel.MEMORY_AND_DISK());
-      verdicts = rows.groupBy(col("__reason").isNull(), col("__repaired")).count().collectAsList();
+      verdicts =
+          rows.groupBy(col("__reason").isNull(), col("__repaired"))
+              .agg(count(lit(1)), max(col("source_row")))
+              .collectAsList();
+      read = onePartition ? lastNumbered(verdicts) : counted;
     } catch (PipelineException e) {
       throw e;
     } catch (Exception e) { // SparkException is checked, but Scala throws it from any action
@@ -200,6 +210,11 @@ public final class IngestStage implements Stage {
             staged.dropped(),
             staged.elements());
     return new Checked(dataset, contract, rows, counts);
+  }
+
+  /** The highest row number the validation gave (0 when the source had no rows). */
+  private static long lastNumbered(List<Row> verdicts) {
+    return verdicts.stream().mapToLong(r -> r.getLong(3)).max().orElse(0L);
   }
 
   /** One partition's row count, reading nothing but the rows themselves. */
