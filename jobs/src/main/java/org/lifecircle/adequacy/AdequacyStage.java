@@ -21,6 +21,8 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
+import org.lifecircle.network.PairDistances;
+import org.lifecircle.network.WalkNetwork;
 
 /**
  * Supply versus demand: the two-step floating catchment with distance decay (E2SFCA, Luo and Qi
@@ -29,23 +31,23 @@ import org.lifecircle.io.Tables;
  * shortfalls into the 'capacity' rows of coverage_gaps.
  *
  * <p>Catchment: d0 = the category's threshold_m on the distance basis of building_access. A
- * facility j and a building i form a pair when d_ij <= d0, where d_ij is the straight line
- * ('straight_line'), or the straight line x the city's detour factor ('straight_line_detour'). Step
- * 1: R_j = capacity_j / sum over buildings i in j's catchment of w(d_ij) x P_i, with P_i the
- * building's residents of the category's target group. Step 2: A_i = sum over facilities j within
- * d0 of i of w(d_ij) x R_j: places per target resident. Weights are in {@link CapacityFrame}. With
- * every facility's catchment holding some target resident, sum_i A_i x P_i = sum_j capacity_j (any
- * decay: both steps use the same weights); a facility with nobody within reach has R_j null and its
- * capacity is not apportioned.
+ * facility j and a building i form a pair when d_ij <= d0, where d_ij is the walking distance along
+ * the walk network ('network'), the straight line ('straight_line'), or the straight line x the
+ * city's detour factor ('straight_line_detour'). Step 1: R_j = capacity_j / sum over buildings i in
+ * j's catchment of w(d_ij) x P_i, with P_i the building's residents of the category's target group.
+ * Step 2: A_i = sum over facilities j within d0 of i of w(d_ij) x R_j: places per target resident.
+ * Weights are in {@link CapacityFrame}. With every facility's catchment holding some target
+ * resident, sum_i A_i x P_i = sum_j capacity_j (any decay: both steps use the same weights); a
+ * facility with nobody within reach has R_j null and its capacity is not apportioned.
  *
  * <p>Pairs come from a Sedona distance join between facility points (silver facilities) and
- * building origins (building_population.origin), straight-line radius d0, then each pair is kept or
- * dropped on its building_access basis. Limitation: on the 'network' basis the catchment is
- * approximated by the straight-line pairs and the weight by the straight-line distance, because the
- * access stage computes only the nearest facility per building and category, not the distance of
- * every facility-building pair; network-catchment 2SFCA would need per-pair walking distances (a
- * bounded search from each facility). Straight-line catchments are larger than walking ones, so on
- * that basis accessibility is optimistic.
+ * building origins (building_population.origin), straight-line radius d0 (a walk is never shorter
+ * than the straight line, so no walking pair is missed), then each pair is kept or dropped on its
+ * building_access basis. On 'network', both steps use the walk: one bounded search from each
+ * facility, snapped as the access stage snaps it, gives the walking distance to every building of
+ * its straight-line pairs ({@link PairDistances}); a pair is kept when the walk is within d0, and
+ * weighted by the walk. A home across a river with no bridge near is in a facility's straight-line
+ * catchment but not in its walking one.
  *
  * <p>Community rows: accessibility_index = sum A_i P_i / sum P_i (target-weighted mean),
  * places_per_1000_target = accessibility_index x 1000, reachable_places = sum A_i P_i, and
@@ -68,7 +70,11 @@ public final class AdequacyStage implements Stage {
 
   @Override
   public Doors doors() {
-    return Doors.reads(Tables.FACILITIES, Tables.BUILDING_POPULATION, Tables.BUILDING_ACCESS)
+    return Doors.reads(
+            Tables.FACILITIES,
+            Tables.BUILDING_POPULATION,
+            Tables.BUILDING_ACCESS,
+            Tables.WALK_NETWORK)
         .writes(Tables.FACILITY_ADEQUACY)
         .checks("inputs_not_empty");
   }
@@ -87,8 +93,10 @@ public final class AdequacyStage implements Stage {
     Dataset<Row> facilities = tables.input(Tables.FACILITIES);
     Dataset<Row> homes = tables.input(Tables.BUILDING_POPULATION);
     Dataset<Row> access = tables.input(Tables.BUILDING_ACCESS);
+    WalkNetwork network = WalkNetwork.ofCity(spark, ctx, tables);
     Result r =
-        compute(spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor());
+        compute(
+            spark, catalog, facilities, homes, access, ctx.city().limits().detourFactor(), network);
 
     Dataset<Row> rows =
         facilityRows(r.facilities())
@@ -108,14 +116,18 @@ public final class AdequacyStage implements Stage {
     return new StageResult(in, written, 0, counts, List.of(), metrics, headlines);
   }
 
-  /** The whole computation on DataFrames (no writes): what the tests call. */
+  /**
+   * The whole computation on DataFrames (no writes): what the tests call. {@code network} walks the
+   * pairs of buildings on the 'network' basis; null when the city has no walk network.
+   */
   public static Result compute(
       SparkSession spark,
       FacilityCatalog catalog,
       Dataset<Row> facilities,
       Dataset<Row> homes,
       Dataset<Row> access,
-      double detourFactor) {
+      double detourFactor,
+      WalkNetwork network) {
     Dataset<Row> cap = CapacityFrame.of(spark, catalog);
     Dataset<Row> capFacilities =
         facilities
@@ -136,8 +148,10 @@ public final class AdequacyStage implements Stage {
 
     Dataset<Row> pairs =
         TwoStepCatchment.weightedPairs(
-                TwoStepCatchment.candidatePairs(
-                    supplied, homes.select("building_id", "origin"), cap),
+                TwoStepCatchment.walked(
+                    TwoStepCatchment.candidatePairs(
+                        supplied, homes.select("building_id", "origin"), cap),
+                    network),
                 demand,
                 catalog,
                 detourFactor)

@@ -13,6 +13,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.network.PairDistances;
+import org.lifecircle.network.WalkNetwork;
 
 /**
  * The transforms of the two-step floating catchment (E2SFCA); see {@link AdequacyStage} for the
@@ -26,7 +28,8 @@ public final class TwoStepCatchment {
   /**
    * Facility x building pairs whose straight-line distance is within the category threshold: a
    * Sedona distance join (ST_DWithin with the radius on the facility side). Columns: facility_id,
-   * f_category, capacity, p_building, d_line, f_radius.
+   * f_category, capacity, p_building, d_line, f_radius, and the two points as WKB (f_wkb, b_wkb)
+   * for walking them.
    */
   public static Dataset<Row> candidatePairs(
       Dataset<Row> facilities, Dataset<Row> homes, Dataset<Row> cap) {
@@ -38,10 +41,13 @@ public final class TwoStepCatchment {
                 col("category").as("f_category"),
                 col("capacity"),
                 expr("ST_GeomFromWKB(geometry)").as("f_geom"),
-                col("cap_threshold_m").as("f_radius"));
+                col("cap_threshold_m").as("f_radius"),
+                col("geometry").as("f_wkb"));
     Dataset<Row> b =
         homes.select(
-            col("building_id").as("p_building"), expr("ST_GeomFromWKB(origin)").as("b_geom"));
+            col("building_id").as("p_building"),
+            expr("ST_GeomFromWKB(origin)").as("b_geom"),
+            col("origin").as("b_wkb"));
     return f.join(b, expr("ST_DWithin(f_geom, b_geom, f_radius)"))
         .select(
             col("facility_id"),
@@ -49,15 +55,41 @@ public final class TwoStepCatchment {
             col("capacity"),
             col("p_building"),
             expr("ST_Distance(f_geom, b_geom)").as("d_line"),
-            col("f_radius"));
+            col("f_radius"),
+            col("f_wkb"),
+            col("b_wkb"));
   }
 
   /**
-   * The basis distance of a pair: straight line x detour factor on 'straight_line_detour', else the
-   * straight line (also on 'network': per-pair network distances are not computed).
+   * The pairs with d_walk, the walking distance from the facility to the building's origin within
+   * the radius (null beyond it or when either is unsnapped), from one bounded search per facility
+   * ({@link PairDistances}); without a walk network, d_walk is null.
+   */
+  public static Dataset<Row> walked(Dataset<Row> pairs, WalkNetwork network) {
+    if (network == null) {
+      return pairs.withColumn("d_walk", lit(null).cast("double"));
+    }
+    Dataset<Row> named =
+        pairs
+            .withColumn("source_id", col("facility_id"))
+            .withColumn("source_geometry", col("f_wkb"))
+            .withColumn("building_id", col("p_building"))
+            .withColumn("origin", col("b_wkb"))
+            .withColumn("radius", col("f_radius"));
+    return network
+        .walk(named)
+        .drop("source_id", "source_geometry", "building_id", "origin", "radius")
+        .withColumnRenamed("walk_m", "d_walk");
+  }
+
+  /**
+   * The basis distance of a pair: the walk on 'network' (null when the walk is longer than the
+   * radius or either end is unsnapped: no pair), straight line x detour factor on
+   * 'straight_line_detour', the straight line on 'straight_line'.
    */
   static Column basisDistance(double detourFactor) {
-    return when(
+    return when(col("distance_basis").equalTo("network"), col("d_walk"))
+        .when(
             col("distance_basis").equalTo("straight_line_detour"),
             col("d_line").multiply(detourFactor))
         .otherwise(col("d_line"));

@@ -3,6 +3,7 @@ package org.lifecircle.assets;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -21,6 +22,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.catalog.IdleRules;
+import org.lifecircle.network.PairDistances;
+import org.lifecircle.network.WalkNetwork;
 
 /**
  * Which open assets can host which gap category, and which uncovered buildings each would cover.
@@ -125,6 +128,22 @@ final class Candidates {
       Dataset<Row> uncovered,
       double detourFactor,
       List<String> categories) {
+    return pairs(assets, candidates, uncovered, detourFactor, categories, null);
+  }
+
+  /**
+   * As above; with a walk network, a home on the 'network' basis is covered by an asset when the
+   * walk from the asset's point (snapped as a facility is) to the home's origin is within the
+   * threshold ({@link PairDistances}: one bounded search per asset and category). The straight-line
+   * join still finds the candidates: a walk is never shorter than the straight line.
+   */
+  static Dataset<Row> pairs(
+      Dataset<Row> assets,
+      Dataset<Row> candidates,
+      Dataset<Row> uncovered,
+      double detourFactor,
+      List<String> categories,
+      WalkNetwork network) {
     List<Column> shifts = new ArrayList<>();
     for (int i = 0; i < categories.size(); i++) {
       shifts.add(lit(categories.get(i)));
@@ -140,6 +159,7 @@ final class Candidates {
                 col("asset_id").as("a_id"),
                 col("c_category").as("a_category"),
                 expr("ST_GeomFromWKB(location)").as("a_location"),
+                col("location").as("a_wkb"),
                 col("c_threshold"))
             .withColumn("a_shift", element_at(shift, col("a_category")))
             .withColumn("a_key", expr("ST_Translate(a_location, a_shift, 0.0)"))
@@ -155,29 +175,45 @@ final class Candidates {
                 col("building_id").as("h_id"),
                 col("category").as("h_category"),
                 expr("ST_GeomFromWKB(origin)").as("h_origin"),
+                col("origin").as("h_wkb"),
                 col("distance_basis"),
                 col("target_residents"))
             .withColumn("h_shift", element_at(shift, col("h_category")))
             .withColumn("h_key", expr("ST_Translate(h_origin, h_shift, 0.0)"));
-    return points
-        .join(
-            homes,
-            expr("ST_DWithin(a_key, h_key, c_threshold + " + JOIN_SLACK_M + ")")
-                // The same category, said as the same shift: an equality of columns would make
-                // the join an equi-join, which Sedona leaves to Spark's hash join with the
-                // distance as a filter over every pair of the category.
-                .and(abs(col("a_shift").minus(col("h_shift"))).lt(CATEGORY_SHIFT_M / 2)))
-        .where(
-            expr("ST_Distance(a_location, h_origin)")
-                .multiply(
-                    when(col("distance_basis").equalTo("straight_line_detour"), lit(detourFactor))
-                        .otherwise(lit(1.0)))
-                .leq(col("c_threshold")))
-        .select(
-            col("a_category").as("category"),
-            col("a_id").as("asset_id"),
-            col("h_id").as("building_id"),
-            col("target_residents"));
+    Dataset<Row> near =
+        points
+            .join(
+                homes,
+                expr("ST_DWithin(a_key, h_key, c_threshold + " + JOIN_SLACK_M + ")")
+                    // The same category, said as the same shift: an equality of columns would make
+                    // the join an equi-join, which Sedona leaves to Spark's hash join with the
+                    // distance as a filter over every pair of the category.
+                    .and(abs(col("a_shift").minus(col("h_shift"))).lt(CATEGORY_SHIFT_M / 2)))
+            .where(
+                expr("ST_Distance(a_location, h_origin)")
+                    .multiply(
+                        when(
+                                col("distance_basis").equalTo("straight_line_detour"),
+                                lit(detourFactor))
+                            .otherwise(lit(1.0)))
+                    .leq(col("c_threshold")));
+    if (network != null) {
+      // An asset is a source per category: its radius is the category's threshold.
+      near =
+          network
+              .walk(
+                  near.withColumn("source_id", concat_ws("|", col("a_category"), col("a_id")))
+                      .withColumn("source_geometry", col("a_wkb"))
+                      .withColumn("building_id", col("h_id"))
+                      .withColumn("origin", col("h_wkb"))
+                      .withColumn("radius", col("c_threshold")))
+              .where(col("distance_basis").notEqual("network").or(col("walk_m").isNotNull()));
+    }
+    return near.select(
+        col("a_category").as("category"),
+        col("a_id").as("asset_id"),
+        col("h_id").as("building_id"),
+        col("target_residents"));
   }
 
   /** As many partitions as a shuffle gets, and at least one per core. */

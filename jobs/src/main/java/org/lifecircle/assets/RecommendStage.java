@@ -33,6 +33,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
+import org.lifecircle.network.WalkNetwork;
 
 /**
  * Gap-filling recommendations: for every category with distance gaps in coverage_gaps on the
@@ -42,12 +43,11 @@ import org.lifecircle.io.Tables;
  * recommend.sites_per_category).
  *
  * <p>Uncovered residents are all building_access rows of the category with covered = false, also
- * those in communities above the gap share. An asset covers a building when the straight-line
- * distance from the asset's point to the building's origin, times the detour factor where the row's
- * basis is straight_line_detour, is within the category's threshold. Cities on the 'network' basis
- * are also judged by straight line (factor 1): walking distances from an asset would need the
- * network search to route from it. That is optimistic, and is labelled distance_basis
- * 'straight_line' in the output.
+ * those in communities above the gap share. An asset covers a building when the distance from the
+ * asset's point to the building's origin on the row's basis is within the category's threshold: the
+ * walk along the walk network on 'network' (the asset snapped as a facility is, one bounded search
+ * per asset and category, {@link Candidates#pairs}), the straight line times the detour factor on
+ * 'straight_line_detour', the straight line on 'straight_line'. Each pick records the basis.
  *
  * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category
  * at a time (categories chain through the one-asset-one-category rule).
@@ -65,7 +65,10 @@ public final class RecommendStage implements Stage {
     return NAME;
   }
 
-  /** parcels is optional: read for picked parcel assets when the table exists. */
+  /**
+   * parcels is optional: read for picked parcel assets when the table exists; walk_network is read
+   * when the city has one (homes on the network basis are covered by the walk from an asset).
+   */
   @Override
   public Doors doors() {
     return Doors.reads(
@@ -73,7 +76,8 @@ public final class RecommendStage implements Stage {
             Tables.IDLE_ASSETS,
             Tables.BUILDING_ACCESS,
             Tables.BUILDINGS,
-            Tables.PARCELS)
+            Tables.PARCELS,
+            Tables.WALK_NETWORK)
         .writes(Tables.GAP_FILL_CANDIDATES)
         .checks("inputs_not_empty");
   }
@@ -83,6 +87,7 @@ public final class RecommendStage implements Stage {
     FacilityCatalog catalog = ctx.catalogs().facilities();
     IdleRules rules = ctx.catalogs().idleRules();
     double detour = ctx.city().limits().detourFactor();
+    WalkNetwork network = WalkNetwork.ofCity(spark, ctx, tables);
     List<String> gapCategories = new ArrayList<>();
     Dataset<Row> gaps =
         tables.snapshot(Tables.COVERAGE_GAPS).where(col("gap_kind").equalTo("distance"));
@@ -110,7 +115,7 @@ public final class RecommendStage implements Stage {
     List<GapFillPlan.Recommendation> plan;
     categoryGaps = categoryGaps(uncovered, catalog, rules);
     try (SparkCandidates source =
-        new SparkCandidates(assets, candidates, uncovered, detour, categoryGaps)) {
+        new SparkCandidates(assets, candidates, uncovered, detour, network, categoryGaps)) {
       plan = GapFillPlan.plan(categoryGaps, source);
     } finally {
       candidates.unpersist();
@@ -134,6 +139,10 @@ public final class RecommendStage implements Stage {
         headlines(tables, catalog, categoryGaps));
   }
 
+  /** A category's basis by rank: a city has one basis, so the largest rank is that basis. */
+  private static final List<String> BASES =
+      List.of("straight_line", "straight_line_detour", "network");
+
   /** Each gap category's uncovered target residents, site budget and distance basis. */
   private static List<GapFillPlan.CategoryGap> categoryGaps(
       Dataset<Row> uncovered, FacilityCatalog catalog, IdleRules rules) {
@@ -143,7 +152,10 @@ public final class RecommendStage implements Stage {
             .groupBy("category")
             .agg(
                 sum("target_residents"),
-                max(when(col("distance_basis").equalTo("straight_line_detour"), 1).otherwise(0)))
+                max(
+                    when(col("distance_basis").equalTo("network"), 2)
+                        .when(col("distance_basis").equalTo("straight_line_detour"), 1)
+                        .otherwise(0)))
             .collectAsList()) {
       FacilityCatalog.Category c = catalog.category(r.getString(0));
       FacilityCatalog.Host h = c.host();
@@ -156,7 +168,7 @@ public final class RecommendStage implements Stage {
               h != null && h.shareable(),
               budget,
               c.thresholdM(),
-              r.getInt(2) == 1 ? "straight_line_detour" : "straight_line"));
+              BASES.get(r.getInt(2))));
     }
     return out;
   }
@@ -180,6 +192,7 @@ public final class RecommendStage implements Stage {
         Dataset<Row> candidates,
         Dataset<Row> uncovered,
         double detour,
+        WalkNetwork network,
         List<GapFillPlan.CategoryGap> gaps) {
       pairs =
           gaps.isEmpty()
@@ -189,7 +202,8 @@ public final class RecommendStage implements Stage {
                       candidates,
                       uncovered,
                       detour,
-                      gaps.stream().map(GapFillPlan.CategoryGap::category).toList())
+                      gaps.stream().map(GapFillPlan.CategoryGap::category).toList(),
+                      network)
                   .persist(StorageLevel.MEMORY_AND_DISK());
       if (pairs == null) {
         return;

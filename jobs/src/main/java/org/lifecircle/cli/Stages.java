@@ -52,7 +52,7 @@ final class Stages {
     register(
         "adequacy",
         AdequacyStage::new,
-        "Supply versus demand per capacity category (E2SFCA): facility ratios and community shortfalls.");
+        "Supply versus demand per capacity category (E2SFCA): facility ratios and community shortfalls, on walking distance where the city has a walk network.");
     register(
         "coverage",
         CoverageStage::new,
@@ -64,7 +64,7 @@ final class Stages {
     register(
         "recommend",
         RecommendStage::new,
-        "Greedy maximal-covering picks of open idle assets per distance-gap category (gap_fill_candidates).");
+        "Greedy maximal-covering picks of open idle assets per distance-gap category (gap_fill_candidates); an asset covers the homes within walking distance where the city has a walk network.");
     register(
         "indicators",
         IndicatorsStage::new,

@@ -55,44 +55,72 @@ public final class BuildingDistances {
     int[] fac = new int[n];
     Arrays.fill(dist, Double.NaN);
     Arrays.fill(fac, -1);
+    int[] source = new int[1];
     for (int i = 0; i < n; i++) {
       int e = buildings.edge[i];
       if (e < 0) {
         continue;
       }
-      double off = buildings.offset[i];
-      double pos = buildings.position[i];
-      double best = Double.POSITIVE_INFINITY;
-      int bestF = -1;
-      int a = g.edgeFrom[e];
-      if (reach.reached(a)) {
-        best = off + pos + reach.distance()[a];
-        bestF = reach.source()[a];
-      }
-      int b = g.edgeTo[e];
-      if (reach.reached(b)) {
-        double d = off + (g.edgeLength[e] - pos) + reach.distance()[b];
-        if (NearestSearch.better(d, reach.source()[b], best, bestF)) {
-          best = d;
-          bestF = reach.source()[b];
-        }
-      }
-      List<Integer> same = onEdge.get(e);
-      if (same != null) {
-        for (int f : same) {
-          double d = off + Math.abs(pos - facilities.position[f]) + facilities.offset[f];
-          if (NearestSearch.better(d, f, best, bestF)) {
-            best = d;
-            bestF = f;
-          }
-        }
-      }
-      if (bestF >= 0 && best <= cutoff) {
+      double best =
+          walk(
+              g,
+              e,
+              buildings.position[i],
+              buildings.offset[i],
+              reach,
+              onEdge.get(e),
+              facilities,
+              source);
+      if (source[0] >= 0 && best <= cutoff) {
         dist[i] = best;
-        fac[i] = bestF;
+        fac[i] = source[0];
       }
     }
     return new Result(dist, fac);
+  }
+
+  /**
+   * The shortest walk from a point snapped on edge {@code e} (at {@code pos} along it, {@code off}
+   * away from it) to a source: out by either end of the edge to the nearest source of {@code
+   * reach}, or along the edge to a source snapped on it ({@code sameEdge}, indexes into {@code
+   * sources}; null when none). Returns the distance and puts the source in {@code source[0]}, -1
+   * (distance +Infinity) when none is reached; ties go to the smallest source index.
+   */
+  static double walk(
+      WalkGraph g,
+      int e,
+      double pos,
+      double off,
+      NearestSearch.Reach reach,
+      List<Integer> sameEdge,
+      EdgeSnapper.Snaps sources,
+      int[] source) {
+    double best = Double.POSITIVE_INFINITY;
+    int bestF = -1;
+    int a = g.edgeFrom[e];
+    if (reach.reached(a)) {
+      best = off + pos + reach.distance()[a];
+      bestF = reach.source()[a];
+    }
+    int b = g.edgeTo[e];
+    if (reach.reached(b)) {
+      double d = off + (g.edgeLength[e] - pos) + reach.distance()[b];
+      if (NearestSearch.better(d, reach.source()[b], best, bestF)) {
+        best = d;
+        bestF = reach.source()[b];
+      }
+    }
+    if (sameEdge != null) {
+      for (int f : sameEdge) {
+        double d = off + Math.abs(pos - sources.position[f]) + sources.offset[f];
+        if (NearestSearch.better(d, f, best, bestF)) {
+          best = d;
+          bestF = f;
+        }
+      }
+    }
+    source[0] = bestF;
+    return best;
   }
 
   private static Map<Integer, List<Integer>> facilitiesByEdge(EdgeSnapper.Snaps facilities) {

@@ -81,37 +81,91 @@ public final class NearestSearch {
   /** The search on raw CSR arrays; nodes farther than {@code cutoff} are left unreached. */
   public static Reach run(
       int n, int[] adjStart, int[] adjTarget, double[] adjWeight, Seeds seeds, double cutoff) {
-    double[] dist = new double[n];
-    int[] src = new int[n];
-    Arrays.fill(dist, Double.POSITIVE_INFINITY);
-    Arrays.fill(src, -1);
-    Heap heap = new Heap(n, dist, src);
-    for (int i = 0; i < seeds.size(); i++) {
-      int v = seeds.node()[i];
-      double d = seeds.distance()[i];
-      if (d <= cutoff && better(d, seeds.source()[i], dist[v], src[v])) {
-        dist[v] = d;
-        src[v] = seeds.source()[i];
-        heap.upsert(v);
-      }
+    Workspace w = new Workspace(n, adjStart, adjTarget, adjWeight);
+    w.search(seeds, cutoff);
+    return w.reach();
+  }
+
+  /**
+   * The search's state, sized to one graph and reused by the searches after it: a search resets
+   * only the nodes the one before it reached. One search per facility or candidate site (the
+   * walking distance of pairs, {@link PairDistances}) then costs what it explores, a few hundred
+   * metres of network, not the whole graph's arrays each time.
+   */
+  public static final class Workspace {
+    private final int[] adjStart;
+    private final int[] adjTarget;
+    private final double[] adjWeight;
+    private final double[] dist;
+    private final int[] src;
+    private final boolean[] settled;
+    private final Heap heap;
+    private int[] touched = new int[256];
+    private int touchedCount;
+
+    public Workspace(WalkGraph g) {
+      this(g.nodeCount(), g.adjStart, g.adjTarget, g.adjWeight);
     }
-    boolean[] settled = new boolean[n];
-    while (!heap.isEmpty()) {
-      int u = heap.poll();
-      settled[u] = true;
-      double du = dist[u];
-      int su = src[u];
-      for (int a = adjStart[u]; a < adjStart[u + 1]; a++) {
-        int v = adjTarget[a];
-        double nd = du + adjWeight[a];
-        if (nd <= cutoff && !settled[v] && better(nd, su, dist[v], src[v])) {
-          dist[v] = nd;
-          src[v] = su;
-          heap.upsert(v);
+
+    Workspace(int n, int[] adjStart, int[] adjTarget, double[] adjWeight) {
+      this.adjStart = adjStart;
+      this.adjTarget = adjTarget;
+      this.adjWeight = adjWeight;
+      dist = new double[n];
+      src = new int[n];
+      settled = new boolean[n];
+      Arrays.fill(dist, Double.POSITIVE_INFINITY);
+      Arrays.fill(src, -1);
+      heap = new Heap(n, dist, src);
+    }
+
+    /** Runs one search; its results stay readable until the next one. */
+    public void search(Seeds seeds, double cutoff) {
+      for (int i = 0; i < touchedCount; i++) {
+        int v = touched[i];
+        dist[v] = Double.POSITIVE_INFINITY;
+        src[v] = -1;
+        settled[v] = false;
+      }
+      touchedCount = 0;
+      for (int i = 0; i < seeds.size(); i++) {
+        int v = seeds.node()[i];
+        double d = seeds.distance()[i];
+        if (d <= cutoff && better(d, seeds.source()[i], dist[v], src[v])) {
+          reach(v, d, seeds.source()[i]);
+        }
+      }
+      while (!heap.isEmpty()) {
+        int u = heap.poll();
+        settled[u] = true;
+        double du = dist[u];
+        int su = src[u];
+        for (int a = adjStart[u]; a < adjStart[u + 1]; a++) {
+          int v = adjTarget[a];
+          double nd = du + adjWeight[a];
+          if (nd <= cutoff && !settled[v] && better(nd, su, dist[v], src[v])) {
+            reach(v, nd, su);
+          }
         }
       }
     }
-    return new Reach(dist, src);
+
+    private void reach(int v, double d, int source) {
+      if (src[v] < 0) {
+        if (touchedCount == touched.length) {
+          touched = Arrays.copyOf(touched, touchedCount * 2);
+        }
+        touched[touchedCount++] = v;
+      }
+      dist[v] = d;
+      src[v] = source;
+      heap.upsert(v);
+    }
+
+    /** The last search's result, over this workspace's arrays (valid until the next search). */
+    public Reach reach() {
+      return new Reach(dist, src);
+    }
   }
 
   /** (d1, s1) < (d2, s2) lexicographically; an unset source (-1) is the largest. */

@@ -115,13 +115,7 @@ public final class NetworkAccess implements AutoCloseable {
       Map<String, FacilityPoints> facilityPoints,
       Dataset<Row> homes) {
     double maxSnap = limits.maxSnapM();
-    WalkGraph graph =
-        GraphBuilder.build(
-            readWays(edges), GraphBuilder.MERGE_TOLERANCE_M, GraphBuilder.IslandRule.DEFAULT);
-    if (graph.summary().mainEdges() == 0) {
-      throw PipelineException.cannot(
-          "route", "walk network", "the snapshot has no edges", cityCode);
-    }
+    WalkGraph graph = WalkNetwork.graph(cityCode, edges);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<WalkGraph> sharedGraph = jsc.broadcast(graph);
     List<CategoryFacilities> facilities =

@@ -149,7 +149,8 @@ class AdequacyStageTest {
             read("facilities"),
             read("building_population"),
             read("building_access"),
-            1.3);
+            1.3,
+            null);
   }
 
   private static Dataset<Row> read(String table) {
@@ -325,7 +326,8 @@ class AdequacyStageTest {
                 StructType.fromDDL(
                     "building_id STRING, community_code STRING,"
                         + " category STRING, residents LONG, target_residents LONG, distance_basis STRING")),
-            1.3);
+            1.3,
+            null);
     assertThat(r.pairs().select("building_id").distinct().count()).isEqualTo(40);
     assertThat(r.facilities().where(col("supply_ratio").isNull()).count()).isZero();
     Row sums =
@@ -345,7 +347,7 @@ class AdequacyStageTest {
         read("building_access").withColumn("distance_basis", lit("straight_line_detour"));
     AdequacyStage.Result r =
         AdequacyStage.compute(
-            spark, catalog, read("facilities"), read("building_population"), detour, 1.3);
+            spark, catalog, read("facilities"), read("building_population"), detour, 1.3, null);
     Map<String, Double> ratio = new TreeMap<>();
     for (Row row :
         r.facilities()

@@ -6,16 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.jgrapht.Graph;
+import org.jgrapht.alg.shortestpath.DijkstraShortestPath;
+import org.jgrapht.graph.DefaultWeightedEdge;
+import org.jgrapht.graph.SimpleWeightedGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lifecircle.SparkPlans;
 import org.lifecircle.TestSpark;
+import org.lifecircle.network.WalkNetwork;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.WKBWriter;
@@ -89,6 +96,144 @@ class CandidatePairsOracleTest {
             .toList();
     assertThat(got).containsExactlyInAnyOrderElementsOf(bruteForce(assets, homes));
     assertThat(got).contains("kindergarten A900 B9000 5").noneMatch(p -> p.contains("B9001"));
+  }
+
+  /**
+   * On the network basis: random grids of 100 m blocks (every east-west street kept, and the
+   * western north-south one, so the graph is one piece; other north-south blocks dropped at
+   * random), assets and homes standing on streets at whole metres. The oracle walks JGraphT's
+   * Dijkstra on a graph built here, each street split where something stands on it; a pair counts
+   * when the walk is within the threshold.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {4, 5})
+  void pairsOnTheNetworkEqualABruteForceWalk(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double x0 = 500_000;
+    double y0 = 3_400_000;
+    int n = 8;
+    List<int[]> streets = new ArrayList<>(); // i0, j0, i1, j1 of grid nodes
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i + 1 < n; i++) {
+        streets.add(new int[] {i, j, i + 1, j});
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j + 1 < n; j++) {
+        if (i == 0 || r.nextInt(3) == 0) {
+          streets.add(new int[] {i, j, i, j + 1});
+        }
+      }
+    }
+    // Each thing on a street: its street and whole metres from the street's first node.
+    Map<String, int[]> standing = new TreeMap<>();
+    List<Asset> assets = new ArrayList<>();
+    List<Home> homes = new ArrayList<>();
+    for (int k = 0; k < 12 + 150; k++) {
+      int s = r.nextInt(streets.size());
+      int t = r.nextInt(1, 100);
+      int[] st = streets.get(s);
+      double x = x0 + 100 * st[0] + (st[2] - st[0]) * t;
+      double y = y0 + 100 * st[1] + (st[3] - st[1]) * t;
+      if (k < 12) {
+        String id = String.format("A%03d", k);
+        assets.add(new Asset(id, x, y, CATEGORIES.stream().filter(c -> r.nextInt(4) > 0).toList()));
+        standing.put(id, new int[] {s, t});
+      } else {
+        String id = String.format("B%04d", k);
+        String category = CATEGORIES.get(r.nextInt(CATEGORIES.size()));
+        homes.add(new Home(id, category, x, y, false, r.nextInt(1, 50)));
+        standing.put(id, new int[] {s, t});
+      }
+    }
+    SparkSession spark = TestSpark.session();
+    List<Row> lines = new ArrayList<>();
+    for (int k = 0; k < streets.size(); k++) {
+      int[] st = streets.get(k);
+      lines.add(
+          RowFactory.create(
+              String.format("E%03d", k),
+              null,
+              null,
+              new WKBWriter()
+                  .write(
+                      GF.createLineString(
+                          new Coordinate[] {
+                            new Coordinate(x0 + 100 * st[0], y0 + 100 * st[1]),
+                            new Coordinate(x0 + 100 * st[2], y0 + 100 * st[3])
+                          }))));
+    }
+    WalkNetwork network =
+        WalkNetwork.of(
+            spark,
+            "990102",
+            spark.createDataFrame(
+                lines,
+                StructType.fromDDL(
+                    "edge_id STRING, from_node STRING, to_node STRING, geometry BINARY")),
+            5.0);
+    Dataset<Row> homeFrame =
+        homeFrame(spark, homes).withColumn("distance_basis", functions.lit("network"));
+    Dataset<Row> pairs =
+        Candidates.pairs(
+            assetFrame(spark, assets),
+            candidateFrame(spark, assets),
+            homeFrame,
+            DETOUR,
+            CATEGORIES,
+            network);
+    SparkPlans.assertSedonaSpatialJoin(pairs);
+    List<String> got =
+        pairs.collectAsList().stream()
+            .map(p -> p.getString(0) + " " + p.getString(1) + " " + p.getString(2) + " " + p.get(3))
+            .toList();
+
+    Graph<String, DefaultWeightedEdge> g = new SimpleWeightedGraph<>(DefaultWeightedEdge.class);
+    for (int k = 0; k < streets.size(); k++) {
+      int[] st = streets.get(k);
+      TreeMap<Integer, List<String>> along = new TreeMap<>();
+      along.put(0, new ArrayList<>(List.of(st[0] + "," + st[1])));
+      along.put(100, new ArrayList<>(List.of(st[2] + "," + st[3])));
+      int street = k;
+      standing.forEach(
+          (id, at) -> {
+            if (at[0] == street) {
+              along.computeIfAbsent(at[1], t -> new ArrayList<>()).add(id);
+            }
+          });
+      String before = null;
+      int beforeT = 0;
+      for (Map.Entry<Integer, List<String>> e : along.entrySet()) {
+        for (String v : e.getValue()) {
+          g.addVertex(v);
+          if (before != null) {
+            g.setEdgeWeight(g.addEdge(before, v), e.getKey() - beforeT);
+          }
+          before = v;
+          beforeT = e.getKey();
+        }
+      }
+    }
+    DijkstraShortestPath<String, DefaultWeightedEdge> dijkstra = new DijkstraShortestPath<>(g);
+    List<String> walked = new ArrayList<>();
+    long straight = 0;
+    for (Asset a : assets) {
+      for (Home h : homes) {
+        if (!a.hosts().contains(h.category())) {
+          continue;
+        }
+        double threshold = THRESHOLDS.get(h.category());
+        if (Math.hypot(a.x() - h.x(), a.y() - h.y()) <= threshold) {
+          straight++;
+        }
+        if (dijkstra.getPathWeight(a.id(), h.id()) <= threshold) {
+          walked.add(h.category() + " " + a.id() + " " + h.id() + " " + h.residents());
+        }
+      }
+    }
+    assertThat(got).containsExactlyInAnyOrderElementsOf(walked);
+    // The walk drops pairs the straight line keeps: the test tells the two apart.
+    assertThat((long) walked.size()).isPositive().isLessThan(straight);
   }
 
   private static List<String> bruteForce(List<Asset> assets, List<Home> homes) {
