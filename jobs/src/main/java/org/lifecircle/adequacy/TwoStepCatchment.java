@@ -69,16 +69,21 @@ public final class TwoStepCatchment {
     if (network == null) {
       return pairs.withColumn("d_walk", lit(null).cast("double"));
     }
+    // Renamed, not copied: the walk's shuffle carries each geometry once.
     Dataset<Row> named =
         pairs
-            .withColumn("source_id", col("facility_id"))
-            .withColumn("source_geometry", col("f_wkb"))
-            .withColumn("building_id", col("p_building"))
-            .withColumn("origin", col("b_wkb"))
-            .withColumn("radius", col("f_radius"));
+            .withColumnRenamed("facility_id", "source_id")
+            .withColumnRenamed("f_wkb", "source_geometry")
+            .withColumnRenamed("p_building", "building_id")
+            .withColumnRenamed("b_wkb", "origin")
+            .withColumnRenamed("f_radius", "radius");
     return network
         .walk(named)
-        .drop("source_id", "source_geometry", "building_id", "origin", "radius")
+        .withColumnRenamed("source_id", "facility_id")
+        .withColumnRenamed("source_geometry", "f_wkb")
+        .withColumnRenamed("building_id", "p_building")
+        .withColumnRenamed("origin", "b_wkb")
+        .withColumnRenamed("radius", "f_radius")
         .withColumnRenamed("walk_m", "d_walk");
   }
 

@@ -3,7 +3,6 @@ package org.lifecircle.assets;
 import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
@@ -198,16 +197,25 @@ final class Candidates {
                             .otherwise(lit(1.0)))
                     .leq(col("c_threshold")));
     if (network != null) {
-      // An asset is a source per category: its radius is the category's threshold.
+      // One search per asset, out to its largest threshold: the walk from an asset is the same
+      // for every category, and each pair is held to its own category's threshold. Only what
+      // the walk and the result need travels through its shuffle (SF 0.1: the joined rows with
+      // their six geometry columns took a 12 GB heap and 169 s; docs/BENCHMARKS.md).
       near =
           network
               .walk(
-                  near.withColumn("source_id", concat_ws("|", col("a_category"), col("a_id")))
-                      .withColumn("source_geometry", col("a_wkb"))
-                      .withColumn("building_id", col("h_id"))
-                      .withColumn("origin", col("h_wkb"))
-                      .withColumn("radius", col("c_threshold")))
-              .where(col("distance_basis").notEqual("network").or(col("walk_m").isNotNull()));
+                  near.select(
+                      col("a_id").as("source_id"),
+                      col("a_wkb").as("source_geometry"),
+                      col("h_id").as("building_id"),
+                      col("h_wkb").as("origin"),
+                      col("c_threshold").as("radius"),
+                      col("a_category"),
+                      col("distance_basis"),
+                      col("target_residents")))
+              .where(col("distance_basis").notEqual("network").or(col("walk_m").isNotNull()))
+              .withColumnRenamed("source_id", "a_id")
+              .withColumnRenamed("building_id", "h_id");
     }
     return near.select(
         col("a_category").as("category"),
