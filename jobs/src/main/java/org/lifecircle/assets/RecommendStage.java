@@ -87,7 +87,6 @@ public final class RecommendStage implements Stage {
     FacilityCatalog catalog = ctx.catalogs().facilities();
     IdleRules rules = ctx.catalogs().idleRules();
     double detour = ctx.city().limits().detourFactor();
-    WalkNetwork network = WalkNetwork.ofCity(spark, ctx, tables);
     List<String> gapCategories = new ArrayList<>();
     Dataset<Row> gaps =
         tables.snapshot(Tables.COVERAGE_GAPS).where(col("gap_kind").equalTo("distance"));
@@ -96,6 +95,8 @@ public final class RecommendStage implements Stage {
         gapCategories.add(r.getString(0));
       }
     }
+    // The graph is built only when some category has homes to walk to.
+    WalkNetwork network = gapCategories.isEmpty() ? null : WalkNetwork.ofCity(spark, ctx, tables);
     Dataset<Row> assets = openAssets(spark, ctx, tables);
     // Read once: the per-category totals below and every category's distance join use it.
     Dataset<Row> uncovered =

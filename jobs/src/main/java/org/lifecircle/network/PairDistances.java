@@ -2,7 +2,6 @@ package org.lifecircle.network;
 
 import static org.apache.spark.sql.functions.col;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -38,6 +37,9 @@ import org.locationtech.jts.io.WKBReader;
  * source or the building is unsnapped or the walk is longer than the pair's radius.
  */
 public final class PairDistances {
+  /** The one source of a search, as BuildingDistances.walk lists sources on a home's edge. */
+  private static final List<Integer> SOURCE = List.of(0);
+
   private PairDistances() {}
 
   public static Dataset<Row> walk(Dataset<Row> pairs, Broadcast<WalkGraph> graph, double maxSnapM) {
@@ -71,6 +73,7 @@ public final class PairDistances {
     private NearestSearch.Workspace workspace;
     private String source;
     private EdgeSnapper.Snaps sourceSnap;
+    private int sourceEdge;
 
     Walker(WalkGraph g, double maxSnap, int[] at, Iterator<Row> in) {
       this.g = g;
@@ -102,19 +105,19 @@ public final class PairDistances {
                 b.position(),
                 b.offset(),
                 workspace.reach(),
-                b.edge() == sourceSnap.get(0).edge() ? List.of(0) : null,
+                b.edge() == sourceEdge ? SOURCE : null,
                 sourceSnap,
                 found);
         if (found[0] >= 0 && d <= radius) {
           walk = d;
         }
       }
-      List<Object> values = new ArrayList<>(r.size() + 1);
+      Object[] values = new Object[r.size() + 1];
       for (int i = 0; i < r.size(); i++) {
-        values.add(r.get(i));
+        values[i] = r.get(i);
       }
-      values.add(walk);
-      return RowFactory.create(values.toArray());
+      values[r.size()] = walk;
+      return RowFactory.create(values);
     }
 
     /** The first row of a source has its largest radius (sorted so): the search's cutoff. */
@@ -123,6 +126,7 @@ public final class PairDistances {
       Coordinate c = point(geometry, "source " + id);
       sourceSnap = new EdgeSnapper.Snaps(1);
       sourceSnap.set(0, EdgeSnapper.snap(g, c.x, c.y, maxSnap));
+      sourceEdge = sourceSnap.snapped(0) ? sourceSnap.get(0).edge() : -1;
       if (sourceSnap.snapped(0)) {
         if (workspace == null) {
           workspace = new NearestSearch.Workspace(g);
