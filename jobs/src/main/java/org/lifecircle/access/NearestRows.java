@@ -74,8 +74,10 @@ final class NearestRows implements Iterator<Row> {
       FacilityIndex.Hit hit = indexes.get(c.code()).nearest(o.x, o.y);
       String id = hit == null ? null : indexes.get(c.code()).id(hit.index());
       Double d = hit == null ? null : hit.distance();
-      boolean within = d != null && d <= c.thresholdM();
-      boolean covered = d != null && d * basis.factor() <= c.thresholdM();
+      double reach = c.reachM();
+      boolean within = d != null && d <= reach;
+      boolean covered = d != null && d * basis.factor() <= reach;
+      Double walkMin = d == null ? null : d * basis.factor() / c.walkSpeedMPerMin();
       pending.add(
           RowFactory.create(
               home.getString(0),
@@ -84,7 +86,7 @@ final class NearestRows implements Iterator<Row> {
               c.code(),
               id,
               d,
-              c.thresholdM(),
+              reach,
               within,
               null,
               null,
@@ -93,7 +95,10 @@ final class NearestRows implements Iterator<Row> {
               basis.name(),
               covered,
               residents,
-              target));
+              target,
+              c.walkerCode(),
+              c.thresholdMinutes(),
+              walkMin));
     }
   }
 }

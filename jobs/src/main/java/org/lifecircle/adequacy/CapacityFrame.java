@@ -66,7 +66,7 @@ public final class CapacityFrame {
       rows.add(
           RowFactory.create(
               c.code(),
-              c.thresholdM(),
+              c.reachM(),
               cap.norm(),
               cap.normBasis(),
               cap.unit(),

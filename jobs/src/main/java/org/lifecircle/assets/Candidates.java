@@ -68,7 +68,7 @@ final class Candidates {
       for (String u : uses) {
         rows.add(
             RowFactory.create(
-                code, u, h.minFloorAreaM2(), h.minLandAreaM2(), h.heritageOk(), c.thresholdM()));
+                code, u, h.minFloorAreaM2(), h.minLandAreaM2(), h.heritageOk(), c.reachM()));
       }
     }
     return spark.createDataFrame(rows, schema);

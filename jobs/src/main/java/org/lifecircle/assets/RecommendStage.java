@@ -168,7 +168,7 @@ public final class RecommendStage implements Stage {
               r.getLong(1),
               h != null && h.shareable(),
               budget,
-              c.thresholdM(),
+              c.reachM(),
               BASES.get(r.getInt(2))));
     }
     return out;

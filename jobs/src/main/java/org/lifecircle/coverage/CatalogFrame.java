@@ -35,7 +35,7 @@ public final class CatalogFrame {
               c.nameZh(),
               c.nameEn(),
               c.level(),
-              c.thresholdM(),
+              c.reachM(),
               c.completeCommunity(),
               catalog.severityWeight(c.level())));
     }

@@ -67,7 +67,8 @@ public final class NetworkAccess implements AutoCloseable {
           "within_threshold_network",
           "snapped",
           "distance_basis",
-          "covered");
+          "covered",
+          "walk_min");
   private static final StructType SNAP_SCHEMA =
       StructType.fromDDL(
           "idx LONG, building_id STRING, district_code STRING, edge INT, position DOUBLE, offset DOUBLE");
@@ -180,7 +181,11 @@ public final class NetworkAccess implements AutoCloseable {
                 .isNotNull()
                 .and(col("network_distance_m").leq(col("threshold_m"))))
         .withColumn("distance_basis", lit("network"))
-        .withColumn("covered", col("within_threshold_network"));
+        .withColumn("covered", col("within_threshold_network"))
+        // threshold_m / threshold_min is the walker's speed (m/min).
+        .withColumn(
+            "walk_min",
+            col("network_distance_m").multiply(col("threshold_min")).divide(col("threshold_m")));
   }
 
   /** The walk network's lines, from silver walk_network rows. */
@@ -220,7 +225,9 @@ public final class NetworkAccess implements AutoCloseable {
       out.add(
           new CategoryFacilities(
               c.code(),
-              cutoffMultiple * c.thresholdM(),
+              // The catalog's metres, not the walker's reach: network distances stay the same
+              // whoever walks them, and a faster walker's reach is still searched.
+              cutoffMultiple * Math.max(c.thresholdM(), c.reachM()),
               p.ids(),
               EdgeSnapper.snapAll(graph, p.xs(), p.ys(), maxSnap)));
     }

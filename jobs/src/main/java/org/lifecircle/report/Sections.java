@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.max;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -75,7 +77,7 @@ final class Sections {
           List.of(
               c.nameZh() + " " + c.nameEn(),
               c.level() + " min",
-              fmt(c.thresholdM()) + " m",
+              walk(c),
               c.target(),
               fmt(r.getLong(1)),
               fmt(r.getLong(2)),
@@ -90,7 +92,7 @@ final class Sections {
         List.of(
             "类别 category",
             "圈层 level",
-            "步行距离 threshold",
+            "步行时间 walk (walker)",
             "目标人群 target",
             "目标人口 target residents",
             "已覆盖 covered",
@@ -118,7 +120,7 @@ final class Sections {
           .append('"')
           .append(c.code().equals(selected) ? " selected" : "")
           .append('>')
-          .append(SvgMap.escape(c.nameZh() + " " + c.nameEn() + " (" + fmt(c.thresholdM()) + " m)"))
+          .append(SvgMap.escape(c.nameZh() + " " + c.nameEn() + " (" + walk(c) + ")"))
           .append("</option>");
     }
     return b.append(
@@ -163,7 +165,7 @@ final class Sections {
             "类型 kind",
             "未覆盖目标人口 uncovered target residents",
             "当前最近 nearest now",
-            "步行距离 threshold",
+            "步行距离 threshold (its walker)",
             "严重程度 severity"),
         rows,
         data);
@@ -484,6 +486,22 @@ final class Sections {
 
   static String fmt(long n) {
     return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /**
+   * A category's threshold as a planner reads it: minutes, the metres its walker covers in them,
+   * and the walker, e.g. "5 min, 240 m (older)".
+   */
+  static String walk(FacilityCatalog.Category c) {
+    return new BigDecimal(c.thresholdMinutes())
+            .setScale(1, RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + " min, "
+        + fmt(c.reachM())
+        + " m ("
+        + c.walkerCode()
+        + ")";
   }
 
   static String fmt(double v) {

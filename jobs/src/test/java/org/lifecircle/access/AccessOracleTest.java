@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lifecircle.SilverRows;
+import org.lifecircle.TestCategories;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -26,7 +27,8 @@ import org.locationtech.jts.geom.Point;
 /**
  * The access transform against a brute-force JTS loop over every building x facility pair, on
  * random cities with integer coordinates (so exact ties and facilities exactly at the threshold
- * occur on purpose). Ties go to the smallest facility id in both.
+ * occur on purpose). Ties go to the smallest facility id in both. Kindergartens are walked by a
+ * child with a carer at 48 m/min, so their 5 minutes reach 240 m; the others at 60 m/min.
  */
 class AccessOracleTest {
   private static final List<String> BANDS = AgeBands.COLUMNS;
@@ -35,13 +37,19 @@ class AccessOracleTest {
     return new FacilityCatalog(
         Map.of(5, 1.0, 10, 0.8, 15, 0.6),
         List.of(
-            new FacilityCatalog.Category(
-                "kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true, null, null, "test"),
-            new FacilityCatalog.Category(
-                "pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null, null, "test"),
-            new FacilityCatalog.Category(
-                "park", "公园", "Park", 10, 500, "all", false, null, null, "test")));
+            TestCategories.of("kindergarten", 5, 300.0, "3_5", true),
+            TestCategories.of("pharmacy", 10, 500.0, "all", false),
+            TestCategories.of("park", 10, 500.0, "all", false)),
+        List.of(
+            new FacilityCatalog.Walker("average", 60.0, true, List.of(), "test"),
+            new FacilityCatalog.Walker("child_with_carer", 48.0, null, List.of("3_5"), "test")));
   }
+
+  /** The test's own walking speeds (m/min) and minutes, independent of the catalog's arithmetic. */
+  private static final Map<String, Double> SPEED = Map.of("3_5", 48.0, "all", 60.0);
+
+  private static final Map<String, Double> MINUTES =
+      Map.of("kindergarten", 5.0, "pharmacy", 500.0 / 60, "park", 500.0 / 60);
 
   record Home(String id, int x, int y) {}
 
@@ -70,6 +78,9 @@ class AccessOracleTest {
     facilities.add(new Facility("F998", "kindergarten", 9_820, 9_760));
     homes.add(new Home("B9001", 20_000, 20_000));
     facilities.add(new Facility("F997", "pharmacy", 20_300, 20_400));
+    // Exactly 5 minutes at 48 m/min: 240 m (3-4-5 again).
+    homes.add(new Home("B9002", 30_000, 30_000));
+    facilities.add(new Facility("F996", "kindergarten", 30_144, 30_192));
     check(homes, facilities);
   }
 
@@ -93,7 +104,12 @@ class AccessOracleTest {
       got.put(
           row.getAs("building_id") + "/" + row.getAs("category"),
           new Object[] {
-            row.getAs("nearest_facility_id"), row.getAs("distance_m"), row.getAs("within_threshold")
+            row.getAs("nearest_facility_id"),
+            row.getAs("distance_m"),
+            row.getAs("within_threshold"),
+            row.getAs("covered"),
+            row.getAs("walk_min"),
+            row.getAs("threshold_min")
           });
     }
     FacilityCatalog cat = catalog();
@@ -119,12 +135,18 @@ class AccessOracleTest {
           assertThat(g[1]).isNull();
         } else {
           assertThat((Double) g[1]).isCloseTo(best, within(1e-6));
-          assertThat(g[2]).isEqualTo(best <= c.thresholdM());
+          double walk = best / SPEED.get(c.target());
+          assertThat((Double) g[4]).isCloseTo(walk, within(1e-9));
+          assertThat(g[2]).as(h.id() + "/" + c.code()).isEqualTo(walk <= MINUTES.get(c.code()));
+          assertThat(g[3]).isEqualTo(g[2]);
         }
+        assertThat((Double) g[5]).isCloseTo(MINUTES.get(c.code()), within(1e-9));
       }
     }
-    assertThat(got.get("B9000/kindergarten")).containsExactly("F998", 300.0, true);
-    assertThat(got.get("B9001/pharmacy")).containsExactly("F997", 500.0, true);
+    // 300 m is 6.25 minutes for a child with a carer: outside; 240 m is exactly 5: inside.
+    assertThat(got.get("B9000/kindergarten")).startsWith("F998", 300.0, false, false, 6.25);
+    assertThat(got.get("B9002/kindergarten")).startsWith("F996", 240.0, true, true, 5.0);
+    assertThat(got.get("B9001/pharmacy")).startsWith("F997", 500.0, true, true);
   }
 
   private static Dataset<Row> run(List<Home> homes, List<Facility> facilities) {

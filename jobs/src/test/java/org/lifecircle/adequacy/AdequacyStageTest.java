@@ -470,6 +470,8 @@ class AdequacyStageTest {
     m.put("origin", point(X0 + x, Y0));
     m.put("category", category);
     m.put("threshold_m", 300.0);
+    m.put("walker", "average");
+    m.put("threshold_min", 5.0);
     m.put("within_threshold", false);
     m.put("covered", false);
     m.put("distance_basis", basis);

@@ -25,6 +25,7 @@ import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.common.Yaml;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
@@ -40,15 +41,19 @@ import org.locationtech.jts.io.WKBReader;
  * (heritage ok, >= 120 m2): 100 + 50 + 80 + 60 = 290 uncovered, first. a1 covers h1 (100), a2 and
  * a4 cover h3 (80, tie: a2 is the smaller id), a3 covers h4 (60): picks a1 100 (190 left), a2 80
  * (110 left), a3 60 (50 left); a4 then adds nothing. bus_stop: 100 uncovered, no host block: no
- * candidates. kindergarten (no heritage, >= 1,200 m2): 65 uncovered. a1 is taken by health_station,
- * a2 is protected, a3 too small: a4 covers h3 (30), 35 left. pharmacy has uncovered residents but
- * no gap row: not planned. pocket_park (any use, >= 2,000 m2 of land): only parcel p1 (x 1650-1750,
- * y 560-660, 9,000 m2 stated, agreed start 2025-01-01, not started: idle land) is large enough; its
- * interior point (1700, 610) is 148.7 m from h4 (193.3 m with the detour): covers h4 (60), h1 (40)
- * is left. Sites: a1's entrance lies 5 m outside its wall (the site must be inside the footprint
- * instead), a2's entrance is on its wall (kept), the others have none (footprint centroid).
+ * candidates. kindergarten (no heritage, >= 1,200 m2; 5 minutes for a child with a carer at 48
+ * m/min: 240 m, 184.6 m of straight line): 65 uncovered. a1 is taken by health_station, a2 is
+ * protected, a3 too small: a4 covers h3 (50 m away: 30), 35 left. pharmacy has uncovered residents
+ * but no gap row: not planned. pocket_park (any use, >= 2,000 m2 of land): only parcel p1 (x
+ * 1650-1750, y 560-660, 9,000 m2 stated, agreed start 2025-01-01, not started: idle land) is large
+ * enough; its interior point (1700, 610) is 148.7 m from h4 (193.3 m with the detour): covers h4
+ * (60), h1 (40) is left. Sites: a1's entrance lies 5 m outside its wall (the site must be inside
+ * the footprint instead), a2's entrance is on its wall (kept), the others have none (footprint
+ * centroid).
  */
 class RecommendStageIT {
+  private static final FacilityCatalog CATALOG =
+      Yaml.readResource(FacilityCatalog.DEFAULT_RESOURCE, FacilityCatalog.class, "catalog");
   private static final LocalDate DAY = LocalDate.of(2026, 6, 30);
   private static SparkSession spark;
   private static RunContext ctx;
@@ -187,7 +192,7 @@ class RecommendStageIT {
             "health_station 1 B:a1 building C1 2000.0 2000.0 floor 100 1 100 190 false false straight_line_detour 300.0",
             "health_station 2 B:a2 building C2 2000.0 2000.0 floor 80 1 180 110 true false straight_line_detour 300.0",
             "health_station 3 B:a3 building C2 500.0 500.0 floor 60 1 240 50 false true straight_line_detour 300.0",
-            "kindergarten 1 B:a4 building C2 1500.0 1500.0 floor 30 1 30 35 false false straight_line_detour 300.0",
+            "kindergarten 1 B:a4 building C2 1500.0 1500.0 floor 30 1 30 35 false false straight_line_detour 240.0",
             "pocket_park 1 P:p1 parcel C2 0.0 9000.0 land 60 1 60 40 false false straight_line_detour 300.0");
   }
 
@@ -285,7 +290,11 @@ class RecommendStageIT {
     m.put("community_code", x < 1000 ? "C1" : "C2");
     m.put("origin", at(x, 500));
     m.put("category", category);
-    m.put("threshold_m", 300.0);
+    // The catalog's walk for the category (descriptive here: the rows say covered or not).
+    FacilityCatalog.Category c = CATALOG.category(category);
+    m.put("threshold_m", c.reachM());
+    m.put("walker", c.walkerCode());
+    m.put("threshold_min", c.thresholdMinutes());
     m.put("within_threshold", covered);
     m.put("distance_basis", "straight_line_detour");
     m.put("covered", covered);

@@ -86,7 +86,11 @@ public final class BaselineExport {
         w.println("code,threshold_m,cutoff_m");
         for (FacilityCatalog.Category c : catalog.categories()) {
           w.printf(
-              Locale.ROOT, "%s,%s,%s%n", c.code(), c.thresholdM(), c.thresholdM() * cutoffMultiple);
+              Locale.ROOT,
+              "%s,%s,%s%n",
+              c.code(),
+              c.reachM(),
+              Math.max(c.thresholdM(), c.reachM()) * cutoffMultiple);
         }
       }
       DeltaTables.readSnapshot(spark, ctx, "building_access")
@@ -200,7 +204,10 @@ public final class BaselineExport {
                   int v = (Integer) (a.getItem() instanceof Integer ? a.getItem() : b.getItem());
                   return Math.hypot(g.nodeX(v) - p.x, g.nodeY(v) - p.y);
                 });
-        origins.add(new double[] {ci, (Integer) nearest, c.thresholdM() * cutoffMultiple});
+        origins.add(
+            new double[] {
+              ci, (Integer) nearest, Math.max(c.thresholdM(), c.reachM()) * cutoffMultiple
+            });
       }
     }
     long searchNanos = 0;

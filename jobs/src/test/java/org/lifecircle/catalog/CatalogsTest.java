@@ -41,7 +41,7 @@ class CatalogsTest {
     CityConfig city = CityConfig.load(Path.of("src/test/resources/ingest/city.yaml"));
     Catalogs c = Catalogs.load(city);
     assertThat(c.facilities().codes()).hasSize(21).contains("kindergarten", "pocket_park", "park");
-    assertThat(c.facilities().category("pocket_park").thresholdM()).isEqualTo(300);
+    assertThat(c.facilities().category("pocket_park").thresholdM()).isEqualTo(300.0);
     assertThat(c.idleRules().recommend().sitesPerCategory()).isEqualTo(5);
     assertThat(c.indicators().indicators()).hasSize(17);
     assertThat(c.osmTags().category(Map.of("amenity", "school"), null)).isEqualTo("primary_school");
@@ -58,8 +58,11 @@ class CatalogsTest {
     List<String> lines =
         new ArrayList<>(Files.readAllLines(Path.of("../catalogs/facility_categories.yaml")));
     int park = lines.indexOf("  - code: pocket_park");
+    // The planner states the pocket park's walk in minutes only: 4 minutes at 60 m/min.
     int threshold = park + lines.subList(park, lines.size()).indexOf("    threshold_m: 300");
-    lines.set(threshold, "    threshold_m: 250");
+    lines.remove(threshold);
+    int minutes = park + lines.subList(park, lines.size()).indexOf("    threshold_min: 5");
+    lines.set(minutes, "    threshold_min: 4");
     Files.write(dir.resolve("categories.yaml"), lines);
     Files.writeString(
         dir.resolve("rules.yaml"),
@@ -69,8 +72,8 @@ class CatalogsTest {
         city(dir, CSV_FACILITIES, "{facilities: categories.yaml, idle_rules: rules.yaml}");
 
     Catalogs c = Catalogs.load(city);
-    assertThat(c.facilities().category("pocket_park").thresholdM()).isEqualTo(250);
-    assertThat(c.facilities().category("park").thresholdM()).isEqualTo(500);
+    assertThat(c.facilities().category("pocket_park").thresholdM()).isEqualTo(240.0);
+    assertThat(c.facilities().category("park").thresholdM()).isEqualTo(500.0);
     assertThat(c.idleRules().recommend().sitesPerCategory()).isEqualTo(7);
     assertThat(c.indicators().indicators()).hasSize(17);
   }

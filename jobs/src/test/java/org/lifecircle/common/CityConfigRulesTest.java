@@ -223,8 +223,7 @@ class CityConfigRulesTest {
                 + ")")
         .message()
         .doesNotContain("org.lifecircle", "Category");
-    // Misspelt, a required number is missing first: the message names the one the catalog needs
-    // and the item's line.
+    // Misspelt: the misspelt key is named, on its own line.
     assertThatThrownBy(
             () ->
                 facilityCatalog(
@@ -232,9 +231,20 @@ class CityConfigRulesTest {
         .hasMessage(
             "Cannot read facility catalog "
                 + file
-                + ": key 'threshold_m' under"
-                + " 'categories[0]' is missing or empty (line "
-                + (line - 4)
+                + ": unknown key 'treshold_m' under"
+                + " 'categories[0]' (line "
+                + line
                 + ")");
+    // Both thresholds left out: the message names them and the category.
+    assertThatThrownBy(
+            () ->
+                facilityCatalog(
+                    dir,
+                    catalog
+                        .replaceFirst("    threshold_m: 300\n", "")
+                        .replaceFirst("    threshold_min: 5\n", "")))
+        .hasMessage(
+            "Cannot load facility catalog: threshold_m or threshold_min is needed for"
+                + " kindergarten");
   }
 }

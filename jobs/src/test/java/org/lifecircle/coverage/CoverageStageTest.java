@@ -25,19 +25,20 @@ import org.lifecircle.io.MemoryStageTables;
 /**
  * The coverage stage's logic on tables in memory: it writes the whole gap ledger once, distance
  * gaps from building_access and capacity gaps from the adequacy stage's community shortfalls, in
- * one ranking. Hand-worked (default catalog: kindergarten 300 m and nursery both level 5, weight
- * 1.0; gap share 0.8):
+ * one ranking. Hand-worked (default catalog: kindergarten 5 minutes, walked by a child with a carer
+ * at 48 m/min, so 240 m; kindergarten and nursery both level 5, weight 1.0; gap share 0.8):
  *
  * <p>Community C1 holds B1 (kindergarten target 10, covered on the network at 120 m) and B2 (target
  * 30, not covered, 450 m on the network). C1 kindergarten: 10 of 40 covered, rate 0.25 < 0.8, a
- * distance gap: 30 uncovered at 450 m, excess 150 m, severity 30 x 1.0 x (1 + 150 / 300) = 45.
+ * distance gap: 30 uncovered at 450 m, excess 450 - 240 = 210 m, severity 30 x 1.0 x (1 + 210 /
+ * 240) = 56.25 (an average walker's 300 m would have given 45).
  *
  * <p>facility_adequacy, community rows: C1 nursery, target 150, basis population 1,500 (norm 4.5
  * per 1,000 of all residents: 6.75 places required), shortfall 3.240945: uncovered ceil(150 x
  * 3.240945 / 6.75) = ceil(72.02) = 73, severity 73 x 1.0 = 73. C2 nursery has no shortfall, C3
  * nursery no target residents: neither is a gap. The facility row is not a community: not a gap.
  *
- * <p>Ledger: 1 capacity C1 nursery 73; 2 distance C1 kindergarten 45.
+ * <p>Ledger: 1 capacity C1 nursery 73; 2 distance C1 kindergarten 56.25.
  */
 class CoverageStageTest {
   private static SparkSession spark;
@@ -114,9 +115,9 @@ class CoverageStageTest {
     assertThat(distance.getString(1)).isEqualTo("distance");
     assertThat(distance.getString(2) + "/" + distance.getString(3)).isEqualTo("C1/kindergarten");
     assertThat(distance.getLong(4)).isEqualTo(30);
-    assertThat(distance.getDouble(5)).isCloseTo(45.0, within(1e-9));
+    assertThat(distance.getDouble(5)).isCloseTo(56.25, within(1e-9));
     assertThat(distance.getDouble(6)).isCloseTo(450.0, within(1e-9));
-    assertThat(distance.getDouble(7)).isCloseTo(150.0, within(1e-9));
+    assertThat(distance.getDouble(7)).isCloseTo(210.0, within(1e-9));
   }
 
   @Test
@@ -167,7 +168,10 @@ class CoverageStageTest {
     m.put("community_code", "C1");
     m.put("origin", point(100, 100));
     m.put("category", "kindergarten");
-    m.put("threshold_m", 300.0);
+    m.put("threshold_m", 240.0);
+    m.put("walker", "child_with_carer");
+    m.put("threshold_min", 5.0);
+    m.put("walk_min", networkM / 48);
     m.put("distance_m", networkM / 1.4);
     m.put("within_threshold", true);
     m.put("network_distance_m", networkM);

@@ -19,6 +19,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lifecircle.TestCategories;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.FacilityCatalog;
 
@@ -66,10 +67,8 @@ class CoverageTest {
         new FacilityCatalog(
             Map.of(5, 1.0, 10, 0.8, 15, 0.6),
             List.of(
-                new FacilityCatalog.Category(
-                    "kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true, null, null, "test"),
-                new FacilityCatalog.Category(
-                    "pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null, null, "test")));
+                TestCategories.of("kindergarten", 5, 300.0, "3_5", true),
+                TestCategories.of("pharmacy", 10, 500.0, "all", false)));
     Dataset<Row> cat = CatalogFrame.of(spark, catalog);
     Dataset<Row> areas =
         spark.createDataFrame(

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.lifecircle.SilverRows;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.StageResult;
+import org.lifecircle.common.Yaml;
 import org.lifecircle.io.DeltaStageTables;
 import org.lifecircle.io.DeltaTables;
 import org.lifecircle.io.Tables;
@@ -65,6 +67,8 @@ import org.lifecircle.io.Tables;
  * </ul>
  */
 class IndicatorsStageIT {
+  private static final FacilityCatalog CATALOG =
+      Yaml.readResource(FacilityCatalog.DEFAULT_RESOURCE, FacilityCatalog.class, "catalog");
   private static final double X0 = 528_000;
   private static final double Y0 = 3_385_000;
   private static SparkSession spark;
@@ -500,7 +504,11 @@ class IndicatorsStageIT {
     m.put("community_code", community);
     m.put("origin", point(x, Y0 + 100));
     m.put("category", category);
-    m.put("threshold_m", 300.0);
+    // The catalog's walk for the category (descriptive here: the rows say covered or not).
+    FacilityCatalog.Category c = CATALOG.category(category);
+    m.put("threshold_m", c.reachM());
+    m.put("walker", c.walkerCode());
+    m.put("threshold_min", c.thresholdMinutes());
     m.put("within_threshold", covered);
     m.put("covered", covered);
     m.put("distance_basis", "straight_line_detour");

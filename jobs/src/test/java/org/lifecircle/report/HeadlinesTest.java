@@ -12,6 +12,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
+import org.lifecircle.TestCategories;
 import org.lifecircle.TestSpark;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -65,21 +66,9 @@ class HeadlinesTest {
         new FacilityCatalog(
             Map.of(5, 1.0, 10, 0.8, 15, 0.6),
             List.of(
-                new FacilityCatalog.Category(
-                    "kindergarten", "幼儿园", "Kindergarten", 5, 300, "3_5", true, null, null, "test"),
-                new FacilityCatalog.Category(
-                    "elderly_care",
-                    "养老",
-                    "Elderly care",
-                    5,
-                    300,
-                    "60_plus",
-                    true,
-                    null,
-                    null,
-                    "test"),
-                new FacilityCatalog.Category(
-                    "pharmacy", "药店", "Pharmacy", 10, 500, "all", false, null, null, "test")));
+                TestCategories.of("kindergarten", 5, 300.0, "3_5", true),
+                TestCategories.of("elderly_care", 5, 300.0, "60_plus", true),
+                TestCategories.of("pharmacy", 10, 500.0, "all", false)));
     assertThat(Headlines.unmetResidents(spark, homes, access, catalog)).isEqualTo(85L);
   }
 
