@@ -64,6 +64,7 @@ TIMEOUTS: dict[str, timedelta] = {
     "ingest": timedelta(hours=1),
     "population": timedelta(minutes=30),
     "access": timedelta(hours=3),  # straight line and walk network
+    "service-areas": timedelta(hours=1),
     "adequacy": timedelta(minutes=30),
     "coverage": timedelta(hours=1),
     QUALITY_GATE_TASK: timedelta(minutes=20),

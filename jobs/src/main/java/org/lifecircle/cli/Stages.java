@@ -14,6 +14,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.coverage.CoverageStage;
 import org.lifecircle.indicators.IndicatorsStage;
 import org.lifecircle.ingest.IngestStage;
+import org.lifecircle.network.ServiceAreasStage;
 import org.lifecircle.population.PopulationStage;
 import org.lifecircle.report.ReportStage;
 import picocli.CommandLine;
@@ -49,6 +50,10 @@ final class Stages {
         "access",
         AccessStage::new,
         "Nearest facility per building and catalog category, by straight line (broadcast STRtree) and, where the city has a walk network, along it (snapped, bounded multi-source Dijkstra); writes building_access once and network_stats.");
+    register(
+        ServiceAreasStage.NAME,
+        ServiceAreasStage::new,
+        "Service areas where the city has a walk network: per facility the network reachable in 5, 10 and 15 minutes at its category's walking speed (buffered reached edges), and per community and category the part inside their union.");
     register(
         "adequacy",
         AdequacyStage::new,

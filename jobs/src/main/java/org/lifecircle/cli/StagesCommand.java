@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
       "checks that stop it. Every stage also appends its row to run_log. Needs no city or Spark."
     })
 final class StagesCommand implements Callable<Integer> {
-  private static final int[] WIDTHS = {12, 40, 34};
+  private static final int[] WIDTHS = {15, 40, 34};
 
   @Spec CommandSpec spec;
 

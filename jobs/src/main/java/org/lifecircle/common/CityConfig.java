@@ -148,8 +148,11 @@ public record CityConfig(
       Double detourFactor,
       Double minPlacedShare,
       Double nearbyHomeM,
-      Double maxScaleError) {
-    static final Limits DEFAULTS = new Limits(null, null, null, null, null, null, null, null, null);
+      Double maxScaleError,
+      Double serviceAreaBufferM,
+      Boolean serviceAreas) {
+    static final Limits DEFAULTS =
+        new Limits(null, null, null, null, null, null, null, null, null, null, null);
 
     /** The limits of the first six knobs; the placement knobs at their defaults. */
     public Limits(
@@ -166,6 +169,8 @@ public record CityConfig(
           maxSnapM,
           cutoffMultiple,
           detourFactor,
+          null,
+          null,
           null,
           null,
           null);
@@ -190,6 +195,8 @@ public record CityConfig(
           detourFactor,
           minPlacedShare,
           nearbyHomeM,
+          null,
+          null,
           null);
     }
 
@@ -206,6 +213,11 @@ public record CityConfig(
       nearbyHomeM = positive(nearbyHomeM, 250.0, "nearby_home_m");
       // How far the metric CRS may stretch or shrink lengths anywhere in the city's bounds.
       maxScaleError = share(maxScaleError, 0.001, "max_scale_error");
+      // How far off a reached street the map's service areas reach (service-areas stage).
+      serviceAreaBufferM = positive(serviceAreaBufferM, 25.0, "service_area_buffer_m");
+      // Service areas cost a bounded search and a buffer per facility and walk: off unless the
+      // city asks (on OpenStreetMap's dense footways a 15-minute polygon is thousands of pieces).
+      serviceAreas = serviceAreas != null && serviceAreas;
       if (detourFactor < 1.0) {
         throw PipelineException.cannot(
             "load", "city config", "detour_factor must be >= 1", detourFactor);

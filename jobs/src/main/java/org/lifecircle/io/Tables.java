@@ -22,6 +22,7 @@ public final class Tables {
   public static final String BUILDING_POPULATION = "building_population";
   public static final String BUILDING_ACCESS = "building_access";
   public static final String NETWORK_STATS = "network_stats";
+  public static final String SERVICE_AREAS = "service_areas";
   public static final String COMMUNITY_COVERAGE = "community_coverage";
   public static final String COVERAGE_GAPS = "coverage_gaps";
   public static final String FACILITY_ADEQUACY = "facility_adequacy";
@@ -50,6 +51,7 @@ public final class Tables {
           BUILDING_POPULATION,
           BUILDING_ACCESS,
           NETWORK_STATS,
+          SERVICE_AREAS,
           COMMUNITY_COVERAGE,
           COVERAGE_GAPS,
           FACILITY_ADEQUACY,

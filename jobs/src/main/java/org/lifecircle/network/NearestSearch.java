@@ -162,6 +162,11 @@ public final class NearestSearch {
       heap.upsert(v);
     }
 
+    /** The nodes the last search reached, in the order it reached them (a copy). */
+    public int[] reachedNodes() {
+      return Arrays.copyOf(touched, touchedCount);
+    }
+
     /** The last search's result, over this workspace's arrays (valid until the next search). */
     public Reach reach() {
       return new Reach(dist, src);

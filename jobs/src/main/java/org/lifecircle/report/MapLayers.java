@@ -16,9 +16,11 @@ import org.apache.spark.sql.Row;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
+import org.locationtech.jts.simplify.DouglasPeuckerSimplifier;
 
 /**
  * Reads the map's layers from the snapshot's tables. A city larger than a page can show is drawn
@@ -38,7 +40,8 @@ final class MapLayers {
       Map<String, String> categoryNames,
       Map<String, String> communityNames,
       String initial,
-      List<SvgMap.Point> sites) {
+      List<SvgMap.Point> sites,
+      Map<String, Integer> levels) {
     WKBReader wkb = new WKBReader();
     List<String> notes = new ArrayList<>();
     List<SvgMap.Area> communities = new ArrayList<>();
@@ -100,10 +103,40 @@ final class MapLayers {
         buildings,
         facilities,
         sites,
+        serviceAreas(tables, levels, wkb, communities),
         categories,
         categoryNames,
         initial,
         notes.isEmpty() ? null : String.join("; ", notes));
+  }
+
+  /**
+   * Each category's service area at its own level's minutes (service_areas community rows: one
+   * polygon per community, so areas do not pile up), simplified to about a pixel of the map.
+   */
+  private static List<SvgMap.ServiceArea> serviceAreas(
+      StageTables tables, Map<String, Integer> levels, WKBReader wkb, List<SvgMap.Area> bounds) {
+    List<SvgMap.ServiceArea> out = new ArrayList<>();
+    if (!tables.exists(Tables.SERVICE_AREAS)) {
+      return out;
+    }
+    Envelope env = new Envelope();
+    bounds.forEach(a -> env.expandToInclude(a.geometry().getEnvelopeInternal()));
+    double pixel = env.isNull() ? 1 : Math.max(env.getWidth(), env.getHeight()) / 1000;
+    for (Row r :
+        tables
+            .snapshot(Tables.SERVICE_AREAS)
+            .where(col("level").equalTo("community").and(col("geometry").isNotNull()))
+            .select("category", "minutes", "geometry")
+            .collectAsList()) {
+      Integer level = levels.get(r.getString(0));
+      if (level != null && level == r.getInt(1)) {
+        out.add(
+            new SvgMap.ServiceArea(
+                r.getString(0), DouglasPeuckerSimplifier.simplify(read(wkb, r, 2), pixel)));
+      }
+    }
+    return out;
   }
 
   /**

@@ -52,6 +52,7 @@ public final class ReportStage implements Stage {
         Tables.BUILDINGS,
         Tables.FACILITIES,
         Tables.WALK_NETWORK,
+        Tables.SERVICE_AREAS,
         Tables.BUILDING_POPULATION,
         Tables.BUILDING_ACCESS,
         Tables.COMMUNITY_COVERAGE,
@@ -119,7 +120,13 @@ public final class ReportStage implements Stage {
         "<figure>"
             + SvgMap.render(
                 MapLayers.load(
-                    tables, names.categoryOrder(), names.categories(), names.areas(), worst, sites))
+                    tables,
+                    names.categoryOrder(),
+                    names.categories(),
+                    names.areas(),
+                    worst,
+                    sites,
+                    levels(ctx.catalogs().facilities())))
             + "</figure>");
     h.raw(Sections.SWITCH_SCRIPT);
     consoleSummary = Summary.lines(head, names, Sections.topGaps(tables, h, names));
@@ -186,5 +193,12 @@ public final class ReportStage implements Stage {
     String area(String code) {
       return code == null ? "—" : areas.getOrDefault(code, code);
     }
+  }
+
+  /** Each category's life-circle level in minutes: the service area the map draws for it. */
+  private static Map<String, Integer> levels(FacilityCatalog catalog) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    catalog.categories().forEach(c -> out.put(c.code(), c.level()));
+    return out;
   }
 }

@@ -29,6 +29,7 @@ final class SvgMap {
   static final String WALK = "#6f7fb0";
   static final String FACILITY = "#2166ac";
   static final String SITE = "#9c27b0";
+  static final String SERVICE_AREA = "#4393c3";
   static final String BOUNDARY = "#444444";
   static final String LEGEND_PANEL = "#fffbea";
 
@@ -41,12 +42,16 @@ final class SvgMap {
 
   record Point(String category, double x, double y, String label) {}
 
+  /** A category's service area inside one community, at the category's own minutes. */
+  record ServiceArea(String category, Geometry geometry) {}
+
   record Layers(
       List<Area> communities,
       List<Geometry> walkEdges,
       List<Building> buildings,
       List<Point> facilities,
       List<Point> sites,
+      List<ServiceArea> serviceAreas,
       List<String> categories,
       Map<String, String> categoryNames,
       String initialCategory,
@@ -126,6 +131,18 @@ final class SvgMap {
           .append("\" style=\"display:")
           .append(display)
           .append("\">\n");
+      // The walk the category's minutes reach (service_areas, community rows), under its points.
+      b.append("<path class=\"lc-area\" fill=\"")
+          .append(SERVICE_AREA)
+          .append("\" fill-opacity=\"0.28\" stroke=\"")
+          .append(SERVICE_AREA)
+          .append("\" stroke-width=\"0.8\" d=\"");
+      for (ServiceArea a : l.serviceAreas()) {
+        if (a.category().equals(cat)) {
+          polygons(b, a.geometry(), f);
+        }
+      }
+      b.append("\"/>\n");
       for (Point p : l.facilities()) {
         if (p.category().equals(cat)) {
           b.append(
@@ -198,6 +215,7 @@ final class SvgMap {
       {"square", FACILITY, "该类设施 Facility of the category"},
       {"diamond", SITE, "推荐选址（编号=推荐顺序）Recommended idle site (label = pick order)"},
       {"dash", BOUNDARY, "社区边界 Community boundary"},
+      {"area", SERVICE_AREA, "步行服务范围（该类圈层分钟）Walk service area (the category's minutes)"},
     };
     for (int i = 0; i < rows.length; i++) {
       int x = 10 + (i % 2) * 480;
@@ -222,6 +240,16 @@ final class SvgMap {
                     x,
                     y - 4,
                     x + 22,
+                    colour));
+        case "area" ->
+            b.append(
+                String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"22\" height=\"10\" fill=\"%s\""
+                        + " fill-opacity=\"0.28\" stroke=\"%s\" stroke-width=\"0.8\"/>",
+                    x,
+                    y - 9,
+                    colour,
                     colour));
         case "square" ->
             b.append(

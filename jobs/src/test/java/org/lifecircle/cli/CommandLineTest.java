@@ -55,13 +55,14 @@ class CommandLineTest {
         .contains(
             "city 990101",
             "date 2026-06-30",
-            "stages: ingest -> population -> access -> adequacy -> coverage -> quality-gate -> assets"
-                + " -> recommend -> indicators -> report");
+            "stages: ingest -> population -> access -> service-areas -> adequacy -> coverage"
+                + " -> quality-gate -> assets -> recommend -> indicators -> report");
     assertThat(NightlyCommand.plan(null))
         .containsExactly(
             "ingest",
             "population",
             "access",
+            "service-areas",
             "adequacy",
             "coverage",
             "quality-gate",

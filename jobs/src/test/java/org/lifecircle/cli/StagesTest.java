@@ -125,7 +125,7 @@ class StagesTest {
     assertThat(block.find()).isTrue();
     Map<String, Set<String>> reads = new TreeMap<>();
     Map<String, Set<String>> writes = new TreeMap<>();
-    Pattern stage = Pattern.compile("[A-Z]+\\(\\[(\\w+)]\\)");
+    Pattern stage = Pattern.compile("[A-Z]+\\(\\[([\\w-]+)]\\)");
     for (String line : block.group(1).lines().map(String::trim).toList()) {
       String[] read = line.split(" -\\.-> ");
       String[] write = line.split(" --> ");

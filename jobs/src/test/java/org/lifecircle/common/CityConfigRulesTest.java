@@ -69,7 +69,7 @@ class CityConfigRulesTest {
         .hasMessage(
             "Cannot load city config: metric_crs must be a projected CRS in metres (EPSG:4326)");
     CityConfig.Limits loose =
-        new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2);
+        new CityConfig.Limits(null, null, null, null, null, null, null, null, 0.2, null, null);
     assertThatThrownBy(
             () -> new CityConfig("990109", "x", "EPSG:3857", WUHAN, null, null, loose, null, null))
         .as("past the scale check, the missing datasets stop it")
@@ -175,6 +175,19 @@ class CityConfigRulesTest {
     assertThat(CityConfig.load(file).limits().minPlacedShare()).isEqualTo(0.98);
     Files.writeString(file, CONFIG.formatted("EPSG:4547") + "  min_placed_share: 0.9\n");
     assertThat(CityConfig.load(file).limits().minPlacedShare()).isEqualTo(0.9);
+  }
+
+  @Test
+  void serviceAreasAreOffUnlessTheCityTurnsThemOn(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("city.yaml");
+    Files.writeString(file, CONFIG.formatted("EPSG:4547"));
+    assertThat(CityConfig.load(file).limits().serviceAreas()).isFalse();
+    assertThat(CityConfig.load(file).limits().serviceAreaBufferM()).isEqualTo(25.0);
+    Files.writeString(
+        file,
+        CONFIG.formatted("EPSG:4547") + "  service_areas: true\n  service_area_buffer_m: 40\n");
+    assertThat(CityConfig.load(file).limits().serviceAreas()).isTrue();
+    assertThat(CityConfig.load(file).limits().serviceAreaBufferM()).isEqualTo(40.0);
   }
 
   /** A city config whose facility catalog is {@code catalog}, loaded as a run loads it. */
