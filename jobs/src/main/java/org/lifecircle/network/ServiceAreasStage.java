@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.struct;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -84,9 +83,6 @@ public final class ServiceAreasStage implements Stage {
         .writes(Tables.SERVICE_AREAS);
   }
 
-  /** A category's walk: its walker and speed (m/min). */
-  public record Walk(String walker, double mPerMin) implements Serializable {}
-
   @Override
   public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
     FacilityCatalog catalog = ctx.catalogs().facilities();
@@ -150,9 +146,9 @@ public final class ServiceAreasStage implements Stage {
    */
   public static Dataset<Row> facilityAreas(
       Dataset<Row> facilities, FacilityCatalog catalog, WalkNetwork network, double buffer) {
-    Map<String, Walk> walks = new LinkedHashMap<>();
+    Map<String, FacilityCatalog.Walk> walks = new LinkedHashMap<>();
     for (FacilityCatalog.Category c : catalog.categories()) {
-      walks.put(c.code(), new Walk(c.walkerCode(), c.walkSpeedMPerMin()));
+      walks.put(c.code(), c.walk());
     }
     Broadcast<WalkGraph> graph = network.graph();
     double maxSnap = network.maxSnapM();
@@ -255,7 +251,7 @@ public final class ServiceAreasStage implements Stage {
   /** A partition's facilities, each expanded to its rows for the three walks. */
   private static final class AreaRows implements Iterator<Row> {
     private final ReachedNetwork reached;
-    private final Map<String, Walk> walks;
+    private final Map<String, FacilityCatalog.Walk> walks;
     private final double maxSnap;
     private final double buffer;
     private final Iterator<Row> in;
@@ -265,7 +261,11 @@ public final class ServiceAreasStage implements Stage {
     private int next;
 
     AreaRows(
-        WalkGraph g, Map<String, Walk> walks, double maxSnap, double buffer, Iterator<Row> in) {
+        WalkGraph g,
+        Map<String, FacilityCatalog.Walk> walks,
+        double maxSnap,
+        double buffer,
+        Iterator<Row> in) {
       this.reached = new ReachedNetwork(g, new GeometryFactory());
       this.walks = walks;
       this.maxSnap = maxSnap;
@@ -294,7 +294,7 @@ public final class ServiceAreasStage implements Stage {
     private void expand(Row f) {
       String id = f.getString(0);
       String category = f.getString(1);
-      Walk w = walks.get(category);
+      FacilityCatalog.Walk w = walks.get(category);
       Coordinate p;
       try {
         p = reader.read((byte[]) f.get(2)).getCoordinate();

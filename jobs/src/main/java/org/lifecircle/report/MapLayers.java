@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.lifecircle.common.PipelineException;
@@ -123,18 +124,22 @@ final class MapLayers {
     Envelope env = new Envelope();
     bounds.forEach(a -> env.expandToInclude(a.geometry().getEnvelopeInternal()));
     double pixel = env.isNull() ? 1 : Math.max(env.getWidth(), env.getHeight()) / 1000;
+    // Only each category's own minutes leave the executors (a third of the community rows).
+    Column ownLevel = lit(false);
+    for (Map.Entry<String, Integer> e : levels.entrySet()) {
+      ownLevel =
+          ownLevel.or(
+              col("category").equalTo(e.getKey()).and(col("minutes").equalTo(e.getValue())));
+    }
     for (Row r :
         tables
             .snapshot(Tables.SERVICE_AREAS)
-            .where(col("level").equalTo("community").and(col("geometry").isNotNull()))
-            .select("category", "minutes", "geometry")
+            .where(col("level").equalTo("community").and(col("geometry").isNotNull()).and(ownLevel))
+            .select("category", "geometry")
             .collectAsList()) {
-      Integer level = levels.get(r.getString(0));
-      if (level != null && level == r.getInt(1)) {
-        out.add(
-            new SvgMap.ServiceArea(
-                r.getString(0), DouglasPeuckerSimplifier.simplify(read(wkb, r, 2), pixel)));
-      }
+      out.add(
+          new SvgMap.ServiceArea(
+              r.getString(0), DouglasPeuckerSimplifier.simplify(read(wkb, r, 1), pixel)));
     }
     return out;
   }
