@@ -144,6 +144,10 @@ def test_a_standalone_cluster_writes_the_tables_a_local_run_writes(cluster):
     demo = (CITIES_DIR / DEMO_CONFIG).read_text(encoding="utf-8")
     small = demo.replace("scale: 0.002}", "scale: 0.0003}")
     assert small != demo, "the demo config's sample scale moved; update this test"
+    # Service areas on: their polygons are where row order and JTS's hashing once leaked into
+    # the bytes (an ST_Union's input order, the Polygonizer's ring order).
+    small = small.replace("\nlimits:\n", "\nlimits:\n  service_areas: true\n")
+    assert "service_areas: true" in small, "the demo config's limits block moved; update this test"
     city = city_dir / "city.yaml"
     city.write_text(small, encoding="utf-8")
 
@@ -165,6 +169,7 @@ def test_a_standalone_cluster_writes_the_tables_a_local_run_writes(cluster):
     assert set(cluster_tables) == set(local_tables)
     assert len(cluster_tables) >= 17, sorted(cluster_tables)
     assert cluster_tables["building_access"][0] > 0
+    assert cluster_tables["service_areas"][0] > 0
     differ = {t: (cluster_tables[t], local_tables[t]) for t in cluster_tables
               if cluster_tables[t] != local_tables[t]}
     assert not differ, f"tables differ between the cluster and local[2] runs: {differ}"

@@ -1,13 +1,12 @@
 package org.lifecircle.access;
 
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.common.ExpandingRows;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -17,14 +16,12 @@ import org.locationtech.jts.io.WKBReader;
  * contract order (without the partition columns). Lazy, so a partition never holds more than one
  * home's rows.
  */
-final class NearestRows implements Iterator<Row> {
-  private final Iterator<Row> homes;
+final class NearestRows extends ExpandingRows {
   private final Map<String, FacilityIndex> indexes;
   private final FacilityCatalog catalog;
   private final AccessStage.Basis basis;
   private final List<String> bands;
   private final WKBReader reader = new WKBReader();
-  private final ArrayDeque<Row> pending = new ArrayDeque<>();
 
   NearestRows(
       Iterator<Row> homes,
@@ -32,31 +29,16 @@ final class NearestRows implements Iterator<Row> {
       FacilityCatalog catalog,
       AccessStage.Basis basis,
       List<String> bands) {
-    this.homes = homes;
+    super(homes);
     this.indexes = indexes;
     this.catalog = catalog;
     this.basis = basis;
     this.bands = bands;
   }
 
-  @Override
-  public boolean hasNext() {
-    while (pending.isEmpty() && homes.hasNext()) {
-      expand(homes.next());
-    }
-    return !pending.isEmpty();
-  }
-
-  @Override
-  public Row next() {
-    if (!hasNext()) {
-      throw new NoSuchElementException();
-    }
-    return pending.poll();
-  }
-
   // Input: building_id, community_code, origin WKB, residents, then the eight bands.
-  private void expand(Row home) {
+  @Override
+  protected void expand(Row home) {
     byte[] originWkb = (byte[]) home.get(2);
     Coordinate o;
     try {
@@ -78,7 +60,7 @@ final class NearestRows implements Iterator<Row> {
       boolean within = d != null && d <= reach;
       boolean covered = d != null && d * basis.factor() <= reach;
       Double walkMin = d == null ? null : d * basis.factor() / c.walkSpeedMPerMin();
-      pending.add(
+      emit(
           RowFactory.create(
               home.getString(0),
               home.getString(1),

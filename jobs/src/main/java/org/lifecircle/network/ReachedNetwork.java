@@ -14,7 +14,8 @@ import org.locationtech.jts.linearref.LengthIndexedLine;
  * pieces of every edge whose points lie within the budget along the network (the point's own
  * connector to its snap, the reached stretch of its own edge, and from each reached node the
  * stretch of each incident edge the rest of the budget covers), and the service-area polygon, those
- * pieces buffered.
+ * pieces widened by a buffer distance on a grid ({@link ServiceAreaRaster}: JTS's buffer of the
+ * pieces took over 3 s a facility on OpenStreetMap's dense footways).
  *
  * <p>Why buffered pieces and not a concave hull of reached points: a hull fills the blocks between
  * reached streets and bridges a river the walk has to go round, so it would draw homes as served
@@ -27,21 +28,12 @@ import org.locationtech.jts.linearref.LengthIndexedLine;
  * exactly the distances the access stage gives a home snapped there, without its own offset.
  */
 public final class ReachedNetwork {
-  /**
-   * Segments per quarter circle of the buffer's round ends: 2 (a 25 m end off by at most 1.9 m, a
-   * pixel on the report's map) instead of JTS's 8. Measured on a 40 x 40 grid of 80 m blocks, 900 m
-   * walks: 45 ms per facility for its three polygons at 2 segments, 63 ms at 4; buffering the
-   * reached pieces is nearly all of the stage's time, and merging the pieces into longer lines,
-   * unioning them first, a 1 m precision grid or buffering each piece then unioning saved nothing
-   * (or cost up to 2x).
-   */
-  static final int QUADRANT_SEGMENTS = 2;
-
   private final WalkGraph g;
   private final int[] incidentStart;
   private final int[] incident;
   private final NearestSearch.Workspace workspace;
   private final GeometryFactory factory;
+  private final ServiceAreaRaster raster;
   // Edges already drawn for the current source and budget: seen[e] == stamp (no reset needed).
   private final int[] seen;
   private int stamp;
@@ -50,6 +42,7 @@ public final class ReachedNetwork {
   public ReachedNetwork(WalkGraph g, GeometryFactory factory) {
     this.g = g;
     this.factory = factory;
+    this.raster = new ServiceAreaRaster(factory);
     this.workspace = new NearestSearch.Workspace(g);
     this.seen = new int[g.edgeCount()];
     // Main edges by node (CSR): the adjacency holds targets and weights, not edge ids.
@@ -80,15 +73,33 @@ public final class ReachedNetwork {
    * for every budget when the point is farther than {@code maxSnapM} from every main edge.
    */
   public Geometry[] areas(double x, double y, double maxSnapM, double[] budgets, double buffer) {
-    List<List<Geometry>> pieces = pieces(x, y, maxSnapM, budgets);
+    ServiceAreaRaster.Grid[] grids = grids(x, y, maxSnapM, budgets, buffer);
     Geometry[] out = new Geometry[budgets.length];
-    if (pieces == null) {
-      return out;
-    }
-    for (int b = 0; b < budgets.length; b++) {
-      out[b] = factory.buildGeometry(pieces.get(b)).buffer(buffer, QUADRANT_SEGMENTS);
+    for (int b = 0; grids != null && b < budgets.length; b++) {
+      out[b] = raster.outline(grids[b]);
     }
     return out;
+  }
+
+  /**
+   * The cells of each budget's service area ({@link ServiceAreaRaster}), or null when unsnapped.
+   */
+  ServiceAreaRaster.Grid[] grids(
+      double x, double y, double maxSnapM, double[] budgets, double buffer) {
+    List<List<Geometry>> pieces = pieces(x, y, maxSnapM, budgets);
+    if (pieces == null) {
+      return null;
+    }
+    ServiceAreaRaster.Grid[] out = new ServiceAreaRaster.Grid[budgets.length];
+    for (int b = 0; b < budgets.length; b++) {
+      out[b] = ServiceAreaRaster.cells(pieces.get(b), buffer);
+    }
+    return out;
+  }
+
+  /** The polygon of a grid's cells. */
+  Geometry outline(ServiceAreaRaster.Grid grid) {
+    return raster.outline(grid);
   }
 
   /** The reached pieces per budget (lines, or points where a budget ends on a node), or null. */

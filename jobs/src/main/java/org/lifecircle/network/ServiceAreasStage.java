@@ -1,22 +1,16 @@
 package org.lifecircle.network;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
 
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -25,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.common.ExpandingRows;
 import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
@@ -32,6 +27,7 @@ import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.GeometryFactory;
 import org.locationtech.jts.io.ParseException;
@@ -41,24 +37,19 @@ import org.locationtech.jts.io.WKBWriter;
 /**
  * Service areas (服务范围): for every facility and for 5, 10 and 15 minutes of walking at the speed of
  * its category's walker, the polygon of the walk network reachable within that time ({@link
- * ReachedNetwork}: reached edge pieces, buffered by {@code limits.service_area_buffer_m}); and, per
- * community, category and minutes, the part of the community inside the union of those polygons,
- * with its share of the community's area. Needs a walk network: a city without one gets no rows
- * (and a headline saying so), since a straight-line disc is not a service area.
+ * ReachedNetwork}: reached edge pieces widened by {@code limits.service_area_buffer_m} on a grid,
+ * {@link ServiceAreaRaster}); and, per community, category and minutes, the part of the community
+ * inside the union of those polygons, with its share of the community's area ({@link
+ * CommunityServiceAreas}). Needs a walk network: a city without one gets no rows (and a headline
+ * saying so), since a straight-line disc is not a service area.
  *
- * <p>Off unless the city config sets {@code limits.service_areas: true}: a search and a buffer per
- * facility and walk costs 12 s on the demo's 843 facilities (2 cores), and more than 10 minutes on
- * the Helsinki extract's 176 facilities on OpenStreetMap's dense footways, where a 15-minute
- * polygon is thousands of edge pieces (docs/BENCHMARKS.md). With it off, the table gets no rows.
+ * <p>Off unless the city config sets {@code limits.service_areas: true}; with it off, the table
+ * gets no rows. Costs are in docs/BENCHMARKS.md ("Service areas on a grid").
  *
  * <p>Facilities farther than {@code limits.max_snap_m} from every main edge keep their rows with
  * {@code snapped} false and no polygon (counted in the metrics), so every facility is accounted
  * for. Community rows exist for every community, category and minutes; a community no area reaches
- * has a null polygon and share 0. The community rows come from a Sedona spatial join
- * (ST_Intersects) of facility polygons with community boundaries, each polygon clipped to the
- * community, then Sedona's ST_Union over the collected pieces in facility_id order (its
- * ST_Union_Aggr, in Sedona 1.8.0, fails when its buffer is merged after a spill:
- * ClassCastException, Stream to ListBuffer).
+ * has a null polygon and share 0.
  */
 public final class ServiceAreasStage implements Stage {
   public static final String NAME = "service-areas";
@@ -71,6 +62,9 @@ public final class ServiceAreasStage implements Stage {
           "level STRING, category STRING, minutes INT, facility_id STRING, community_code STRING,"
               + " walker STRING, reach_m DOUBLE, geometry BINARY, area_m2 DOUBLE,"
               + " snapped BOOLEAN, community_share DOUBLE, facilities_reaching LONG");
+
+  /** A facility row: the table's columns and its cells on the city grid, for the unions. */
+  private static final StructType FACILITY_ROW = AREA_ROW.add("cells", "binary");
 
   @Override
   public String name() {
@@ -106,8 +100,9 @@ public final class ServiceAreasStage implements Stage {
     }
     WalkNetwork network = WalkNetwork.ofCity(spark, ctx, tables);
     double buffer = ctx.city().limits().serviceAreaBufferM();
+    ServiceAreaRaster.CityGrid city = cityGrid(network, buffer);
     Dataset<Row> byFacility =
-        facilityAreas(tables.input(Tables.FACILITIES), catalog, network, buffer)
+        facilityAreas(tables.input(Tables.FACILITIES), catalog, network, buffer, city)
             .persist(StorageLevel.MEMORY_AND_DISK());
     // Counted first, so the cache is filled before the community rows read it: one search and
     // buffer per facility, not one per branch of the write.
@@ -124,7 +119,9 @@ public final class ServiceAreasStage implements Stage {
             .where(col("level").equalTo("community"))
             .select(col("area_code"), col("geometry"));
     Dataset<Row> rows =
-        byFacility.unionByName(communityAreas(spark, byFacility, communities, catalog));
+        byFacility
+            .drop("cells")
+            .unionByName(CommunityServiceAreas.of(spark, byFacility, communities, catalog, city));
     long written = tables.replaceSnapshot(Tables.SERVICE_AREAS, rows);
     byFacility.unpersist();
     metrics.put("facility_count", in);
@@ -141,11 +138,16 @@ public final class ServiceAreasStage implements Stage {
   }
 
   /**
-   * One row per facility and minutes: its polygon (WKB, metric CRS) and area, null when the
-   * facility is not within the snap limit of a main edge. Pure: no writes.
+   * One row per facility and minutes: its polygon (WKB, metric CRS) and area, and its cells on
+   * {@code city}'s grid (a serialized bitmap), null when the facility is not within the snap limit
+   * of a main edge. Pure: no writes.
    */
-  public static Dataset<Row> facilityAreas(
-      Dataset<Row> facilities, FacilityCatalog catalog, WalkNetwork network, double buffer) {
+  static Dataset<Row> facilityAreas(
+      Dataset<Row> facilities,
+      FacilityCatalog catalog,
+      WalkNetwork network,
+      double buffer,
+      ServiceAreaRaster.CityGrid city) {
     Map<String, FacilityCatalog.Walk> walks = new LinkedHashMap<>();
     for (FacilityCatalog.Category c : catalog.categories()) {
       walks.put(c.code(), c.walk());
@@ -160,138 +162,50 @@ public final class ServiceAreasStage implements Stage {
         .repartition(Math.max(parallelism, facilities.rdd().getNumPartitions()))
         .mapPartitions(
             (MapPartitionsFunction<Row, Row>)
-                it -> new AreaRows(graph.value(), walks, maxSnap, buffer, it),
-            Encoders.row(AREA_ROW));
+                it -> new AreaRows(graph.value(), walks, maxSnap, buffer, city, it),
+            Encoders.row(FACILITY_ROW));
   }
 
-  /**
-   * Per community, category and minutes: the community's part inside the union of the category's
-   * facility polygons at those minutes, its area and share of the community, and how many
-   * facilities' areas reach it. Every community, category and minutes has a row.
-   */
-  public static Dataset<Row> communityAreas(
-      SparkSession spark,
-      Dataset<Row> byFacility,
-      Dataset<Row> communities,
-      FacilityCatalog catalog) {
-    Dataset<Row> areas =
-        byFacility
-            .where(col("geometry").isNotNull())
-            .select(
-                col("category").as("a_category"),
-                col("minutes").as("a_minutes"),
-                col("facility_id").as("a_facility"),
-                expr("ST_GeomFromWKB(geometry)").as("a_geom"));
-    Dataset<Row> bounds =
-        communities.select(
-            col("area_code").as("community_code"), expr("ST_GeomFromWKB(geometry)").as("c_geom"));
-    // Each facility's area clipped to every community it touches, then unioned per community: on
-    // the demo the stage took 8 s so, against 35 s with one union per category and minutes over
-    // the whole city (JTS's cascaded union of all 15-minute areas) clipped afterwards.
-    Dataset<Row> served =
-        bounds
-            .join(areas, expr("ST_Intersects(c_geom, a_geom)"))
-            .withColumn("a_geom", expr("ST_Intersection(c_geom, a_geom)"))
-            .groupBy(col("community_code"), col("a_category"), col("a_minutes"))
-            .agg(
-                // In facility_id order (WKB sorts, geometries do not): a union's vertices depend
-                // on the order of its inputs, and a cluster run must write what a local run does.
-                expr("ST_Union(transform(array_sort(collect_list(struct(a_facility,"
-                        + " ST_AsBinary(a_geom) AS wkb))), p -> ST_GeomFromWKB(p.wkb)))")
-                    .as("u"),
-                count(lit(1)).as("facilities_reaching"))
-            .select(
-                col("community_code").as("s_community"),
-                col("a_category").as("s_category"),
-                col("a_minutes").as("s_minutes"),
-                col("facilities_reaching"),
-                // Polygons only: an area that merely touches the community meets it in a line.
-                expr("ST_CollectionExtract(u, 3)").as("s_geom"));
-    // Every community times every category and minutes, exploded from literals (no join), so a
-    // community nothing reaches still has its row.
-    List<Column> walks = new ArrayList<>();
-    for (FacilityCatalog.Category c : catalog.categories()) {
-      for (int m : MINUTES) {
-        walks.add(
-            struct(
-                lit(c.code()).as("category"),
-                lit(m).as("minutes"),
-                lit(c.walkerCode()).as("walker"),
-                lit(m * c.walkSpeedMPerMin()).as("reach_m")));
-      }
-    }
-    Dataset<Row> grid =
-        bounds
-            .withColumn("w", explode(array(walks.toArray(new Column[0]))))
-            .select(col("community_code"), col("c_geom"), col("w.*"));
-    return grid.join(
-            served,
-            col("community_code")
-                .equalTo(col("s_community"))
-                .and(col("category").equalTo(col("s_category")))
-                .and(col("minutes").equalTo(col("s_minutes"))),
-            "left")
-        .select(
-            lit("community").as("level"),
-            col("category"),
-            col("minutes"),
-            lit(null).cast("string").as("facility_id"),
-            col("community_code"),
-            col("walker"),
-            col("reach_m"),
-            expr("CASE WHEN s_geom IS NULL OR ST_IsEmpty(s_geom) THEN NULL"
-                    + " ELSE ST_AsBinary(s_geom) END")
-                .as("geometry"),
-            expr("coalesce(ST_Area(s_geom), 0.0)").as("area_m2"),
-            lit(null).cast("boolean").as("snapped"),
-            expr("coalesce(ST_Area(s_geom), 0.0) / ST_Area(c_geom)").as("community_share"),
-            expr("coalesce(facilities_reaching, 0)").as("facilities_reaching"));
+  /** The grid the city's service areas are drawn on: the network's extent and a walk's reach. */
+  static ServiceAreaRaster.CityGrid cityGrid(WalkNetwork network, double buffer) {
+    return cityGrid(network, buffer, network.graph().value());
+  }
+
+  static ServiceAreaRaster.CityGrid cityGrid(WalkNetwork network, double buffer, WalkGraph graph) {
+    Envelope extent = graph.extent();
+    // A facility's connector reaches up to the snap limit off the network; the cells up to the
+    // buffer beyond a piece.
+    extent.expandBy(network.maxSnapM() + 2 * buffer);
+    return ServiceAreaRaster.CityGrid.covering(extent, buffer);
   }
 
   /** A partition's facilities, each expanded to its rows for the three walks. */
-  private static final class AreaRows implements Iterator<Row> {
+  private static final class AreaRows extends ExpandingRows {
     private final ReachedNetwork reached;
     private final Map<String, FacilityCatalog.Walk> walks;
     private final double maxSnap;
     private final double buffer;
-    private final Iterator<Row> in;
+    private final ServiceAreaRaster.CityGrid city;
     private final WKBReader reader = new WKBReader();
     private final WKBWriter writer = new WKBWriter();
-    private final List<Row> pending = new ArrayList<>();
-    private int next;
 
     AreaRows(
         WalkGraph g,
         Map<String, FacilityCatalog.Walk> walks,
         double maxSnap,
         double buffer,
+        ServiceAreaRaster.CityGrid city,
         Iterator<Row> in) {
+      super(in);
       this.reached = new ReachedNetwork(g, new GeometryFactory());
       this.walks = walks;
       this.maxSnap = maxSnap;
       this.buffer = buffer;
-      this.in = in;
+      this.city = city;
     }
 
     @Override
-    public boolean hasNext() {
-      while (next == pending.size() && in.hasNext()) {
-        pending.clear();
-        next = 0;
-        expand(in.next());
-      }
-      return next < pending.size();
-    }
-
-    @Override
-    public Row next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      return pending.get(next++);
-    }
-
-    private void expand(Row f) {
+    protected void expand(Row f) {
       String id = f.getString(0);
       String category = f.getString(1);
       FacilityCatalog.Walk w = walks.get(category);
@@ -306,10 +220,10 @@ public final class ServiceAreasStage implements Stage {
       for (int i = 0; i < MINUTES.length; i++) {
         budgets[i] = MINUTES[i] * w.mPerMin();
       }
-      Geometry[] areas = reached.areas(p.x, p.y, maxSnap, budgets, buffer);
+      ServiceAreaRaster.Grid[] grids = reached.grids(p.x, p.y, maxSnap, budgets, buffer);
       for (int i = 0; i < MINUTES.length; i++) {
-        Geometry a = areas[i];
-        pending.add(
+        Geometry a = grids == null ? null : reached.outline(grids[i]);
+        emit(
             RowFactory.create(
                 "facility",
                 category,
@@ -322,7 +236,8 @@ public final class ServiceAreasStage implements Stage {
                 a == null ? null : a.getArea(),
                 a != null,
                 null,
-                null));
+                null,
+                a == null ? null : CommunityServiceAreas.serialize(city.indices(grids[i]))));
       }
     }
   }

@@ -159,6 +159,15 @@ public final class WalkGraph implements Serializable {
     return adjWeight;
   }
 
+  /** The envelope of every edge's vertices, islands included. */
+  public Envelope extent() {
+    Envelope env = new Envelope();
+    for (int k = 0; k < coordX.length; k++) {
+      env.expandToInclude(coordX[k], coordY[k]);
+    }
+    return env;
+  }
+
   /** The STR-tree over the envelopes of the main (non-island) edges, built on first use. */
   STRtree snapIndex() {
     STRtree t = snapIndex;

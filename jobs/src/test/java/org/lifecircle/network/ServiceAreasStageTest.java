@@ -47,6 +47,7 @@ class ServiceAreasStageTest {
   private static Dataset<Row> community;
   private static Dataset<Row> byFacility;
   private static Dataset<Row> bounds;
+  private static ServiceAreaRaster.CityGrid city;
   private static final Map<String, Geometry> BOUNDS = new HashMap<>();
 
   @BeforeAll
@@ -93,10 +94,11 @@ class ServiceAreasStageTest {
     Dataset<Row> facilityFrame =
         spark.createDataFrame(
             facilities, StructType.fromDDL("facility_id STRING, category STRING, geometry BINARY"));
-    byFacility = ServiceAreasStage.facilityAreas(facilityFrame, catalog, walk, 25).cache();
+    city = ServiceAreasStage.cityGrid(walk, 25);
+    byFacility = ServiceAreasStage.facilityAreas(facilityFrame, catalog, walk, 25, city).cache();
     facilityRows = byFacility.collectAsList();
     bounds = spark.createDataFrame(areas, StructType.fromDDL("area_code STRING, geometry BINARY"));
-    community = ServiceAreasStage.communityAreas(spark, byFacility, bounds, catalog);
+    community = CommunityServiceAreas.of(spark, byFacility, bounds, catalog, city);
     communityRows = community.collectAsList();
   }
 
@@ -176,11 +178,12 @@ class ServiceAreasStageTest {
     Map<String, String> one = wkbByKey(community);
     Map<String, String> other =
         wkbByKey(
-            ServiceAreasStage.communityAreas(
+            CommunityServiceAreas.of(
                 spark,
                 byFacility.orderBy(col("facility_id").desc()).repartition(7),
                 bounds,
-                catalog));
+                catalog,
+                city));
     assertThat(other).isEqualTo(one);
   }
 
