@@ -105,7 +105,7 @@ public final class ServiceAreasStage implements Stage {
         facilityAreas(tables.input(Tables.FACILITIES), catalog, network, buffer, city)
             .persist(StorageLevel.MEMORY_AND_DISK());
     // Counted first, so the cache is filled before the community rows read it: one search and
-    // buffer per facility, not one per branch of the write.
+    // grid per facility, not one per branch of the write.
     Row c =
         byFacility
             .where(col("minutes").equalTo(MINUTES[0]))
