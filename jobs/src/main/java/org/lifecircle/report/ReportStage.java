@@ -116,18 +116,30 @@ public final class ReportStage implements Stage {
     List<SvgMap.Point> sites = Sections.recommendationSites(tables);
     h.h2("地图", "Map");
     h.raw(Sections.categorySwitch(catalog, worst));
-    h.raw(
-        "<figure>"
-            + SvgMap.render(
-                MapLayers.load(
-                    tables,
-                    names.categoryOrder(),
-                    names.categories(),
-                    names.areas(),
-                    worst,
-                    sites,
-                    levels(ctx.catalogs().facilities())))
-            + "</figure>");
+    SvgMap.Layers layers =
+        MapLayers.load(
+            tables,
+            names.categoryOrder(),
+            names.categories(),
+            names.areas(),
+            worst,
+            sites,
+            levels(ctx.catalogs().facilities()));
+    h.raw("<figure>" + SvgMap.render(layers) + "</figure>");
+    if (!layers.serviceAreas().isEmpty()) {
+      // A planner sees red homes inside the blue and asks why (Helsinki: 11 of 107 for pharmacies).
+      double buffer = ctx.city().limits().serviceAreaBufferM();
+      h.p(
+          String.format(
+              Locale.ROOT,
+              "蓝色为步行服务范围：该类圈层分钟内步行可达的街道及其两侧至多 %.0f 米。住宅是否覆盖按它自己的步行计算"
+                  + "（从住宅到最近的街道，再沿路网），所以服务范围内也可能有未覆盖的住宅。 Blue: the walk"
+                  + " service area, the streets reached within the category's minutes and up to %.0f m"
+                  + " either side. A home is covered by its own walk, from the home to its nearest street and"
+                  + " along the network, so an uncovered home can stand inside the blue.",
+              buffer,
+              buffer));
+    }
     h.raw(Sections.SWITCH_SCRIPT);
     consoleSummary = Summary.lines(head, names, Sections.topGaps(tables, h, names));
     Sections.districts(tables, h, names);
