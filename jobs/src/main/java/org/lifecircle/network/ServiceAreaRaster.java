@@ -28,9 +28,9 @@ import org.roaringbitmap.RoaringBitmap;
  * different facilities share their vertices, which the community unions benefit from.
  *
  * <p>Why our own tracing: on the OpenStreetMap extract of central Helsinki, where a 15-minute walk
- * reaches thousands of footway pieces, JTS's buffer of the pieces took over 3 s a facility; JTS's
+ * reaches thousands of footway pieces, JTS's buffer of the pieces took over 9 s a facility; JTS's
  * coverage union of the marked cells is the library's way from cells to a polygon, and the
- * outline's runs handed to JTS's {@link Polygonizer} are what is left of it when the cells' inner
+ * outline's chains handed to JTS's {@link Polygonizer} are what is left of it when the cells' inner
  * edges are dropped first, which is cheaper (measured in docs/BENCHMARKS.md, "Service areas on a
  * grid"). The Polygonizer decides the rings, holes and nesting; only the outline is ours.
  */
@@ -195,43 +195,50 @@ final class ServiceAreaRaster {
 
   /**
    * The union of the marked cells, as the Polygonizer's polygons of their outline: the edges
-   * between a marked and an unmarked cell, merged into straight runs that end wherever another run
-   * may meet them (a turn, or the marked side changing at a corner two cells share).
+   * between a marked and an unmarked cell, joined into chains that turn only where the outline
+   * turns and end only where four edges meet (two marked cells touching at a corner), so the
+   * Polygonizer nodes a few lines instead of every straight run (measured in docs/BENCHMARKS.md).
    */
   Geometry outline(Grid g) {
-    List<LineString> runs = new ArrayList<>();
-    // Horizontal edges on grid line j (between rows j - 1 and j): side +1 when the cell above is
-    // the marked one, -1 below, 0 no edge.
+    int w = g.nx() + 1;
+    int vertices = w * (g.ny() + 1);
+    // Each boundary edge directed with its marked cell on the left: a vertex has one edge out, or
+    // two where marked cells touch at a corner. out[2v + k] is the direction + 1, 0 when none or
+    // already walked.
+    byte[] out = new byte[vertices * 2];
+    byte[] degree = new byte[vertices];
     for (int j = 0; j <= g.ny(); j++) {
-      int start = -1;
-      int side = 0;
-      for (int i = 0; i <= g.nx(); i++) {
-        int s = i == g.nx() ? 0 : Boolean.compare(g.at(i, j), g.at(i, j - 1));
-        if (s != side) {
-          if (side != 0) {
-            runs.add(segment(g.x(start), g.y(j), g.x(i), g.y(j)));
-          }
-          start = i;
-          side = s;
+      for (int i = 0; i < g.nx(); i++) {
+        boolean above = g.at(i, j);
+        if (above != g.at(i, j - 1)) {
+          add(out, degree, above ? j * w + i : j * w + i + 1, above ? EAST : WEST);
         }
       }
     }
     for (int i = 0; i <= g.nx(); i++) {
-      int start = -1;
-      int side = 0;
-      for (int j = 0; j <= g.ny(); j++) {
-        int s = j == g.ny() ? 0 : Boolean.compare(g.at(i, j), g.at(i - 1, j));
-        if (s != side) {
-          if (side != 0) {
-            runs.add(segment(g.x(i), g.y(start), g.x(i), g.y(j)));
-          }
-          start = j;
-          side = s;
+      for (int j = 0; j < g.ny(); j++) {
+        boolean right = g.at(i, j);
+        if (right != g.at(i - 1, j)) {
+          add(out, degree, right ? (j + 1) * w + i : j * w + i, right ? SOUTH : NORTH);
         }
       }
     }
+    List<LineString> chains = new ArrayList<>();
+    for (int v = 0; v < vertices; v++) {
+      for (int k = 0; degree[v] == 2 && k < 2; k++) {
+        if (out[2 * v + k] != 0) {
+          chains.add(walk(g, out, degree, v, k));
+        }
+      }
+    }
+    for (int v = 0; v < vertices; v++) {
+      // The rest are closed rings; each starts where it turns, so no vertex lies mid-side.
+      if (out[2 * v] != 0 && turns(out, w, vertices, v)) {
+        chains.add(walk(g, out, degree, v, 0));
+      }
+    }
     Polygonizer polygonizer = new Polygonizer(true);
-    polygonizer.add(runs);
+    polygonizer.add(chains);
     Geometry polygons = polygonizer.getGeometry();
     // The Polygonizer's ring order and starting vertices differ from call to call on the same
     // cells (it hashes by identity): the normal form makes a rerun, or a cluster, write the same
@@ -240,8 +247,55 @@ final class ServiceAreaRaster {
     return polygons;
   }
 
-  private LineString segment(double x0, double y0, double x1, double y1) {
-    return factory.createLineString(
-        new Coordinate[] {new Coordinate(x0, y0), new Coordinate(x1, y1)});
+  private static final int EAST = 0;
+  private static final int NORTH = 1;
+  private static final int WEST = 2;
+  private static final int SOUTH = 3;
+  private static final int[] DI = {1, 0, -1, 0};
+  private static final int[] DJ = {0, 1, 0, -1};
+
+  private static void add(byte[] out, byte[] degree, int v, int direction) {
+    out[2 * v + degree[v]] = (byte) (direction + 1);
+    degree[v]++;
+  }
+
+  /** Whether the edge into {@code v} (of a vertex with one edge out) comes from another side. */
+  private static boolean turns(byte[] out, int w, int vertices, int v) {
+    int d = out[2 * v] - 1;
+    int previous = v - DI[d] - DJ[d] * w;
+    return previous < 0
+        || previous >= vertices
+        || (out[2 * previous] - 1 != d && out[2 * previous + 1] - 1 != d);
+  }
+
+  /**
+   * Walks from {@code start} along its edge {@code k} to the next vertex where four edges meet, or
+   * back to {@code start}; the line's vertices are where it turns.
+   */
+  private LineString walk(Grid g, byte[] out, byte[] degree, int start, int k) {
+    int w = g.nx() + 1;
+    List<Coordinate> cs = new ArrayList<>();
+    int v = start;
+    int d = out[2 * v + k] - 1;
+    out[2 * v + k] = 0;
+    cs.add(vertex(g, v));
+    while (true) {
+      v += DI[d] + DJ[d] * w;
+      if (degree[v] == 2 || v == start) {
+        cs.add(vertex(g, v));
+        return factory.createLineString(cs.toArray(new Coordinate[0]));
+      }
+      int next = out[2 * v] - 1;
+      out[2 * v] = 0;
+      if (next != d) {
+        cs.add(vertex(g, v));
+      }
+      d = next;
+    }
+  }
+
+  private static Coordinate vertex(Grid g, int v) {
+    int w = g.nx() + 1;
+    return new Coordinate(g.x(v % w), g.y(v / w));
   }
 }
