@@ -82,9 +82,14 @@ final class CommunityServiceAreas {
       walkers.add(c.walkerCode());
       speeds.add(c.walkSpeedMPerMin());
     }
+    // An overlay per community, category and minutes is CPU work: spread it over every core (the
+    // silver admin_areas of a city is one file, one partition; SF 0.1 drew its 4,233 communities in
+    // one task).
+    int parallelism = spark.sparkContext().defaultParallelism();
     Dataset<Row> drawn =
         communities
             .select("area_code", "geometry")
+            .repartition(Math.max(parallelism, communities.rdd().getNumPartitions()))
             .mapPartitions(
                 (MapPartitionsFunction<Row, Row>)
                     it -> new Drawn(it, unions.value(), city, categories, walkers, speeds),
