@@ -1,6 +1,7 @@
 package org.lifecircle.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -12,6 +13,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.lifecircle.common.PipelineException;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
@@ -133,6 +135,18 @@ class ServiceAreaRasterTest {
     Envelope reach = all.getEnvelopeInternal();
     reach.expandBy(radius);
     assertThat(grid.covers(reach)).isTrue();
+  }
+
+  @Test
+  void aCityGridTooLargeForIntIndicesIsRefusedByName() {
+    // 500 km square at 10 m cells: 50,001 x 50,001 cells, more than 2^31.
+    Envelope env = new Envelope(0, 500_000, 3_000_000, 3_500_000);
+    assertThatThrownBy(() -> ServiceAreaRaster.CityGrid.covering(env, 25))
+        .isInstanceOf(PipelineException.class)
+        .hasMessage(
+            "Cannot draw service areas: the city's grid has more cells than an int indexes; raise"
+                + " limits.service_area_buffer_m (50001 x 50001 cells of 10.0 m)");
+    assertThat(ServiceAreaRaster.CityGrid.covering(env, 250).width()).isEqualTo(5001);
   }
 
   private static List<Geometry> squares(ServiceAreaRaster.Grid g) {
