@@ -44,7 +44,9 @@ final class ServiceAreaRaster {
     this.factory = factory;
   }
 
-  /** The marked cells: cell (i, j) spans [x0 + i c, x0 + (i + 1) c] x [y0 + j c, ...]. */
+  /**
+   * Marked cells: cell (i, j) spans [(i0 + i) c, (i0 + i + 1) c] x [(j0 + j) c, (j0 + j + 1) c].
+   */
   record Grid(long i0, long j0, double cell, int nx, int ny, BitSet marked) {
     boolean at(int i, int j) {
       return i >= 0 && j >= 0 && i < nx && j < ny && marked.get(j * nx + i);
