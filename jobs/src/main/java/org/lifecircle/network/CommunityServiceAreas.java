@@ -63,10 +63,20 @@ final class CommunityServiceAreas {
               + " geometry BINARY, area_m2 DOUBLE, community_share DOUBLE");
 
   /**
+   * The community rows, and the broadcast of the cells' unions they read: release it once the rows
+   * are written.
+   */
+  record Drawn(Dataset<Row> rows, Broadcast<Map<String, byte[]>> unions) {
+    void release() {
+      unions.unpersist(false);
+    }
+  }
+
+  /**
    * The community rows (the table's columns) of {@code byFacility} (the facility rows with their
    * {@code cells}) over {@code communities} (area_code, geometry).
    */
-  static Dataset<Row> of(
+  static Drawn of(
       SparkSession spark,
       Dataset<Row> byFacility,
       Dataset<Row> communities,
@@ -86,13 +96,13 @@ final class CommunityServiceAreas {
     // silver admin_areas of a city is one file, one partition; SF 0.1 drew its 4,233 communities in
     // one task).
     int parallelism = spark.sparkContext().defaultParallelism();
-    Dataset<Row> drawn =
+    Dataset<Row> rows =
         communities
             .select("area_code", "geometry")
             .repartition(Math.max(parallelism, communities.rdd().getNumPartitions()))
             .mapPartitions(
                 (MapPartitionsFunction<Row, Row>)
-                    it -> new Drawn(it, unions.value(), city, categories, walkers, speeds),
+                    it -> new CommunityRows(it, unions.value(), city, categories, walkers, speeds),
                 Encoders.row(DRAWN));
     Dataset<Row> areas =
         byFacility
@@ -108,27 +118,28 @@ final class CommunityServiceAreas {
             .join(areas, expr("ST_Intersects(c_geom, a_geom)"))
             .groupBy(col("r_community"), col("a_category"), col("a_minutes"))
             .agg(count(lit(1)).as("facilities_reaching"));
-    return drawn
-        .join(
-            reaching,
-            col("community_code")
-                .equalTo(col("r_community"))
-                .and(col("category").equalTo(col("a_category")))
-                .and(col("minutes").equalTo(col("a_minutes"))),
-            "left")
-        .select(
-            lit("community").as("level"),
-            col("category"),
-            col("minutes"),
-            lit(null).cast("string").as("facility_id"),
-            col("community_code"),
-            col("walker"),
-            col("reach_m"),
-            col("geometry"),
-            col("area_m2"),
-            lit(null).cast("boolean").as("snapped"),
-            col("community_share"),
-            coalesce(col("facilities_reaching"), lit(0L)).as("facilities_reaching"));
+    Dataset<Row> drawn =
+        rows.join(
+                reaching,
+                col("community_code")
+                    .equalTo(col("r_community"))
+                    .and(col("category").equalTo(col("a_category")))
+                    .and(col("minutes").equalTo(col("a_minutes"))),
+                "left")
+            .select(
+                lit("community").as("level"),
+                col("category"),
+                col("minutes"),
+                lit(null).cast("string").as("facility_id"),
+                col("community_code"),
+                col("walker"),
+                col("reach_m"),
+                col("geometry"),
+                col("area_m2"),
+                lit(null).cast("boolean").as("snapped"),
+                col("community_share"),
+                coalesce(col("facilities_reaching"), lit(0L)).as("facilities_reaching"));
+    return new Drawn(drawn, unions);
   }
 
   /** Per "category/minutes", the OR of its facilities' cells (serialized bitmaps). */
@@ -182,7 +193,7 @@ final class CommunityServiceAreas {
   }
 
   /** A partition's communities, each expanded to a row per category and minutes. */
-  private static final class Drawn extends ExpandingRows {
+  private static final class CommunityRows extends ExpandingRows {
     private final Map<String, byte[]> unions;
     private final Map<String, RoaringBitmap> read = new HashMap<>();
     private final ServiceAreaRaster.CityGrid city;
@@ -194,7 +205,7 @@ final class CommunityServiceAreas {
     private final WKBReader reader = new WKBReader(factory);
     private final WKBWriter writer = new WKBWriter();
 
-    Drawn(
+    CommunityRows(
         Iterator<Row> in,
         Map<String, byte[]> unions,
         ServiceAreaRaster.CityGrid city,

@@ -134,11 +134,6 @@ final class ServiceAreaRaster {
     }
   }
 
-  /** The polygon of the pieces (lines and points) within {@code buffer}, on the grid. */
-  Geometry area(List<Geometry> pieces, double buffer) {
-    return outline(cells(pieces, buffer));
-  }
-
   /** The cells within the marking radius of a piece. */
   static Grid cells(List<Geometry> pieces, double buffer) {
     double cell = buffer / CELLS_PER_BUFFER;

@@ -100,7 +100,7 @@ public final class ServiceAreasStage implements Stage {
     }
     WalkNetwork network = WalkNetwork.ofCity(spark, ctx, tables);
     double buffer = ctx.city().limits().serviceAreaBufferM();
-    ServiceAreaRaster.CityGrid city = cityGrid(network, buffer);
+    ServiceAreaRaster.CityGrid city = cityGrid(network.graph().value(), network.maxSnapM(), buffer);
     Dataset<Row> byFacility =
         facilityAreas(tables.input(Tables.FACILITIES), catalog, network, buffer, city)
             .persist(StorageLevel.MEMORY_AND_DISK());
@@ -118,11 +118,12 @@ public final class ServiceAreasStage implements Stage {
             .input(Tables.ADMIN_AREAS)
             .where(col("level").equalTo("community"))
             .select(col("area_code"), col("geometry"));
-    Dataset<Row> rows =
-        byFacility
-            .drop("cells")
-            .unionByName(CommunityServiceAreas.of(spark, byFacility, communities, catalog, city));
-    long written = tables.replaceSnapshot(Tables.SERVICE_AREAS, rows);
+    CommunityServiceAreas.Drawn drawn =
+        CommunityServiceAreas.of(spark, byFacility, communities, catalog, city);
+    long written =
+        tables.replaceSnapshot(
+            Tables.SERVICE_AREAS, byFacility.drop("cells").unionByName(drawn.rows()));
+    drawn.release();
     byFacility.unpersist();
     metrics.put("facility_count", in);
     metrics.put("facilities_unsnapped", unsnapped);
@@ -167,15 +168,11 @@ public final class ServiceAreasStage implements Stage {
   }
 
   /** The grid the city's service areas are drawn on: the network's extent and a walk's reach. */
-  static ServiceAreaRaster.CityGrid cityGrid(WalkNetwork network, double buffer) {
-    return cityGrid(network, buffer, network.graph().value());
-  }
-
-  static ServiceAreaRaster.CityGrid cityGrid(WalkNetwork network, double buffer, WalkGraph graph) {
+  static ServiceAreaRaster.CityGrid cityGrid(WalkGraph graph, double maxSnapM, double buffer) {
     Envelope extent = graph.extent();
     // A facility's connector reaches up to the snap limit off the network; the cells up to the
     // buffer beyond a piece.
-    extent.expandBy(network.maxSnapM() + 2 * buffer);
+    extent.expandBy(maxSnapM + 2 * buffer);
     return ServiceAreaRaster.CityGrid.covering(extent, buffer);
   }
 

@@ -59,8 +59,7 @@ public final class ServiceAreaBenchmark {
     GeometryFactory gf = new GeometryFactory();
     WKBReader reader = new WKBReader();
     ServiceAreaRaster raster = new ServiceAreaRaster(gf);
-    ServiceAreaRaster.CityGrid cityGrid =
-        ServiceAreasStage.cityGrid(new WalkNetwork(null, maxSnap), buffer, g);
+    ServiceAreaRaster.CityGrid cityGrid = ServiceAreasStage.cityGrid(g, maxSnap, buffer);
     System.out.printf(
         Locale.ROOT,
         "%d facilities, %d main edges, buffer %.0f m%n",

@@ -94,11 +94,11 @@ class ServiceAreasStageTest {
     Dataset<Row> facilityFrame =
         spark.createDataFrame(
             facilities, StructType.fromDDL("facility_id STRING, category STRING, geometry BINARY"));
-    city = ServiceAreasStage.cityGrid(walk, 25);
+    city = ServiceAreasStage.cityGrid(walk.graph().value(), walk.maxSnapM(), 25);
     byFacility = ServiceAreasStage.facilityAreas(facilityFrame, catalog, walk, 25, city).cache();
     facilityRows = byFacility.collectAsList();
     bounds = spark.createDataFrame(areas, StructType.fromDDL("area_code STRING, geometry BINARY"));
-    community = CommunityServiceAreas.of(spark, byFacility, bounds, catalog, city);
+    community = CommunityServiceAreas.of(spark, byFacility, bounds, catalog, city).rows();
     communityRows = community.collectAsList();
   }
 
@@ -179,11 +179,12 @@ class ServiceAreasStageTest {
     Map<String, String> other =
         wkbByKey(
             CommunityServiceAreas.of(
-                spark,
-                byFacility.orderBy(col("facility_id").desc()).repartition(7),
-                bounds,
-                catalog,
-                city));
+                    spark,
+                    byFacility.orderBy(col("facility_id").desc()).repartition(7),
+                    bounds,
+                    catalog,
+                    city)
+                .rows());
     assertThat(other).isEqualTo(one);
   }
 
