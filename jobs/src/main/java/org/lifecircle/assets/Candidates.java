@@ -21,8 +21,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.catalog.IdleRules;
-import org.lifecircle.network.PairDistances;
-import org.lifecircle.network.WalkNetwork;
 
 /**
  * Which open assets can host which gap category, and which uncovered buildings each would cover.
@@ -33,10 +31,11 @@ import org.lifecircle.network.WalkNetwork;
  * category without a host block has no candidates. The catalog travels as a small DataFrame joined
  * on the use (an equi-join), never as SQL text.
  *
- * <p>Covering: one Sedona distance join (ST_DWithin) of the points of the assets that can host a
- * category with the origins of the residential buildings it leaves uncovered, within the category's
- * threshold, for every category at once; a pair is kept when the straight-line distance, times the
- * detour factor on rows whose basis is straight_line_detour, is within the threshold.
+ * <p>Covering, for homes off the walk network: one Sedona distance join (ST_DWithin) of the points
+ * of the assets that can host a category with the origins of the residential buildings it leaves
+ * uncovered, within the category's threshold, for every category at once; a pair is kept when the
+ * straight-line distance, times the detour factor on rows whose basis is straight_line_detour, is
+ * within the threshold. Homes on the 'network' basis: {@link NetworkCandidates}.
  */
 final class Candidates {
   private static final String NO_USE = "__none";
@@ -120,6 +119,8 @@ final class Candidates {
    * per category: 22 of the demo nightly's 54 recommend jobs (session 9). Joining all categories on
    * the unmoved geometries instead met every near pair once per pair of categories: the recommend
    * stage took minutes at scale factor 0.1 (docs/BENCHMARKS.md).
+   *
+   * <p>Homes on the 'network' basis take the walk instead: {@link NetworkCandidates}.
    */
   static Dataset<Row> pairs(
       Dataset<Row> assets,
@@ -127,22 +128,6 @@ final class Candidates {
       Dataset<Row> uncovered,
       double detourFactor,
       List<String> categories) {
-    return pairs(assets, candidates, uncovered, detourFactor, categories, null);
-  }
-
-  /**
-   * As above; with a walk network, a home on the 'network' basis is covered by an asset when the
-   * walk from the asset's point (snapped as a facility is) to the home's origin is within the
-   * threshold ({@link PairDistances}: one bounded search per asset and category). The straight-line
-   * join still finds the candidates: a walk is never shorter than the straight line.
-   */
-  static Dataset<Row> pairs(
-      Dataset<Row> assets,
-      Dataset<Row> candidates,
-      Dataset<Row> uncovered,
-      double detourFactor,
-      List<String> categories,
-      WalkNetwork network) {
     List<Column> shifts = new ArrayList<>();
     for (int i = 0; i < categories.size(); i++) {
       shifts.add(lit(categories.get(i)));
@@ -158,7 +143,6 @@ final class Candidates {
                 col("asset_id").as("a_id"),
                 col("c_category").as("a_category"),
                 expr("ST_GeomFromWKB(location)").as("a_location"),
-                col("location").as("a_wkb"),
                 col("c_threshold"))
             .withColumn("a_shift", element_at(shift, col("a_category")))
             .withColumn("a_key", expr("ST_Translate(a_location, a_shift, 0.0)"))
@@ -174,7 +158,6 @@ final class Candidates {
                 col("building_id").as("h_id"),
                 col("category").as("h_category"),
                 expr("ST_GeomFromWKB(origin)").as("h_origin"),
-                col("origin").as("h_wkb"),
                 col("distance_basis"),
                 col("target_residents"))
             .withColumn("h_shift", element_at(shift, col("h_category")))
@@ -196,27 +179,6 @@ final class Candidates {
                                 lit(detourFactor))
                             .otherwise(lit(1.0)))
                     .leq(col("c_threshold")));
-    if (network != null) {
-      // One search per asset, out to its largest threshold: the walk from an asset is the same
-      // for every category, and each pair is held to its own category's threshold. Only what
-      // the walk and the result need travels through its shuffle (SF 0.1: the joined rows with
-      // their six geometry columns took a 12 GB heap and 169 s; docs/BENCHMARKS.md).
-      near =
-          network
-              .walk(
-                  near.select(
-                      col("a_id").as("source_id"),
-                      col("a_wkb").as("source_geometry"),
-                      col("h_id").as("building_id"),
-                      col("h_wkb").as("origin"),
-                      col("c_threshold").as("radius"),
-                      col("a_category"),
-                      col("distance_basis"),
-                      col("target_residents")))
-              .where(col("distance_basis").notEqual("network").or(col("walk_m").isNotNull()))
-              .withColumnRenamed("source_id", "a_id")
-              .withColumnRenamed("building_id", "h_id");
-    }
     return near.select(
         col("a_category").as("category"),
         col("a_id").as("asset_id"),

@@ -112,11 +112,13 @@ public final class RecommendStage implements Stage {
     Dataset<Row> candidates =
         Candidates.candidates(assets, Candidates.hosts(spark, catalog, gapCategories))
             .persist(StorageLevel.MEMORY_AND_DISK());
-    List<GapFillPlan.CategoryGap> categoryGaps;
+    List<GapFillPlan.CategoryGap> categoryGaps = new ArrayList<>();
+    List<String> offNetwork = new ArrayList<>();
+    categoryGaps(uncovered, catalog, rules, categoryGaps, offNetwork);
     List<GapFillPlan.Recommendation> plan;
-    categoryGaps = categoryGaps(uncovered, catalog, rules);
     try (SparkCandidates source =
-        new SparkCandidates(assets, candidates, uncovered, detour, network, categoryGaps)) {
+        new SparkCandidates(
+            assets, candidates, uncovered, detour, network, categoryGaps, offNetwork)) {
       plan = GapFillPlan.plan(categoryGaps, source);
     } finally {
       candidates.unpersist();
@@ -144,10 +146,17 @@ public final class RecommendStage implements Stage {
   private static final List<String> BASES =
       List.of("straight_line", "straight_line_detour", "network");
 
-  /** Each gap category's uncovered target residents, site budget and distance basis. */
-  private static List<GapFillPlan.CategoryGap> categoryGaps(
-      Dataset<Row> uncovered, FacilityCatalog catalog, IdleRules rules) {
-    List<GapFillPlan.CategoryGap> out = new ArrayList<>();
+  /**
+   * Each gap category's uncovered target residents, site budget and distance basis into {@code
+   * out}, and into {@code offNetwork} the categories with uncovered homes on another basis than
+   * 'network' (homes the walk network does not reach, or every home where a city has none).
+   */
+  private static void categoryGaps(
+      Dataset<Row> uncovered,
+      FacilityCatalog catalog,
+      IdleRules rules,
+      List<GapFillPlan.CategoryGap> out,
+      List<String> offNetwork) {
     for (Row r :
         uncovered
             .groupBy("category")
@@ -156,7 +165,8 @@ public final class RecommendStage implements Stage {
                 max(
                     when(col("distance_basis").equalTo("network"), 2)
                         .when(col("distance_basis").equalTo("straight_line_detour"), 1)
-                        .otherwise(0)))
+                        .otherwise(0)),
+                sum(when(col("distance_basis").notEqual("network"), 1).otherwise(0)))
             .collectAsList()) {
       FacilityCatalog.Category c = catalog.category(r.getString(0));
       FacilityCatalog.Host h = c.host();
@@ -170,21 +180,26 @@ public final class RecommendStage implements Stage {
               budget,
               c.reachM(),
               BASES.get(r.getInt(2))));
+      if (r.getLong(3) > 0) {
+        offNetwork.add(c.code());
+      }
     }
-    return out;
   }
 
   /**
-   * Every gap category's candidate-home pairs from one Sedona distance join, in one persisted
-   * frame, asked for in two Spark jobs instead of three per category: every category's gains in one
-   * aggregation, and the pairs of each category's first candidates in one collect. The plan works
-   * on a category's best {@code max(64, 4 * budget)} open candidates first; assets taken by the
-   * categories before it can push at most the sum of all budgets of others out of the way, so the
-   * best {@code first + sum of budgets} by gain hold them. A plan that needs more (its greedy was
-   * not yet exact) asks Spark for them, as before.
+   * Every gap category's candidate-home pairs, in two parts: homes on the 'network' basis through
+   * {@link NetworkCandidates} (one search per asset, no join), the others (homes off the walk
+   * network, cities without one) from one Sedona distance join ({@link Candidates#pairs}) in one
+   * persisted frame. Each part gives every category's gains in one Spark job and the pairs of each
+   * category's first candidates in one more. The plan works on a category's best {@code max(64, 4 *
+   * budget)} open candidates first; assets taken by the categories before it can push at most the
+   * sum of all budgets of others out of the way, so the best {@code first + sum of budgets} by gain
+   * hold them. A plan that needs more (its greedy was not yet exact) asks Spark for them, as
+   * before.
    */
-  private static final class SparkCandidates implements GapFillPlan.CandidateSource, AutoCloseable {
-    private final Dataset<Row> pairs;
+  static final class SparkCandidates implements GapFillPlan.CandidateSource, AutoCloseable {
+    private final Dataset<Row> linePairs;
+    private final NetworkCandidates walkPairs;
     private final Map<String, Map<String, Long>> gains = new HashMap<>();
     private final Map<String, Map<String, List<GapFillPlan.Pair>>> first = new HashMap<>();
 
@@ -194,62 +209,115 @@ public final class RecommendStage implements Stage {
         Dataset<Row> uncovered,
         double detour,
         WalkNetwork network,
-        List<GapFillPlan.CategoryGap> gaps) {
-      pairs =
-          gaps.isEmpty()
+        List<GapFillPlan.CategoryGap> gaps,
+        List<String> offNetwork) {
+      List<String> codes = gaps.stream().map(GapFillPlan.CategoryGap::category).toList();
+      List<String> lineCodes = network == null ? codes : offNetwork;
+      linePairs =
+          lineCodes.isEmpty()
               ? null
               : Candidates.pairs(
                       assets,
                       candidates,
-                      uncovered,
+                      network == null
+                          ? uncovered
+                          : uncovered.where(col("distance_basis").notEqual("network")),
                       detour,
-                      gaps.stream().map(GapFillPlan.CategoryGap::category).toList(),
-                      network)
+                      lineCodes)
                   .persist(StorageLevel.MEMORY_AND_DISK());
-      if (pairs == null) {
+      walkPairs =
+          network == null || codes.isEmpty()
+              ? null
+              : NetworkCandidates.of(
+                  assets,
+                  candidates,
+                  uncovered.where(col("distance_basis").equalTo("network")),
+                  codes,
+                  network);
+      if (linePairs != null) {
+        for (Row r :
+            linePairs
+                .groupBy("category", "asset_id")
+                .agg(sum("target_residents"))
+                .collectAsList()) {
+          gains
+              .computeIfAbsent(r.getString(0), c -> new HashMap<>())
+              .put(r.getString(1), r.getLong(2));
+        }
+      }
+      if (walkPairs != null) {
+        walkPairs
+            .gains()
+            .forEach(
+                (code, byAsset) ->
+                    byAsset.forEach(
+                        (a, g) ->
+                            gains
+                                .computeIfAbsent(code, c -> new HashMap<>())
+                                .merge(a, g, Long::sum)));
+      }
+      if (gains.isEmpty()) {
         return;
       }
-      for (Row r :
-          pairs.groupBy("category", "asset_id").agg(sum("target_residents")).collectAsList()) {
-        gains
-            .computeIfAbsent(r.getString(0), c -> new HashMap<>())
-            .put(r.getString(1), r.getLong(2));
-      }
       int allBudgets = gaps.stream().mapToInt(GapFillPlan.CategoryGap::budget).sum();
-      List<Row> wanted = new ArrayList<>();
+      Map<String, Set<String>> wanted = new HashMap<>();
       for (GapFillPlan.CategoryGap g : gaps) {
         Map<String, Long> byAsset = gains.getOrDefault(g.category(), Map.of());
         Map<String, List<GapFillPlan.Pair>> firstOfCategory = new HashMap<>();
+        Set<String> top = new TreeSet<>();
         byAsset.keySet().stream()
             .sorted(
                 Comparator.comparing((String a) -> byAsset.get(a)).reversed().thenComparing(a -> a))
             .limit(Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + allBudgets)
             .forEach(
                 a -> {
-                  wanted.add(RowFactory.create(g.category(), a));
+                  top.add(a);
                   firstOfCategory.put(a, new ArrayList<>());
                 });
+        wanted.put(g.category(), top);
         first.put(g.category(), firstOfCategory);
       }
-      Dataset<Row> keys =
-          pairs
+      for (CategoryPair p : linePairs(wanted)) {
+        first.get(p.category()).get(p.pair().assetId()).add(p.pair());
+      }
+      if (walkPairs != null) {
+        walkPairs
+            .pairs(wanted)
+            .forEach(
+                (code, byAsset) -> byAsset.forEach((a, ps) -> first.get(code).get(a).addAll(ps)));
+      }
+    }
+
+    private record CategoryPair(String category, GapFillPlan.Pair pair) {}
+
+    /** The straight-line pairs of the assets {@code wanted} lists per category, in one job. */
+    private List<CategoryPair> linePairs(Map<String, Set<String>> wanted) {
+      List<CategoryPair> out = new ArrayList<>();
+      if (linePairs == null) {
+        return out;
+      }
+      List<Row> keys = new ArrayList<>();
+      wanted.forEach((code, assets) -> assets.forEach(a -> keys.add(RowFactory.create(code, a))));
+      Dataset<Row> keyFrame =
+          linePairs
               .sparkSession()
               .createDataFrame(
-                  wanted, new StructType().add("w_category", "string").add("w_asset", "string"));
+                  keys, new StructType().add("w_category", "string").add("w_asset", "string"));
       for (Row r :
-          pairs
+          linePairs
               .join(
-                  broadcast(keys),
+                  broadcast(keyFrame),
                   col("category")
                       .equalTo(col("w_category"))
                       .and(col("asset_id").equalTo(col("w_asset"))))
               .select("category", "asset_id", "building_id", "target_residents")
               .collectAsList()) {
-        first
-            .get(r.getString(0))
-            .get(r.getString(1))
-            .add(new GapFillPlan.Pair(r.getString(1), r.getString(2), r.getLong(3)));
+        out.add(
+            new CategoryPair(
+                r.getString(0),
+                new GapFillPlan.Pair(r.getString(1), r.getString(2), r.getLong(3))));
       }
+      return out;
     }
 
     @Override
@@ -269,20 +337,20 @@ public final class RecommendStage implements Stage {
         }
         return out;
       }
-      for (Row r :
-          pairs
-              .where(col("category").equalTo(code).and(col("asset_id").isin(chosen.toArray())))
-              .select("asset_id", "building_id", "target_residents")
-              .collectAsList()) {
-        out.add(new GapFillPlan.Pair(r.getString(0), r.getString(1), r.getLong(2)));
+      linePairs(Map.of(code, chosen)).forEach(p -> out.add(p.pair()));
+      if (walkPairs != null) {
+        out.addAll(walkPairs.pairs(code, chosen));
       }
       return out;
     }
 
     @Override
     public void close() {
-      if (pairs != null) {
-        pairs.unpersist();
+      if (linePairs != null) {
+        linePairs.unpersist();
+      }
+      if (walkPairs != null) {
+        walkPairs.close();
       }
     }
   }

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -99,15 +102,34 @@ class CandidatePairsOracleTest {
   }
 
   /**
-   * On the network basis: random grids of 100 m blocks (every east-west street kept, and the
+   * A random city on a walk network: grids of 100 m blocks (every east-west street kept, and the
    * western north-south one, so the graph is one piece; other north-south blocks dropped at
-   * random), assets and homes standing on streets at whole metres. The oracle walks JGraphT's
-   * Dijkstra on a graph built here, each street split where something stands on it; a pair counts
-   * when the walk is within the threshold.
+   * random), assets and homes standing on streets at whole metres, and one street of 2 km west of
+   * the grid with an asset and two homes in its middle, far from both ends: only the walk along the
+   * street itself (not round by its ends) reaches the first home. The oracle walks JGraphT's
+   * Dijkstra on a graph built here, each street split where something stands on it.
    */
-  @ParameterizedTest
-  @ValueSource(longs = {4, 5})
-  void pairsOnTheNetworkEqualABruteForceWalk(long seed) {
+  record NetworkCity(
+      List<Asset> assets,
+      List<Home> homes,
+      WalkNetwork network,
+      DijkstraShortestPath<String, DefaultWeightedEdge> oracle) {
+    /** The oracle's pairs: "category asset home residents" when the walk is within reach. */
+    List<String> walked() {
+      List<String> out = new ArrayList<>();
+      for (Asset a : assets) {
+        for (Home h : homes) {
+          if (a.hosts().contains(h.category())
+              && oracle.getPathWeight(a.id(), h.id()) <= THRESHOLDS.get(h.category())) {
+            out.add(h.category() + " " + a.id() + " " + h.id() + " " + h.residents());
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  static NetworkCity networkCity(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     double x0 = 500_000;
     double y0 = 3_400_000;
@@ -146,6 +168,14 @@ class CandidatePairsOracleTest {
         standing.put(id, new int[] {s, t});
       }
     }
+    streets.add(new int[] {-20, 0, 0, 0});
+    int longStreet = streets.size() - 1;
+    assets.add(new Asset("A900", x0 - 1000, y0, List.of("kindergarten")));
+    standing.put("A900", new int[] {longStreet, 1000});
+    homes.add(new Home("B9000", "kindergarten", x0 - 1250, y0, false, 7));
+    standing.put("B9000", new int[] {longStreet, 750});
+    homes.add(new Home("B9001", "kindergarten", x0 - 1310, y0, false, 7));
+    standing.put("B9001", new int[] {longStreet, 690});
     SparkSession spark = TestSpark.session();
     List<Row> lines = new ArrayList<>();
     for (int k = 0; k < streets.size(); k++) {
@@ -172,28 +202,13 @@ class CandidatePairsOracleTest {
                 StructType.fromDDL(
                     "edge_id STRING, from_node STRING, to_node STRING, geometry BINARY")),
             5.0);
-    Dataset<Row> homeFrame =
-        homeFrame(spark, homes).withColumn("distance_basis", functions.lit("network"));
-    Dataset<Row> pairs =
-        Candidates.pairs(
-            assetFrame(spark, assets),
-            candidateFrame(spark, assets),
-            homeFrame,
-            DETOUR,
-            CATEGORIES,
-            network);
-    SparkPlans.assertSedonaSpatialJoin(pairs);
-    List<String> got =
-        pairs.collectAsList().stream()
-            .map(p -> p.getString(0) + " " + p.getString(1) + " " + p.getString(2) + " " + p.get(3))
-            .toList();
-
     Graph<String, DefaultWeightedEdge> g = new SimpleWeightedGraph<>(DefaultWeightedEdge.class);
     for (int k = 0; k < streets.size(); k++) {
       int[] st = streets.get(k);
       TreeMap<Integer, List<String>> along = new TreeMap<>();
       along.put(0, new ArrayList<>(List.of(st[0] + "," + st[1])));
-      along.put(100, new ArrayList<>(List.of(st[2] + "," + st[3])));
+      int length = 100 * (Math.abs(st[2] - st[0]) + Math.abs(st[3] - st[1]));
+      along.put(length, new ArrayList<>(List.of(st[2] + "," + st[3])));
       int street = k;
       standing.forEach(
           (id, at) -> {
@@ -215,25 +230,151 @@ class CandidatePairsOracleTest {
       }
     }
     DijkstraShortestPath<String, DefaultWeightedEdge> dijkstra = new DijkstraShortestPath<>(g);
-    List<String> walked = new ArrayList<>();
-    long straight = 0;
+    return new NetworkCity(assets, homes, network, new DijkstraShortestPath<>(g));
+  }
+
+  /**
+   * On the network basis ({@link NetworkCandidates}): a pair counts when the walk is within the
+   * threshold. Both the pairs and each asset's gain (the target residents it covers) are compared
+   * with the oracle's.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {4, 5})
+  void pairsOnTheNetworkEqualABruteForceWalk(long seed) {
+    NetworkCity city = networkCity(seed);
+    List<Asset> assets = city.assets();
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> homeFrame =
+        homeFrame(spark, city.homes()).withColumn("distance_basis", functions.lit("network"));
+    List<String> got = new ArrayList<>();
+    Map<String, Map<String, Long>> gains;
+    try (NetworkCandidates walks =
+        NetworkCandidates.of(
+            assetFrame(spark, assets),
+            candidateFrame(spark, assets),
+            homeFrame,
+            CATEGORIES,
+            city.network())) {
+      Map<String, Set<String>> every = new TreeMap<>();
+      for (String c : CATEGORIES) {
+        every.put(c, assets.stream().map(Asset::id).collect(Collectors.toSet()));
+      }
+      walks
+          .pairs(every)
+          .forEach(
+              (c, byAsset) ->
+                  byAsset.values().stream()
+                      .flatMap(List::stream)
+                      .forEach(
+                          p ->
+                              got.add(
+                                  c
+                                      + " "
+                                      + p.assetId()
+                                      + " "
+                                      + p.buildingId()
+                                      + " "
+                                      + p.weight())));
+      gains = walks.gains();
+    }
+    List<String> walked = city.walked();
+    assertThat(got).containsExactlyInAnyOrderElementsOf(walked);
+    assertThat(got).contains("kindergarten A900 B9000 7").noneMatch(p -> p.contains("B9001"));
+    Map<String, Map<String, Long>> sums = new TreeMap<>();
+    for (String p : walked) {
+      String[] f = p.split(" ");
+      sums.computeIfAbsent(f[0], c -> new TreeMap<>()).merge(f[1], Long.parseLong(f[3]), Long::sum);
+    }
+    assertThat(gains).isEqualTo(sums);
+    // The walk drops pairs the straight line keeps: the test tells the two apart.
+    long straight =
+        assets.stream()
+            .flatMap(
+                a ->
+                    city.homes().stream()
+                        .filter(
+                            h ->
+                                a.hosts().contains(h.category())
+                                    && Math.hypot(a.x() - h.x(), a.y() - h.y())
+                                        <= THRESHOLDS.get(h.category())))
+            .count();
+    assertThat((long) walked.size()).isPositive().isLessThan(straight);
+  }
+
+  /**
+   * The recommend stage's candidates where a city has homes on both bases (some on the walk
+   * network, some off it, straight line times the detour factor): the greedy plan from {@link
+   * RecommendStage.SparkCandidates} (walks and the distance join merged, per asset) equals the plan
+   * from the oracle's pairs held in memory.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {6, 7})
+  void planOnMixedBasesEqualsThePlanFromTheOraclePairs(long seed) {
+    NetworkCity city = networkCity(seed);
+    List<Asset> assets = city.assets();
+    // Every third home off the network (its walk is not counted; its straight line is).
+    List<Home> homes = new ArrayList<>();
+    for (int i = 0; i < city.homes().size(); i++) {
+      Home h = city.homes().get(i);
+      homes.add(new Home(h.id(), h.category(), h.x(), h.y(), i % 3 == 0, h.residents()));
+    }
+    Map<String, List<GapFillPlan.Pair>> oracle = new TreeMap<>();
     for (Asset a : assets) {
       for (Home h : homes) {
-        if (!a.hosts().contains(h.category())) {
-          continue;
-        }
         double threshold = THRESHOLDS.get(h.category());
-        if (Math.hypot(a.x() - h.x(), a.y() - h.y()) <= threshold) {
-          straight++;
-        }
-        if (dijkstra.getPathWeight(a.id(), h.id()) <= threshold) {
-          walked.add(h.category() + " " + a.id() + " " + h.id() + " " + h.residents());
+        boolean covers =
+            a.hosts().contains(h.category())
+                && (h.detour()
+                    ? Math.hypot(a.x() - h.x(), a.y() - h.y()) * DETOUR <= threshold
+                    : city.oracle().getPathWeight(a.id(), h.id()) <= threshold);
+        if (covers) {
+          oracle
+              .computeIfAbsent(h.category(), c -> new ArrayList<>())
+              .add(new GapFillPlan.Pair(a.id(), h.id(), h.residents()));
         }
       }
     }
-    assertThat(got).containsExactlyInAnyOrderElementsOf(walked);
-    // The walk drops pairs the straight line keeps: the test tells the two apart.
-    assertThat((long) walked.size()).isPositive().isLessThan(straight);
+    List<GapFillPlan.CategoryGap> gaps = new ArrayList<>();
+    for (String c : CATEGORIES) {
+      long uncovered =
+          homes.stream().filter(h -> h.category().equals(c)).mapToLong(Home::residents).sum();
+      gaps.add(new GapFillPlan.CategoryGap(c, uncovered, false, 3, THRESHOLDS.get(c), "network"));
+    }
+    SparkSession spark = TestSpark.session();
+    Dataset<Row> uncovered =
+        homeFrame(spark, homes)
+            .withColumn(
+                "distance_basis",
+                functions
+                    .when(functions.col("distance_basis").equalTo("straight_line"), "network")
+                    .otherwise(functions.col("distance_basis")));
+    List<GapFillPlan.Recommendation> got;
+    try (RecommendStage.SparkCandidates source =
+        new RecommendStage.SparkCandidates(
+            assetFrame(spark, assets),
+            candidateFrame(spark, assets),
+            uncovered,
+            DETOUR,
+            city.network(),
+            gaps,
+            CATEGORIES)) {
+      got = GapFillPlan.plan(gaps, source);
+    }
+    List<GapFillPlan.Recommendation> want =
+        GapFillPlan.plan(gaps, c -> oracle.getOrDefault(c, List.of()));
+    assertThat(got).isEqualTo(want);
+    // Some asset covers homes on both bases in one category: its gain is the two parts summed.
+    Set<String> offNetwork =
+        homes.stream().filter(Home::detour).map(Home::id).collect(Collectors.toSet());
+    Map<String, Set<Boolean>> kinds = new TreeMap<>();
+    oracle.forEach(
+        (c, pairs) ->
+            pairs.forEach(
+                p ->
+                    kinds
+                        .computeIfAbsent(c + " " + p.assetId(), k -> new TreeSet<>())
+                        .add(offNetwork.contains(p.buildingId()))));
+    assertThat(kinds.values()).contains(Set.of(true, false));
   }
 
   private static List<String> bruteForce(List<Asset> assets, List<Home> homes) {
