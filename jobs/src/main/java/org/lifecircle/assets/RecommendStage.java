@@ -265,10 +265,10 @@ public final class RecommendStage implements Stage {
         Map<String, Long> byAsset = gains.getOrDefault(g.category(), Map.of());
         Map<String, List<GapFillPlan.Pair>> firstOfCategory = new HashMap<>();
         Set<String> top = new TreeSet<>();
-        byAsset.keySet().stream()
-            .sorted(
-                Comparator.comparing((String a) -> byAsset.get(a)).reversed().thenComparing(a -> a))
+        byAsset.entrySet().stream()
+            .sorted(GapFillPlan.BY_GAIN)
             .limit(Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + allBudgets)
+            .map(Map.Entry::getKey)
             .forEach(
                 a -> {
                   top.add(a);
