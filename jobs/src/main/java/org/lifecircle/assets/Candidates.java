@@ -31,11 +31,12 @@ import org.lifecircle.catalog.IdleRules;
  * category without a host block has no candidates. The catalog travels as a small DataFrame joined
  * on the use (an equi-join), never as SQL text.
  *
- * <p>Covering, for homes off the walk network: one Sedona distance join (ST_DWithin) of the points
- * of the assets that can host a category with the origins of the residential buildings it leaves
- * uncovered, within the category's threshold, for every category at once; a pair is kept when the
- * straight-line distance, times the detour factor on rows whose basis is straight_line_detour, is
- * within the threshold. Homes on the 'network' basis: {@link NetworkCandidates}.
+ * <p>Covering, for homes on a straight-line basis: one Sedona distance join (ST_DWithin) of the
+ * points of the assets that can host a category with the origins of the residential buildings it
+ * leaves uncovered, within the category's threshold, for every category at once; a pair is kept
+ * when the straight-line distance, times the detour factor on rows whose basis is
+ * straight_line_detour, is within the threshold. Homes on the 'network' basis: {@link
+ * NetworkCandidates}.
  */
 final class Candidates {
   private static final String NO_USE = "__none";

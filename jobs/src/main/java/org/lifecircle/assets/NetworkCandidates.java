@@ -47,9 +47,10 @@ import org.locationtech.jts.io.WKBReader;
  * leave it; the pairs themselves are walked again only for the assets the plan asks for.
  *
  * <p>The same pairs as the straight-line distance join followed by {@link
- * org.lifecircle.network.PairDistances} (CandidatePairsOracleTest checks both against JGraphT),
- * which this replaced on the network basis: at scale factor 0.1 that join and the shuffle of its
- * pairs to the walk were 52 s of the stage's 98 s (docs/BENCHMARKS.md, session 13).
+ * org.lifecircle.network.PairDistances} (identical gap_fill_candidates at SF 0.1 and SF 1;
+ * CandidatePairsOracleTest checks pairs, gains and plans against JGraphT), which this replaced on
+ * the network basis: at scale factor 0.1 that join and the shuffle of its pairs to the walk were 52
+ * s of the stage's 98 s (docs/BENCHMARKS.md, session 13).
  */
 final class NetworkCandidates implements AutoCloseable {
   private final List<String> codes;
@@ -230,10 +231,11 @@ final class NetworkCandidates implements AutoCloseable {
         Encoders.row(schema));
   }
 
+  /** Releases the assets frame and the homes' index, on the executors and on the driver. */
   @Override
   public void close() {
     sources.unpersist();
-    targets.unpersist();
+    targets.destroy();
   }
 
   private static Coordinate point(WKBReader reader, byte[] wkb, String what) {

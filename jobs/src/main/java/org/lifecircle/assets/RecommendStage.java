@@ -46,11 +46,12 @@ import org.lifecircle.network.WalkNetwork;
  * those in communities above the gap share. An asset covers a building when the distance from the
  * asset's point to the building's origin on the row's basis is within the category's threshold: the
  * walk along the walk network on 'network' (the asset snapped as a facility is, one bounded search
- * per asset and category, {@link Candidates#pairs}), the straight line times the detour factor on
- * 'straight_line_detour', the straight line on 'straight_line'. Each pick records the basis.
+ * per asset over the homes snapped on the edges it reaches, {@link NetworkCandidates}), the
+ * straight line times the detour factor on 'straight_line_detour', the straight line on
+ * 'straight_line' (a Sedona distance join, {@link Candidates#pairs}). Each pick records the basis.
  *
- * <p>Pairs come from a Sedona distance join in Spark; the greedy runs on the driver, one category
- * at a time (categories chain through the one-asset-one-category rule).
+ * <p>Gains and pairs come from Spark; the greedy runs on the driver, one category at a time
+ * (categories chain through the one-asset-one-category rule).
  *
  * <p>Each pick is a place: {@code site} is a point inside the asset (its idle_assets location when
  * the footprint or parcel covers it, else the interior point of that footprint or parcel: an
@@ -149,7 +150,8 @@ public final class RecommendStage implements Stage {
   /**
    * Each gap category's uncovered target residents, site budget and distance basis into {@code
    * out}, and into {@code offNetwork} the categories with uncovered homes on another basis than
-   * 'network' (homes the walk network does not reach, or every home where a city has none).
+   * 'network' (every home where a city has no walk network; where it has one, access puts every row
+   * on 'network', an unsnapped home with no walk and so no pair).
    */
   private static void categoryGaps(
       Dataset<Row> uncovered,
@@ -188,8 +190,8 @@ public final class RecommendStage implements Stage {
 
   /**
    * Every gap category's candidate-home pairs, in two parts: homes on the 'network' basis through
-   * {@link NetworkCandidates} (one search per asset, no join), the others (homes off the walk
-   * network, cities without one) from one Sedona distance join ({@link Candidates#pairs}) in one
+   * {@link NetworkCandidates} (one search per asset, no join), homes on another basis (a city
+   * without a walk network) from one Sedona distance join ({@link Candidates#pairs}) in one
    * persisted frame. Each part gives every category's gains in one Spark job and the pairs of each
    * category's first candidates in one more. The plan works on a category's best {@code max(64, 4 *
    * budget)} open candidates first; assets taken by the categories before it can push at most the

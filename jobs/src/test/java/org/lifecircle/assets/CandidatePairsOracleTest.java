@@ -106,8 +106,9 @@ class CandidatePairsOracleTest {
    * western north-south one, so the graph is one piece; other north-south blocks dropped at
    * random), assets and homes standing on streets at whole metres, and one street of 2 km west of
    * the grid with an asset and two homes in its middle, far from both ends: only the walk along the
-   * street itself (not round by its ends) reaches the first home. The oracle walks JGraphT's
-   * Dijkstra on a graph built here, each street split where something stands on it.
+   * street itself (not round by its ends) reaches the first home. Every fourth home is short of two
+   * categories. The oracle walks JGraphT's Dijkstra on a graph built here, each street split where
+   * something stands on it.
    */
   record NetworkCity(
       List<Asset> assets,
@@ -165,6 +166,11 @@ class CandidatePairsOracleTest {
         String id = String.format("B%04d", k);
         String category = CATEGORIES.get(r.nextInt(CATEGORIES.size()));
         homes.add(new Home(id, category, x, y, false, r.nextInt(1, 50)));
+        if (k % 4 == 0) {
+          // A home short of two categories: one target, two entries.
+          String other = CATEGORIES.get((CATEGORIES.indexOf(category) + 1) % CATEGORIES.size());
+          homes.add(new Home(id, other, x, y, false, r.nextInt(1, 50)));
+        }
         standing.put(id, new int[] {s, t});
       }
     }
@@ -229,7 +235,6 @@ class CandidatePairsOracleTest {
         }
       }
     }
-    DijkstraShortestPath<String, DefaultWeightedEdge> dijkstra = new DijkstraShortestPath<>(g);
     return new NetworkCity(assets, homes, network, new DijkstraShortestPath<>(g));
   }
 
