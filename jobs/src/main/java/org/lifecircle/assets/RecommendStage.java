@@ -213,28 +213,30 @@ public final class RecommendStage implements Stage {
         WalkNetwork network,
         List<GapFillPlan.CategoryGap> gaps,
         List<String> offNetwork) {
-      List<String> codes = gaps.stream().map(GapFillPlan.CategoryGap::category).toList();
-      List<String> lineCodes = network == null ? codes : offNetwork;
+      // A category's basis is 'network' when any of its uncovered homes is on it (BASES' rank).
+      List<String> walkCodes =
+          gaps.stream()
+              .filter(g -> g.basis().equals("network"))
+              .map(GapFillPlan.CategoryGap::category)
+              .toList();
       linePairs =
-          lineCodes.isEmpty()
+          offNetwork.isEmpty()
               ? null
               : Candidates.pairs(
                       assets,
                       candidates,
-                      network == null
-                          ? uncovered
-                          : uncovered.where(col("distance_basis").notEqual("network")),
+                      uncovered.where(col("distance_basis").notEqual("network")),
                       detour,
-                      lineCodes)
+                      offNetwork)
                   .persist(StorageLevel.MEMORY_AND_DISK());
       walkPairs =
-          network == null || codes.isEmpty()
+          network == null || walkCodes.isEmpty()
               ? null
               : NetworkCandidates.of(
                   assets,
                   candidates,
                   uncovered.where(col("distance_basis").equalTo("network")),
-                  codes,
+                  walkCodes,
                   network);
       if (linePairs != null) {
         for (Row r :
