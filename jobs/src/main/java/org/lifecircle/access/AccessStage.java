@@ -1,6 +1,7 @@
 package org.lifecircle.access;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -13,7 +14,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.Contract;
@@ -24,6 +27,7 @@ import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 import org.lifecircle.network.FacilityPoints;
 import org.lifecircle.network.NetworkAccess;
+import org.lifecircle.network.NetworkDistances;
 import org.lifecircle.network.NetworkStats;
 
 /**
@@ -39,6 +43,9 @@ import org.lifecircle.network.NetworkStats;
  */
 public final class AccessStage implements Stage {
   public static final String NAME = "access";
+  private static final long HOMES_PER_WRITE_TASK = 50_000;
+  private static final List<String> HOME_COLUMNS =
+      List.of("building_id", "community_code", "origin", "residents");
 
   @Override
   public String name() {
@@ -68,7 +75,6 @@ public final class AccessStage implements Stage {
             : new Basis("straight_line_detour", ctx.city().limits().detourFactor());
     // Collected once: the straight-line index and the network snapping use the same points.
     Map<String, FacilityPoints> points = FacilityPoints.byCategory(facilities, catalog);
-    Dataset<Row> straightLine = access(spark, homes, points, catalog, basis);
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("categories", catalog.categories().size());
@@ -81,12 +87,17 @@ public final class AccessStage implements Stage {
     if (!network) {
       metrics.put("basis", basis.name());
       counts.put(
-          Tables.BUILDING_ACCESS, tables.replaceSnapshot(Tables.BUILDING_ACCESS, straightLine));
+          Tables.BUILDING_ACCESS,
+          tables.replaceSnapshot(
+              Tables.BUILDING_ACCESS, access(spark, homes, points, catalog, basis)));
       headlines.add(
           "  no walk network configured: coverage on the straight line x detour factor "
               + ctx.city().limits().detourFactor());
     } else {
       metrics.put("basis", "network");
+      // Indexed once and kept: the snapping and the rows must see every home at the same index.
+      JavaRDD<Row> indexed =
+          indexedHomes(homes, writeTasks(spark, buildings)).persist(StorageLevel.MEMORY_AND_DISK());
       try (NetworkAccess routed =
           NetworkAccess.route(
               spark,
@@ -95,15 +106,20 @@ public final class AccessStage implements Stage {
               catalog,
               tables.snapshot(Tables.WALK_NETWORK),
               points,
-              homes)) {
+              indexed.map(
+                  h -> RowFactory.create(h.get(4), h.get(0), h.get(2), h.get(h.length() - 1))))) {
         counts.put(
             Tables.BUILDING_ACCESS,
-            tables.replaceSnapshot(Tables.BUILDING_ACCESS, routed.withNetwork(straightLine)));
+            tables.replaceSnapshot(
+                Tables.BUILDING_ACCESS,
+                rows(spark, indexed, points, catalog, basis, routed.distances())));
         NetworkStats stats = routed.stats(spark, tables.snapshot(Tables.BUILDING_ACCESS));
         counts.put(
             Tables.NETWORK_STATS, tables.replaceSnapshot(Tables.NETWORK_STATS, stats.rows(spark)));
         metrics.putAll(stats.metrics());
         headlines.addAll(stats.headlines());
+      } finally {
+        indexed.unpersist();
       }
     }
     long written = counts.values().stream().mapToLong(Long::longValue).sum();
@@ -133,19 +149,82 @@ public final class AccessStage implements Stage {
       Map<String, FacilityPoints> points,
       FacilityCatalog catalog,
       Basis basis) {
+    List<Column> cols = new ArrayList<>();
+    HOME_COLUMNS.forEach(c -> cols.add(col(c)));
+    cols.add(lit(-1L).as("home_index"));
+    AgeBands.COLUMNS.forEach(c -> cols.add(col(c)));
+    return rows(
+        spark, homes.select(cols.toArray(Column[]::new)).javaRDD(), points, catalog, basis, null);
+  }
+
+  /**
+   * building_population rows as {@link NearestRows} reads them: building_id, community_code,
+   * origin, residents, the home's index (0 to n - 1, from the order the rows are read in), the
+   * eight age bands, then district_code.
+   */
+  static JavaRDD<Row> indexedHomes(Dataset<Row> homes, int partitions) {
+    List<Column> cols = new ArrayList<>();
+    HOME_COLUMNS.forEach(c -> cols.add(col(c)));
+    AgeBands.COLUMNS.forEach(c -> cols.add(col(c)));
+    cols.add(col("district_code"));
+    return homes
+        .select(cols.toArray(Column[]::new))
+        .javaRDD()
+        .zipWithIndex()
+        .map(
+            t -> {
+              Row r = t._1();
+              Object[] v = new Object[r.length() + 1];
+              for (int i = 0; i < r.length(); i++) {
+                v[i < HOME_COLUMNS.size() ? i : i + 1] = r.get(i);
+              }
+              v[HOME_COLUMNS.size()] = t._2();
+              return RowFactory.create(v);
+            })
+        // After the indexes are given (each row carries its own): the order rows arrive in after
+        // the shuffle does not matter.
+        .repartition(partitions);
+  }
+
+  /**
+   * Tasks for the pass that writes building_access: one per {@link #HOMES_PER_WRITE_TASK} homes, at
+   * least one per core. Delta sorts each write task's rows by the partition columns before it
+   * writes them, so a task's rows (one per home and category) are held in memory at once; at SF 1
+   * two tasks of 15 M rows each spilled 1.3 GB to disk.
+   */
+  static int writeTasks(SparkSession spark, long homes) {
+    return (int)
+        Math.max(
+            spark.sparkContext().defaultParallelism(),
+            (homes + HOMES_PER_WRITE_TASK - 1) / HOMES_PER_WRITE_TASK);
+  }
+
+  /**
+   * building_access rows, one per home and category, from homes laid out as {@link #indexedHomes}
+   * lays them out; with {@code network} (null: none) filling the network columns.
+   */
+  static Dataset<Row> rows(
+      SparkSession spark,
+      JavaRDD<Row> homes,
+      Map<String, FacilityPoints> points,
+      FacilityCatalog catalog,
+      Basis basis,
+      Broadcast<NetworkDistances> network) {
     Map<String, FacilityIndex> indexes = new LinkedHashMap<>();
     points.forEach((code, p) -> indexes.put(code, new FacilityIndex(p.ids(), p.xs(), p.ys())));
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
     List<String> bandNames = AgeBands.COLUMNS;
-    List<String> cols =
-        new ArrayList<>(List.of("building_id", "community_code", "origin", "residents"));
-    cols.addAll(bandNames);
     JavaRDD<Row> rows =
-        homes
-            .select(cols.stream().map(c -> col(c)).toArray(Column[]::new))
-            .javaRDD()
-            .mapPartitions(it -> new NearestRows(it, shared.value(), catalog, basis, bandNames));
+        homes.mapPartitions(
+            it ->
+                new NearestRows(
+                    it,
+                    shared.value(),
+                    network == null ? null : network.value(),
+                    catalog,
+                    basis,
+                    bandNames));
     return spark.createDataFrame(
         rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
   }

@@ -7,6 +7,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.ExpandingRows;
+import org.lifecircle.network.NetworkAccess;
+import org.lifecircle.network.NetworkDistances;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
@@ -18,6 +20,7 @@ import org.locationtech.jts.io.WKBReader;
  */
 final class NearestRows extends ExpandingRows {
   private final Map<String, FacilityIndex> indexes;
+  private final NetworkDistances network;
   private final FacilityCatalog catalog;
   private final AccessStage.Basis basis;
   private final List<String> bands;
@@ -26,17 +29,19 @@ final class NearestRows extends ExpandingRows {
   NearestRows(
       Iterator<Row> homes,
       Map<String, FacilityIndex> indexes,
+      NetworkDistances network,
       FacilityCatalog catalog,
       AccessStage.Basis basis,
       List<String> bands) {
     super(homes);
     this.indexes = indexes;
+    this.network = network;
     this.catalog = catalog;
     this.basis = basis;
     this.bands = bands;
   }
 
-  // Input: building_id, community_code, origin WKB, residents, then the eight bands.
+  // Input: building_id, community_code, origin WKB, residents, home index, then the eight bands.
   @Override
   protected void expand(Row home) {
     byte[] originWkb = (byte[]) home.get(2);
@@ -48,10 +53,13 @@ final class NearestRows extends ExpandingRows {
           "building_population holds invalid WKB for " + home.get(0), e);
     }
     long residents = home.getLong(3);
-    for (FacilityCatalog.Category c : catalog.categories()) {
+    int index = network == null ? -1 : network.home(home.getLong(4), home.getString(0));
+    List<FacilityCatalog.Category> categories = catalog.categories();
+    for (int k = 0; k < categories.size(); k++) {
+      FacilityCatalog.Category c = categories.get(k);
       long target = 0;
       for (String b : c.targetBands()) {
-        target += home.getLong(4 + bands.indexOf(b));
+        target += home.getLong(5 + bands.indexOf(b));
       }
       FacilityIndex.Hit hit = indexes.get(c.code()).nearest(o.x, o.y);
       String id = hit == null ? null : indexes.get(c.code()).id(hit.index());
@@ -60,6 +68,12 @@ final class NearestRows extends ExpandingRows {
       boolean within = d != null && d <= reach;
       boolean covered = d != null && d * basis.factor() <= reach;
       Double walkMin = d == null ? null : d * basis.factor() / c.walkSpeedMPerMin();
+      // network_distance_m, network_facility_id, within_threshold_network, snapped,
+      // distance_basis, covered, walk_min: the walk's when the city has a network.
+      Object[] decided =
+          network == null
+              ? new Object[] {null, null, null, null, basis.name(), covered, walkMin}
+              : NetworkAccess.fill(network, index, k, reach, c.thresholdMinutes());
       emit(
           RowFactory.create(
               home.getString(0),
@@ -70,17 +84,17 @@ final class NearestRows extends ExpandingRows {
               d,
               reach,
               within,
-              null,
-              null,
-              null,
-              null,
-              basis.name(),
-              covered,
+              decided[0],
+              decided[1],
+              decided[2],
+              decided[3],
+              decided[4],
+              decided[5],
               residents,
               target,
               c.walkerCode(),
               c.thresholdMinutes(),
-              walkMin));
+              decided[6]));
     }
   }
 }

@@ -1,18 +1,14 @@
 package org.lifecircle.network;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -42,7 +38,9 @@ import scala.Tuple2;
  * once per executor), both within {@code limits.max_snap_m}; (3) one Spark task per catalog
  * category runs one bounded multi-source search ({@link NearestSearch}, cutoff = cutoff_multiple x
  * threshold) from all of the category's facilities and turns node distances into building distances
- * ({@link BuildingDistances}); (4) the rows join onto the straight-line rows.
+ * ({@link BuildingDistances}); (4) those come back to the driver as {@link NetworkDistances} and go
+ * out by broadcast to the pass that writes building_access, which fills each home's network columns
+ * from them ({@link #fill}).
  *
  * <p>Why one task per category with the whole graph broadcast: the search is a sequential heap loop
  * over one connected graph, and one graph fits one task up to megacity scale (2 M edges is about 50
@@ -60,21 +58,9 @@ import scala.Tuple2;
  * above the issue's 3x bar (see {@link NearestSearch}). Tests check the two agree.
  */
 public final class NetworkAccess implements AutoCloseable {
-  private static final List<String> NETWORK_COLUMNS =
-      List.of(
-          "network_distance_m",
-          "network_facility_id",
-          "within_threshold_network",
-          "snapped",
-          "distance_basis",
-          "covered",
-          "walk_min");
   private static final StructType SNAP_SCHEMA =
       StructType.fromDDL(
           "idx LONG, building_id STRING, district_code STRING, edge INT, position DOUBLE, offset DOUBLE");
-  private static final StructType NET_SCHEMA =
-      StructType.fromDDL(
-          "idx LONG, category STRING, network_distance_m DOUBLE, network_facility_id STRING");
 
   /** One category's facilities: ids in facility_id order (index = tie order) and their snaps. */
   public record CategoryFacilities(
@@ -84,7 +70,9 @@ public final class NetworkAccess implements AutoCloseable {
   private final List<CategoryFacilities> facilities;
   private final Dataset<Row> snaps;
   private final EdgeSnapper.Snaps buildingSnaps;
-  private final Dataset<Row> byBuilding;
+  // Kept until close: the persisted snaps are recomputed from the graph's should a block be lost.
+  private final List<Broadcast<?>> searchInputs;
+  private final Broadcast<NetworkDistances> distances;
   private final double maxSnap;
 
   private NetworkAccess(
@@ -92,20 +80,23 @@ public final class NetworkAccess implements AutoCloseable {
       List<CategoryFacilities> facilities,
       Dataset<Row> snaps,
       EdgeSnapper.Snaps buildingSnaps,
-      Dataset<Row> byBuilding,
+      List<Broadcast<?>> searchInputs,
+      Broadcast<NetworkDistances> distances,
       double maxSnap) {
     this.graph = graph;
     this.facilities = facilities;
     this.snaps = snaps;
     this.buildingSnaps = buildingSnaps;
-    this.byBuilding = byBuilding;
+    this.searchInputs = searchInputs;
+    this.distances = distances;
     this.maxSnap = maxSnap;
   }
 
   /**
    * Builds the graph from {@code edges} (silver walk_network rows), snaps {@code facilities} and
-   * {@code homes} (building_population rows) and plans the per-category searches. Stops when the
-   * network has no edge left after the island rule.
+   * {@code homes} and runs the per-category searches. {@code homes} holds one row per
+   * building_population row: (home index, building_id, origin WKB, district_code), the indexes 0 to
+   * n - 1 in any order. Stops when the network has no edge left after the island rule.
    */
   public static NetworkAccess route(
       SparkSession spark,
@@ -114,7 +105,7 @@ public final class NetworkAccess implements AutoCloseable {
       FacilityCatalog catalog,
       Dataset<Row> edges,
       Map<String, FacilityPoints> facilityPoints,
-      Dataset<Row> homes) {
+      JavaRDD<Row> homes) {
     double maxSnap = limits.maxSnapM();
     WalkGraph graph = WalkNetwork.graph(cityCode, edges);
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -123,32 +114,37 @@ public final class NetworkAccess implements AutoCloseable {
         snapFacilities(facilityPoints, catalog, graph, maxSnap, limits.cutoffMultiple());
     Dataset<Row> snaps =
         spark
-            .createDataFrame(
-                snapBuildings(
-                    homes.select("building_id", "origin", "district_code"), sharedGraph, maxSnap),
-                SNAP_SCHEMA)
+            .createDataFrame(snapBuildings(homes, sharedGraph, maxSnap), SNAP_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK());
-    EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps);
+    int[] idHash = new int[Math.toIntExact(snaps.count())];
+    EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps, idHash);
     Broadcast<EdgeSnapper.Snaps> sharedBuildings = jsc.broadcast(buildingSnaps);
 
     List<Integer> tasks = IntStream.range(0, facilities.size()).boxed().toList();
-    JavaRDD<Row> netRows =
+    // Task results go through Kryo, which cannot rebuild records: the arrays travel as a tuple.
+    List<Tuple2<double[], int[]>> found =
         jsc.parallelize(tasks, Math.max(1, tasks.size()))
-            .flatMap(new CategoryRows(sharedGraph, sharedBuildings, facilities));
-    Dataset<Row> byBuilding =
-        spark
-            .createDataFrame(netRows, NET_SCHEMA)
-            .join(snaps.select("idx", "building_id"), "idx")
-            .drop("idx");
-    return new NetworkAccess(graph, facilities, snaps, buildingSnaps, byBuilding, maxSnap);
+            .map(new CategorySearch(sharedGraph, sharedBuildings, facilities))
+            .collect();
+    NetworkDistances distances =
+        new NetworkDistances(
+            facilities.stream().map(CategoryFacilities::ids).toList(),
+            found.stream().map(t -> new BuildingDistances.Result(t._1(), t._2())).toList(),
+            buildingSnaps,
+            idHash);
+    return new NetworkAccess(
+        graph,
+        facilities,
+        snaps,
+        buildingSnaps,
+        List.of(sharedGraph, sharedBuildings),
+        jsc.broadcast(distances),
+        maxSnap);
   }
 
-  /** {@code straightLine} (building_access rows) with the network columns filled. */
-  public Dataset<Row> withNetwork(Dataset<Row> straightLine) {
-    return withNetwork(
-        straightLine,
-        byBuilding,
-        snaps.select(col("building_id"), col("edge").geq(0).as("snapped")));
+  /** Every home's walk to every category, for {@link #fill}. */
+  public Broadcast<NetworkDistances> distances() {
+    return distances;
   }
 
   /** network_stats from the graph, the snaps and {@code written} (building_access as written). */
@@ -160,32 +156,31 @@ public final class NetworkAccess implements AutoCloseable {
   @Override
   public void close() {
     snaps.unpersist();
+    distances.destroy();
+    searchInputs.forEach(Broadcast::destroy);
   }
 
   /**
-   * building_access with the network columns replaced: {@code byBuilding} holds (building_id,
-   * category, network_distance_m, network_facility_id) for reached pairs, {@code snapped} holds
-   * (building_id, snapped). Unreached pairs get null distance and are not covered.
+   * The network columns of one building_access row, in contract order (network_distance_m,
+   * network_facility_id, within_threshold_network, snapped, distance_basis, covered, walk_min) for
+   * the home at {@code home} and the category at {@code category} (catalog order), whose walker
+   * covers {@code thresholdM} metres in {@code thresholdMin} minutes. A pair not reached within the
+   * cutoff has a null distance and is not covered.
    */
-  public static Dataset<Row> withNetwork(
-      Dataset<Row> access, Dataset<Row> byBuilding, Dataset<Row> snapped) {
-    Dataset<Row> base = access;
-    for (String c : NETWORK_COLUMNS) {
-      base = base.drop(c);
-    }
-    return base.join(byBuilding, new String[] {"building_id", "category"}, "left")
-        .join(snapped, "building_id", "left")
-        .withColumn(
-            "within_threshold_network",
-            col("network_distance_m")
-                .isNotNull()
-                .and(col("network_distance_m").leq(col("threshold_m"))))
-        .withColumn("distance_basis", lit("network"))
-        .withColumn("covered", col("within_threshold_network"))
-        // threshold_m / threshold_min is the walker's speed (m/min).
-        .withColumn(
-            "walk_min",
-            col("network_distance_m").multiply(col("threshold_min")).divide(col("threshold_m")));
+  public static Object[] fill(
+      NetworkDistances d, int home, int category, double thresholdM, double thresholdMin) {
+    Double walk = d.distance(category, home);
+    boolean within = walk != null && walk <= thresholdM;
+    return new Object[] {
+      walk,
+      d.facilityId(category, home),
+      within,
+      d.snapped(home),
+      "network",
+      within,
+      // threshold_m / threshold_min is the walker's speed (m/min).
+      walk == null ? null : walk * thresholdMin / thresholdM
+    };
   }
 
   /** The walk network's lines, from silver walk_network rows. */
@@ -235,46 +230,45 @@ public final class NetworkAccess implements AutoCloseable {
   }
 
   private static JavaRDD<Row> snapBuildings(
-      Dataset<Row> homes, Broadcast<WalkGraph> graph, double maxSnap) {
-    return homes
-        .javaRDD()
-        .zipWithIndex()
-        .mapPartitions(
-            it -> {
-              WalkGraph g = graph.value();
-              WKBReader reader = new WKBReader();
-              return new Iterator<Row>() {
-                @Override
-                public boolean hasNext() {
-                  return it.hasNext();
-                }
+      JavaRDD<Row> homes, Broadcast<WalkGraph> graph, double maxSnap) {
+    return homes.mapPartitions(
+        it -> {
+          WalkGraph g = graph.value();
+          WKBReader reader = new WKBReader();
+          return new Iterator<Row>() {
+            @Override
+            public boolean hasNext() {
+              return it.hasNext();
+            }
 
-                @Override
-                public Row next() {
-                  Tuple2<Row, Long> t = it.next();
-                  Row h = t._1();
-                  Coordinate o =
-                      read(reader, (byte[]) h.get(1), Tables.BUILDING_POPULATION, h.getString(0))
-                          .getCoordinate();
-                  EdgeSnapper.Snap s = EdgeSnapper.snap(g, o.x, o.y, maxSnap);
-                  return RowFactory.create(
-                      t._2(),
-                      h.getString(0),
-                      h.getString(2),
-                      s == null ? -1 : s.edge(),
-                      s == null ? 0.0 : s.position(),
-                      s == null ? 0.0 : s.offset());
-                }
-              };
-            });
+            @Override
+            public Row next() {
+              Row h = it.next();
+              Coordinate o =
+                  read(reader, (byte[]) h.get(2), Tables.BUILDING_POPULATION, h.getString(1))
+                      .getCoordinate();
+              EdgeSnapper.Snap s = EdgeSnapper.snap(g, o.x, o.y, maxSnap);
+              return RowFactory.create(
+                  h.getLong(0),
+                  h.getString(1),
+                  h.getString(3),
+                  s == null ? -1 : s.edge(),
+                  s == null ? 0.0 : s.position(),
+                  s == null ? 0.0 : s.offset());
+            }
+          };
+        });
   }
 
-  private static EdgeSnapper.Snaps collectSnaps(Dataset<Row> snaps) {
-    EdgeSnapper.Snaps out = new EdgeSnapper.Snaps(Math.toIntExact(snaps.count()));
-    Iterator<Row> it = snaps.select("idx", "edge", "position", "offset").toLocalIterator();
+  /** The snaps by home index; {@code idHash} gets each home's building_id hash. */
+  private static EdgeSnapper.Snaps collectSnaps(Dataset<Row> snaps, int[] idHash) {
+    EdgeSnapper.Snaps out = new EdgeSnapper.Snaps(idHash.length);
+    Iterator<Row> it =
+        snaps.select("idx", "edge", "position", "offset", "building_id").toLocalIterator();
     while (it.hasNext()) {
       Row r = it.next();
       int i = Math.toIntExact(r.getLong(0));
+      idHash[i] = r.getString(4).hashCode();
       out.set(
           i,
           r.getInt(1) < 0
@@ -293,16 +287,16 @@ public final class NetworkAccess implements AutoCloseable {
   }
 
   /**
-   * One category per task: search, building distances, then one row per reached building. The
-   * facilities (small) travel in the closure, which Spark serializes with Java serialization;
-   * broadcasts and RDD elements go through Kryo, which cannot rebuild records.
+   * One category per task: the search and the building distances. The facilities (small) travel in
+   * the closure, which Spark serializes with Java serialization; broadcasts and RDD elements go
+   * through Kryo, which cannot rebuild records.
    */
-  static final class CategoryRows implements FlatMapFunction<Integer, Row> {
+  static final class CategorySearch implements Function<Integer, Tuple2<double[], int[]>> {
     private final Broadcast<WalkGraph> graph;
     private final Broadcast<EdgeSnapper.Snaps> buildings;
     private final List<CategoryFacilities> facilities;
 
-    CategoryRows(
+    CategorySearch(
         Broadcast<WalkGraph> graph,
         Broadcast<EdgeSnapper.Snaps> buildings,
         List<CategoryFacilities> facilities) {
@@ -312,37 +306,11 @@ public final class NetworkAccess implements AutoCloseable {
     }
 
     @Override
-    public Iterator<Row> call(Integer category) {
+    public Tuple2<double[], int[]> call(Integer category) {
       CategoryFacilities f = facilities.get(category);
       BuildingDistances.Result r =
           BuildingDistances.forCategory(graph.value(), buildings.value(), f.snaps(), f.cutoffM());
-      return new Iterator<>() {
-        private int i = advance(0);
-
-        private int advance(int from) {
-          int k = from;
-          while (k < r.facility().length && !r.reached(k)) {
-            k++;
-          }
-          return k;
-        }
-
-        @Override
-        public boolean hasNext() {
-          return i < r.facility().length;
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new NoSuchElementException();
-          }
-          Row row =
-              RowFactory.create((long) i, f.code(), r.distance()[i], f.ids()[r.facility()[i]]);
-          i = advance(i + 1);
-          return row;
-        }
-      };
+      return new Tuple2<>(r.distance(), r.facility());
     }
   }
 }
