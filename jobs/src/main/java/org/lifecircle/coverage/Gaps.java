@@ -25,6 +25,9 @@ import org.apache.spark.sql.expressions.Window;
 public final class Gaps {
   private static final double MAX_EXCESS_FACTOR = 2.0;
 
+  /** Distance x residents, summed exactly: 28 digits of metre-persons, 10 after the point. */
+  static final String DISTANCE_SUM = "decimal(38,10)";
+
   private Gaps() {}
 
   /** The distance used for coverage on each row's basis. */
@@ -36,21 +39,19 @@ public final class Gaps {
         .otherwise(col("distance_m"));
   }
 
+  /**
+   * Distance gaps: the communities whose coverage rate of a category is below {@code gapShare},
+   * with the mean distance of their uncovered target residents on the coverage basis, from {@link
+   * CoverageStage#cells} and the community_coverage rows.
+   */
   public static Dataset<Row> distanceGaps(
-      Dataset<Row> access,
-      Dataset<Row> coverage,
-      Dataset<Row> cat,
-      double gapShare,
-      double detourFactor) {
+      Dataset<Row> cells, Dataset<Row> coverage, Dataset<Row> cat, double gapShare) {
     Dataset<Row> uncovered =
-        access
-            .where(col("covered").equalTo(false).and(col("target_residents").gt(0)))
-            .withColumn("d", basisDistance(detourFactor))
+        cells
             .groupBy(col("community_code").as("u_community"), col("category").as("u_category"))
             .agg(
-                sum(when(col("d").isNotNull(), col("d").multiply(col("target_residents"))))
-                    .as("wsum"),
-                sum(when(col("d").isNotNull(), col("target_residents"))).as("wn"));
+                sum("uncovered_distance_sum").as("wsum"),
+                sum("uncovered_distance_residents").as("wn"));
     Dataset<Row> short_ =
         coverage
             .where(
@@ -65,7 +66,9 @@ public final class Gaps {
                     .equalTo(col("u_community"))
                     .and(col("category").equalTo(col("u_category"))),
                 "left")
-            .withColumn("nearest_distance_m", when(col("wn").gt(0), col("wsum").divide(col("wn"))))
+            .withColumn(
+                "nearest_distance_m",
+                when(col("wn").gt(0), col("wsum").cast("double").divide(col("wn"))))
             .withColumn("uncovered", col("target_residents").minus(col("covered_target_residents")))
             .withColumn("excess_m", col("nearest_distance_m").minus(col("cat_threshold_m")));
     Column excessFactor =

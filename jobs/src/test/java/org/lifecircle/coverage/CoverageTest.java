@@ -81,8 +81,9 @@ class CoverageTest {
             new StructType()
                 .add("area_level", DataTypes.StringType)
                 .add("area_code", DataTypes.StringType));
-    coverage = CoverageStage.coverage(access, areas, cat, "990102", 0.8).cache();
-    gaps = Gaps.distanceGaps(access, coverage, cat, 0.8, 1.3).cache();
+    Dataset<Row> cells = CoverageStage.cells(access, 1.3);
+    coverage = CoverageStage.coverage(cells, areas, cat, "990102", 0.8).cache();
+    gaps = Gaps.distanceGaps(cells, coverage, cat, 0.8).cache();
   }
 
   private static Row row(
