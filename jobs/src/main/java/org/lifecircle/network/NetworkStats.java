@@ -1,9 +1,9 @@
 package org.lifecircle.network;
 
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.grouping;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -39,6 +39,9 @@ public final class NetworkStats {
 
   /** Straight-line distance below which a building-facility pair is left out of detour ratios. */
   static final double MIN_DETOUR_PAIR_M = 1.0;
+
+  private static final double MEAN_SCALE = 1e6;
+  private static final double PERCENTILE_SCALE = 1e4;
 
   record Stat(String district, String metric, double value, String unit) {}
 
@@ -139,12 +142,21 @@ public final class NetworkStats {
             .agg(
                 grouping("district_code"),
                 count(lit(1)),
-                avg("ratio"),
-                // Exact percentiles of the ratios rounded to 1e-4: the same numbers whatever the
-                // partitioning (percentile_approx's sketch depends on the order partial results
-                // merge in, so two Spark settings gave two answers), in memory bounded by the
-                // distinct rounded ratios (tens of thousands), not the pairs (30 M at SF 1).
-                expr("percentile(round(ratio, 4), array(0.1, 0.5, 0.9))"))
+                // The mean of the ratios in millionths, summed as whole numbers: exact, so the
+                // same whatever order the rows arrive in (a sum of doubles is not, and access's
+                // rows arrive in another order when its plan changes).
+                sum(scaled(MEAN_SCALE)),
+                // Exact percentiles of the ratios in ten-thousandths: the same numbers whatever
+                // the partitioning (percentile_approx's sketch depends on the order partial
+                // results merge in, so two Spark settings gave two answers), in memory bounded by
+                // the distinct rounded ratios (tens of thousands), not the pairs (30 M at SF 1).
+                // Rounded by arithmetic, not round(ratio, 4): Spark's round goes through a
+                // decimal string per value, 20 of the stage's 31 s at SF 1 (JFR, session 14).
+                expr(
+                    String.format(
+                        Locale.ROOT,
+                        "percentile(floor(ratio * %.0f + 0.5), array(0.1, 0.5, 0.9))",
+                        PERCENTILE_SCALE)))
             .orderBy(col("district_code").asc_nulls_first())
             .collectAsList()) {
       if (r.getByte(1) == 1) {
@@ -180,7 +192,7 @@ public final class NetworkStats {
             share(fSnapped, fAll),
             fAll - fSnapped));
     if (city != null && city.getLong(2) > 0) {
-      List<Double> q = city.getList(4);
+      List<Double> q = percentiles(city, 4);
       headlines.add(
           String.format(
               Locale.ROOT,
@@ -190,7 +202,7 @@ public final class NetworkStats {
               q.get(0),
               q.get(1),
               q.get(2),
-              city.getDouble(3)));
+              mean(city, 2)));
     }
     flips(access, facilities, metrics, headlines);
     return new NetworkStats(stats, metrics, headlines);
@@ -250,11 +262,25 @@ public final class NetworkStats {
     if (n == 0) {
       return;
     }
-    List<Double> q = r.getList(offset + 2);
+    List<Double> q = percentiles(r, offset + 2);
     stats.add(new Stat(district, "detour_ratio_p10", q.get(0), "ratio"));
     stats.add(new Stat(district, "detour_ratio_p50", q.get(1), "ratio"));
     stats.add(new Stat(district, "detour_ratio_p90", q.get(2), "ratio"));
-    stats.add(new Stat(district, "detour_ratio_mean", r.getDouble(offset + 1), "ratio"));
+    stats.add(new Stat(district, "detour_ratio_mean", mean(r, offset), "ratio"));
+  }
+
+  /** The ratio column in 1 / {@code scale} units, rounded half up: a whole number. */
+  private static Column scaled(double scale) {
+    return floor(col("ratio").multiply(scale).plus(0.5));
+  }
+
+  /** The mean ratio of an aggregated row: count at {@code offset}, scaled sum after it. */
+  private static double mean(Row r, int offset) {
+    return r.getLong(offset + 1) / (double) r.getLong(offset) / MEAN_SCALE;
+  }
+
+  private static List<Double> percentiles(Row r, int at) {
+    return r.<Double>getList(at).stream().map(v -> v / PERCENTILE_SCALE).toList();
   }
 
   private static void add(
