@@ -28,9 +28,10 @@ import org.locationtech.jts.io.WKBReader;
 import scala.Tuple2;
 
 /**
- * Walking distance along the silver walk_network, for the access stage: building_access rows with
- * the network columns filled and coverage decided on network distance, and the network_stats rows.
- * The access stage writes both tables once; this class reads and writes nothing itself.
+ * Walking distance along the silver walk_network, for the access stage: every home's walk to every
+ * category ({@link NetworkDistances}, from which the access pass fills building_access's network
+ * columns and decides coverage), and the network_stats rows. The access stage writes both tables
+ * once; this class reads and writes nothing itself.
  *
  * <p>Steps: (1) the driver collects the lines and builds a {@link WalkGraph} (nodes merged within
  * {@link GraphBuilder#MERGE_TOLERANCE_M}, islands by {@link GraphBuilder.IslandRule#DEFAULT}); (2)
@@ -116,30 +117,40 @@ public final class NetworkAccess implements AutoCloseable {
         spark
             .createDataFrame(snapBuildings(homes, sharedGraph, maxSnap), SNAP_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK());
-    int[] idHash = new int[Math.toIntExact(snaps.count())];
-    EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps, idHash);
-    Broadcast<EdgeSnapper.Snaps> sharedBuildings = jsc.broadcast(buildingSnaps);
-
-    List<Integer> tasks = IntStream.range(0, facilities.size()).boxed().toList();
-    // Task results go through Kryo, which cannot rebuild records: the arrays travel as a tuple.
-    List<Tuple2<double[], int[]>> found =
-        jsc.parallelize(tasks, Math.max(1, tasks.size()))
-            .map(new CategorySearch(sharedGraph, sharedBuildings, facilities))
-            .collect();
-    NetworkDistances distances =
-        new NetworkDistances(
-            facilities.stream().map(CategoryFacilities::ids).toList(),
-            found.stream().map(t -> new BuildingDistances.Result(t._1(), t._2())).toList(),
-            buildingSnaps,
-            idHash);
-    return new NetworkAccess(
-        graph,
-        facilities,
-        snaps,
-        buildingSnaps,
-        List.of(sharedGraph, sharedBuildings),
-        jsc.broadcast(distances),
-        maxSnap);
+    Broadcast<EdgeSnapper.Snaps> sharedBuildings = null;
+    try {
+      int[] idHash = new int[Math.toIntExact(snaps.count())];
+      EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps, idHash);
+      sharedBuildings = jsc.broadcast(buildingSnaps);
+      List<Integer> tasks = IntStream.range(0, facilities.size()).boxed().toList();
+      // Task results go through Kryo, which cannot rebuild records: the arrays travel as a tuple.
+      List<Tuple2<double[], int[]>> found =
+          jsc.parallelize(tasks, Math.max(1, tasks.size()))
+              .map(new CategorySearch(sharedGraph, sharedBuildings, facilities))
+              .collect();
+      NetworkDistances distances =
+          new NetworkDistances(
+              facilities.stream().map(CategoryFacilities::ids).toList(),
+              found.stream().map(t -> new BuildingDistances.Result(t._1(), t._2())).toList(),
+              buildingSnaps,
+              idHash);
+      return new NetworkAccess(
+          graph,
+          facilities,
+          snaps,
+          buildingSnaps,
+          List.of(sharedGraph, sharedBuildings),
+          jsc.broadcast(distances),
+          maxSnap);
+    } catch (RuntimeException e) {
+      // No NetworkAccess to close: release what was made before the failure, then rethrow.
+      snaps.unpersist();
+      sharedGraph.destroy();
+      if (sharedBuildings != null) {
+        sharedBuildings.destroy();
+      }
+      throw e;
+    }
   }
 
   /** Every home's walk to every category, for {@link #fill}. */

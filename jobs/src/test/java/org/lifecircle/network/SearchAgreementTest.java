@@ -12,6 +12,7 @@ import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.common.PipelineException;
+import scala.Tuple2;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 
@@ -149,6 +150,27 @@ class SearchAgreementTest {
     assertThat(EdgeSnapper.snap(g2, 150, 103, 150)).isEqualTo(EdgeSnapper.snap(g, 150, 103, 150));
     assertThat(s2.get(0)).isEqualTo(snaps.get(0));
     assertThat(s2.snapped(1)).isFalse();
+    // The walk searches' task results and the arrays the access pass reads: cluster executors
+    // deserialize both (local mode hands over the driver's objects).
+    Tuple2<double[], int[]> found =
+        new Tuple2<>(new double[] {120.5, Double.NaN}, new int[] {0, -1});
+    @SuppressWarnings("unchecked")
+    Tuple2<double[], int[]> found2 =
+        (Tuple2<double[], int[]>) kryo.deserialize(kryo.serialize(found, any), any);
+    assertThat(found2._1()).containsExactly(found._1());
+    assertThat(found2._2()).containsExactly(found._2());
+    NetworkDistances d =
+        new NetworkDistances(
+            List.<String[]>of(new String[] {"F1"}),
+            List.of(new BuildingDistances.Result(found._1(), found._2())),
+            snaps,
+            new int[] {"B1".hashCode(), "B2".hashCode()});
+    NetworkDistances d2 = (NetworkDistances) kryo.deserialize(kryo.serialize(d, any), any);
+    assertThat(d2.home(1, "B2")).isEqualTo(1);
+    assertThat(d2.distance(0, 0)).isEqualTo(120.5);
+    assertThat(d2.facilityId(0, 0)).isEqualTo("F1");
+    assertThat(d2.distance(0, 1)).isNull();
+    assertThat(d2.snapped(0)).isTrue();
   }
 
   @Test
