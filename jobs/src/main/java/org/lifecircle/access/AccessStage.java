@@ -47,6 +47,9 @@ public final class AccessStage implements Stage {
   private static final List<String> HOME_COLUMNS =
       List.of("building_id", "community_code", "origin", "residents");
 
+  /** Where {@link #indexedHomes} puts the home's index; the age bands follow it. */
+  static final int HOME_INDEX = HOME_COLUMNS.size();
+
   @Override
   public String name() {
     return NAME;
@@ -107,7 +110,9 @@ public final class AccessStage implements Stage {
               tables.snapshot(Tables.WALK_NETWORK),
               points,
               indexed.map(
-                  h -> RowFactory.create(h.get(4), h.get(0), h.get(2), h.get(h.length() - 1))))) {
+                  h ->
+                      RowFactory.create(
+                          h.get(HOME_INDEX), h.get(0), h.get(2), h.get(h.length() - 1))))) {
         counts.put(
             Tables.BUILDING_ACCESS,
             tables.replaceSnapshot(
@@ -176,9 +181,9 @@ public final class AccessStage implements Stage {
               Row r = t._1();
               Object[] v = new Object[r.length() + 1];
               for (int i = 0; i < r.length(); i++) {
-                v[i < HOME_COLUMNS.size() ? i : i + 1] = r.get(i);
+                v[i < HOME_INDEX ? i : i + 1] = r.get(i);
               }
-              v[HOME_COLUMNS.size()] = t._2();
+              v[HOME_INDEX] = t._2();
               return RowFactory.create(v);
             })
         // After the indexes are given (each row carries its own): the order rows arrive in after

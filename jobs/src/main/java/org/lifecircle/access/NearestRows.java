@@ -53,13 +53,16 @@ final class NearestRows extends ExpandingRows {
           "building_population holds invalid WKB for " + home.get(0), e);
     }
     long residents = home.getLong(3);
-    int index = network == null ? -1 : network.home(home.getLong(4), home.getString(0));
+    int index =
+        network == null
+            ? -1
+            : network.home(home.getLong(AccessStage.HOME_INDEX), home.getString(0));
     List<FacilityCatalog.Category> categories = catalog.categories();
     for (int k = 0; k < categories.size(); k++) {
       FacilityCatalog.Category c = categories.get(k);
       long target = 0;
       for (String b : c.targetBands()) {
-        target += home.getLong(5 + bands.indexOf(b));
+        target += home.getLong(AccessStage.HOME_INDEX + 1 + bands.indexOf(b));
       }
       FacilityIndex.Hit hit = indexes.get(c.code()).nearest(o.x, o.y);
       String id = hit == null ? null : indexes.get(c.code()).id(hit.index());
