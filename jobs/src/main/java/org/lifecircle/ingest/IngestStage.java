@@ -159,8 +159,21 @@ public final class IngestStage implements Stage {
       // numbered from 1, and the last number given is the count of rows read.
       JavaRDD<Row> source = staged.rows().javaRDD();
       boolean onePartition = source.getNumPartitions() == 1;
+      // Counted on a projection of nothing: the scan splits the files alone, so its partitions are
+      // the source's, but no row is turned into JSON text or geometry (buildings at SF 1: 56.7 s
+      // of task time before, for rows the validation then builds again). A count that differed
+      // from the validated rows would stop the run at reconciliation.
       List<Long> sizes =
-          onePartition ? List.of(0L) : source.mapPartitions(IngestStage::size).collect();
+          onePartition
+              ? List.of(0L)
+              : staged.rows().select(lit(1)).javaRDD().mapPartitions(IngestStage::size).collect();
+      if (sizes.size() != source.getNumPartitions()) {
+        throw PipelineException.cannot(
+            "read",
+            "dataset " + dataset,
+            "the row count split the file into other partitions than the validation",
+            sizes.size() + " != " + source.getNumPartitions());
+      }
       long[] first = new long[sizes.size()];
       long counted = 0;
       for (int i = 0; i < first.length; i++) {
