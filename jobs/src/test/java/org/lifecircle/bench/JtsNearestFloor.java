@@ -54,12 +54,8 @@ public final class JtsNearestFloor {
     }
     trees.values().forEach(STRtree::build);
     int n = homes.size();
-    double[] hx = new double[n];
-    double[] hy = new double[n];
-    for (int i = 0; i < n; i++) {
-      hx[i] = Double.parseDouble(homes.get(i)[1]);
-      hy[i] = Double.parseDouble(homes.get(i)[2]);
-    }
+    double[] hx = column(homes, 1);
+    double[] hy = column(homes, 2);
     long t2 = System.nanoTime();
     ItemDistance pointDistance =
         (a, b) -> ((Coordinate) a.getItem()).distance((Coordinate) b.getItem());
@@ -123,7 +119,16 @@ public final class JtsNearestFloor {
         (t4 - t3) / 1e9);
   }
 
-  private static List<String[]> read(Path file) throws IOException {
+  /** Column {@code k} of every row, as numbers. */
+  static double[] column(List<String[]> rows, int k) {
+    double[] out = new double[rows.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Double.parseDouble(rows.get(i)[k]);
+    }
+    return out;
+  }
+
+  static List<String[]> read(Path file) throws IOException {
     CsvParserSettings settings = new CsvParserSettings();
     settings.setHeaderExtractionEnabled(true);
     try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
