@@ -269,10 +269,10 @@ public final class RecommendStage implements Stage {
         Map<String, Long> byAsset = gains.getOrDefault(g.category(), Map.of());
         Map<String, List<GapFillPlan.Pair>> firstOfCategory = new HashMap<>();
         Set<String> top = new TreeSet<>();
-        byAsset.entrySet().stream()
-            .sorted(GapFillPlan.BY_GAIN)
-            .limit(Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + allBudgets)
-            .map(Map.Entry::getKey)
+        GapFillPlan.best(
+                byAsset,
+                a -> true,
+                Math.max(GapFillPlan.FIRST_CANDIDATES, 4 * g.budget()) + allBudgets)
             .forEach(
                 a -> {
                   top.add(a);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
@@ -176,5 +177,32 @@ class MaxCoverTest {
       grown += calls[0] > 1 ? 1 : 0;
     }
     assertThat(grown).as("instances where the first candidates were not enough").isGreaterThan(10);
+  }
+
+  @Test
+  void theBestCandidatesAreTheFirstOfTheFullSort() {
+    // Oracle: sort every kept candidate by gain (most first), ties by id, and take the first n.
+    Random rnd = new Random(11);
+    for (int instance = 0; instance < 200; instance++) {
+      Map<String, Long> gains = new HashMap<>();
+      int size = rnd.nextInt(300);
+      for (int a = 0; a < size; a++) {
+        gains.put(String.format("a%04d", rnd.nextInt(1000)), (long) rnd.nextInt(5));
+      }
+      int n = rnd.nextInt(size + 3);
+      int modulus = 1 + rnd.nextInt(3);
+      Predicate<String> keep = a -> a.hashCode() % modulus == 0;
+      List<String> expected =
+          gains.entrySet().stream()
+              .filter(e -> keep.test(e.getKey()))
+              .sorted(
+                  Map.Entry.<String, Long>comparingByValue()
+                      .reversed()
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(n)
+              .map(Map.Entry::getKey)
+              .toList();
+      assertThat(GapFillPlan.best(gains, keep, n)).as("instance %d", instance).isEqualTo(expected);
+    }
   }
 }
