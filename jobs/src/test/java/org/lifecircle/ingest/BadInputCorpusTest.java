@@ -570,8 +570,24 @@ class BadInputCorpusTest {
       assertThat(c.counts().quarantined()).isEqualTo(bad);
       assertThat(c.counts().read()).isEqualTo(c.counts().accepted() + c.counts().quarantined());
       assertThat(c.counts().accepted()).as("the clean rows").isEqualTo(kind.accepted());
+      // A duplicate id quarantines the later row; the row first seen with the id is accepted.
+      for (Row dup :
+          c.rows()
+              .where("__reason = 'DUPLICATE_ID'")
+              .selectExpr(c.contract().key().get(0), "source_row")
+              .collectAsList()) {
+        Row winner =
+            c.rows()
+                .where("__reason IS NULL")
+                .where(c.rows().col(c.contract().key().get(0)).equalTo(dup.get(0)))
+                .select("source_row")
+                .first();
+        assertThat(winner.getLong(0))
+            .as("row first seen with %s", dup.get(0))
+            .isLessThan(dup.getLong(1));
+      }
     } finally {
-      c.rows().unpersist();
+      c.held().unpersist();
     }
   }
 
