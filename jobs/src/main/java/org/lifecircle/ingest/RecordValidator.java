@@ -58,6 +58,11 @@ public final class RecordValidator implements Serializable {
   private transient WKTReader wktReader;
   private transient GeoJsonReader geoJsonReader;
   private transient WKBWriter wkbWriter;
+  private transient int[] layout;
+  private transient int keyIn;
+  private transient int keyOut;
+
+  private static final int SOURCE_ROW = -2;
 
   public RecordValidator(
       String dataset,
@@ -128,42 +133,51 @@ public final class RecordValidator implements Serializable {
   }
 
   private Row output(Object[] inputValues, long sourceRow, Verdict v, String raw) {
-    List<Object> out = new ArrayList<>();
-    List<Contract.Field> inputs = contract.inputFields();
-    for (Contract.Field f : contract.fields()) {
-      if (isPartition(f)) {
-        continue;
-      }
-      if (f.name().equals("source_row")) {
-        out.add(sourceRow);
-      } else if (f.isInput()) {
-        out.add(v.reason == null ? inputValues[inputs.indexOf(f)] : null);
-      } else {
-        out.add(null);
-      }
+    Object[] out = new Object[layout.length + 4];
+    for (int i = 0; i < layout.length; i++) {
+      int from = layout[i];
+      out[i] =
+          from == SOURCE_ROW
+              ? (Object) sourceRow
+              : from >= 0 && v.reason == null ? inputValues[from] : null;
     }
     // A quarantined row keeps its id so the quarantine table can name the record.
-    if (v.reason != null) {
-      String key = contract.key().isEmpty() ? null : contract.key().get(0);
-      int k = key == null ? -1 : inputs.indexOf(contract.field(key));
-      int pos =
-          contract.fields().stream()
-              .filter(f -> !isPartition(f))
-              .map(Contract.Field::name)
-              .toList()
-              .indexOf(key);
-      if (k >= 0 && pos >= 0 && inputValues[k] != null) {
-        out.set(pos, inputValues[k]);
-      }
+    if (v.reason != null && keyOut >= 0 && inputValues[keyIn] != null) {
+      out[keyOut] = inputValues[keyIn];
     }
-    out.add(v.reason);
-    out.add(v.message);
-    out.add(raw);
-    out.add(v.repaired);
-    return RowFactory.create(out.toArray());
+    out[layout.length] = v.reason;
+    out[layout.length + 1] = v.message;
+    out[layout.length + 2] = raw;
+    out[layout.length + 3] = v.repaired;
+    return RowFactory.create(out);
+  }
+
+  /**
+   * Where each output field (the contract's, less partition columns) comes from: an input field's
+   * index, {@link #SOURCE_ROW}, or -1 (null); and the key's input and output positions (-1 when the
+   * contract has no key among its inputs). Worked out once: per row, looking fields up by equality
+   * was 1.6 % of SF 1 ingest's CPU (JFR, session 15).
+   */
+  private void layOut() {
+    List<Contract.Field> inputs = contract.inputFields();
+    List<Contract.Field> fields = contract.fields().stream().filter(f -> !isPartition(f)).toList();
+    layout = new int[fields.size()];
+    for (int i = 0; i < layout.length; i++) {
+      Contract.Field f = fields.get(i);
+      layout[i] = f.name().equals("source_row") ? SOURCE_ROW : f.isInput() ? inputs.indexOf(f) : -1;
+    }
+    String key = contract.key().isEmpty() ? null : contract.key().get(0);
+    keyIn = key == null ? -1 : inputs.indexOf(contract.field(key));
+    keyOut = key == null ? -1 : fields.stream().map(Contract.Field::name).toList().indexOf(key);
+    if (keyIn < 0) {
+      keyOut = -1;
+    }
   }
 
   private void init() {
+    if (layout == null) {
+      layOut();
+    }
     if (crs == null) {
       crs = new CrsTransform(sourceCrs, metricCrs);
       wkbReader = new WKBReader();
