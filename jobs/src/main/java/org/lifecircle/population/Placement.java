@@ -194,9 +194,24 @@ record Placement(
         cells.select(col("unit_id").as("a_id"), expr("ST_GeomFromWKB(geometry)").as("a_geom"));
     Dataset<Row> b =
         cells.select(col("unit_id").as("b_id"), expr("ST_GeomFromWKB(geometry)").as("b_geom"));
+    // The overlay (ST_Intersection) only where the bounding boxes overlap by more than 1 m² (less
+    // a margin for rounding): the shared part lies inside that overlap, so no other pair can pass,
+    // and a tiling grid's
+    // neighbours, which touch along an edge or a corner, never reach the overlay (SF 1: 200 k
+    // cells,
+    // some 1.6 M touching pairs; the overlays were 40 s of the stage's CPU, event log, session 15).
+    // Spark evaluates AND left to right and stops at the first false.
+    Column boxesOverlap =
+        expr(
+            "(least(ST_XMax(a_geom), ST_XMax(b_geom)) - greatest(ST_XMin(a_geom), ST_XMin(b_geom)))"
+                + " * (least(ST_YMax(a_geom), ST_YMax(b_geom)) - greatest(ST_YMin(a_geom),"
+                + " ST_YMin(b_geom))) > 0.99");
     return a.join(b, expr("ST_Intersects(a_geom, b_geom)"))
         .where(
-            col("a_id").lt(col("b_id")).and(expr("ST_Area(ST_Intersection(a_geom, b_geom)) > 1.0")))
+            col("a_id")
+                .lt(col("b_id"))
+                .and(boxesOverlap)
+                .and(expr("ST_Area(ST_Intersection(a_geom, b_geom)) > 1.0")))
         .count();
   }
 
