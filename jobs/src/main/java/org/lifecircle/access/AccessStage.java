@@ -136,7 +136,8 @@ public final class AccessStage implements Stage {
 
   /**
    * The transform: homes (building_population rows) x catalog categories, nearest facility by
-   * straight line through a broadcast per-category STRtree applied in mapPartitions.
+   * straight line through a broadcast per-category 2-d tree ({@link PointTree}) applied in
+   * mapPartitions.
    */
   public static Dataset<Row> access(
       SparkSession spark,

@@ -49,7 +49,7 @@ final class Stages {
     register(
         "access",
         AccessStage::new,
-        "Nearest facility per building and catalog category, by straight line (broadcast STRtree) and, where the city has a walk network, along it (snapped, bounded multi-source Dijkstra); writes building_access once and network_stats.");
+        "Nearest facility per building and catalog category, by straight line (broadcast 2-d tree per category) and, where the city has a walk network, along it (snapped, bounded multi-source Dijkstra); writes building_access once and network_stats.");
     register(
         ServiceAreasStage.NAME,
         ServiceAreasStage::new,
