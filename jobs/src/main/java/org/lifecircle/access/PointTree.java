@@ -70,7 +70,8 @@ final class PointTree {
           if (d < bestDistance || (d == bestDistance && index[mid] < best)) {
             best = index[mid];
             bestDistance = d;
-            bound = d * d * SLACK;
+            // MIN_NORMAL: below it squares lose their relative precision (no city is that small).
+            bound = d * d * SLACK + Double.MIN_NORMAL;
           }
         }
         double diff = axis == 0 ? qx - xs[mid] : qy - ys[mid];

@@ -644,7 +644,7 @@ class BadInputCorpusTest {
                           : r.getAs("__reason") + " " + r.getAs("__message")))
           .toList();
     } finally {
-      c.rows().unpersist();
+      c.held().unpersist();
     }
   }
 
