@@ -340,9 +340,25 @@ class ReliabilityIT {
   @Order(3)
   void maintenanceCompactsAndVacuumsWithoutChangingARowAndRefusesAnUnsafeRetention()
       throws Exception {
+    // Ingest writes a small source's rows from its one partition: one file per date, nothing to
+    // compact. The same rows written again in three files give OPTIMIZE its work.
+    String buildings = warehouse.resolve("buildings").toString();
+    String snapshot = "city_code = '990201' AND snapshot_date = DATE'" + DATE + "'";
+    spark
+        .read()
+        .format("delta")
+        .load(buildings)
+        .where(snapshot)
+        .repartition(3)
+        .write()
+        .format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", snapshot)
+        .save(buildings);
     Map<String, TableState> before = states("990201", DATE);
     Map<String, TableState> referenceBefore = states("990201", REFERENCE_DATE);
     long filesBefore = partitionFiles("buildings");
+    assertThat(filesBefore).as("files to compact").isGreaterThan(2);
     assertThat(
             LifeCircle.execute(
                 "maintain",
