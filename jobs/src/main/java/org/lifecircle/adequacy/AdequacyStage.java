@@ -21,7 +21,6 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
-import org.lifecircle.network.PairDistances;
 import org.lifecircle.network.WalkNetwork;
 
 /**
@@ -40,14 +39,17 @@ import org.lifecircle.network.WalkNetwork;
  * resident, sum_i A_i x P_i = sum_j capacity_j (any decay: both steps use the same weights); a
  * facility with nobody within reach has R_j null and its capacity is not apportioned.
  *
- * <p>Pairs come from a Sedona distance join between facility points (silver facilities) and
- * building origins (building_population.origin), straight-line radius d0 (a walk is never shorter
- * than the straight line, so no walking pair is missed), then each pair is kept or dropped on its
- * building_access basis. On 'network', both steps use the walk: one bounded search from each
- * facility, snapped as the access stage snaps it, gives the walking distance to every building of
- * its straight-line pairs ({@link PairDistances}); a pair is kept when the walk is within d0, and
+ * <p>Pairs never leave the task that finds them: each stage only needs, per facility and community,
+ * served = sum of w(d_ij) x P_i over the community's buildings in the facility's catchment (a
+ * catchment cell). Step 1 sums a facility's cells; step 2 needs A_i only through the community
+ * sums, and sum over a community's buildings of A_i x P_i = sum over facilities of R_j x served, so
+ * the buildings' A_i are never materialised. On 'network', one bounded search from each facility,
+ * snapped as the access stage snaps it, walks to every home with demand ({@link
+ * NetworkCatchments}); a pair is kept when the walk and the straight line are within d0, and
  * weighted by the walk. A home across a river with no bridge near is in a facility's straight-line
- * catchment but not in its walking one.
+ * catchment but not in its walking one. On the straight-line bases the pairs come from a Sedona
+ * distance join between facility points (silver facilities) and building origins
+ * (building_population.origin), radius d0.
  *
  * <p>Community rows: accessibility_index = sum A_i P_i / sum P_i (target-weighted mean),
  * places_per_1000_target = accessibility_index x 1000, reachable_places = sum A_i P_i, and
@@ -82,9 +84,8 @@ public final class AdequacyStage implements Stage {
   /** Everything the stage computes, before writing. */
   public record Result(
       Dataset<Row> facilities,
-      Dataset<Row> buildings,
       Dataset<Row> communities,
-      Dataset<Row> pairs,
+      Dataset<Row> cells,
       long facilitiesWithoutCapacity) {}
 
   @Override
@@ -106,7 +107,7 @@ public final class AdequacyStage implements Stage {
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity());
     long in = homes.count();
     rows.unpersist();
-    r.pairs().unpersist();
+    r.cells().unpersist();
 
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put(Tables.FACILITY_ADEQUACY, written);
@@ -146,19 +147,9 @@ public final class AdequacyStage implements Stage {
                 "distance_basis")
             .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
 
-    Dataset<Row> pairs =
-        TwoStepCatchment.weightedPairs(
-                TwoStepCatchment.walked(
-                    TwoStepCatchment.candidatePairs(
-                        supplied, homes.select("building_id", "origin"), cap),
-                    network),
-                demand,
-                catalog,
-                detourFactor)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> supply = TwoStepCatchment.supply(supplied, pairs);
-    Dataset<Row> buildings = TwoStepCatchment.accessibility(demand, pairs, supply);
-    Dataset<Row> communities = TwoStepCatchment.communities(buildings, cap);
+    Dataset<Row> cells = cells(catalog, supplied, homes, demand, access, detourFactor, network);
+    Dataset<Row> supply = TwoStepCatchment.supply(supplied, cells);
+    Dataset<Row> communities = TwoStepCatchment.communities(demand, cells, supply, cap);
     Dataset<Row> basis =
         demand
             .groupBy(col("category").as("b_category"))
@@ -168,7 +159,50 @@ public final class AdequacyStage implements Stage {
             .join(cap, col("category").equalTo(col("cap_code")))
             .join(basis, col("category").equalTo(col("b_category")), "left")
             .drop("b_category");
-    return new Result(facilityOut, buildings, communities, pairs, withoutCapacity);
+    return new Result(facilityOut, communities, cells, withoutCapacity);
+  }
+
+  /**
+   * The catchment cells of every facility with a capacity, persisted: the rows on the 'network'
+   * basis from one walk per facility ({@link NetworkCatchments}) when the city has a walk network,
+   * the others from a Sedona distance join. The join runs only when some row is on another basis
+   * (Delta's file statistics answer that without reading a row when none is).
+   */
+  private static Dataset<Row> cells(
+      FacilityCatalog catalog,
+      Dataset<Row> supplied,
+      Dataset<Row> homes,
+      Dataset<Row> demand,
+      Dataset<Row> access,
+      double detourFactor,
+      WalkNetwork network) {
+    Dataset<Row> cap = CapacityFrame.of(homes.sparkSession(), catalog);
+    // Without a walk network, rows on the 'network' basis have no walk and so no pair.
+    Dataset<Row> straight = demand.where(col("distance_basis").notEqual("network"));
+    Dataset<Row> cells = null;
+    if (network == null || !straight.isEmpty()) {
+      cells =
+          TwoStepCatchment.cells(
+              TwoStepCatchment.weightedPairs(
+                  TwoStepCatchment.candidatePairs(
+                      supplied, homes.select("building_id", "origin"), cap),
+                  straight,
+                  catalog,
+                  detourFactor));
+    }
+    if (network != null) {
+      Dataset<Row> walked =
+          NetworkCatchments.cells(
+              supplied,
+              access
+                  .where(col("distance_basis").equalTo("network"))
+                  .select(
+                      "building_id", "community_code", "category", "origin", "target_residents"),
+              catalog,
+              network);
+      cells = cells == null ? walked : cells.unionByName(walked);
+    }
+    return cells.persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   static Dataset<Row> facilityRows(Dataset<Row> f) {

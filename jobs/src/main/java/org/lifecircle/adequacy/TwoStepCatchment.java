@@ -13,8 +13,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.network.PairDistances;
-import org.lifecircle.network.WalkNetwork;
 
 /**
  * The transforms of the two-step floating catchment (E2SFCA); see {@link AdequacyStage} for the
@@ -28,8 +26,7 @@ public final class TwoStepCatchment {
   /**
    * Facility x building pairs whose straight-line distance is within the category threshold: a
    * Sedona distance join (ST_DWithin with the radius on the facility side). Columns: facility_id,
-   * f_category, capacity, p_building, d_line, f_radius, and the two points as WKB (f_wkb, b_wkb)
-   * for walking them.
+   * f_category, capacity, p_building, d_line, f_radius.
    */
   public static Dataset<Row> candidatePairs(
       Dataset<Row> facilities, Dataset<Row> homes, Dataset<Row> cap) {
@@ -41,13 +38,10 @@ public final class TwoStepCatchment {
                 col("category").as("f_category"),
                 col("capacity"),
                 expr("ST_GeomFromWKB(geometry)").as("f_geom"),
-                col("cap_threshold_m").as("f_radius"),
-                col("geometry").as("f_wkb"));
+                col("cap_threshold_m").as("f_radius"));
     Dataset<Row> b =
         homes.select(
-            col("building_id").as("p_building"),
-            expr("ST_GeomFromWKB(origin)").as("b_geom"),
-            col("origin").as("b_wkb"));
+            col("building_id").as("p_building"), expr("ST_GeomFromWKB(origin)").as("b_geom"));
     return f.join(b, expr("ST_DWithin(f_geom, b_geom, f_radius)"))
         .select(
             col("facility_id"),
@@ -55,46 +49,16 @@ public final class TwoStepCatchment {
             col("capacity"),
             col("p_building"),
             expr("ST_Distance(f_geom, b_geom)").as("d_line"),
-            col("f_radius"),
-            col("f_wkb"),
-            col("b_wkb"));
+            col("f_radius"));
   }
 
   /**
-   * The pairs with d_walk, the walking distance from the facility to the building's origin within
-   * the radius (null beyond it or when either is unsnapped), from one bounded search per facility
-   * ({@link PairDistances}); without a walk network, d_walk is null.
-   */
-  public static Dataset<Row> walked(Dataset<Row> pairs, WalkNetwork network) {
-    if (network == null) {
-      return pairs.withColumn("d_walk", lit(null).cast("double"));
-    }
-    // Renamed, not copied: the walk's shuffle carries each geometry once.
-    Dataset<Row> named =
-        pairs
-            .withColumnRenamed("facility_id", "source_id")
-            .withColumnRenamed("f_wkb", "source_geometry")
-            .withColumnRenamed("p_building", "building_id")
-            .withColumnRenamed("b_wkb", "origin")
-            .withColumnRenamed("f_radius", "radius");
-    return network
-        .walk(named)
-        .withColumnRenamed("source_id", "facility_id")
-        .withColumnRenamed("source_geometry", "f_wkb")
-        .withColumnRenamed("building_id", "p_building")
-        .withColumnRenamed("origin", "b_wkb")
-        .withColumnRenamed("radius", "f_radius")
-        .withColumnRenamed("walk_m", "d_walk");
-  }
-
-  /**
-   * The basis distance of a pair: the walk on 'network' (null when the walk is longer than the
-   * radius or either end is unsnapped: no pair), straight line x detour factor on
-   * 'straight_line_detour', the straight line on 'straight_line'.
+   * The basis distance of a straight-line pair: the straight line x detour factor on
+   * 'straight_line_detour', the straight line otherwise. (Pairs on the 'network' basis come from
+   * {@link NetworkCatchments}, not from here.)
    */
   static Column basisDistance(double detourFactor) {
-    return when(col("distance_basis").equalTo("network"), col("d_walk"))
-        .when(
+    return when(
             col("distance_basis").equalTo("straight_line_detour"),
             col("d_line").multiply(detourFactor))
         .otherwise(col("d_line"));
@@ -102,13 +66,18 @@ public final class TwoStepCatchment {
 
   /**
    * Pairs within the catchment on the basis distance, with the building's target residents P and
-   * the weight w. Columns: facility_id, category, building_id, target_residents, d, w.
+   * the weight w. Columns: facility_id, category, building_id, community_code, target_residents, d,
+   * w.
    */
   public static Dataset<Row> weightedPairs(
       Dataset<Row> pairs, Dataset<Row> demand, FacilityCatalog catalog, double detourFactor) {
     Dataset<Row> d =
         demand.select(
-            col("building_id"), col("category"), col("target_residents"), col("distance_basis"));
+            col("building_id"),
+            col("community_code"),
+            col("category"),
+            col("target_residents"),
+            col("distance_basis"));
     return pairs
         .join(
             d,
@@ -118,19 +87,36 @@ public final class TwoStepCatchment {
         .withColumn("d", basisDistance(detourFactor))
         .where(col("d").leq(col("f_radius")))
         .withColumn("w", CapacityFrame.weight(catalog, col("category"), col("d"), col("f_radius")))
-        .select("facility_id", "category", "building_id", "target_residents", "d", "w");
+        .select(
+            "facility_id",
+            "category",
+            "building_id",
+            "community_code",
+            "target_residents",
+            "d",
+            "w");
   }
 
   /**
-   * Step 1: target_residents_served = sum of w x P over the catchment and supply_ratio R_j =
-   * capacity / served (null when nobody of the target group is within reach). Every facility keeps
-   * its row. Columns: facility_id, category, capacity, target_residents_served, supply_ratio.
+   * The catchment cells of weighted pairs: per facility and community, served = sum of w x P over
+   * the community's buildings in the facility's catchment. Columns: facility_id, category,
+   * community_code, served.
    */
-  public static Dataset<Row> supply(Dataset<Row> facilities, Dataset<Row> weighted) {
+  public static Dataset<Row> cells(Dataset<Row> weighted) {
+    return weighted
+        .groupBy("facility_id", "category", "community_code")
+        .agg(sum(col("w").multiply(col("target_residents"))).as("served"));
+  }
+
+  /**
+   * Step 1: target_residents_served = sum of w x P over the catchment (the sum of the facility's
+   * cells) and supply_ratio R_j = capacity / served (null when nobody of the target group is within
+   * reach). Every facility keeps its row. Columns: facility_id, category, capacity,
+   * target_residents_served, supply_ratio.
+   */
+  public static Dataset<Row> supply(Dataset<Row> facilities, Dataset<Row> cells) {
     Dataset<Row> served =
-        weighted
-            .groupBy(col("facility_id").as("s_facility"))
-            .agg(sum(col("w").multiply(col("target_residents"))).as("served"));
+        cells.groupBy(col("facility_id").as("s_facility")).agg(sum("served").as("served"));
     return facilities
         .select("facility_id", "category", "capacity")
         .join(served, col("facility_id").equalTo(col("s_facility")), "left")
@@ -144,43 +130,38 @@ public final class TwoStepCatchment {
   }
 
   /**
-   * Step 2: A_i = sum of w x R_j over the facilities within reach of building i (0 when none).
-   * Returns the demand rows with an {@code accessibility} column.
-   */
-  public static Dataset<Row> accessibility(
-      Dataset<Row> demand, Dataset<Row> weighted, Dataset<Row> supply) {
-    Dataset<Row> a =
-        weighted
-            .join(
-                supply.select(col("facility_id").as("r_facility"), col("supply_ratio")),
-                col("facility_id").equalTo(col("r_facility")))
-            .groupBy(col("building_id").as("a_building"), col("category").as("a_category"))
-            .agg(sum(col("w").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
-    return demand
-        .join(
-            a,
-            col("building_id")
-                .equalTo(col("a_building"))
-                .and(col("category").equalTo(col("a_category"))),
-            "left")
-        .withColumn("accessibility", coalesce(col("a"), lit(0.0)))
-        .drop("a_building", "a_category", "a");
-  }
-
-  /**
-   * Community rows: target residents T, residents, reachable_places = sum of A_i x P_i,
-   * accessibility_index = reachable / T, places_per_1000_target, basis_population and
+   * Step 2 and the community rows. A_i = sum of w x R_j over the facilities within reach of
+   * building i, so a community's reachable_places = sum over its buildings of A_i x P_i = sum over
+   * facilities j of R_j x (sum of w x P over the community's buildings in j's catchment) = sum of
+   * R_j x served over the community's cells: the buildings' accessibility is never materialised.
+   * Community rows: target residents T, residents, reachable_places, accessibility_index =
+   * reachable / T (the target-weighted mean of A_i), places_per_1000_target, basis_population and
    * shortfall_places = max(0, norm / 1000 x basis_population - reachable) (0 when T = 0), joined
    * with the capacity frame's cap_* columns.
    */
-  public static Dataset<Row> communities(Dataset<Row> buildingAccessibility, Dataset<Row> cap) {
-    return buildingAccessibility
+  public static Dataset<Row> communities(
+      Dataset<Row> demand, Dataset<Row> cells, Dataset<Row> supply, Dataset<Row> cap) {
+    Dataset<Row> reachable =
+        cells
+            .join(
+                supply.select(col("facility_id").as("r_facility"), col("supply_ratio")),
+                col("facility_id").equalTo(col("r_facility")))
+            .groupBy(col("community_code").as("a_community"), col("category").as("a_category"))
+            .agg(sum(col("served").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
+    return demand
         .groupBy(col("community_code"), col("category"))
         .agg(
             sum("target_residents").as("target_residents"),
             sum("residents").as("residents"),
-            sum(col("accessibility").multiply(col("target_residents"))).as("reachable_places"),
             min("distance_basis").as("distance_basis"))
+        .join(
+            reachable,
+            col("community_code")
+                .equalTo(col("a_community"))
+                .and(col("category").equalTo(col("a_category"))),
+            "left")
+        .withColumn("reachable_places", coalesce(col("a"), lit(0.0)))
+        .drop("a_community", "a_category", "a")
         .join(cap, col("category").equalTo(col("cap_code")))
         .withColumn(
             "basis_population",

@@ -3,10 +3,7 @@ package org.lifecircle.assets;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.first;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.map;
 import static org.apache.spark.sql.functions.struct;
 
 import java.util.ArrayList;
@@ -16,11 +13,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -30,7 +25,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.common.PipelineException;
-import org.lifecircle.network.EdgeSnapper;
 import org.lifecircle.network.WalkGraph;
 import org.lifecircle.network.WalkNetwork;
 import org.lifecircle.network.WalkTargets;
@@ -46,11 +40,10 @@ import org.locationtech.jts.io.WKBReader;
  * category's threshold. Gains are summed in the same task, so only (category, asset, gain) rows
  * leave it; the pairs themselves are walked again only for the assets the plan asks for.
  *
- * <p>The same pairs as the straight-line distance join followed by {@link
- * org.lifecircle.network.PairDistances} (identical gap_fill_candidates at SF 0.1 and SF 1;
- * CandidatePairsOracleTest checks pairs, gains and plans against JGraphT), which this replaced on
- * the network basis: at scale factor 0.1 that join and the shuffle of its pairs to the walk were 52
- * s of the stage's 98 s (docs/BENCHMARKS.md, session 13).
+ * <p>The same pairs as the straight-line distance join followed by one walk per source (identical
+ * gap_fill_candidates at SF 0.1 and SF 1; CandidatePairsOracleTest checks pairs, gains and plans
+ * against JGraphT), which this replaced on the network basis: at scale factor 0.1 that join and the
+ * shuffle of its pairs to the walk were 52 s of the stage's 98 s (docs/BENCHMARKS.md, session 13).
  */
 final class NetworkCandidates implements AutoCloseable {
   private final List<String> codes;
@@ -91,7 +84,7 @@ final class NetworkCandidates implements AutoCloseable {
             .join(
                 candidates.where(col("c_category").isin(categories.toArray())),
                 col("asset_id").equalTo(col("c_asset")))
-            .withColumn("group", group(categories, col("c_category")))
+            .withColumn("group", WalkTargets.group(categories, col("c_category")))
             .groupBy("asset_id")
             .agg(
                 first("location").as("location"),
@@ -107,60 +100,26 @@ final class NetworkCandidates implements AutoCloseable {
         sources);
   }
 
-  /** The index of {@code category} in {@code categories}, as a column. */
-  private static Column group(List<String> categories, Column category) {
-    List<Column> index = new ArrayList<>();
-    for (int i = 0; i < categories.size(); i++) {
-      index.add(lit(categories.get(i)));
-      index.add(lit(i));
-    }
-    return element_at(map(index.toArray(Column[]::new)), category);
-  }
-
   /**
    * The uncovered homes of {@code categories}, one target per building (its entries: category index
    * and target residents), snapped on the driver; their building ids, by target, into {@code ids}.
    */
   private static WalkTargets targets(
       Dataset<Row> uncovered, List<String> categories, WalkNetwork network, List<String> ids) {
-    List<Row> homes =
-        uncovered
-            .where(col("category").isin(categories.toArray()))
-            .withColumn("group", group(categories, col("category")))
-            .groupBy("building_id")
-            .agg(
-                first("origin").as("origin"),
-                collect_list(struct(col("group"), col("target_residents"))).as("entries"))
-            .collectAsList();
-    double[] xs = new double[homes.size()];
-    double[] ys = new double[homes.size()];
-    int[] entryStart = new int[homes.size() + 1];
-    WKBReader reader = new WKBReader();
-    for (int i = 0; i < homes.size(); i++) {
-      Row h = homes.get(i);
-      ids.add(h.getString(0));
-      Coordinate c = point(reader, (byte[]) h.get(1), "home " + h.getString(0));
-      xs[i] = c.x;
-      ys[i] = c.y;
-      entryStart[i + 1] = entryStart[i] + h.getList(2).size();
-    }
-    int[] entryGroup = new int[entryStart[homes.size()]];
-    long[] entryWeight = new long[entryGroup.length];
-    for (int i = 0; i < homes.size(); i++) {
-      int k = entryStart[i];
-      for (Object o : homes.get(i).getList(2)) {
-        Row e = (Row) o;
-        entryGroup[k] = e.getInt(0);
-        entryWeight[k++] = e.getLong(1);
-      }
-    }
-    WalkGraph g = network.graph().value();
-    EdgeSnapper.Snaps snaps = new EdgeSnapper.Snaps(xs.length);
-    // Snaps are independent: the driver's cores share them (one JTS tree query each).
-    IntStream.range(0, xs.length)
-        .parallel()
-        .forEach(i -> snaps.set(i, EdgeSnapper.snap(g, xs[i], ys[i], network.maxSnapM())));
-    return new WalkTargets(g, xs, ys, snaps, entryStart, entryGroup, entryWeight);
+    List<Row> homes = new ArrayList<>();
+    WalkTargets t =
+        WalkTargets.collect(
+            uncovered
+                .where(col("category").isin(categories.toArray()))
+                .select(
+                    col("building_id"),
+                    col("origin"),
+                    WalkTargets.group(categories, col("category")).as("group"),
+                    col("target_residents")),
+            network,
+            homes);
+    homes.forEach(h -> ids.add(h.getString(0)));
+    return t;
   }
 
   /** Per category, every asset that covers some home and the target residents it covers. */

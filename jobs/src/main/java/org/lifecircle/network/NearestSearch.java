@@ -88,9 +88,9 @@ public final class NearestSearch {
 
   /**
    * The search's state, sized to one graph and reused by the searches after it: a search resets
-   * only the nodes the one before it reached. One search per facility or candidate site (the
-   * walking distance of pairs, {@link PairDistances}) then costs what it explores, a few hundred
-   * metres of network, not the whole graph's arrays each time.
+   * only the nodes the one before it reached. One search per facility or candidate site (the walks
+   * of {@link WalkTargets}) then costs what it explores, a few hundred metres of network, not the
+   * whole graph's arrays each time.
    */
   public static final class Workspace {
     private final int[] adjStart;

@@ -11,9 +11,9 @@ import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
 
 /**
- * A snapshot's walk graph, broadcast, with the snap limit: what a stage needs to walk pairs ({@link
- * PairDistances}). Built as the access stage builds it, from the same silver walk_network rows, so
- * the two agree on every node, edge and snap.
+ * A snapshot's walk graph, broadcast, with the snap limit: what a stage needs to walk from many
+ * sources ({@link WalkTargets}). Built as the access stage builds it, from the same silver
+ * walk_network rows, so the two agree on every node, edge and snap.
  */
 public record WalkNetwork(Broadcast<WalkGraph> graph, double maxSnapM) {
 
@@ -53,10 +53,5 @@ public record WalkNetwork(Broadcast<WalkGraph> graph, double maxSnapM) {
         ctx.cityCode(),
         tables.snapshot(Tables.WALK_NETWORK),
         ctx.city().limits().maxSnapM());
-  }
-
-  /** {@code pairs} with walk_m ({@link PairDistances}). */
-  public Dataset<Row> walk(Dataset<Row> pairs) {
-    return PairDistances.walk(pairs, graph, maxSnapM);
   }
 }

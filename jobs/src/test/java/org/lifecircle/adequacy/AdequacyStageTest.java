@@ -142,13 +142,14 @@ class AdequacyStageTest {
     SilverRows.write(spark, tables, "building_population", population);
     SilverRows.write(spark, tables, "building_access", access);
     result = new AdequacyStage().run(spark, ctx, tables);
+    // Each building its own community: a community's accessibility index is the building's A_i.
     computed =
         AdequacyStage.compute(
             spark,
             catalog,
             read("facilities"),
             read("building_population"),
-            read("building_access"),
+            read("building_access").withColumn("community_code", col("building_id")),
             1.3,
             null);
   }
@@ -276,9 +277,9 @@ class AdequacyStageTest {
     for (String category : List.of("kindergarten", "nursery")) {
       double total =
           computed
-              .buildings()
+              .communities()
               .where(col("category").equalTo(category))
-              .selectExpr("sum(accessibility * target_residents)")
+              .selectExpr("sum(reachable_places)")
               .first()
               .getDouble(0);
       assertThat(total).isCloseTo("kindergarten".equals(category) ? 110.0 : 8.0, within(1e-9));
@@ -299,8 +300,7 @@ class AdequacyStageTest {
       long p = 1 + rnd.nextInt(50);
       residents += p;
       homes.add(RowFactory.create("R" + i, SilverRows.wkb(point(X0 + x, Y0 + y))));
-      access.add(
-          RowFactory.create("R" + i, "C" + (i % 3), "kindergarten", 10 * p, p, "straight_line"));
+      access.add(RowFactory.create("R" + i, "R" + i, "kindergarten", 10 * p, p, "straight_line"));
     }
     List<Row> facilities = new ArrayList<>();
     double[] caps = {35, 50, 12, 80};
@@ -328,16 +328,12 @@ class AdequacyStageTest {
                         + " category STRING, residents LONG, target_residents LONG, distance_basis STRING")),
             1.3,
             null);
-    assertThat(r.pairs().select("building_id").distinct().count()).isEqualTo(40);
+    // Each building its own community: every one of them reaches some place.
+    assertThat(r.communities().where(col("reachable_places").gt(0)).count()).isEqualTo(40);
     assertThat(r.facilities().where(col("supply_ratio").isNull()).count()).isZero();
-    Row sums =
-        r.buildings()
-            .selectExpr("sum(accessibility * target_residents)", "sum(target_residents)")
-            .first();
+    Row sums = r.communities().selectExpr("sum(reachable_places)", "sum(target_residents)").first();
     assertThat(sums.getLong(1)).isEqualTo(residents);
     assertThat(sums.getDouble(0)).isCloseTo(35 + 50 + 12 + 80, within(1e-9));
-    assertThat(r.communities().selectExpr("sum(reachable_places)").first().getDouble(0))
-        .isCloseTo(177, within(1e-9));
   }
 
   @Test
@@ -392,6 +388,27 @@ class AdequacyStageTest {
   }
 
   @Test
+  void theWalkingSearchesWeighAPairAsTheColumnDoesToTheLastBit() {
+    List<Row> ds = new ArrayList<>();
+    for (int i = 0; i <= 1000; i++) {
+      ds.add(RowFactory.create(i * 0.5003));
+    }
+    Dataset<Row> d = spark.createDataFrame(ds, StructType.fromDDL("d DOUBLE"));
+    for (FacilityCatalog.Category c : CapacityFrame.categories(catalog)) {
+      double d0 = c.reachM();
+      Decay decay = Decay.of(c);
+      List<Row> rows =
+          d.select(col("d"), CapacityFrame.weight(catalog, lit(c.code()), col("d"), lit(d0)))
+              .collectAsList();
+      for (Row r : rows) {
+        assertThat(decay.weight(r.getDouble(0), d0))
+            .as(c.code() + " at " + r.getDouble(0))
+            .isEqualTo(r.getDouble(1));
+      }
+    }
+  }
+
+  @Test
   void pairSearchPlansAsASedonaDistanceJoin() {
     Dataset<Row> cap = CapacityFrame.of(spark, catalog);
     SparkPlans.assertSedonaSpatialJoin(
@@ -421,9 +438,9 @@ class AdequacyStageTest {
     Map<String, Double> out = new TreeMap<>();
     for (Row r :
         computed
-            .buildings()
+            .communities()
             .where(col("category").equalTo(category))
-            .select("building_id", "accessibility")
+            .select("community_code", "accessibility_index")
             .collectAsList()) {
       out.put(r.getString(0), r.getDouble(1));
     }

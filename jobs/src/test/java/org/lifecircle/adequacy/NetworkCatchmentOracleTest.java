@@ -102,16 +102,13 @@ class NetworkCatchmentOracleTest {
     List<Row> access = new ArrayList<>();
     HOMES.forEach(
         (id, p) -> {
-          origins.add(RowFactory.create(id, SilverRows.wkb(point(X0 + p[0], Y0 + p[1]))));
+          byte[] origin = SilverRows.wkb(point(X0 + p[0], Y0 + p[1]));
+          origins.add(RowFactory.create(id, origin));
+          // Each home its own community: the community's accessibility index is the home's A_i.
           for (String category : List.of("kindergarten", "nursery")) {
             access.add(
                 RowFactory.create(
-                    id,
-                    p[1] < 100 ? "SOUTH" : "NORTH",
-                    category,
-                    10 * TARGET.get(id),
-                    TARGET.get(id),
-                    "network"));
+                    id, id, category, 10 * TARGET.get(id), TARGET.get(id), "network", origin));
           }
         });
     Dataset<Row> f =
@@ -126,7 +123,7 @@ class NetworkCatchmentOracleTest {
             access,
             StructType.fromDDL(
                 "building_id STRING, community_code STRING, category STRING, residents LONG,"
-                    + " target_residents LONG, distance_basis STRING"));
+                    + " target_residents LONG, distance_basis STRING, origin BINARY"));
     WalkNetwork walk = WalkNetwork.of(spark, "990102", streets(), 50);
     network = AdequacyStage.compute(spark, catalog, f, h, a, 1.3, walk);
     straight =
@@ -253,7 +250,9 @@ class NetworkCatchmentOracleTest {
       out.put("R " + row.getString(0), row.isNullAt(1) ? null : row.getDouble(1));
     }
     for (Row row :
-        r.buildings().select("building_id", "category", "accessibility").collectAsList()) {
+        r.communities()
+            .select("community_code", "category", "accessibility_index")
+            .collectAsList()) {
       out.put("A " + row.getString(0) + " " + row.getString(1), row.getDouble(2));
     }
     return out;
@@ -290,14 +289,14 @@ class NetworkCatchmentOracleTest {
   }
 
   @Test
-  void everyPlaceIsApportionedAndThePairsComeFromASedonaJoin() {
+  void everyPlaceIsApportionedAndStraightLinePairsComeFromASedonaJoin() {
     Row sums =
         network
-            .buildings()
+            .communities()
             .where(col("category").equalTo("kindergarten"))
-            .selectExpr("sum(accessibility * target_residents)")
+            .selectExpr("sum(reachable_places)")
             .first();
     assertThat(sums.getDouble(0)).isCloseTo(60 + 30, within(1e-9));
-    SparkPlans.assertSedonaSpatialJoin(network.pairs());
+    SparkPlans.assertSedonaSpatialJoin(straight.cells());
   }
 }

@@ -37,7 +37,7 @@ import org.locationtech.jts.io.WKBWriter;
  * homes exactly at a threshold on purpose, and assets that host only some categories check that no
  * pair crosses categories.
  */
-class CandidatePairsOracleTest {
+public class CandidatePairsOracleTest {
   private static final GeometryFactory GF = new GeometryFactory();
   private static final Map<String, Double> THRESHOLDS =
       Map.of("kindergarten", 300.0, "pharmacy", 500.0, "elderly_care", 1000.0);
@@ -45,9 +45,10 @@ class CandidatePairsOracleTest {
       List.of("kindergarten", "pharmacy", "elderly_care");
   private static final double DETOUR = 1.3;
 
-  record Asset(String id, double x, double y, List<String> hosts) {}
+  public record Asset(String id, double x, double y, List<String> hosts) {}
 
-  record Home(String id, String category, double x, double y, boolean detour, long residents) {}
+  public record Home(
+      String id, String category, double x, double y, boolean detour, long residents) {}
 
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3})
@@ -108,9 +109,9 @@ class CandidatePairsOracleTest {
    * the grid with an asset and two homes in its middle, far from both ends: only the walk along the
    * street itself (not round by its ends) reaches the first home. Every fourth home is short of two
    * categories. The oracle walks JGraphT's Dijkstra on a graph built here, each street split where
-   * something stands on it.
+   * something stands on it. The adequacy tests use it too (NetworkCellsOracleTest).
    */
-  record NetworkCity(
+  public record NetworkCity(
       List<Asset> assets,
       List<Home> homes,
       WalkNetwork network,
@@ -130,7 +131,7 @@ class CandidatePairsOracleTest {
     }
   }
 
-  static NetworkCity networkCity(long seed) {
+  public static NetworkCity networkCity(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     double x0 = 500_000;
     double y0 = 3_400_000;
