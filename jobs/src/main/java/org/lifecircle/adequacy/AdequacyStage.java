@@ -86,7 +86,14 @@ public final class AdequacyStage implements Stage {
       Dataset<Row> facilities,
       Dataset<Row> communities,
       Dataset<Row> cells,
-      long facilitiesWithoutCapacity) {}
+      Dataset<Row> demandCells,
+      long facilitiesWithoutCapacity) {
+    /** Frees what {@link #compute} persisted. */
+    public void release() {
+      cells.unpersist();
+      demandCells.unpersist();
+    }
+  }
 
   @Override
   public StageResult run(SparkSession spark, RunContext ctx, StageTables tables) {
@@ -107,7 +114,7 @@ public final class AdequacyStage implements Stage {
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity());
     long in = homes.count();
     rows.unpersist();
-    r.cells().unpersist();
+    r.release();
 
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put(Tables.FACILITY_ADEQUACY, written);
@@ -149,9 +156,12 @@ public final class AdequacyStage implements Stage {
 
     Dataset<Row> cells = cells(catalog, supplied, homes, demand, access, detourFactor, network);
     Dataset<Row> supply = TwoStepCatchment.supply(supplied, cells);
-    Dataset<Row> communities = TwoStepCatchment.communities(demand, cells, supply, cap);
+    // Small (communities x categories) and read twice: by the community rows and for the basis.
+    Dataset<Row> demandCells =
+        TwoStepCatchment.demandCells(demand).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> communities = TwoStepCatchment.communities(demandCells, cells, supply, cap);
     Dataset<Row> basis =
-        demand
+        demandCells
             .groupBy(col("category").as("b_category"))
             .agg(min("distance_basis").as("distance_basis"));
     Dataset<Row> facilityOut =
@@ -159,7 +169,7 @@ public final class AdequacyStage implements Stage {
             .join(cap, col("category").equalTo(col("cap_code")))
             .join(basis, col("category").equalTo(col("b_category")), "left")
             .drop("b_category");
-    return new Result(facilityOut, communities, cells, withoutCapacity);
+    return new Result(facilityOut, communities, cells, demandCells, withoutCapacity);
   }
 
   /**

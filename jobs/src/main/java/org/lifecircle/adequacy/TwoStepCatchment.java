@@ -130,17 +130,31 @@ public final class TwoStepCatchment {
   }
 
   /**
-   * Step 2 and the community rows. A_i = sum of w x R_j over the facilities within reach of
-   * building i, so a community's reachable_places = sum over its buildings of A_i x P_i = sum over
-   * facilities j of R_j x (sum of w x P over the community's buildings in j's catchment) = sum of
-   * R_j x served over the community's cells: the buildings' accessibility is never materialised.
-   * Community rows: target residents T, residents, reachable_places, accessibility_index =
-   * reachable / T (the target-weighted mean of A_i), places_per_1000_target, basis_population and
-   * shortfall_places = max(0, norm / 1000 x basis_population - reachable) (0 when T = 0), joined
-   * with the capacity frame's cap_* columns.
+   * The demand of each community and category: target_residents, residents and distance_basis (the
+   * least, as text, of its buildings' bases). Columns: community_code, category, target_residents,
+   * residents, distance_basis.
+   */
+  public static Dataset<Row> demandCells(Dataset<Row> demand) {
+    return demand
+        .groupBy(col("community_code"), col("category"))
+        .agg(
+            sum("target_residents").as("target_residents"),
+            sum("residents").as("residents"),
+            min("distance_basis").as("distance_basis"));
+  }
+
+  /**
+   * Step 2 and the community rows ({@code demandCells}: {@link #demandCells}). A_i = sum of w x R_j
+   * over the facilities within reach of building i, so a community's reachable_places = sum over
+   * its buildings of A_i x P_i = sum over facilities j of R_j x (sum of w x P over the community's
+   * buildings in j's catchment) = sum of R_j x served over the community's cells: the buildings'
+   * accessibility is never materialised. Community rows: target residents T, residents,
+   * reachable_places, accessibility_index = reachable / T (the target-weighted mean of A_i),
+   * places_per_1000_target, basis_population and shortfall_places = max(0, norm / 1000 x
+   * basis_population - reachable) (0 when T = 0), joined with the capacity frame's cap_* columns.
    */
   public static Dataset<Row> communities(
-      Dataset<Row> demand, Dataset<Row> cells, Dataset<Row> supply, Dataset<Row> cap) {
+      Dataset<Row> demandCells, Dataset<Row> cells, Dataset<Row> supply, Dataset<Row> cap) {
     Dataset<Row> reachable =
         cells
             .join(
@@ -148,12 +162,7 @@ public final class TwoStepCatchment {
                 col("facility_id").equalTo(col("r_facility")))
             .groupBy(col("community_code").as("a_community"), col("category").as("a_category"))
             .agg(sum(col("served").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
-    return demand
-        .groupBy(col("community_code"), col("category"))
-        .agg(
-            sum("target_residents").as("target_residents"),
-            sum("residents").as("residents"),
-            min("distance_basis").as("distance_basis"))
+    return demandCells
         .join(
             reachable,
             col("community_code")

@@ -1,26 +1,20 @@
 package org.lifecircle.network;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.map;
-import static org.apache.spark.sql.functions.struct;
 
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.lifecircle.common.PipelineException;
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.io.ParseException;
-import org.locationtech.jts.io.WKBReader;
 
 /**
  * Points to walk to from many sources (the uncovered homes of the gap categories, from every
@@ -127,63 +121,58 @@ public final class WalkTargets implements Serializable {
   }
 
   /**
-   * The targets of {@code entries}, one per building, snapped on the driver as the access stage
-   * snaps a home's origin. Columns of {@code entries}: building_id, origin (WKB), group (int),
-   * weight (long), then any columns that hold one value per building; a building's rows become its
-   * entries. {@code homes} receives, in target order, a row per target: its building_id and those
-   * further columns.
+   * The targets of {@code entries}, snapped as the access stage snaps a home's origin (on the
+   * executors, {@link TargetChunk}). Columns of {@code entries}: building_id, origin (WKB), group
+   * (int), weight (long), then any string columns that hold one value per building; a building's
+   * consecutive rows become one target and its entries. {@code homes} receives, in target order, a
+   * row per target: its building_id and those further columns.
    */
   public static WalkTargets collect(Dataset<Row> entries, WalkNetwork network, List<Row> homes) {
-    String[] names = entries.columns();
-    List<Column> perBuilding = new ArrayList<>();
-    perBuilding.add(first("origin").as("origin"));
-    for (int k = 4; k < names.length; k++) {
-      perBuilding.add(first(names[k]).as(names[k]));
-    }
-    perBuilding.add(collect_list(struct(col(names[2]), col(names[3]))).as("entries"));
-    List<Row> rows =
+    int extras = entries.columns().length - 4;
+    Broadcast<WalkGraph> graph = network.graph();
+    double maxSnapM = network.maxSnapM();
+    List<TargetChunk> chunks =
         entries
-            .groupBy("building_id")
-            .agg(
-                perBuilding.get(0),
-                perBuilding.subList(1, perBuilding.size()).toArray(Column[]::new))
+            .mapPartitions(
+                (MapPartitionsFunction<Row, TargetChunk>)
+                    rows ->
+                        List.of(TargetChunk.read(rows, graph.value(), maxSnapM, extras)).iterator(),
+                Encoders.kryo(TargetChunk.class))
             .collectAsList();
-    int n = rows.size();
-    int extras = names.length - 4;
+    int n = 0;
+    int m = 0;
+    for (TargetChunk c : chunks) {
+      n += c.size();
+      m += c.entryGroup.length;
+    }
     double[] xs = new double[n];
     double[] ys = new double[n];
-    int[] entryStart = new int[n + 1];
-    WKBReader reader = new WKBReader();
-    for (int i = 0; i < n; i++) {
-      Row h = rows.get(i);
-      Object[] home = new Object[1 + extras];
-      home[0] = h.getString(0);
-      for (int k = 0; k < extras; k++) {
-        home[1 + k] = h.get(2 + k);
-      }
-      homes.add(RowFactory.create(home));
-      Coordinate c = point(reader, (byte[]) h.get(1), h.getString(0));
-      xs[i] = c.x;
-      ys[i] = c.y;
-      entryStart[i + 1] = entryStart[i] + h.getList(2 + extras).size();
-    }
-    int[] entryGroup = new int[entryStart[n]];
-    long[] entryWeight = new long[entryGroup.length];
-    for (int i = 0; i < n; i++) {
-      int k = entryStart[i];
-      for (Object o : rows.get(i).getList(2 + extras)) {
-        Row e = (Row) o;
-        entryGroup[k] = e.getInt(0);
-        entryWeight[k++] = e.getLong(1);
-      }
-    }
-    WalkGraph g = network.graph().value();
     EdgeSnapper.Snaps snaps = new EdgeSnapper.Snaps(n);
-    // Snaps are independent: the driver's cores share them (one JTS tree query each).
-    IntStream.range(0, n)
-        .parallel()
-        .forEach(i -> snaps.set(i, EdgeSnapper.snap(g, xs[i], ys[i], network.maxSnapM())));
-    return new WalkTargets(g, xs, ys, snaps, entryStart, entryGroup, entryWeight);
+    int[] entryStart = new int[n + 1];
+    int[] entryGroup = new int[m];
+    long[] entryWeight = new long[m];
+    int i = 0;
+    int k = 0;
+    for (TargetChunk c : chunks) {
+      System.arraycopy(c.x, 0, xs, i, c.size());
+      System.arraycopy(c.y, 0, ys, i, c.size());
+      System.arraycopy(c.snapEdge, 0, snaps.edge, i, c.size());
+      System.arraycopy(c.snapPosition, 0, snaps.position, i, c.size());
+      System.arraycopy(c.snapOffset, 0, snaps.offset, i, c.size());
+      System.arraycopy(c.entryGroup, 0, entryGroup, k, c.entryGroup.length);
+      System.arraycopy(c.entryWeight, 0, entryWeight, k, c.entryWeight.length);
+      k += c.entryGroup.length;
+      for (int t = 0; t < c.size(); t++) {
+        entryStart[i + 1] = entryStart[i] + c.entryCount[t];
+        Object[] home = new Object[1 + extras];
+        home[0] = c.ids[t];
+        System.arraycopy(c.extras[t], 0, home, 1, extras);
+        homes.add(RowFactory.create(home));
+        i++;
+      }
+    }
+    return new WalkTargets(
+        network.graph().value(), xs, ys, snaps, entryStart, entryGroup, entryWeight);
   }
 
   /** The index of {@code category} in {@code groups}: a target entry's group, as a column. */
@@ -194,14 +183,6 @@ public final class WalkTargets implements Serializable {
       index.add(lit(i));
     }
     return element_at(map(index.toArray(Column[]::new)), category);
-  }
-
-  private static Coordinate point(WKBReader reader, byte[] wkb, String building) {
-    try {
-      return reader.read(wkb).getCoordinate();
-    } catch (ParseException e) {
-      throw PipelineException.cannot("walk", "targets", "invalid WKB", "home " + building, e);
-    }
   }
 
   public int size() {
