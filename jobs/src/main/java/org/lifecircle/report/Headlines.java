@@ -1,5 +1,7 @@
 package org.lifecircle.report;
 
+import static org.apache.spark.sql.functions.bit_or;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -97,31 +100,45 @@ public record Headlines(
    */
   static long unmetResidents(
       SparkSession spark, Dataset<Row> homes, Dataset<Row> access, FacilityCatalog catalog) {
-    List<Row> pairs = new ArrayList<>();
+    // Each category as a bit mask of the bands it targets; a home's unmet bands are the OR of its
+    // uncovered categories' masks. An aggregation that collapses a home's rows where they are read
+    // (building_access holds them side by side), where a distinct (home, band) list shuffled every
+    // uncovered row: 6.1 s against 40.1 s on SF 1's 30.6 M rows (UnmetResidentsBench, session 16).
+    List<Row> masks = new ArrayList<>();
     for (FacilityCatalog.Category cat : catalog.categories()) {
-      cat.targetBands().forEach(b -> pairs.add(RowFactory.create(cat.code(), b)));
+      int mask = 0;
+      for (String band : cat.targetBands()) {
+        int bit = AgeBands.COLUMNS.indexOf(band);
+        if (bit >= 0) {
+          mask |= 1 << bit;
+        }
+      }
+      masks.add(RowFactory.create(cat.code(), mask));
     }
-    Dataset<Row> bandsOf =
+    Dataset<Row> maskOf =
         spark.createDataFrame(
-            pairs,
+            masks,
             new StructType()
                 .add("t_category", DataTypes.StringType)
-                .add("t_band", DataTypes.StringType));
-    Dataset<Row> unmetBands =
+                .add("t_mask", DataTypes.IntegerType));
+    Dataset<Row> unmet =
         access
             .where(col("covered").equalTo(false))
-            .join(bandsOf, col("category").equalTo(col("t_category")))
-            .select(col("building_id").as("u_building"), col("t_band"))
-            .distinct();
-    StringBuilder stack = new StringBuilder("stack(" + AgeBands.COLUMNS.size());
-    AgeBands.COLUMNS.forEach(b -> stack.append(", '").append(b).append("', ").append(b));
-    Dataset<Row> perBand =
-        homes.selectExpr("building_id", stack.append(") AS (band, persons)").toString());
-    return perBand
-        .join(
-            unmetBands,
-            col("building_id").equalTo(col("u_building")).and(col("band").equalTo(col("t_band"))))
-        .agg(coalesce(sum("persons"), lit(0L)))
+            .join(broadcast(maskOf), col("category").equalTo(col("t_category")))
+            .groupBy(col("building_id").as("u_building"))
+            .agg(bit_or(col("t_mask")).as("u_mask"));
+    Column persons = lit(0L);
+    for (int bit = 0; bit < AgeBands.COLUMNS.size(); bit++) {
+      persons =
+          persons.plus(
+              when(
+                      col("u_mask").bitwiseAND(lit(1 << bit)).notEqual(0),
+                      col(AgeBands.COLUMNS.get(bit)))
+                  .otherwise(lit(0L)));
+    }
+    return homes
+        .join(unmet, col("building_id").equalTo(col("u_building")))
+        .agg(coalesce(sum(persons), lit(0L)))
         .first()
         .getLong(0);
   }
