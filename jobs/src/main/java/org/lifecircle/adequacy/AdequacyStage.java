@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -39,7 +40,7 @@ import org.lifecircle.network.WalkNetwork;
  * resident, sum_i A_i x P_i = sum_j capacity_j (any decay: both steps use the same weights); a
  * facility with nobody within reach has R_j null and its capacity is not apportioned.
  *
- * <p>Pairs never leave the task that finds them: each stage only needs, per facility and community,
+ * <p>Pairs never leave the task that finds them: each step only needs, per facility and community,
  * served = sum of w(d_ij) x P_i over the community's buildings in the facility's catchment (a
  * catchment cell). Step 1 sums a facility's cells; step 2 needs A_i only through the community
  * sums, and sum over a community's buildings of A_i x P_i = sum over facilities of R_j x served, so
@@ -87,11 +88,13 @@ public final class AdequacyStage implements Stage {
       Dataset<Row> communities,
       Dataset<Row> cells,
       Dataset<Row> demandCells,
+      List<Broadcast<?>> broadcasts,
       long facilitiesWithoutCapacity) {
-    /** Frees what {@link #compute} persisted. */
+    /** Frees what {@link #compute} persisted and broadcast, once the rows are written. */
     public void release() {
       cells.unpersist();
       demandCells.unpersist();
+      broadcasts.forEach(Broadcast::destroy);
     }
   }
 
@@ -154,7 +157,9 @@ public final class AdequacyStage implements Stage {
                 "distance_basis")
             .join(cap.select("cap_code"), col("category").equalTo(col("cap_code")), "left_semi");
 
-    Dataset<Row> cells = cells(catalog, supplied, homes, demand, access, detourFactor, network);
+    List<Broadcast<?>> broadcasts = new ArrayList<>();
+    Dataset<Row> cells =
+        cells(catalog, supplied, homes, demand, access, detourFactor, network, broadcasts);
     Dataset<Row> supply = TwoStepCatchment.supply(supplied, cells);
     // Small (communities x categories) and read twice: by the community rows and for the basis.
     Dataset<Row> demandCells =
@@ -169,7 +174,7 @@ public final class AdequacyStage implements Stage {
             .join(cap, col("category").equalTo(col("cap_code")))
             .join(basis, col("category").equalTo(col("b_category")), "left")
             .drop("b_category");
-    return new Result(facilityOut, communities, cells, demandCells, withoutCapacity);
+    return new Result(facilityOut, communities, cells, demandCells, broadcasts, withoutCapacity);
   }
 
   /**
@@ -185,7 +190,8 @@ public final class AdequacyStage implements Stage {
       Dataset<Row> demand,
       Dataset<Row> access,
       double detourFactor,
-      WalkNetwork network) {
+      WalkNetwork network,
+      List<Broadcast<?>> broadcasts) {
     Dataset<Row> cap = CapacityFrame.of(homes.sparkSession(), catalog);
     // Without a walk network, rows on the 'network' basis have no walk and so no pair.
     Dataset<Row> straight = demand.where(col("distance_basis").notEqual("network"));
@@ -209,7 +215,8 @@ public final class AdequacyStage implements Stage {
                   .select(
                       "building_id", "community_code", "category", "origin", "target_residents"),
               catalog,
-              network);
+              network,
+              broadcasts);
       cells = cells == null ? walked : cells.unionByName(walked);
     }
     return cells.persist(StorageLevel.MEMORY_AND_DISK());

@@ -51,9 +51,15 @@ final class NetworkCatchments {
    * capacity; {@code demand}: building_access rows on the network basis (building_id,
    * community_code, category, origin, target_residents). Columns out: facility_id, category,
    * community_code, served (sum of w x P over the community's homes in the facility's catchment).
+   * The homes' broadcasts are added to {@code broadcasts}, to be destroyed once the cells are
+   * computed.
    */
   static Dataset<Row> cells(
-      Dataset<Row> facilities, Dataset<Row> demand, FacilityCatalog catalog, WalkNetwork network) {
+      Dataset<Row> facilities,
+      Dataset<Row> demand,
+      FacilityCatalog catalog,
+      WalkNetwork network,
+      List<Broadcast<?>> broadcasts) {
     SparkSession spark = facilities.sparkSession();
     List<FacilityCatalog.Category> categories = CapacityFrame.categories(catalog);
     List<String> codes = new ArrayList<>();
@@ -94,6 +100,8 @@ final class NetworkCatchments {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<WalkTargets> t = jsc.broadcast(targets);
     Broadcast<int[]> of = jsc.broadcast(communityOf);
+    broadcasts.add(t);
+    broadcasts.add(of);
     Searches searches =
         new Searches(
             network.graph(),

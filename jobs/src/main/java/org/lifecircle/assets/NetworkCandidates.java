@@ -102,7 +102,8 @@ final class NetworkCandidates implements AutoCloseable {
 
   /**
    * The uncovered homes of {@code categories}, one target per building (its entries: category index
-   * and target residents), snapped on the driver; their building ids, by target, into {@code ids}.
+   * and target residents; {@link WalkTargets#collect}); their building ids, by target, into {@code
+   * ids}.
    */
   private static WalkTargets targets(
       Dataset<Row> uncovered, List<String> categories, WalkNetwork network, List<String> ids) {
