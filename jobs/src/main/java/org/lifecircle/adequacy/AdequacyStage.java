@@ -159,7 +159,7 @@ public final class AdequacyStage implements Stage {
 
     List<Broadcast<?>> broadcasts = new ArrayList<>();
     Dataset<Row> cells =
-        cells(catalog, supplied, homes, demand, access, detourFactor, network, broadcasts);
+        cells(catalog, cap, supplied, homes, demand, access, detourFactor, network, broadcasts);
     Dataset<Row> supply = TwoStepCatchment.supply(supplied, cells);
     // Small (communities x categories) and read twice: by the community rows and for the basis.
     Dataset<Row> demandCells =
@@ -185,6 +185,7 @@ public final class AdequacyStage implements Stage {
    */
   private static Dataset<Row> cells(
       FacilityCatalog catalog,
+      Dataset<Row> cap,
       Dataset<Row> supplied,
       Dataset<Row> homes,
       Dataset<Row> demand,
@@ -192,7 +193,6 @@ public final class AdequacyStage implements Stage {
       double detourFactor,
       WalkNetwork network,
       List<Broadcast<?>> broadcasts) {
-    Dataset<Row> cap = CapacityFrame.of(homes.sparkSession(), catalog);
     // Without a walk network, rows on the 'network' basis have no walk and so no pair.
     Dataset<Row> straight = demand.where(col("distance_basis").notEqual("network"));
     Dataset<Row> cells = null;

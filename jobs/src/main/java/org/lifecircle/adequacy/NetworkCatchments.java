@@ -20,12 +20,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.catalog.FacilityCatalog;
-import org.lifecircle.common.PipelineException;
+import org.lifecircle.io.Tables;
+import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.WalkGraph;
 import org.lifecircle.network.WalkNetwork;
 import org.lifecircle.network.WalkTargets;
 import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 
 /**
@@ -175,7 +175,9 @@ final class NetworkCatchments {
         Row r = rows.next();
         String facility = r.getString(0);
         int g = r.getInt(1);
-        Coordinate c = point(reader, (byte[]) r.get(2), facility);
+        Coordinate c =
+            NetworkAccess.read(reader, (byte[]) r.get(2), Tables.FACILITIES, facility)
+                .getCoordinate();
         Arrays.fill(wanted, Double.NaN);
         wanted[g] = radius[g];
         if (!walker.from(c.x, c.y, radius[g])) {
@@ -200,14 +202,6 @@ final class NetworkCatchments {
         }
       }
       return out.iterator();
-    }
-
-    private static Coordinate point(WKBReader reader, byte[] wkb, String facility) {
-      try {
-        return reader.read(wkb).getCoordinate();
-      } catch (ParseException e) {
-        throw PipelineException.cannot("walk", "catchments", "invalid WKB", facility, e);
-      }
     }
   }
 }

@@ -289,7 +289,8 @@ public final class NetworkAccess implements AutoCloseable {
     return out;
   }
 
-  private static Geometry read(WKBReader reader, byte[] wkb, String table, String id) {
+  /** A geometry of {@code table}'s row {@code id}, or one clear error naming both. */
+  public static Geometry read(WKBReader reader, byte[] wkb, String table, String id) {
     try {
       return reader.read(wkb);
     } catch (ParseException e) {

@@ -2,13 +2,14 @@ package org.lifecircle.network;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.DoubleStream;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.apache.spark.sql.Row;
-import org.lifecircle.common.PipelineException;
+import org.lifecircle.io.Tables;
 import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 
 /**
@@ -48,46 +49,52 @@ public final class TargetChunk implements Serializable {
   static TargetChunk read(Iterator<Row> rows, WalkGraph g, double maxSnapM, int extras) {
     List<String> ids = new ArrayList<>();
     List<String[]> extra = new ArrayList<>();
-    Doubles xs = new Doubles();
-    Doubles ys = new Doubles();
-    Ints counts = new Ints();
-    Ints groups = new Ints();
-    long[] weights = new long[1024];
+    DoubleStream.Builder xs = DoubleStream.builder();
+    DoubleStream.Builder ys = DoubleStream.builder();
+    IntStream.Builder counts = IntStream.builder();
+    IntStream.Builder groups = IntStream.builder();
+    LongStream.Builder weights = LongStream.builder();
     int entries = 0;
+    int targetStart = 0;
     WKBReader reader = new WKBReader();
     String last = null;
     while (rows.hasNext()) {
       Row r = rows.next();
       String id = r.getString(0);
       if (!id.equals(last)) {
+        if (last != null) {
+          counts.add(entries - targetStart);
+        }
         last = id;
+        targetStart = entries;
         ids.add(id);
         String[] e = new String[extras];
         for (int k = 0; k < extras; k++) {
           e[k] = r.getString(4 + k);
         }
         extra.add(e);
-        Coordinate c = point(reader, (byte[]) r.get(1), id);
+        Coordinate c =
+            NetworkAccess.read(reader, (byte[]) r.get(1), Tables.BUILDING_ACCESS, id)
+                .getCoordinate();
         xs.add(c.x);
         ys.add(c.y);
-        counts.add(0);
       }
-      counts.values[counts.size - 1]++;
       groups.add(r.getInt(2));
-      if (entries == weights.length) {
-        weights = Arrays.copyOf(weights, 2 * entries);
-      }
-      weights[entries++] = r.getLong(3);
+      weights.add(r.getLong(3));
+      entries++;
+    }
+    if (last != null) {
+      counts.add(entries - targetStart);
     }
     TargetChunk c = new TargetChunk();
     int n = ids.size();
     c.ids = ids.toArray(String[]::new);
     c.extras = extra.toArray(String[][]::new);
-    c.x = xs.trimmed();
-    c.y = ys.trimmed();
-    c.entryCount = counts.trimmed();
-    c.entryGroup = groups.trimmed();
-    c.entryWeight = Arrays.copyOf(weights, entries);
+    c.x = xs.build().toArray();
+    c.y = ys.build().toArray();
+    c.entryCount = counts.build().toArray();
+    c.entryGroup = groups.build().toArray();
+    c.entryWeight = weights.build().toArray();
     c.snapEdge = new int[n];
     c.snapPosition = new double[n];
     c.snapOffset = new double[n];
@@ -98,47 +105,5 @@ public final class TargetChunk implements Serializable {
       c.snapOffset[i] = s == null ? 0 : s.offset();
     }
     return c;
-  }
-
-  private static Coordinate point(WKBReader reader, byte[] wkb, String building) {
-    try {
-      return reader.read(wkb).getCoordinate();
-    } catch (ParseException e) {
-      throw PipelineException.cannot("walk", "targets", "invalid WKB", "home " + building, e);
-    }
-  }
-
-  /** A growable array of doubles (a million homes are not a million boxed Doubles). */
-  private static final class Doubles {
-    double[] values = new double[1024];
-    int size;
-
-    void add(double v) {
-      if (size == values.length) {
-        values = Arrays.copyOf(values, 2 * size);
-      }
-      values[size++] = v;
-    }
-
-    double[] trimmed() {
-      return Arrays.copyOf(values, size);
-    }
-  }
-
-  /** A growable array of ints. */
-  private static final class Ints {
-    int[] values = new int[1024];
-    int size;
-
-    void add(int v) {
-      if (size == values.length) {
-        values = Arrays.copyOf(values, 2 * size);
-      }
-      values[size++] = v;
-    }
-
-    int[] trimmed() {
-      return Arrays.copyOf(values, size);
-    }
   }
 }
