@@ -7,10 +7,12 @@ import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,13 +20,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.common.CityConfig;
 import org.lifecircle.common.Contract;
@@ -97,16 +104,23 @@ public final class IngestStage implements Stage {
 
   /**
    * One validated source: its rows (duplicates marked) over the validated rows {@code held}
-   * (persisted) until every source has passed.
+   * (persisted) until every source has passed; {@code rawText} makes a quarantined row's source
+   * record text from its {@code __raw} column ({@link SourceReader.Staged#rawText}).
    */
   record Checked(
       String dataset,
       Contract contract,
       Dataset<Row> rows,
       StageResult.SourceCount counts,
-      Dataset<Row> held) {
+      Dataset<Row> held,
+      Column rawText) {
     Checked(String dataset, Contract contract, Dataset<Row> rows, StageResult.SourceCount counts) {
-      this(dataset, contract, rows, counts, rows);
+      this(dataset, contract, rows, counts, rows, to_json(col("__raw")));
+    }
+
+    /** The quarantined rows, {@code __raw} as the source record's text. */
+    Dataset<Row> rejected() {
+      return rows.where(col("__reason").isNotNull()).withColumn("__raw", rawText);
     }
   }
 
@@ -196,11 +210,23 @@ public final class IngestStage implements Stage {
       JavaRDD<Row> validated =
           source.mapPartitionsWithIndex((part, it) -> numbered(it, first[part], validator), true);
       // Held: the duplicate marking and every read after it (verdicts, writes) scan these rows.
+      DataType rawType = staged.rows().schema().apply("__raw").dataType();
       held =
           spark
-              .createDataFrame(validated, RecordValidator.outputSchema(contract))
+              .createDataFrame(validated, RecordValidator.outputSchema(contract, rawType))
               .persist(StorageLevel.MEMORY_AND_DISK());
-      rows = markDuplicates(held, dataset, contract);
+      rows =
+          markDuplicates(
+              held,
+              dataset,
+              contract,
+              wanted ->
+                  spark.createDataFrame(
+                      source.mapPartitionsWithIndex(
+                          (part, it) -> rawOf(it, first[part], wanted), true),
+                      new StructType()
+                          .add("__dup_row", DataTypes.LongType, false)
+                          .add("__dup_raw", rawType, true)));
       verdicts =
           rows.groupBy(col("__reason").isNull(), col("__repaired"))
               .agg(count(lit(1)), max(col("source_row")))
@@ -238,7 +264,7 @@ public final class IngestStage implements Stage {
             repaired,
             staged.dropped(),
             staged.elements());
-    return new Checked(dataset, contract, rows, counts, held);
+    return new Checked(dataset, contract, rows, counts, held, staged.rawText());
   }
 
   /** The highest row number the validation gave (0 when the source had no rows). */
@@ -253,6 +279,21 @@ public final class IngestStage implements Stage {
       rows.next();
     }
     return List.of(n).iterator();
+  }
+
+  /**
+   * The source rows numbered as {@link #numbered} numbers them, those in {@code wanted}: their
+   * number and {@code __raw} record.
+   */
+  private static Iterator<Row> rawOf(Iterator<Row> rows, long first, Set<Long> wanted) {
+    List<Row> out = new ArrayList<>();
+    for (long n = first; rows.hasNext(); n++) {
+      Row r = rows.next();
+      if (wanted.contains(n)) {
+        out.add(RowFactory.create(n, r.get(0)));
+      }
+    }
+    return out.iterator();
   }
 
   /** Validates a partition's rows, numbering them from {@code first} in source order. */
@@ -281,8 +322,16 @@ public final class IngestStage implements Stage {
    * broadcast, so the rows never move. A window over the key, as before, shuffled every row with
    * its raw record: 495 MB for SF 1's buildings (event log, session 15). Runs that aggregation at
    * once: {@code rows} should be persisted.
+   *
+   * <p>Validation kept the source record ({@code __raw}) of the rows it rejected only; the rows
+   * quarantined here get theirs from {@code rawOf}: given source row numbers, their records ({@code
+   * __dup_row}, {@code __dup_raw}), read again from the source.
    */
-  static Dataset<Row> markDuplicates(Dataset<Row> rows, String dataset, Contract contract) {
+  static Dataset<Row> markDuplicates(
+      Dataset<Row> rows,
+      String dataset,
+      Contract contract,
+      Function<Set<Long>, Dataset<Row>> rawOf) {
     if (contract.key().isEmpty()) {
       return rows;
     }
@@ -302,7 +351,12 @@ public final class IngestStage implements Stage {
     Dataset<Row> marked =
         rows.join(broadcast(winners), ok.and(col(key).equalTo(col("__dup_key"))), "left");
     Column dup = col("__first").isNotNull().and(col("__first").notEqual(col("source_row")));
+    Set<Long> later = new HashSet<>();
+    marked.where(dup).select("source_row").collectAsList().forEach(r -> later.add(r.getLong(0)));
+    Dataset<Row> raws = rawOf.apply(later);
     return marked
+        .join(broadcast(raws), col("source_row").equalTo(col("__dup_row")), "left")
+        .withColumn("__raw", when(dup, col("__dup_raw")).otherwise(col("__raw")))
         .withColumn("__reason", when(dup, lit("DUPLICATE_ID")).otherwise(col("__reason")))
         .withColumn(
             "__message",
@@ -318,7 +372,7 @@ public final class IngestStage implements Stage {
                         col("__first"),
                         col(key)))
                 .otherwise(col("__message")))
-        .drop("__first", "__dup_key");
+        .drop("__first", "__dup_key", "__dup_row", "__dup_raw");
   }
 
   /** The first quarantined row's own message, so the one line of a stopped run says what to fix. */
@@ -430,7 +484,7 @@ public final class IngestStage implements Stage {
       committed.put(c.dataset(), added);
       Dataset<Row> bad =
           Quarantine.fromRejected(
-              c.rows().where(col("__reason").isNotNull()),
+              c.rejected(),
               c.dataset(),
               c.contract().key().isEmpty() ? null : c.contract().key().get(0));
       quarantine = quarantine == null ? bad : quarantine.unionByName(bad);

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -36,8 +37,8 @@ import org.locationtech.jts.io.geojson.GeoJsonReader;
  *
  * <p>Staged input row: {@code [__raw, __corrupt, <input fields in contract order>, __lon, __lat]},
  * with the geometry as WKB bytes, WKT text, GeoJSON text, or null with lon/lat text. Output row:
- * the silver contract fields without city_code and snapshot_date, then __reason, __message, __raw,
- * __repaired.
+ * the silver contract fields without city_code and snapshot_date, then __reason, __message, __raw
+ * (the staged source record, on a rejected row only), __repaired.
  */
 public final class RecordValidator implements Serializable {
   /** Relative area change a repair may make and still keep the geometry. */
@@ -85,8 +86,11 @@ public final class RecordValidator implements Serializable {
     this.sourceColumns = sourceColumns;
   }
 
-  /** The output schema: silver fields (less partition columns) and the verdict columns. */
-  public static StructType outputSchema(Contract contract) {
+  /**
+   * The output schema: silver fields (less partition columns) and the verdict columns; {@code
+   * __raw} has the staged rows' type {@code raw}.
+   */
+  public static StructType outputSchema(Contract contract, DataType raw) {
     List<StructField> fields = new ArrayList<>();
     for (Contract.Field f : contract.fields()) {
       if (!isPartition(f)) {
@@ -95,7 +99,7 @@ public final class RecordValidator implements Serializable {
     }
     fields.add(DataTypes.createStructField("__reason", DataTypes.StringType, true));
     fields.add(DataTypes.createStructField("__message", DataTypes.StringType, true));
-    fields.add(DataTypes.createStructField("__raw", DataTypes.StringType, true));
+    fields.add(DataTypes.createStructField("__raw", raw, true));
     fields.add(DataTypes.createStructField("__repaired", DataTypes.BooleanType, false));
     return DataTypes.createStructType(fields);
   }
@@ -109,7 +113,7 @@ public final class RecordValidator implements Serializable {
     init();
     List<Contract.Field> inputs = contract.inputFields();
     Object[] values = new Object[inputs.size()];
-    String raw = staged.isNullAt(0) ? null : staged.getString(0);
+    Object raw = staged.get(0);
     Verdict verdict = new Verdict();
     if (!staged.isNullAt(1)) {
       verdict.reject("BAD_RECORD", msg(sourceRow, "the record does not match the header", null));
@@ -132,7 +136,7 @@ public final class RecordValidator implements Serializable {
     return output(values, sourceRow, verdict, raw);
   }
 
-  private Row output(Object[] inputValues, long sourceRow, Verdict v, String raw) {
+  private Row output(Object[] inputValues, long sourceRow, Verdict v, Object raw) {
     Object[] out = new Object[layout.length + 4];
     for (int i = 0; i < layout.length; i++) {
       int from = layout[i];
@@ -147,7 +151,8 @@ public final class RecordValidator implements Serializable {
     }
     out[layout.length] = v.reason;
     out[layout.length + 1] = v.message;
-    out[layout.length + 2] = raw;
+    // Only a quarantined row needs its source record; an accepted one would carry it for nothing.
+    out[layout.length + 2] = v.reason == null ? null : raw;
     out[layout.length + 3] = v.repaired;
     return RowFactory.create(out);
   }

@@ -127,7 +127,8 @@ public final class OsmReader {
         mapped.where(col("__drop").isNull()).orderBy("__id").drop("__drop", "__id");
     List<String> sourceColumns =
         contract.inputFields().stream().map(f -> TAG_OF.getOrDefault(f.name(), f.name())).toList();
-    return new SourceReader.Staged(staged, sourceColumns, false, dropped, extract.elements());
+    return new SourceReader.Staged(
+        staged, sourceColumns, false, dropped, extract.elements(), col("__raw"));
   }
 
   private static synchronized OsmExtract extract(

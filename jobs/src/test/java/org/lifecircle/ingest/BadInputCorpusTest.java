@@ -3,6 +3,8 @@ package org.lifecircle.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
@@ -228,6 +230,17 @@ class BadInputCorpusTest {
             StandardCharsets.UTF_8,
             lines(BUILDINGS_HEADER, with(BUILDINGS, row5))),
         Map.of(reason, 1L),
+        null);
+  }
+
+  /** A buildings CSV of {@code rows} under the header, with the rows it must quarantine. */
+  static Kind buildingRows(String name, List<String> rows, Map<String, Long> quarantined) {
+    return new Kind(
+        name,
+        "buildings",
+        buildingsCsv(),
+        text("buildings.csv", StandardCharsets.UTF_8, lines(BUILDINGS_HEADER, rows)),
+        quarantined,
         null);
   }
 
@@ -683,6 +696,103 @@ class BadInputCorpusTest {
             "1 F5: 老百姓大药房\n(二号店)", "2 F1: 阳光幼儿园", "3 F2: 大药房", "4 F3: 实验小学", "5 F4: 便利店");
   }
 
+  /**
+   * A quarantined row keeps its source record as text: a CSV row's cells, a GeoJSON feature's
+   * geometry and properties, a GeoParquet row's values with the geometry as WKT; a duplicate id's
+   * later row too, although validation accepted it. The expected records are the fixtures' own
+   * cells, written out by hand.
+   */
+  @Test
+  void quarantinedRowsKeepTheirSourceRecord() throws IOException {
+    String dupWkt =
+        "POLYGON ((114.35 30.6, 114.3502 30.6, 114.3502 30.6002, 114.35 30.6002, 114.35 30.6))";
+    List<String> csvRows = new ArrayList<>(BUILDINGS);
+    csvRows.add("B1,residential,7,1996,\"" + dupWkt + "\"");
+    csvRows.add("B6,castle,5,1990,\"" + dupWkt + "\"");
+    Kind csv = buildingRows("csv", csvRows, Map.of("DUPLICATE_ID", 1L, "UNKNOWN_CODE", 1L));
+    assertThat(rawRecords(check(csv, TestSpark.tempDir("raw-csv"))))
+        .containsExactly(
+            "{\"building_id\":\"B1\",\"use\":\"residential\",\"floors\":\"7\",\"year_built\":"
+                + "\"1996\",\"wkt\":\""
+                + dupWkt
+                + "\"}",
+            "{\"building_id\":\"B6\",\"use\":\"castle\",\"floors\":\"5\",\"year_built\":\"1990\","
+                + "\"wkt\":\""
+                + dupWkt
+                + "\"}");
+
+    String geometry =
+        "{\"type\":\"Polygon\",\"coordinates\":[[[114.3,30.65],[114.31,30.65],"
+            + "[114.31,30.66],[114.3,30.65]]]}";
+    List<String> areas = new ArrayList<>(AREAS);
+    areas.add(
+        "{\"type\":\"Feature\",\"id\":\"a5\",\"properties\":{\"code\":\"990102005\","
+            + "\"name\":\"城堡\",\"level\":\"castle\"},\"geometry\":"
+            + geometry
+            + "}");
+    Kind geojson =
+        new Kind(
+            "geojson",
+            "admin_areas",
+            areas("areas.geojson"),
+            text("areas.geojson", StandardCharsets.UTF_8, collection(areas)),
+            Map.of("UNKNOWN_CODE", 1L),
+            null);
+    List<String> raw = rawRecords(check(geojson, TestSpark.tempDir("raw-geojson")));
+    assertThat(raw).hasSize(1);
+    ObjectMapper json = new ObjectMapper();
+    JsonNode record = json.readTree(raw.get(0));
+    assertThat(record.get("id").asText()).isEqualTo("a5");
+    assertThat(json.readTree(record.get("geometry").asText())).isEqualTo(json.readTree(geometry));
+    assertThat(record.get("properties"))
+        .isEqualTo(json.readTree("{\"code\":\"990102005\",\"name\":\"城堡\",\"level\":\"castle\"}"));
+
+    String outside =
+        "POLYGON ((116.4 39.9, 116.4002 39.9, 116.4002 39.9002, 116.4 39.9002, 116.4 39.9))";
+    Kind parquet =
+        new Kind(
+            "geoparquet",
+            "buildings",
+            buildingsParquet(),
+            dir -> {
+              Path target = dir.resolve("buildings.parquet");
+              spark
+                  .sql(
+                      "SELECT concat('B', id) AS building_id, 'residential' AS use,"
+                          + " CAST(id AS INT) AS floors, ST_GeomFromWKT(CASE WHEN id = 5 THEN '"
+                          + outside
+                          + "' ELSE '"
+                          + square(114.30, 30.60)
+                          + "' END) AS geometry FROM range(1, 6)")
+                  .coalesce(1)
+                  .write()
+                  .format("geoparquet")
+                  .save(target.toString());
+              return target;
+            },
+            Map.of("OUTSIDE_BOUNDS", 1L),
+            null);
+    assertThat(rawRecords(check(parquet, TestSpark.tempDir("raw-parquet"))))
+        .containsExactly(
+            "{\"building_id\":\"B5\",\"use\":\"residential\",\"floors\":5,\"geometry\":\""
+                + outside
+                + "\"}");
+  }
+
+  /** The quarantined rows' source records as the quarantine table gets them, in source order. */
+  static List<String> rawRecords(IngestStage.Checked c) {
+    try {
+      assertThat(c.rows().where("__reason IS NULL AND __raw IS NOT NULL").count())
+          .as("accepted rows carry no source record")
+          .isZero();
+      return c.rejected().orderBy("source_row").select("__raw").collectAsList().stream()
+          .map(r -> r.getString(0))
+          .toList();
+    } finally {
+      c.held().unpersist();
+    }
+  }
+
   @Test
   void footprintsUnderOneSquareMetreNameRowColumnAndArea() {
     List<String> rows = new ArrayList<>(BUILDINGS);
@@ -695,14 +805,7 @@ class BadInputCorpusTest {
     rows.add(
         "B7,residential,6,1995,\"POLYGON ((114.34 30.60, 114.340005 30.60, 114.340005"
             + " 30.600005, 114.34 30.600005, 114.34 30.60))\"");
-    Kind kind =
-        new Kind(
-            "small footprints",
-            "buildings",
-            buildingsCsv(),
-            text("buildings.csv", StandardCharsets.UTF_8, lines(BUILDINGS_HEADER, rows)),
-            Map.of("ABSURD_SIZE", 3L),
-            null);
+    Kind kind = buildingRows("small footprints", rows, Map.of("ABSURD_SIZE", 3L));
     assertThat(rowsOf(check(kind, TestSpark.tempDir("corpus-small")), "building_id", "use"))
         .endsWith(
             "5 B5: ABSURD_SIZE Cannot accept row 5 of dataset buildings: column 'geometry' area is"

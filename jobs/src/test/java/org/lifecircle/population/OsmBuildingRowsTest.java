@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.lifecircle.TestSpark;
@@ -176,6 +177,7 @@ class OsmBuildingRowsTest {
     } finally {
       OsmReader.release();
     }
-    return spark.createDataFrame(rows, RecordValidator.outputSchema(contract));
+    return spark.createDataFrame(
+        rows, RecordValidator.outputSchema(contract, DataTypes.StringType));
   }
 }
