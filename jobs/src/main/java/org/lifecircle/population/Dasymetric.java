@@ -7,18 +7,19 @@ import static org.apache.spark.sql.functions.row_number;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.lifecircle.catalog.AgeBands;
-import scala.Tuple2;
 
 /**
  * Dasymetric allocation of grid-cell population to residential buildings by floor area, with the
@@ -43,7 +44,7 @@ public final class Dasymetric {
   }
 
   /** (building_id, pop_* bands) allocated from the cells' band totals. */
-  static Dataset<Row> allocate(SparkSession spark, Dataset<Row> cellHomes, Dataset<Row> cells) {
+  static Dataset<Row> allocate(Dataset<Row> cellHomes, Dataset<Row> cells) {
     List<String> bands = AgeBands.COLUMNS;
     List<Column> cols =
         new ArrayList<>(
@@ -53,22 +54,25 @@ public final class Dasymetric {
         cellHomes
             .join(cells.drop("source_row", "geometry"), "unit_id")
             .select(cols.toArray(Column[]::new));
-    JavaRDD<Row> out =
-        joined
-            .javaRDD()
-            .mapToPair(r -> new Tuple2<>(r.getString(0), r))
-            .groupByKey()
-            .flatMap(cell -> allocateCell(cell._2(), bands.size()).iterator());
     StructType schema = new StructType().add("building_id", DataTypes.StringType, false);
     for (String b : bands) {
       schema = schema.add(b, DataTypes.LongType, false);
     }
-    return spark.createDataFrame(out, schema);
+    // Grouped as a Dataset, not an RDD's groupByKey: the rows cross the shuffle in Spark's own
+    // binary form instead of as Kryo-serialized Row objects (Kryo was about a third of SF 1's
+    // population samples in JFR, session 17).
+    int bandCount = bands.size();
+    return joined
+        .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+        .flatMapGroups(
+            (FlatMapGroupsFunction<String, Row, Row>)
+                (unit, rows) -> allocateCell(rows, bandCount).iterator(),
+            Encoders.row(schema));
   }
 
-  private static List<Row> allocateCell(Iterable<Row> rows, int bandCount) {
+  private static List<Row> allocateCell(Iterator<Row> rows, int bandCount) {
     List<Row> homes = new ArrayList<>();
-    rows.forEach(homes::add);
+    rows.forEachRemaining(homes::add);
     homes.sort(Comparator.comparing(r -> r.getString(1)));
     double[] weights = new double[homes.size()];
     for (int i = 0; i < weights.length; i++) {

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 
@@ -42,7 +43,7 @@ record Placement(
     Map<String, Map<String, Long>> fallbacks,
     long overlappingPairs,
     long emptyCells,
-    List<JavaRDD<Row>> kept) {
+    List<JavaRDD<?>> kept) {
   static final String CELL_HOME_PREFIX = "cell:";
   static final List<String> FALLBACKS = List.of("cell_unknown_use", "cell_nearby", "cell_point");
 
@@ -58,11 +59,11 @@ record Placement(
       Dataset<Row> residential,
       Dataset<Row> unknownUse,
       double nearbyM) {
-    List<JavaRDD<Row>> kept = new ArrayList<>();
+    List<JavaRDD<?>> kept = new ArrayList<>();
     Dataset<Row> located = cells.where(col("geometry").isNotNull());
     Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential)).rows();
     Dataset<Row> allocated =
-        Dasymetric.allocate(spark, inCells, cells).withColumn("allocation", lit("cell"));
+        Dasymetric.allocate(inCells, cells).withColumn("allocation", lit("cell"));
     Dataset<Row> homes = residential;
     Map<String, Map<String, Long>> fallbacks = new LinkedHashMap<>();
 
@@ -90,7 +91,7 @@ record Placement(
             .rows();
     allocated =
         allocated.unionByName(
-            Dasymetric.allocate(spark, unknownHomes, left)
+            Dasymetric.allocate(unknownHomes, left)
                 .withColumn("allocation", lit(FALLBACKS.get(0))));
     homes =
         homes.unionByName(
@@ -115,7 +116,7 @@ record Placement(
             .rows();
     allocated =
         allocated.unionByName(
-            Dasymetric.allocate(spark, near, left).withColumn("allocation", lit(FALLBACKS.get(1))));
+            Dasymetric.allocate(near, left).withColumn("allocation", lit(FALLBACKS.get(1))));
     left = count(fallbacks, FALLBACKS.get(1), left, near, kept);
 
     // 3. A pseudo-home at the cell's interior point.
@@ -154,7 +155,7 @@ record Placement(
       String kind,
       Dataset<Row> left,
       Dataset<Row> cellHomes,
-      List<JavaRDD<Row>> kept) {
+      List<JavaRDD<?>> kept) {
     Dataset<Row> served = left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_semi");
     fallbacks.put(kind, totals(served));
     return keep(kept, left.join(cellHomes.select("unit_id").distinct(), "unit_id", "left_anti"))
@@ -225,13 +226,24 @@ record Placement(
    * zero, its serialized form is); a checkpointed block cannot be recomputed, so the stage fails.
    * Found by the standalone-cluster test (two workers, two shuffle partitions, a tiny city). Cached
    * serialized, a block's size is its bytes, and the local checkpoint keeps that level.
+   *
+   * <p>The rows are kept in Spark's binary form (copies of the plan's own rows), not as {@code Row}
+   * objects: Kryo serialized each {@code Row} field by field, and with the grouping in {@link
+   * Dasymetric#allocate} it was about a third of SF 1 population's samples (JFR, session 17). The
+   * frame over them comes from {@code SparkSession.internalCreateDataFrame}, Spark's own way from
+   * such rows to a frame: Scala-private to the sql package, public in the bytecode.
    */
-  private static Kept keep(List<JavaRDD<Row>> kept, Dataset<Row> d) {
-    JavaRDD<Row> rows = d.javaRDD().persist(StorageLevel.MEMORY_AND_DISK_SER());
+  private static Kept keep(List<JavaRDD<?>> kept, Dataset<Row> d) {
+    JavaRDD<InternalRow> rows =
+        d.queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .map(InternalRow::copy) // a plan may hand out one mutable row over and over
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
     rows.rdd().localCheckpoint();
     long n = rows.count(); // eager, so the checkpoint holds before the next step reads it
     kept.add(rows);
-    return new Kept(d.sparkSession().createDataFrame(rows, d.schema()), n);
+    return new Kept(d.sparkSession().internalCreateDataFrame(rows.rdd(), d.schema(), false), n);
   }
 
   /** A materialised frame and its row count, which the materialising already counted. */
