@@ -13,7 +13,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
@@ -54,11 +53,7 @@ record Placement(
    * residents from several cells).
    */
   static Placement place(
-      SparkSession spark,
-      Dataset<Row> cells,
-      Dataset<Row> residential,
-      Dataset<Row> unknownUse,
-      double nearbyM) {
+      Dataset<Row> cells, Dataset<Row> residential, Dataset<Row> unknownUse, double nearbyM) {
     List<JavaRDD<?>> kept = new ArrayList<>();
     Dataset<Row> located = cells.where(col("geometry").isNotNull());
     Dataset<Row> inCells = keep(kept, Dasymetric.homesInCells(located, residential)).rows();

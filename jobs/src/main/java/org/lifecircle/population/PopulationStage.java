@@ -77,7 +77,7 @@ public final class PopulationStage implements Stage {
     Dataset<Row> unknown = perBuilding.join(homes.select("building_id"), sameBuilding, "left_anti");
 
     Placement placement =
-        Placement.place(spark, cells, homes, unknownUseOrigins(buildings), limits.nearbyHomeM());
+        Placement.place(cells, homes, unknownUseOrigins(buildings), limits.nearbyHomeM());
 
     List<Column> keep = new ArrayList<>(List.of(col("building_id"), col("allocation")));
     AgeBands.COLUMNS.forEach(b -> keep.add(col(b)));
