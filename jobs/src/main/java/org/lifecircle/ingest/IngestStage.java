@@ -215,6 +215,12 @@ public final class IngestStage implements Stage {
           spark
               .createDataFrame(validated, RecordValidator.outputSchema(contract, rawType))
               .persist(StorageLevel.MEMORY_AND_DISK());
+      StructType rawSchema =
+          new StructType()
+              .add("__dup_row", DataTypes.LongType, false)
+              .add("__dup_raw", rawType, true);
+      // Collected: the frame is read by every later action (verdicts, writes, quarantine), and a
+      // frame over the source would read the whole file again for each.
       rows =
           markDuplicates(
               held,
@@ -222,11 +228,11 @@ public final class IngestStage implements Stage {
               contract,
               wanted ->
                   spark.createDataFrame(
-                      source.mapPartitionsWithIndex(
-                          (part, it) -> rawOf(it, first[part], wanted), true),
-                      new StructType()
-                          .add("__dup_row", DataTypes.LongType, false)
-                          .add("__dup_raw", rawType, true)));
+                      source
+                          .mapPartitionsWithIndex(
+                              (part, it) -> rawOf(it, first[part], wanted), true)
+                          .collect(),
+                      rawSchema));
       verdicts =
           rows.groupBy(col("__reason").isNull(), col("__repaired"))
               .agg(count(lit(1)), max(col("source_row")))
