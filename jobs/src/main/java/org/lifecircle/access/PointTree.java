@@ -51,7 +51,10 @@ final class PointTree {
     private final double qx;
     private final double qy;
     private int best = -1;
-    private double bestDistance = Double.POSITIVE_INFINITY;
+    private double bestSquared = Double.POSITIVE_INFINITY;
+    private double bestDx;
+    private double bestDy;
+    private double bestDistance = Double.NaN; // Math.hypot(bestDx, bestDy) once asked
     private double bound = Double.POSITIVE_INFINITY;
 
     Search(double qx, double qy) {
@@ -65,14 +68,13 @@ final class PointTree {
         double dx = xs[mid] - qx;
         double dy = ys[mid] - qy;
         double squared = dx * dx + dy * dy;
-        if (squared <= bound) {
-          double d = Math.hypot(dx, dy);
-          if (d < bestDistance || (d == bestDistance && index[mid] < best)) {
-            best = index[mid];
-            bestDistance = d;
-            // MIN_NORMAL: below it squares lose their relative precision (no city is that small).
-            bound = d * d * SLACK + Double.MIN_NORMAL;
-          }
+        if (squared <= bound && nearer(squared, dx, dy, index[mid])) {
+          best = index[mid];
+          bestSquared = squared;
+          bestDx = dx;
+          bestDy = dy;
+          // MIN_NORMAL: below it squares lose their relative precision (no city is that small).
+          bound = squared * SLACK + Double.MIN_NORMAL;
         }
         double diff = axis == 0 ? qx - xs[mid] : qy - ys[mid];
         int next = 1 - axis;
@@ -91,6 +93,34 @@ final class PointTree {
         }
         axis = next;
       }
+    }
+
+    /**
+     * Whether the point at (dx, dy) from the query is nearer than the best so far by Math.hypot, or
+     * as near with a smaller index. Math.hypot is StrictMath's: asked for every point visited it
+     * took 1,485 of the tree's 2,063 samples at SF 1 (JFR, session 18). Squares, within a few ulps
+     * of the true squares, settle every point more than a relative 1e-9 nearer; only near-ties ask
+     * hypot.
+     */
+    private boolean nearer(double squared, double dx, double dy, int candidate) {
+      if (best < 0) {
+        return true;
+      }
+      if (bestSquared > 1e-280
+          && bestSquared != Double.POSITIVE_INFINITY
+          && squared < bestSquared * (1 - 1e-9)) {
+        bestDistance = Double.NaN;
+        return true;
+      }
+      if (Double.isNaN(bestDistance)) {
+        bestDistance = Math.hypot(bestDx, bestDy);
+      }
+      double d = Math.hypot(dx, dy);
+      if (d < bestDistance || (d == bestDistance && candidate < best)) {
+        bestDistance = d;
+        return true;
+      }
+      return false;
     }
   }
 

@@ -75,6 +75,30 @@ class PointTreeTest {
     assertThat(cross.nearest(0, 0)).isEqualTo(0);
   }
 
+  // Points on circles around the query, at radii a few ulps apart: their squared distances and
+  // Math.hypot may order them differently by rounding, and the tree must answer as hypot does.
+  // The query is the origin so that the offsets keep every bit (far from it, the coordinates'
+  // own rounding would set the points apart by more than an ulp of their distance).
+  @Test
+  void nearTiesAreSettledAsHypotSettlesThem() {
+    SplittableRandom random = new SplittableRandom(18);
+    double cx = 0;
+    double cy = 0;
+    for (int round = 0; round < 200; round++) {
+      int n = 40;
+      double[] xs = new double[n];
+      double[] ys = new double[n];
+      double r = random.nextDouble(1, 2_000);
+      for (int i = 0; i < n; i++) {
+        double a = random.nextDouble(0, 2 * Math.PI);
+        double ri = r + Math.ulp(r) * random.nextInt(-3, 4);
+        xs[i] = cx + ri * Math.cos(a);
+        ys[i] = cy + ri * Math.sin(a);
+      }
+      agreesWithBruteForce(xs, ys, new double[][] {{cx, cy}});
+    }
+  }
+
   @Test
   void anEmptyTreeHasNoNearestPoint() {
     assertThat(new PointTree(new double[0], new double[0]).nearest(1, 2)).isEqualTo(-1);
