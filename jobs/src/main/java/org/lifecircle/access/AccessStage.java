@@ -25,6 +25,7 @@ import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
 import org.lifecircle.common.StageTables;
 import org.lifecircle.io.Tables;
+import org.lifecircle.network.AccessTally;
 import org.lifecircle.network.FacilityPoints;
 import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.NetworkDistances;
@@ -113,12 +114,15 @@ public final class AccessStage implements Stage {
                   h ->
                       RowFactory.create(
                           h.get(HOME_INDEX), h.get(0), h.get(2), h.get(h.length() - 1))))) {
+        AccessTally tally = new AccessTally(catalog.categories().size());
+        // Unnamed: a named accumulator's value goes into every task's UI and event-log record.
+        spark.sparkContext().register(tally);
         counts.put(
             Tables.BUILDING_ACCESS,
             tables.replaceSnapshot(
                 Tables.BUILDING_ACCESS,
-                rows(spark, indexed, points, catalog, basis, routed.distances())));
-        NetworkStats stats = routed.stats(spark, tables.snapshot(Tables.BUILDING_ACCESS));
+                rows(spark, indexed, points, catalog, basis, routed.distances(), tally)));
+        NetworkStats stats = routed.stats(tally, buildings);
         counts.put(
             Tables.NETWORK_STATS, tables.replaceSnapshot(Tables.NETWORK_STATS, stats.rows(spark)));
         metrics.putAll(stats.metrics());
@@ -160,7 +164,13 @@ public final class AccessStage implements Stage {
     cols.add(lit(-1L).as("home_index"));
     AgeBands.COLUMNS.forEach(c -> cols.add(col(c)));
     return rows(
-        spark, homes.select(cols.toArray(Column[]::new)).javaRDD(), points, catalog, basis, null);
+        spark,
+        homes.select(cols.toArray(Column[]::new)).javaRDD(),
+        points,
+        catalog,
+        basis,
+        null,
+        null);
   }
 
   /**
@@ -207,7 +217,8 @@ public final class AccessStage implements Stage {
 
   /**
    * building_access rows, one per home and category, from homes laid out as {@link #indexedHomes}
-   * lays them out; with {@code network} (null: none) filling the network columns.
+   * lays them out; with {@code network} (null: none) filling the network columns and {@code tally}
+   * (with the network) counting what network_stats reports as the rows are made.
    */
   static Dataset<Row> rows(
       SparkSession spark,
@@ -215,7 +226,8 @@ public final class AccessStage implements Stage {
       Map<String, FacilityPoints> points,
       FacilityCatalog catalog,
       Basis basis,
-      Broadcast<NetworkDistances> network) {
+      Broadcast<NetworkDistances> network,
+      AccessTally tally) {
     Map<String, FacilityIndex> indexes = new LinkedHashMap<>();
     points.forEach((code, p) -> indexes.put(code, new FacilityIndex(p.ids(), p.xs(), p.ys())));
     Broadcast<Map<String, FacilityIndex>> shared =
@@ -230,7 +242,8 @@ public final class AccessStage implements Stage {
                     network == null ? null : network.value(),
                     catalog,
                     basis,
-                    bandNames));
+                    bandNames,
+                    tally));
     return spark.createDataFrame(
         rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
   }

@@ -7,6 +7,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.ExpandingRows;
+import org.lifecircle.network.AccessTally;
 import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.network.NetworkDistances;
 import org.locationtech.jts.geom.Coordinate;
@@ -24,6 +25,7 @@ final class NearestRows extends ExpandingRows {
   private final FacilityCatalog catalog;
   private final AccessStage.Basis basis;
   private final List<String> bands;
+  private final AccessTally tally;
   private final WKBReader reader = new WKBReader();
 
   NearestRows(
@@ -32,8 +34,10 @@ final class NearestRows extends ExpandingRows {
       NetworkDistances network,
       FacilityCatalog catalog,
       AccessStage.Basis basis,
-      List<String> bands) {
+      List<String> bands,
+      AccessTally tally) {
     super(homes);
+    this.tally = tally;
     this.indexes = indexes;
     this.network = network;
     this.catalog = catalog;
@@ -41,7 +45,8 @@ final class NearestRows extends ExpandingRows {
     this.bands = bands;
   }
 
-  // Input: building_id, community_code, origin WKB, residents, home index, then the eight bands.
+  // Input: building_id, community_code, origin WKB, residents, home index, then the eight bands;
+  // with the network (indexedHomes) then district_code.
   @Override
   protected void expand(Row home) {
     byte[] originWkb = (byte[]) home.get(2);
@@ -57,6 +62,10 @@ final class NearestRows extends ExpandingRows {
         network == null
             ? -1
             : network.home(home.getLong(AccessStage.HOME_INDEX), home.getString(0));
+    String district = tally == null ? null : home.getString(home.length() - 1);
+    if (tally != null) {
+      tally.home(district, network.snapped(index));
+    }
     List<FacilityCatalog.Category> categories = catalog.categories();
     for (int k = 0; k < categories.size(); k++) {
       FacilityCatalog.Category c = categories.get(k);
@@ -77,6 +86,9 @@ final class NearestRows extends ExpandingRows {
           network == null
               ? new Object[] {null, null, null, null, basis.name(), covered, walkMin}
               : NetworkAccess.fill(network, index, k, reach, c.thresholdMinutes());
+      if (tally != null) {
+        tally.row(district, k, d, (Double) decided[0], within, (Boolean) decided[2], target);
+      }
       emit(
           RowFactory.create(
               home.getString(0),

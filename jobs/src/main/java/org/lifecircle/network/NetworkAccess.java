@@ -158,10 +158,12 @@ public final class NetworkAccess implements AutoCloseable {
     return distances;
   }
 
-  /** network_stats from the graph, the snaps and {@code written} (building_access as written). */
-  public NetworkStats stats(SparkSession spark, Dataset<Row> written) {
-    return NetworkStats.compute(
-        spark, graph.summary(), buildingSnaps, facilities, snaps, written, maxSnap);
+  /**
+   * network_stats from the graph, the snaps and the access pass's {@code tally} of the rows it
+   * wrote, which must have counted each of the {@code homes} once.
+   */
+  public NetworkStats stats(AccessTally tally, long homes) {
+    return NetworkStats.compute(graph.summary(), buildingSnaps, facilities, tally, homes, maxSnap);
   }
 
   @Override

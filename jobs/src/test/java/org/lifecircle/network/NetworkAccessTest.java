@@ -249,49 +249,64 @@ class NetworkAccessTest {
         .containsEntry("buildings_unsnapped", 1.0)
         .containsEntry("facilities_snapped", 3.0)
         .containsEntry("facilities_unsnapped", 1.0);
-    long pairs =
-        tables
-            .snapshot("building_access")
-            .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
-            .count();
-    assertThat(city.get("detour_pairs")).isEqualTo((double) pairs);
-    // Oracle: the pairs' ratios rounded to 1e-4, sorted, interpolated at rank p * (n - 1).
+    List<Row> pairs = detourPairs(null);
+    assertThat(pairs).hasSizeGreaterThan(3);
+    assertDetours(city, pairs);
+    Map<String, Double> d1 = stats("D1");
+    assertThat(d1).containsEntry("buildings_snapped", 2.0);
+    // A district's ratios are its own homes' pairs, not the city's.
+    List<Row> d1Pairs = detourPairs("D1");
+    assertThat(d1Pairs).isNotEmpty().hasSizeLessThan(pairs.size());
+    assertDetours(d1, d1Pairs);
+    assertThat(stats("D2")).containsEntry("buildings_unsnapped", 1.0);
+  }
+
+  /**
+   * Oracle for a district's (or the city's) detour statistics: the pairs counted, their ratios
+   * rounded to 1e-4, sorted, interpolated at rank p * (n - 1), and the plain mean of the unrounded
+   * ratios (the stage's is over ratios in millionths).
+   */
+  private static void assertDetours(Map<String, Double> stats, List<Row> pairs) {
+    assertThat(stats.get("detour_pairs")).isEqualTo((double) pairs.size());
     double[] ratios =
-        detourPairs().stream()
+        pairs.stream()
             .mapToDouble(r -> Math.round(r.getDouble(0) / r.getDouble(1) * 1e4) / 1e4)
             .sorted()
             .toArray();
-    assertThat(ratios).hasSizeGreaterThan(3);
     assertThat(ratios[ratios.length - 1]).isGreaterThan(ratios[0]);
     for (double p : new double[] {0.1, 0.5, 0.9}) {
       double rank = p * (ratios.length - 1);
       int lo = (int) Math.floor(rank);
       int hi = (int) Math.ceil(rank);
       double expected = ratios[lo] + (rank - lo) * (ratios[hi] - ratios[lo]);
-      assertThat(city.get("detour_ratio_p" + Math.round(p * 100)))
+      assertThat(stats.get("detour_ratio_p" + Math.round(p * 100)))
           .as("p%.0f", p * 100)
           .isCloseTo(expected, within(1e-12));
     }
-    // Oracle: the plain mean of the unrounded ratios; the stage's is over ratios in millionths.
     double mean =
-        detourPairs().stream()
-            .mapToDouble(r -> r.getDouble(0) / r.getDouble(1))
-            .average()
-            .orElseThrow();
-    assertThat(city.get("detour_ratio_mean")).isCloseTo(mean, within(1e-6));
-    assertThat(stats("D1"))
-        .containsEntry("buildings_snapped", 2.0)
-        .containsKey("detour_ratio_mean");
-    assertThat(stats("D2")).containsEntry("buildings_unsnapped", 1.0);
+        pairs.stream().mapToDouble(r -> r.getDouble(0) / r.getDouble(1)).average().orElseThrow();
+    assertThat(stats.get("detour_ratio_mean")).isCloseTo(mean, within(1e-6));
   }
 
-  /** (network_distance_m, distance_m) of the pairs the detour ratios are taken over. */
-  private static List<Row> detourPairs() {
-    return tables
-        .snapshot("building_access")
-        .where("network_distance_m IS NOT NULL AND distance_m >= 1.0")
-        .select("network_distance_m", "distance_m")
-        .collectAsList();
+  /**
+   * (network_distance_m, distance_m) of the pairs the detour ratios are taken over: the homes of
+   * {@code district}, or every home when null.
+   */
+  private static List<Row> detourPairs(String district) {
+    Dataset<Row> pairs =
+        tables
+            .snapshot("building_access")
+            .where("network_distance_m IS NOT NULL AND distance_m >= 1.0");
+    if (district != null) {
+      pairs =
+          pairs.join(
+              tables
+                  .snapshot("building_population")
+                  .where("district_code = '" + district + "'")
+                  .select("building_id"),
+              "building_id");
+    }
+    return pairs.select("network_distance_m", "distance_m").collectAsList();
   }
 
   @Test
