@@ -76,7 +76,7 @@ public final class NetworkStats {
     if (tally.homes() != homes) {
       throw PipelineException.cannot(
           "compute",
-          "network_stats",
+          Tables.NETWORK_STATS,
           "the access pass tallied another number of homes than building_population holds",
           tally.homes() + " of " + homes);
     }
