@@ -82,7 +82,7 @@ public final class AccessStage implements Stage {
     Map<String, Long> counts = new LinkedHashMap<>();
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("categories", catalog.categories().size());
-    long buildings = homes.count();
+    long buildings = tables.rows(Tables.BUILDING_POPULATION);
     List<String> headlines = new ArrayList<>();
     headlines.add(
         String.format(

@@ -115,7 +115,7 @@ public final class AdequacyStage implements Stage {
             .persist(StorageLevel.MEMORY_AND_DISK());
     long written = tables.replaceSnapshot(Tables.FACILITY_ADEQUACY, rows);
     List<String> headlines = headlines(rows, r.facilitiesWithoutCapacity());
-    long in = homes.count();
+    long in = tables.rows(Tables.BUILDING_POPULATION);
     rows.unpersist();
     r.release();
 

@@ -26,6 +26,12 @@ public interface StageTables {
    */
   Dataset<Row> input(String table);
 
+  /**
+   * How many rows the snapshot holds: from the commit that wrote it when this process wrote it and
+   * no one has committed to the table since (no Spark job), else counted.
+   */
+  long rows(String table);
+
   /** Every date of this run's city: logs, histories, and snapshots compared across dates. */
   Dataset<Row> city(String table);
 

@@ -86,7 +86,7 @@ public final class CoverageStage implements Stage {
                 distanceGaps.unionByName(capacityGaps), ctx.cityCode(), ctx.snapshotDate()));
 
     List<String> headlines = headlines(tables, coverage, cat);
-    long in = access.count();
+    long in = tables.rows(Tables.BUILDING_ACCESS);
     cells.unpersist();
     coverage.unpersist();
     Map<String, Long> counts = new LinkedHashMap<>();

@@ -37,6 +37,11 @@ public final class DeltaStageTables implements StageTables {
   }
 
   @Override
+  public long rows(String table) {
+    return DeltaTables.rows(spark, ctx, table);
+  }
+
+  @Override
   public Dataset<Row> city(String table) {
     return DeltaTables.readCity(spark, ctx, table);
   }

@@ -370,6 +370,18 @@ public final class DeltaTables {
     return df;
   }
 
+  /**
+   * The rows of this run's snapshot of {@code table}: what the commit that wrote them added, while
+   * this process wrote it and the table is still at that version; else a count.
+   */
+  public static long rows(SparkSession spark, RunContext ctx, String table) {
+    String path = ctx.tablePath(table);
+    Long written =
+        WrittenSnapshots.rowsIfCurrent(
+            spark, path, WrittenSnapshots.key(path, snapshotPredicate(ctx)));
+    return written != null ? written : readSnapshot(spark, ctx, table).count();
+  }
+
   /** A table that is not there, wherever {@code location} says it was looked for. */
   static PipelineException missing(String table, Object location) {
     return PipelineException.cannot(

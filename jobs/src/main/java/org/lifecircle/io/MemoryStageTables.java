@@ -71,6 +71,11 @@ public final class MemoryStageTables implements StageTables {
   }
 
   @Override
+  public long rows(String table) {
+    return snapshot(table).count();
+  }
+
+  @Override
   public Dataset<Row> city(String table) {
     return frame(table, r -> ctx.cityCode().equals(r.getAs("city_code")));
   }

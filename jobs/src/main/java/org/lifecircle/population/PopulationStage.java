@@ -2,6 +2,7 @@ package org.lifecircle.population;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
@@ -106,11 +107,12 @@ public final class PopulationStage implements Stage {
             .select(outputColumns())
             .persist(StorageLevel.MEMORY_AND_DISK());
 
-    long inputResidents =
-        population.agg(coalesce(sum(totalResidents()), lit(0L))).first().getLong(0);
+    // One job for both: the units and their residents.
+    Row input = population.agg(count(lit(1)), coalesce(sum(totalResidents()), lit(0L))).first();
+    long inputResidents = input.getLong(1);
     long residents = out.agg(coalesce(sum("residents"), lit(0L))).first().getLong(0);
     Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("input_units", population.count());
+    metrics.put("input_units", input.getLong(0));
     metrics.put("input_residents", inputResidents);
     metrics.put("placed_residents", residents);
     metrics.put("placed_share", inputResidents == 0 ? 1.0 : (double) residents / inputResidents);

@@ -61,14 +61,14 @@ final class MapLayers {
     List<Geometry> edges = new ArrayList<>();
     if (tables.exists(Tables.WALK_NETWORK)) {
       for (Row r :
-          sample(tables.snapshot(Tables.WALK_NETWORK), "edge_id", MAX_EDGES, "walk edges", notes)
+          sample(tables, Tables.WALK_NETWORK, "edge_id", MAX_EDGES, "walk edges", notes)
               .select("geometry")
               .collectAsList()) {
         edges.add(read(wkb, r, 0));
       }
     }
     Dataset<Row> allBuildings = tables.snapshot(Tables.BUILDINGS);
-    long k = every(allBuildings.count(), MAX_BUILDINGS, Tables.BUILDINGS, notes);
+    long k = every(tables.rows(Tables.BUILDINGS), MAX_BUILDINGS, Tables.BUILDINGS, notes);
     Map<String, String> flags =
         homeFlags(onEvery(tables.snapshot(Tables.BUILDING_ACCESS), "building_id", k), categories);
     List<SvgMap.Building> buildings = new ArrayList<>();
@@ -82,12 +82,7 @@ final class MapLayers {
     }
     List<SvgMap.Point> facilities = new ArrayList<>();
     for (Row r :
-        sample(
-                tables.snapshot(Tables.FACILITIES),
-                "facility_id",
-                MAX_POINTS,
-                Tables.FACILITIES,
-                notes)
+        sample(tables, Tables.FACILITIES, "facility_id", MAX_POINTS, Tables.FACILITIES, notes)
             .select("category", "facility_id", "name", "geometry")
             .collectAsList()) {
       Geometry g = read(wkb, r, 3);
@@ -175,8 +170,8 @@ final class MapLayers {
    * The rows, or every k-th by id hash when there are more than {@code max}; noted when sampled.
    */
   private static Dataset<Row> sample(
-      Dataset<Row> rows, String id, int max, String what, List<String> notes) {
-    return onEvery(rows, id, every(rows.count(), max, what, notes));
+      StageTables tables, String table, String id, int max, String what, List<String> notes) {
+    return onEvery(tables.snapshot(table), id, every(tables.rows(table), max, what, notes));
   }
 
   private static long every(long n, int max, String what, List<String> notes) {

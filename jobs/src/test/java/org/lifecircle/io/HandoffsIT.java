@@ -81,6 +81,8 @@ class HandoffsIT {
       Dataset<Row> delta = deltaAt(spark, ctx, commit.version());
       assertThat(handed.schema()).isEqualTo(delta.schema());
       assertThat(handed.collectAsList()).containsExactlyInAnyOrderElementsOf(delta.collectAsList());
+      // Its row count comes from the commit, without a Spark job.
+      assertThat(rowsWithoutJobs(spark, ctx)).isEqualTo(delta.count());
 
       // Another writer deletes a row: the handed rows are stale and Delta is read again.
       spark.sql(
@@ -90,6 +92,20 @@ class HandoffsIT {
       assertThat(after.select("community_code").collectAsList())
           .extracting(r -> r.getString(0))
           .containsExactly("C1");
+      assertThat(DeltaTables.rows(spark, ctx, "coverage_gaps")).isEqualTo(1);
+    }
+  }
+
+  /** DeltaTables.rows of coverage_gaps; fails if it ran a Spark job to know. */
+  private static long rowsWithoutJobs(SparkSession spark, RunContext ctx) {
+    String group = "handoffs-rows-" + System.nanoTime();
+    spark.sparkContext().setJobGroup(group, "rows from the commit", false);
+    try {
+      long rows = DeltaTables.rows(spark, ctx, "coverage_gaps");
+      assertThat(spark.sparkContext().statusTracker().getJobIdsForGroup(group)).isEmpty();
+      return rows;
+    } finally {
+      spark.sparkContext().clearJobGroup();
     }
   }
 
