@@ -357,17 +357,21 @@ public final class DeltaTables {
    */
   public static Dataset<Row> input(SparkSession spark, RunContext ctx, String table) {
     Dataset<Row> df = readSnapshot(spark, ctx, table);
-    String path = ctx.tablePath(table);
     // A stage reading what an earlier stage of this process wrote knows from that commit whether
     // the snapshot holds rows, without the Spark job (and Delta file listing) isEmpty costs; any
     // commit since, by anyone, and the data is asked.
-    Long written =
-        WrittenSnapshots.rowsIfCurrent(
-            spark, path, WrittenSnapshots.key(path, snapshotPredicate(ctx)));
+    Long written = writtenRows(spark, ctx, table);
     if (written != null ? written == 0 : df.isEmpty()) {
-      throw empty(ctx, table, path);
+      throw empty(ctx, table, ctx.tablePath(table));
     }
     return df;
+  }
+
+  /** The rows this process's commit left in this run's snapshot, while still current; or null. */
+  private static Long writtenRows(SparkSession spark, RunContext ctx, String table) {
+    String path = ctx.tablePath(table);
+    return WrittenSnapshots.rowsIfCurrent(
+        spark, path, WrittenSnapshots.key(path, snapshotPredicate(ctx)));
   }
 
   /**
@@ -375,10 +379,7 @@ public final class DeltaTables {
    * this process wrote it and the table is still at that version; else a count.
    */
   public static long rows(SparkSession spark, RunContext ctx, String table) {
-    String path = ctx.tablePath(table);
-    Long written =
-        WrittenSnapshots.rowsIfCurrent(
-            spark, path, WrittenSnapshots.key(path, snapshotPredicate(ctx)));
+    Long written = writtenRows(spark, ctx, table);
     return written != null ? written : readSnapshot(spark, ctx, table).count();
   }
 

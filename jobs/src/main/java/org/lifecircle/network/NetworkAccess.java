@@ -69,9 +69,8 @@ public final class NetworkAccess implements AutoCloseable {
 
   private final WalkGraph graph;
   private final List<CategoryFacilities> facilities;
-  private final Dataset<Row> snaps;
   private final EdgeSnapper.Snaps buildingSnaps;
-  // Kept until close: the persisted snaps are recomputed from the graph's should a block be lost.
+  // Released at close, with the distances the searches made from them.
   private final List<Broadcast<?>> searchInputs;
   private final Broadcast<NetworkDistances> distances;
   private final double maxSnap;
@@ -79,14 +78,12 @@ public final class NetworkAccess implements AutoCloseable {
   private NetworkAccess(
       WalkGraph graph,
       List<CategoryFacilities> facilities,
-      Dataset<Row> snaps,
       EdgeSnapper.Snaps buildingSnaps,
       List<Broadcast<?>> searchInputs,
       Broadcast<NetworkDistances> distances,
       double maxSnap) {
     this.graph = graph;
     this.facilities = facilities;
-    this.snaps = snaps;
     this.buildingSnaps = buildingSnaps;
     this.searchInputs = searchInputs;
     this.distances = distances;
@@ -119,8 +116,15 @@ public final class NetworkAccess implements AutoCloseable {
             .persist(StorageLevel.MEMORY_AND_DISK());
     Broadcast<EdgeSnapper.Snaps> sharedBuildings = null;
     try {
-      int[] idHash = new int[Math.toIntExact(snaps.count())];
-      EdgeSnapper.Snaps buildingSnaps = collectSnaps(snaps, idHash);
+      int[] idHash;
+      EdgeSnapper.Snaps buildingSnaps;
+      // Persisted for the count and the collect only: the stats come from the access pass's tally.
+      try {
+        idHash = new int[Math.toIntExact(snaps.count())];
+        buildingSnaps = collectSnaps(snaps, idHash);
+      } finally {
+        snaps.unpersist();
+      }
       sharedBuildings = jsc.broadcast(buildingSnaps);
       List<Integer> tasks = IntStream.range(0, facilities.size()).boxed().toList();
       // Task results go through Kryo, which cannot rebuild records: the arrays travel as a tuple.
@@ -137,14 +141,12 @@ public final class NetworkAccess implements AutoCloseable {
       return new NetworkAccess(
           graph,
           facilities,
-          snaps,
           buildingSnaps,
           List.of(sharedGraph, sharedBuildings),
           jsc.broadcast(distances),
           maxSnap);
     } catch (RuntimeException e) {
       // No NetworkAccess to close: release what was made before the failure, then rethrow.
-      snaps.unpersist();
       sharedGraph.destroy();
       if (sharedBuildings != null) {
         sharedBuildings.destroy();
@@ -168,7 +170,6 @@ public final class NetworkAccess implements AutoCloseable {
 
   @Override
   public void close() {
-    snaps.unpersist();
     distances.destroy();
     searchInputs.forEach(Broadcast::destroy);
   }
