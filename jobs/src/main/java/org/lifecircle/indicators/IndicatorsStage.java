@@ -34,8 +34,8 @@ import org.lifecircle.io.Tables;
  * exist or holds no row for the city; it is the asset ledger as it stands, not as of the snapshot
  * date). Coverage-type indicators use the coverage distance basis of building_access and are
  * reported per community, street, district and city; stock, idle and density indicators per city.
- * Methods and their definitions: {@link ResidentMethods}, {@link StockMethods}; residential land is
- * approximated by the footprint area of residential buildings.
+ * Methods and their definitions: {@link HomeIndicators}, {@link ResidentMethods}, {@link
+ * StockMethods}; residential land is approximated by the footprint area of residential buildings.
  */
 public final class IndicatorsStage implements Stage {
   public static final String NAME = "indicators";
@@ -100,8 +100,12 @@ public final class IndicatorsStage implements Stage {
   public static Dataset<Row> compute(
       IndicatorCatalog catalog, IndicatorInputs in, List<String> notes) {
     IndicatorCatalog.Parameters p = catalog.parameters();
-    Dataset<Row> out = null;
+    HomeIndicators homes = HomeIndicators.of(catalog, in);
+    Dataset<Row> out = homes.rows();
     for (IndicatorCatalog.Indicator i : catalog.indicators()) {
+      if (homes.holds(i)) {
+        continue;
+      }
       Dataset<Row> values = values(i, p, in);
       if (values == null) {
         String note = String.format("skipped %s: %s", i.code(), missing(i.method()));
@@ -119,27 +123,22 @@ public final class IndicatorsStage implements Stage {
     return out;
   }
 
-  /** The values of one indicator, or null when an optional input is missing. */
+  /**
+   * The values of one indicator not counted per home ({@link HomeIndicators} holds those), or null
+   * when an optional input is missing.
+   */
   static Dataset<Row> values(
       IndicatorCatalog.Indicator i, IndicatorCatalog.Parameters p, IndicatorInputs in) {
     List<String> levels = i.levels();
     switch (i.method()) {
-      case "coverage":
-        return ResidentMethods.coverage(in, i.categories(), levels);
-      case "coverage_land":
-        return ResidentMethods.coverageLand(in, i.categories(), levels);
       case "complete_communities":
         return ResidentMethods.completeCommunities(in, levels);
       case "complete_community_residents":
         return ResidentMethods.completeCommunityResidents(in, levels);
       case "capacity_per_1000":
         return StockMethods.capacityPer1000(in, i.categories());
-      case "old_compound_residents":
-        return in.compounds() == null ? null : ResidentMethods.oldCompoundResidents(in, p, levels);
-      case "old_compound_no_elevator":
-        return in.compounds() == null
-            ? null
-            : ResidentMethods.oldCompoundWithoutElevator(in, p, levels);
+      case "old_compound_residents", "old_compound_no_elevator":
+        return null; // without compounds: HomeIndicators holds them otherwise
       case "dangerous_buildings":
         return StockMethods.dangerous(in, p, false);
       case "dangerous_floor_area":
@@ -165,24 +164,33 @@ public final class IndicatorsStage implements Stage {
 
   /** Adds indicator_code, unit, target and meets_target; the catalog values travel as literals. */
   static Dataset<Row> withTarget(Dataset<Row> values, IndicatorCatalog.Indicator i) {
-    IndicatorCatalog.Target t = i.target();
-    Column meets = lit(null).cast("boolean");
-    if (t != null) {
-      Column v = col("value");
-      meets =
-          when(
-              v.isNotNull(),
-              "at_least".equals(t.direction()) ? v.geq(lit(t.value())) : v.leq(lit(t.value())));
-    }
+    Column[] target = targetColumns(col("value"), i);
     return values.select(
         col("area_level"),
         col("area_code"),
         lit(i.code()).as("indicator_code"),
         col("breakdown"),
         col("value"),
-        lit(i.unit()).as("unit"),
-        (t == null ? lit(null).cast("double") : lit(t.value())).as("target"),
-        meets.as("meets_target"));
+        target[0].as("unit"),
+        target[1].as("target"),
+        target[2].as("meets_target"));
+  }
+
+  /** unit, target and meets_target of the indicator for a value. */
+  static Column[] targetColumns(Column value, IndicatorCatalog.Indicator i) {
+    IndicatorCatalog.Target t = i.target();
+    Column meets = lit(null).cast("boolean");
+    if (t != null) {
+      meets =
+          when(
+              value.isNotNull(),
+              "at_least".equals(t.direction())
+                  ? value.geq(lit(t.value()))
+                  : value.leq(lit(t.value())));
+    }
+    return new Column[] {
+      lit(i.unit()), t == null ? lit(null).cast("double") : lit(t.value()), meets
+    };
   }
 
   /** The city-level indicator table, in catalog order. */

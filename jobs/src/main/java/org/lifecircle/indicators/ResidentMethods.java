@@ -10,60 +10,17 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.lifecircle.catalog.IndicatorCatalog;
 
 /**
- * Indicators about where residents live: coverage, complete communities, old compounds and density
- * hot spots. Each returns area_level, area_code, breakdown, value for the requested levels.
+ * Indicators about where residents live that are not counted per home: complete communities (per
+ * community) and density hot spots (per grid cell). Each returns area_level, area_code, breakdown,
+ * value for the requested levels; the per-home ones are in {@link HomeIndicators}.
  */
 final class ResidentMethods {
   private ResidentMethods() {}
-
-  /**
-   * Per building: covered by any of the categories (on the coverage distance basis of
-   * building_access) and its target residents. The categories of one indicator share their target
-   * group (checked by the stage), so the largest of their target counts is that group's count.
-   */
-  static Dataset<Row> coveredBuildings(IndicatorInputs in, List<String> categories) {
-    return in.access()
-        .where(col("category").isin(categories.toArray()))
-        .groupBy("building_id")
-        .agg(
-            max(when(col("covered"), lit(1)).otherwise(lit(0))).as("cov"),
-            max("target_residents").as("target"));
-  }
-
-  /** Share of the target residents covered. */
-  static Dataset<Row> coverage(IndicatorInputs in, List<String> categories, List<String> levels) {
-    Dataset<Row> df =
-        coveredBuildings(in, categories)
-            .join(in.areas(), "building_id")
-            .withColumn("num", col("cov").multiply(col("target")))
-            .withColumn("den", col("target"));
-    return Rollup.ratio(df, levels, in.cityCode());
-  }
-
-  /**
-   * Share of residential land covered, with the footprint area of the residential buildings
-   * (building_population joined with the silver footprints) standing in for residential land.
-   */
-  static Dataset<Row> coverageLand(
-      IndicatorInputs in, List<String> categories, List<String> levels) {
-    Dataset<Row> footprints =
-        in.buildings()
-            .select(
-                col("building_id"), expr("ST_Area(ST_GeomFromWKB(geometry))").as("footprint_m2"));
-    Dataset<Row> df =
-        coveredBuildings(in, categories)
-            .join(in.areas(), "building_id")
-            .join(footprints, "building_id")
-            .withColumn("num", col("cov").multiply(col("footprint_m2")))
-            .withColumn("den", col("footprint_m2"));
-    return Rollup.ratio(df, levels, in.cityCode());
-  }
 
   /**
    * Communities with their flag from community_coverage, street, district and residents (a
@@ -99,55 +56,6 @@ final class ResidentMethods {
             .withColumn("num", col("complete").multiply(col("residents")))
             .withColumn("den", col("residents"));
     return Rollup.ratio(df, levels, in.cityCode());
-  }
-
-  /**
-   * Residential buildings with an {@code old} flag: the building's compound (buildings.compound_id)
-   * was built before the cut-off year. A compound without a year is not old.
-   */
-  static Dataset<Row> oldCompoundHomes(IndicatorInputs in, IndicatorCatalog.Parameters p) {
-    Dataset<Row> old =
-        in.compounds()
-            .where(col("year_built").lt(lit(p.oldCompoundBeforeYear())))
-            .select(col("compound_id").as("old_id"))
-            .distinct();
-    Dataset<Row> b =
-        in.buildings()
-            .select(
-                col("building_id").as("b_id"),
-                col("compound_id").as("b_compound"),
-                col("floors"),
-                col("has_elevator"));
-    return in.homes()
-        .join(b, col("building_id").equalTo(col("b_id")), "left")
-        .join(old, col("b_compound").equalTo(col("old_id")), "left")
-        .withColumn("old", col("old_id").isNotNull());
-  }
-
-  static Dataset<Row> oldCompoundResidents(
-      IndicatorInputs in, IndicatorCatalog.Parameters p, List<String> levels) {
-    Dataset<Row> df =
-        oldCompoundHomes(in, p)
-            .withColumn("num", when(col("old"), col("residents")).otherwise(lit(0L)))
-            .withColumn("den", col("residents"));
-    return Rollup.ratio(df, levels, in.cityCode());
-  }
-
-  /**
-   * Residential buildings of old compounds with more floors than the limit and has_elevator =
-   * false; an unknown elevator status is not counted.
-   */
-  static Dataset<Row> oldCompoundWithoutElevator(
-      IndicatorInputs in, IndicatorCatalog.Parameters p, List<String> levels) {
-    Column lacks =
-        col("old")
-            .and(col("floors").gt(lit(p.elevatorAboveFloors())))
-            .and(col("has_elevator").equalTo(false));
-    Dataset<Row> df =
-        oldCompoundHomes(in, p)
-            .withColumn("num", when(lacks, lit(1)).otherwise(lit(0)))
-            .withColumn("den", lit(null).cast("double"));
-    return Rollup.total(df, levels, in.cityCode());
   }
 
   /**
