@@ -13,7 +13,7 @@ import org.locationtech.jts.geom.Coordinate;
  * Snapping through the edge index against a brute-force loop over every main edge of the fixture's
  * grid (a bent street, a river, an island that takes no snaps), on random points near and far from
  * the streets and on points exactly equidistant from four streets (ties go to the lowest edge
- * index) or exactly a third of the limit from one.
+ * index) or exactly the first box's half-width from one.
  */
 class EdgeSnapperTest {
   private static final WalkGraph GRAPH =
@@ -30,8 +30,8 @@ class EdgeSnapperTest {
       double x;
       double y;
       if (k < 4) {
-        // Equidistant from four streets (50 m), and a third of the limit west of the street x = 0.
-        x = new double[] {150, 250, 650, -maxSnap / 3}[k];
+        // Equidistant from four streets (50 m), and the first box's half-width west of x = 0.
+        x = new double[] {150, 250, 650, -maxSnap * EdgeSnapper.FIRST_BOX_SHARE}[k];
         y = new double[] {150, 450, 550, 50}[k];
       } else {
         x = r.nextDouble(-250, 950);
@@ -40,39 +40,41 @@ class EdgeSnapperTest {
       EdgeSnapper.Snap got = EdgeSnapper.snap(GRAPH, x, y, maxSnap);
       EdgeSnapper.Snap want = bruteForce(x, y, maxSnap);
       assertThat(got).as("(%s, %s)", x, y).isEqualTo(want);
-      if (want != null && want.offset() <= maxSnap / 3) {
+      if (want != null && want.offset() < maxSnap * EdgeSnapper.FIRST_BOX_SHARE) {
         near++;
       } else {
         far++;
       }
     }
-    // Near and far points both occur: snaps within a third of the limit and beyond it (or none).
+    // Both kinds occur: snaps settled in the first box, and those it could not settle (or none).
     assertThat(near).isPositive();
     assertThat(far).isPositive();
   }
 
   /**
-   * From (0, 0) with a 150 m limit: the end of street A at (45, 45) lies inside a 50 m box around
-   * the point but 63.6 m away; street B at x = -55 is nearer (55 m) but outside that box. A snapper
-   * that looked in a smaller box first and kept what it found there would pick A (session 13 tried
-   * one: no measurable gain at SF 1, not kept).
+   * From (0, 0) with a 150 m limit, whose first box reaches r = 37.5 m: the end of street A at (0.8
+   * r, 0.8 r) lies inside that box but 1.13 r away; street B at x = -1.07 r is nearer but outside
+   * it. A snapper that kept what it found in the first box would pick A.
    */
   @Test
-  void aNearerStreetOutsideTheSmallBoxWins() {
+  void aNearerStreetOutsideTheFirstBoxWins() {
+    double r = 150 * EdgeSnapper.FIRST_BOX_SHARE;
+    double a = 0.8 * r;
+    double b = -1.07 * r;
     WalkGraph g =
         GraphBuilder.build(
             NetworkFixture.ways(
                 List.of(
-                    new double[] {-55, -100, -55, 100},
-                    new double[] {-55, 100, 45, 100},
-                    new double[] {45, 100, 45, 45})),
+                    new double[] {b, -100, b, 100},
+                    new double[] {b, 100, a, 100},
+                    new double[] {a, 100, a, a})),
             0.5,
             new GraphBuilder.IslandRule(0, 0));
     EdgeSnapper.Snap s = EdgeSnapper.snap(g, 0, 0, 150);
     assertThat(s).isNotNull();
-    assertThat(s.offset()).isEqualTo(55.0);
+    assertThat(s.offset()).isEqualTo(-b);
     assertThat(g.edgeFrom(s.edge()) != g.edgeTo(s.edge())).isTrue();
-    assertThat(g.nodeX(g.edgeFrom(s.edge()))).isEqualTo(-55.0);
+    assertThat(g.nodeX(g.edgeFrom(s.edge()))).isEqualTo(b);
   }
 
   private static EdgeSnapper.Snap bruteForce(double x, double y, double maxSnap) {
