@@ -138,7 +138,7 @@ public final class IndicatorsStage implements Stage {
       case "capacity_per_1000":
         return StockMethods.capacityPer1000(in, i.categories());
       case "old_compound_residents", "old_compound_no_elevator":
-        return null; // without compounds: HomeIndicators holds them otherwise
+        return null; // reached only without compounds: HomeIndicators holds them otherwise
       case "dangerous_buildings":
         return StockMethods.dangerous(in, p, false);
       case "dangerous_floor_area":
