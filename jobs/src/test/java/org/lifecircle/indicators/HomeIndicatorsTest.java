@@ -200,6 +200,21 @@ class HomeIndicatorsTest {
         .containsExactly("parks", "kindergartens", "park_land");
   }
 
+  /**
+   * The point of the class: building_access (30.6 M rows at SF 1) is read and grouped once for
+   * every indicator held, where a plan branch per indicator read it once per branch.
+   */
+  @Test
+  void buildingAccessIsReadOnceForEveryIndicator() {
+    String plan =
+        HomeIndicators.of(catalog, inputs).rows().queryExecution().optimizedPlan().toString();
+    long accessScans =
+        plan.lines()
+            .filter(l -> l.contains("LocalRelation") && l.contains("target_residents"))
+            .count();
+    assertThat(accessScans).as(plan).isEqualTo(1);
+  }
+
   private static void assertValues(HomeIndicators h, String code, Map<String, Double> expected) {
     IndicatorCatalog.Indicator i =
         catalog.indicators().stream().filter(x -> x.code().equals(code)).findFirst().orElseThrow();
