@@ -116,7 +116,7 @@ final class HomeIndicators {
     List<Column> measures = new ArrayList<>();
     for (int m = 0; m < counted.size(); m++) {
       IndicatorCatalog.Indicator i = counted.get(m);
-      Column[] npd = measure(i, sets.indexOf(List.copyOf(new LinkedHashSet<>(i.categories()))), p);
+      Column[] npd = measure(i, sets.indexOf(categorySet(i)), p);
       measures.add(npd[0].cast("double").as("n" + m));
       measures.add(npd[1].cast("double").as("d" + m));
       measures.add(when(npd[2], lit(1L)).otherwise(lit(0L)).as("p" + m));
@@ -193,10 +193,15 @@ final class HomeIndicators {
     Set<List<String>> sets = new LinkedHashSet<>();
     for (IndicatorCatalog.Indicator i : indicators) {
       if (i.method().startsWith("coverage")) {
-        sets.add(List.copyOf(new LinkedHashSet<>(i.categories())));
+        sets.add(categorySet(i));
       }
     }
     return sets;
+  }
+
+  /** The indicator's categories, each once, in catalog order: its key among the sets. */
+  private static List<String> categorySet(IndicatorCatalog.Indicator i) {
+    return List.copyOf(new LinkedHashSet<>(i.categories()));
   }
 
   /**

@@ -182,17 +182,7 @@ public final class WalkGraph implements Serializable {
           t = new HPRtree();
           for (int e = 0; e < edgeFrom.length; e++) {
             if (edgeMain[e]) {
-              double minX = Double.POSITIVE_INFINITY;
-              double minY = Double.POSITIVE_INFINITY;
-              double maxX = Double.NEGATIVE_INFINITY;
-              double maxY = Double.NEGATIVE_INFINITY;
-              for (int k = coordStart[e]; k < coordStart[e + 1]; k++) {
-                minX = Math.min(minX, coordX[k]);
-                maxX = Math.max(maxX, coordX[k]);
-                minY = Math.min(minY, coordY[k]);
-                maxY = Math.max(maxY, coordY[k]);
-              }
-              t.insert(new Envelope(minX, maxX, minY, maxY), e);
+              t.insert(edgeEnvelope(e), e);
             }
           }
           t.build();
@@ -201,5 +191,20 @@ public final class WalkGraph implements Serializable {
       }
     }
     return t;
+  }
+
+  /** The envelope of edge {@code e}'s vertices. */
+  Envelope edgeEnvelope(int e) {
+    double minX = Double.POSITIVE_INFINITY;
+    double minY = Double.POSITIVE_INFINITY;
+    double maxX = Double.NEGATIVE_INFINITY;
+    double maxY = Double.NEGATIVE_INFINITY;
+    for (int k = coordStart[e]; k < coordStart[e + 1]; k++) {
+      minX = Math.min(minX, coordX[k]);
+      maxX = Math.max(maxX, coordX[k]);
+      minY = Math.min(minY, coordY[k]);
+      maxY = Math.max(maxY, coordY[k]);
+    }
+    return new Envelope(minX, maxX, minY, maxY);
   }
 }

@@ -59,12 +59,8 @@ public final class SnapIndexBenchmark {
     HPRtree hpr = new HPRtree();
     for (int e = 0; e < g.edgeCount(); e++) {
       if (g.edgeMain(e)) {
-        Envelope env = new Envelope();
-        for (int k = g.coordStart[e]; k < g.coordStart[e + 1]; k++) {
-          env.expandToInclude(g.coordX[k], g.coordY[k]);
-        }
-        str.insert(env, e);
-        hpr.insert(env, e);
+        str.insert(g.edgeEnvelope(e), e);
+        hpr.insert(g.edgeEnvelope(e), e);
       }
     }
     str.build();
