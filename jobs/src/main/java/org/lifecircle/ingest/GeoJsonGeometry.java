@@ -26,11 +26,11 @@ import org.wololo.geojson.Polygon;
  * <p>JTS's reader makes a json-simple parser per call, whose lexer allocates a 16 k-char buffer
  * each time: that allocation alone was 7 % of SF 1 ingest's CPU samples (2 M walk edges). Jackson
  * reads the text into the geometry classes Sedona ships (its copy of jts2geojson) and Sedona's
- * converter makes the JTS geometry: 400 k geometries 2.7x faster (docs/BENCHMARKS.md, session 20).
- * Jackson is held strict where JTS's reader is (no number from a string, no null coordinate,
- * nothing after the object), and anything it does not read, or a type but the six simple ones, is
- * read by JTS's reader, whose verdict stands as before (GeoJsonGeometryTest holds the two to the
- * same answers).
+ * converter makes the JTS geometry: 400 k geometries 2.7-3.9x faster (GeoJsonGeometryBenchmark;
+ * docs/BENCHMARKS.md, session 20). Jackson is held strict where JTS's reader is (no number from a
+ * string, no null coordinate, nothing after the object), and anything it does not read, or a type
+ * but the six simple ones, is read by JTS's reader, whose verdict stands as before
+ * (GeoJsonGeometryTest holds the two to the same answers).
  */
 final class GeoJsonGeometry {
   private static final ObjectMapper STRICT =
