@@ -28,6 +28,7 @@ import org.locationtech.jts.io.ParseException;
 import org.locationtech.jts.io.WKBReader;
 import org.locationtech.jts.io.WKBWriter;
 import org.locationtech.jts.io.WKTReader;
+import org.locationtech.jts.io.geojson.GeoJsonReader;
 
 /**
  * Checks one staged record against its contract and turns it into a silver row in the metric CRS,
@@ -56,6 +57,7 @@ public final class RecordValidator implements Serializable {
   private transient CrsTransform crs;
   private transient WKBReader wkbReader;
   private transient WKTReader wktReader;
+  private transient GeoJsonReader geoJsonReader;
   private transient WKBWriter wkbWriter;
   private transient int[] layout;
   private transient int keyIn;
@@ -185,6 +187,7 @@ public final class RecordValidator implements Serializable {
       crs = new CrsTransform(sourceCrs, metricCrs);
       wkbReader = new WKBReader();
       wktReader = new WKTReader();
+      geoJsonReader = new GeoJsonReader();
       wkbWriter = new WKBWriter(2);
     }
   }
@@ -314,7 +317,7 @@ public final class RecordValidator implements Serializable {
       return g;
     }
     String s = value.toString().trim();
-    return s.startsWith("{") ? GeoJsonGeometry.read(s) : wktReader.read(s);
+    return s.startsWith("{") ? geoJsonReader.read(s) : wktReader.read(s);
   }
 
   /**
