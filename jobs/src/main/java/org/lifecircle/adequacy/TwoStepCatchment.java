@@ -13,6 +13,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.common.DistanceBasis;
 
 /**
  * The transforms of the two-step floating catchment (E2SFCA); see {@link AdequacyStage} for the
@@ -131,8 +132,9 @@ public final class TwoStepCatchment {
 
   /**
    * The demand of each community and category: target_residents, residents and distance_basis (the
-   * least, as text, of its buildings' bases). Columns: community_code, category, target_residents,
-   * residents, distance_basis.
+   * least, as text, of its buildings' bases, taken by rank so that the sum runs by hash: {@link
+   * DistanceBasis}). Columns: community_code, category, target_residents, residents,
+   * distance_basis.
    */
   public static Dataset<Row> demandCells(Dataset<Row> demand) {
     return demand
@@ -140,7 +142,9 @@ public final class TwoStepCatchment {
         .agg(
             sum("target_residents").as("target_residents"),
             sum("residents").as("residents"),
-            min("distance_basis").as("distance_basis"));
+            min(DistanceBasis.rank(col("distance_basis"))).as("basis_rank"))
+        .withColumn("distance_basis", DistanceBasis.ofRank(col("basis_rank")))
+        .drop("basis_rank");
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.common.DistanceBasis;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.Stage;
 import org.lifecircle.common.StageResult;
@@ -105,6 +107,10 @@ public final class CoverageStage implements Stage {
    *
    * <p>The distance sum is a decimal: summed exactly, it is the same whatever order the rows arrive
    * in (a double sum is not), so the ledger's mean distance does not change with the partitioning.
+   *
+   * <p>The basis is aggregated as its rank ({@link DistanceBasis}), not taken as the first string,
+   * so the sum runs by hash, not sorted by the four keys. A city has one basis, so the largest rank
+   * is its basis, as the first was.
    */
   public static Dataset<Row> cells(Dataset<Row> access, double detourFactor) {
     Column d = Gaps.basisDistance(detourFactor);
@@ -117,10 +123,12 @@ public final class CoverageStage implements Stage {
             sum("target_residents").as("target_residents"),
             sum(when(col("covered"), col("target_residents")).otherwise(lit(0L)))
                 .as("covered_target_residents"),
-            first("distance_basis").as("distance_basis"),
+            max(DistanceBasis.rank(col("distance_basis"))).as("basis_rank"),
             sum(when(measured, d.multiply(col("target_residents")).cast(Gaps.DISTANCE_SUM)))
                 .as("uncovered_distance_sum"),
-            sum(when(measured, col("target_residents"))).as("uncovered_distance_residents"));
+            sum(when(measured, col("target_residents"))).as("uncovered_distance_residents"))
+        .withColumn("distance_basis", DistanceBasis.ofRank(col("basis_rank")))
+        .drop("basis_rank");
   }
 
   /**

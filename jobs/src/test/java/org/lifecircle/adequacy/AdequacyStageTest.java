@@ -158,6 +158,46 @@ class AdequacyStageTest {
     return tables.snapshot(table);
   }
 
+  /**
+   * A community's demand is summed by hash with the least of its homes' bases, as text: an
+   * aggregate holding the text itself ran sort-based over SF 1's ten million demand rows.
+   */
+  @Test
+  void demandCellsAreSummedByHashWithTheLeastBasis() {
+    StructType schema =
+        new StructType()
+            .add("community_code", "string")
+            .add("category", "string")
+            .add("target_residents", "long")
+            .add("residents", "long")
+            .add("distance_basis", "string");
+    List<Row> rows =
+        List.of(
+            RowFactory.create("C1", "pharmacy", 3L, 5L, "straight_line_detour"),
+            RowFactory.create("C1", "pharmacy", 4L, 6L, "straight_line"),
+            RowFactory.create("C2", "pharmacy", 1L, 1L, "straight_line_detour"),
+            RowFactory.create("C3", "pharmacy", 2L, 2L, "straight_line"),
+            RowFactory.create("C3", "pharmacy", 2L, 2L, "network"));
+    Dataset<Row> cells =
+        TwoStepCatchment.demandCells(TestSpark.session().createDataFrame(rows, schema));
+    assertThat(cells.queryExecution().executedPlan().toString())
+        .contains("HashAggregate")
+        .doesNotContain("SortAggregate");
+    Map<String, String> got = new TreeMap<>();
+    for (Row r :
+        cells
+            .select("community_code", "target_residents", "residents", "distance_basis")
+            .collectAsList()) {
+      got.put(r.getString(0), r.getLong(1) + " " + r.getLong(2) + " " + r.getString(3));
+    }
+    assertThat(got)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "C1", "7 11 straight_line",
+                "C2", "1 1 straight_line_detour",
+                "C3", "4 4 network"));
+  }
+
   @Test
   void noDecaySupplyRatiosAndAccessibilityAreTheWorkedOnes() {
     Map<String, Double> r = facilityColumn("kindergarten", "supply_ratio");

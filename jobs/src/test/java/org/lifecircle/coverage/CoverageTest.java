@@ -36,6 +36,7 @@ import org.lifecircle.catalog.FacilityCatalog;
 class CoverageTest {
   private static Dataset<Row> coverage;
   private static Dataset<Row> gaps;
+  private static StructType accessSchema;
 
   @BeforeAll
   static void compute() {
@@ -62,6 +63,7 @@ class CoverageTest {
                 row("b2", "C1", "pharmacy", 450.0, true, 50, 50),
                 row("b3", "C2", "kindergarten", null, false, 80, 0),
                 row("b3", "C2", "pharmacy", 300.0, true, 80, 80)));
+    accessSchema = s;
     Dataset<Row> access = spark.createDataFrame(rows, s);
     FacilityCatalog catalog =
         new FacilityCatalog(
@@ -89,6 +91,45 @@ class CoverageTest {
   private static Row row(
       String b, String c, String cat, Double d, boolean covered, long res, long target) {
     return RowFactory.create(b, c, "S1", "D1", cat, d, null, "straight_line", covered, res, target);
+  }
+
+  /**
+   * The cells are summed by hash, each keeping its rows' distance basis: an aggregate holding a
+   * string (the first basis, as before) runs sort-based and sorted SF 1's 30.6 M rows by four keys.
+   */
+  @Test
+  void cellsAreSummedByHashAndKeepTheirBasis() {
+    List<Row> rows = new ArrayList<>();
+    for (String basis : List.of("network", "straight_line_detour", "straight_line")) {
+      rows.add(
+          RowFactory.create(
+              "b-" + basis,
+              "C-" + basis,
+              "S1",
+              "D1",
+              "pharmacy",
+              100.0,
+              120.0,
+              basis,
+              true,
+              9L,
+              9L));
+    }
+    Dataset<Row> cells =
+        CoverageStage.cells(TestSpark.session().createDataFrame(rows, accessSchema), 1.3);
+    String plan = cells.queryExecution().executedPlan().toString();
+    assertThat(plan).contains("HashAggregate").doesNotContain("SortAggregate");
+    Map<String, String> basisOf = new TreeMap<>();
+    cells
+        .select("community_code", "distance_basis")
+        .collectAsList()
+        .forEach(r -> basisOf.put(r.getString(0), r.getString(1)));
+    assertThat(basisOf)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "C-network", "network",
+                "C-straight_line_detour", "straight_line_detour",
+                "C-straight_line", "straight_line"));
   }
 
   @Test
