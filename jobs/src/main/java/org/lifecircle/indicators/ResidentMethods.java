@@ -28,8 +28,12 @@ final class ResidentMethods {
    * Communities without a flag (no complete-community category) are left out.
    */
   static Dataset<Row> flaggedCommunities(IndicatorInputs in) {
+    // Summed per community, street and district first: an aggregate holding strings (the least
+    // codes) runs sort-based, so only those few rows per community, not the homes, take the codes.
     Dataset<Row> communities =
         in.homes()
+            .groupBy("community_code", "street_code", "district_code")
+            .agg(sum("residents").as("residents"))
             .groupBy("community_code")
             .agg(
                 min("street_code").as("street_code"),
