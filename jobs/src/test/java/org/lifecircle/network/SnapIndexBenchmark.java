@@ -59,8 +59,9 @@ public final class SnapIndexBenchmark {
     HPRtree hpr = new HPRtree();
     for (int e = 0; e < g.edgeCount(); e++) {
       if (g.edgeMain(e)) {
-        str.insert(g.edgeEnvelope(e), e);
-        hpr.insert(g.edgeEnvelope(e), e);
+        Envelope env = g.edgeEnvelope(e);
+        str.insert(env, e);
+        hpr.insert(env, e);
       }
     }
     str.build();
