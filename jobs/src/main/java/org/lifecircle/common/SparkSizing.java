@@ -103,12 +103,15 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
    * heap, the throughput collector, and the optimising compiler (C2) kept for methods ten times
    * hotter than by default: on the demo city C2 spent 61 s of the run's 125 s of CPU compiling
    * methods that ran for a few seconds (-XX:+CITime). Together, on the demo: 69 s to about 60 s of
-   * process, 3.4 to 1.9 GB of peak RSS (docs/BENCHMARKS.md, session 8). Large: none, the JVM's
-   * defaults.
+   * process, 3.4 to 1.9 GB of peak RSS (docs/BENCHMARKS.md, session 8). Large: the throughput
+   * collector in the JVM's default heap. G1 marked the old generation (the broadcast indexes, the
+   * cached homes) concurrently 26 times in SF 1's access stage, 41 s of a core's time beside two
+   * busy cores; with ParallelGC SF 1's nightly took 529 s of stages against 567 s with G1, back to
+   * back, every large stage faster (docs/BENCHMARKS.md, session 21).
    */
   public List<String> jvmOptions() {
     if (profile == Profile.LARGE) {
-      return List.of();
+      return List.of("-XX:+UseParallelGC");
     }
     return List.of(
         "-Xmx2g",

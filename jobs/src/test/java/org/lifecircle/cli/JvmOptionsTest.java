@@ -17,10 +17,15 @@ class JvmOptionsTest {
   }
 
   @Test
-  void everythingElseKeepsTheJvmsDefaults() {
-    assertThat(JvmOptions.forArgs("nightly", "--city", DEMO, "--spark-profile", "large")).isEmpty();
+  void aLargeRunKeepsTheJvmsHeapOnTheThroughputCollector() {
+    assertThat(JvmOptions.forArgs("nightly", "--city", DEMO, "--spark-profile", "large"))
+        .containsExactly("-XX:+UseParallelGC");
     assertThat(JvmOptions.forArgs("nightly", "--city", DEMO, "--master", "spark://h:7077"))
-        .isEmpty();
+        .containsExactly("-XX:+UseParallelGC");
+  }
+
+  @Test
+  void everythingElseKeepsTheJvmsDefaults() {
     assertThat(JvmOptions.forArgs("nightly", "--city", DEMO, "--help")).isEmpty();
     assertThat(JvmOptions.forArgs("nightly", "--city", DEMO, "--no-such-option")).isEmpty();
     assertThat(JvmOptions.forArgs("nightly", "--city", "no/such/city.yaml")).isEmpty();

@@ -93,9 +93,10 @@ class SparkSizingTest {
   }
 
   @Test
-  void onlyTheSmallProfileNamesJvmOptions() {
+  void bothProfilesRunOnTheThroughputCollectorAndOnlySmallSizesTheHeap() {
     assertThat(new SparkSizing(SparkSizing.Profile.SMALL, 0, "test").jvmOptions())
         .contains("-Xmx2g", "-XX:+UseParallelGC", "-XX:Tier4InvocationThreshold=50000");
-    assertThat(new SparkSizing(SparkSizing.Profile.LARGE, 0, "test").jvmOptions()).isEmpty();
+    assertThat(new SparkSizing(SparkSizing.Profile.LARGE, 0, "test").jvmOptions())
+        .containsExactly("-XX:+UseParallelGC");
   }
 }
