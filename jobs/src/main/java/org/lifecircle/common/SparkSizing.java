@@ -83,6 +83,11 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
   /** The settings of the profile; SparkSessions applies those the deployment has not set. */
   public Map<String, String> settings(int cores) {
     Map<String, String> s = new LinkedHashMap<>();
+    // A snapshot write puts one (city, date) partition in every task. Without a writer kept open
+    // per partition, Spark sorts each task's rows by the partition columns before it writes them,
+    // all equal: SF 1's access stage took 2 s less without that sort (docs/BENCHMARKS.md, session
+    // 21). A task that meets a second partition sorts the rest as before.
+    s.put("spark.sql.maxConcurrentOutputFileWriters", "1");
     if (profile == Profile.SMALL) {
       s.put("spark.sql.adaptive.enabled", "false");
       s.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(2, Math.min(4, cores))));
@@ -107,7 +112,7 @@ public record SparkSizing(Profile profile, long inputBytes, String reason) {
    * collector in the JVM's default heap. G1 marked the old generation (the broadcast indexes, the
    * cached homes) concurrently 26 times in SF 1's access stage, 41 s of a core's time beside two
    * busy cores; with ParallelGC SF 1's nightly took 529 s of stages against 567 s with G1, back to
-   * back, every large stage faster (docs/BENCHMARKS.md, session 21).
+   * back, all but coverage (equal) faster (docs/BENCHMARKS.md, session 21).
    */
   public List<String> jvmOptions() {
     if (profile == Profile.LARGE) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -146,6 +147,34 @@ class DeltaLogReadsIT {
     assertThat(history)
         .extracting(r -> r.getLong(0) + " " + r.getString(1))
         .containsExactly("0 null", "1 Append", "2 Overwrite");
+  }
+
+  @Test
+  void aSnapshotWriteDoesNotSortItsRowsByThePartitionColumns() throws Exception {
+    SparkSession spark = TestSpark.session();
+    RunContext ctx = context("unsorted-write");
+    Contract gaps = Contract.of("coverage_gaps");
+    // Four partitions of rows, all of one (city, date): a sort before the writer would report its
+    // metrics ("sort time", "peak memory", "spill size") in the write's tasks.
+    Dataset<Row> rows = spark.sql(GAP).crossJoin(spark.range(200)).drop("id").repartition(4);
+    List<String> metrics = new CopyOnWriteArrayList<>();
+    SparkListener listener =
+        new SparkListener() {
+          @Override
+          public void onTaskEnd(SparkListenerTaskEnd end) {
+            end.taskInfo()
+                .accumulables()
+                .foreach(a -> metrics.add(a.name().isDefined() ? a.name().get() : ""));
+          }
+        };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      assertThat(DeltaTables.replaceSnapshot(spark, ctx, gaps, rows)).isEqualTo(200);
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    assertThat(metrics).contains("task commit time").doesNotContain("sort time");
   }
 
   @Test
