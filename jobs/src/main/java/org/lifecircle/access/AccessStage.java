@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -233,7 +234,7 @@ public final class AccessStage implements Stage {
     Broadcast<Map<String, FacilityIndex>> shared =
         JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(indexes);
     List<String> bandNames = AgeBands.COLUMNS;
-    JavaRDD<Row> rows =
+    JavaRDD<InternalRow> rows =
         homes.mapPartitions(
             it ->
                 new NearestRows(
@@ -244,7 +245,9 @@ public final class AccessStage implements Stage {
                     basis,
                     bandNames,
                     tally));
-    return spark.createDataFrame(
-        rows, Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions());
+    // Spark's internal rows, made a frame as Placement does (Scala-private to Spark's sql package,
+    // public in the bytecode): no per-row conversion from Row objects.
+    return spark.internalCreateDataFrame(
+        rows.rdd(), Contract.of(Tables.BUILDING_ACCESS).schemaWithoutPartitions(), false);
   }
 }

@@ -4,7 +4,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.lifecircle.catalog.FacilityCatalog;
 import org.lifecircle.common.ExpandingRows;
 import org.lifecircle.network.AccessTally;
@@ -18,8 +20,14 @@ import org.locationtech.jts.io.WKBReader;
  * Streams building_access rows for one partition of homes: one row per home and category, in
  * contract order (without the partition columns). Lazy, so a partition never holds more than one
  * home's rows.
+ *
+ * <p>The rows are Spark's internal rows, their texts UTF-8 already: a home's ids are encoded once
+ * for its 21 rows, a category's code and walker once per partition, a facility's id once per
+ * partition. As {@code Row}s, Spark's encoder converted seven strings on each of SF 1's 30.6 M rows
+ * (docs/BENCHMARKS.md, session 21).
  */
-final class NearestRows extends ExpandingRows {
+final class NearestRows extends ExpandingRows<InternalRow> {
+  private static final UTF8String NETWORK = UTF8String.fromString("network");
   private final Map<String, FacilityIndex> indexes;
   private final NetworkDistances network;
   private final FacilityCatalog catalog;
@@ -27,6 +35,12 @@ final class NearestRows extends ExpandingRows {
   private final List<String> bands;
   private final AccessTally tally;
   private final WKBReader reader = new WKBReader();
+  private final UTF8String basisName;
+  private final UTF8String[] categoryCodes;
+  private final UTF8String[] walkers;
+
+  /** Per category, each facility's id as UTF-8, encoded the first time the facility is nearest. */
+  private final UTF8String[][] facilityIds;
 
   NearestRows(
       Iterator<Row> homes,
@@ -43,6 +57,26 @@ final class NearestRows extends ExpandingRows {
     this.catalog = catalog;
     this.basis = basis;
     this.bands = bands;
+    this.basisName = UTF8String.fromString(basis.name());
+    List<FacilityCatalog.Category> categories = catalog.categories();
+    this.categoryCodes = new UTF8String[categories.size()];
+    this.walkers = new UTF8String[categories.size()];
+    this.facilityIds = new UTF8String[categories.size()][];
+    for (int k = 0; k < categories.size(); k++) {
+      FacilityCatalog.Category c = categories.get(k);
+      categoryCodes[k] = UTF8String.fromString(c.code());
+      walkers[k] = UTF8String.fromString(c.walkerCode());
+      facilityIds[k] = new UTF8String[indexes.get(c.code()).size()];
+    }
+  }
+
+  private UTF8String facilityId(int category, FacilityIndex index, int facility) {
+    UTF8String id = facilityIds[category][facility];
+    if (id == null) {
+      id = UTF8String.fromString(index.id(facility));
+      facilityIds[category][facility] = id;
+    }
+    return id;
   }
 
   // Input: building_id, community_code, origin WKB, residents, home index, then the eight bands;
@@ -66,6 +100,8 @@ final class NearestRows extends ExpandingRows {
     if (tally != null) {
       tally.home(district, network.snapped(index));
     }
+    UTF8String buildingId = UTF8String.fromString(home.getString(0));
+    UTF8String communityCode = UTF8String.fromString(home.getString(1));
     List<FacilityCatalog.Category> categories = catalog.categories();
     for (int k = 0; k < categories.size(); k++) {
       FacilityCatalog.Category c = categories.get(k);
@@ -73,8 +109,9 @@ final class NearestRows extends ExpandingRows {
       for (String b : c.targetBands()) {
         target += home.getLong(AccessStage.HOME_INDEX + 1 + bands.indexOf(b));
       }
-      FacilityIndex.Hit hit = indexes.get(c.code()).nearest(o.x, o.y);
-      String id = hit == null ? null : indexes.get(c.code()).id(hit.index());
+      FacilityIndex facilities = indexes.get(c.code());
+      FacilityIndex.Hit hit = facilities.nearest(o.x, o.y);
+      UTF8String id = hit == null ? null : facilityId(k, facilities, hit.index());
       Double d = hit == null ? null : hit.distance();
       double reach = c.reachM();
       boolean within = d != null && d <= reach;
@@ -90,26 +127,28 @@ final class NearestRows extends ExpandingRows {
         tally.row(district, k, d, (Double) decided[0], within, (Boolean) decided[2], target);
       }
       emit(
-          RowFactory.create(
-              home.getString(0),
-              home.getString(1),
-              originWkb,
-              c.code(),
-              id,
-              d,
-              reach,
-              within,
-              decided[0],
-              decided[1],
-              decided[2],
-              decided[3],
-              decided[4],
-              decided[5],
-              residents,
-              target,
-              c.walkerCode(),
-              c.thresholdMinutes(),
-              decided[6]));
+          new GenericInternalRow(
+              new Object[] {
+                buildingId,
+                communityCode,
+                originWkb,
+                categoryCodes[k],
+                id,
+                d,
+                reach,
+                within,
+                decided[0],
+                decided[1] == null ? null : UTF8String.fromString((String) decided[1]),
+                decided[2],
+                decided[3],
+                network == null ? basisName : NETWORK,
+                decided[5],
+                residents,
+                target,
+                walkers[k],
+                c.thresholdMinutes(),
+                decided[6]
+              }));
     }
   }
 }

@@ -193,7 +193,7 @@ final class CommunityServiceAreas {
   }
 
   /** A partition's communities, each expanded to a row per category and minutes. */
-  private static final class CommunityRows extends ExpandingRows {
+  private static final class CommunityRows extends ExpandingRows<Row> {
     private final Map<String, byte[]> unions;
     private final Map<String, RoaringBitmap> read = new HashMap<>();
     private final ServiceAreaRaster.CityGrid city;

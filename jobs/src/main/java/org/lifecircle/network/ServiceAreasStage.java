@@ -177,7 +177,7 @@ public final class ServiceAreasStage implements Stage {
   }
 
   /** A partition's facilities, each expanded to its rows for the three walks. */
-  private static final class AreaRows extends ExpandingRows {
+  private static final class AreaRows extends ExpandingRows<Row> {
     private final ReachedNetwork reached;
     private final Map<String, FacilityCatalog.Walk> walks;
     private final double maxSnap;
