@@ -27,7 +27,6 @@ import org.locationtech.jts.io.WKBReader;
  * (docs/BENCHMARKS.md, session 21).
  */
 final class NearestRows extends ExpandingRows<InternalRow> {
-  private static final UTF8String NETWORK = UTF8String.fromString("network");
   private final Map<String, FacilityIndex> indexes;
   private final NetworkDistances network;
   private final FacilityCatalog catalog;
@@ -35,7 +34,11 @@ final class NearestRows extends ExpandingRows<InternalRow> {
   private final List<String> bands;
   private final AccessTally tally;
   private final WKBReader reader = new WKBReader();
-  private final UTF8String basisName;
+
+  /** The basis text the last row carried (one per city) and its UTF-8 form. */
+  private String lastBasis;
+
+  private UTF8String lastBasisUtf8;
   private final UTF8String[] categoryCodes;
   private final UTF8String[] walkers;
 
@@ -57,7 +60,6 @@ final class NearestRows extends ExpandingRows<InternalRow> {
     this.catalog = catalog;
     this.basis = basis;
     this.bands = bands;
-    this.basisName = UTF8String.fromString(basis.name());
     List<FacilityCatalog.Category> categories = catalog.categories();
     this.categoryCodes = new UTF8String[categories.size()];
     this.walkers = new UTF8String[categories.size()];
@@ -68,6 +70,14 @@ final class NearestRows extends ExpandingRows<InternalRow> {
       walkers[k] = UTF8String.fromString(c.walkerCode());
       facilityIds[k] = new UTF8String[indexes.get(c.code()).size()];
     }
+  }
+
+  private UTF8String utf8Basis(String text) {
+    if (!text.equals(lastBasis)) {
+      lastBasis = text;
+      lastBasisUtf8 = UTF8String.fromString(text);
+    }
+    return lastBasisUtf8;
   }
 
   private UTF8String facilityId(int category, FacilityIndex index, int facility) {
@@ -141,7 +151,7 @@ final class NearestRows extends ExpandingRows<InternalRow> {
                 decided[1] == null ? null : UTF8String.fromString((String) decided[1]),
                 decided[2],
                 decided[3],
-                network == null ? basisName : NETWORK,
+                utf8Basis((String) decided[4]),
                 decided[5],
                 residents,
                 target,

@@ -156,7 +156,7 @@ class DeltaLogReadsIT {
     Contract gaps = Contract.of("coverage_gaps");
     // Four partitions of rows, all of one (city, date): a sort before the writer would report its
     // metrics ("sort time", "peak memory", "spill size") in the write's tasks.
-    Dataset<Row> rows = spark.sql(GAP).crossJoin(spark.range(200)).drop("id").repartition(4);
+    Dataset<Row> rows = spark.sql(GAP + " FROM range(200)").repartition(4);
     List<String> metrics = new CopyOnWriteArrayList<>();
     SparkListener listener =
         new SparkListener() {
