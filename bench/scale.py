@@ -9,7 +9,9 @@ each baseline's result against ours, and writes one JSON result to bench/results
 
 Baselines (bench/baselines/): the JTS floor (one Java process, STRtree per category, no Spark),
 PostGIS KNN lateral joins in parallel sessions, GeoPandas sjoin_nearest, pgRouting
-pgr_drivingDistance per facility origin. A baseline run on a sample of homes (or origins) is
+pgr_drivingDistance per facility origin, and the Delta floor (building_access's snapshot read from
+Delta and written to another Delta table in a warm JVM, nothing computed: what the access stage's
+output costs to keep in Delta, against the baselines' compute, which keeps its result in memory). A baseline run on a sample of homes (or origins) is
 extrapolated linearly to all of them; the JSON says which. Generated inputs are cached under
 bench/data/sf<N>/; the warehouse is rebuilt every run. Not part of the test suite.
 """
@@ -133,7 +135,7 @@ def main():
     ap.add_argument("--geopandas-sample", type=float, default=1.0, help="share of homes GeoPandas computes")
     ap.add_argument("--pgrouting-seconds", type=int, default=300, help="pgRouting time box")
     ap.add_argument("--origins", type=int, default=5, help="sampled facility origins per category")
-    ap.add_argument("--skip", default="", help="comma-separated baselines to skip: jts,postgis,geopandas,pgrouting")
+    ap.add_argument("--skip", default="", help="comma-separated baselines to skip: jts,postgis,geopandas,delta_floor,pgrouting")
     args = ap.parse_args()
     name = args.city or "sf" + args.sf.replace(".", "_")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -188,11 +190,31 @@ def run_baselines(args, name, result, logs, skip):
         text, _ = run([VENV_PY, BENCH / "baselines/geopandas_knn.py", export, "--sample", args.geopandas_sample],
                       logs / "geopandas.log")
         baselines["geopandas"] = last_json(text)
+    if "delta_floor" not in skip:
+        baselines["delta_floor"] = delta_floor(name, result["pipeline"]["warehouse"], logs)
     if "pgrouting" not in skip and (export / "origins.csv").exists():
         text, _ = run([VENV_PY, BENCH / "baselines/pgrouting.py", export, "--max-seconds", args.pgrouting_seconds],
                       logs / "pgrouting.log")
         baselines["pgrouting"] = last_json(text)
     result["baselines"] = baselines
+
+
+def delta_floor(name, warehouse, logs, rounds=5):
+    """The least any stage that writes building_access to Delta can cost: the snapshot's rows read
+    from Delta and written to a scratch Delta table, nothing computed (WarmStageBench), in a JVM
+    started with the options bin/lifecircle picks for the city; the best of warm rounds."""
+    city = BENCH / "cities" / f"{name}.yaml"
+    cp = java_classpath()
+    options, _ = run(["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp, "org.lifecircle.cli.JvmOptions",
+                      "access", "--city", city, "--warehouse", warehouse, "--date", DATE], logs / "delta_floor_jvm.log")
+    jvm = options.strip().splitlines()[-1].split() if options.strip() else []
+    text, _ = run(["java", *java_flags(), *jvm, "-Duser.timezone=UTC", "-cp", cp, "org.lifecircle.bench.WarmStageBench",
+                   "access", city, warehouse, DATE, "building_access", "0", str(rounds)], logs / "delta_floor.log",
+                  env={"DO_NOT_TRACK": "true", "SPARK_LOCAL_IP": "127.0.0.1"})
+    out = last_json(text)
+    return {"baseline": "delta_floor", "rows": out["rows"], "jvm_options": " ".join(jvm),
+            "read_s": out["delta_read_s"], "copy_s": out["delta_copy_s"],
+            "read_best_s": min(out["delta_read_s"]), "copy_best_s": min(out["delta_copy_s"])}
 
 
 def stage(result, name):
@@ -222,6 +244,12 @@ def ratios(result):
             if key in b:
                 full = b[key]["compute_s"] / b[key]["sample"]
                 out[f"access_vs_{key}"] = round(ours / full, 3)
+                if "delta_floor" in b:
+                    # Above 1: copying the result alone through Delta takes longer than the baseline's
+                    # compute, so no stage that writes it can beat the baseline by this measure.
+                    out[f"delta_copy_vs_{key}"] = round(b["delta_floor"]["copy_best_s"] / full, 3)
+        if "delta_floor" in b:
+            out["access_vs_delta_copy"] = round(ours / b["delta_floor"]["copy_best_s"], 3)
     network = access if merged else stage(result, "network")
     if network and "pgrouting" in b:
         facilities = result.get("facilities")
