@@ -38,18 +38,23 @@ def table(warehouse, name):
     return DeltaTable(str(warehouse / name)).to_pyarrow_table().to_pylist()
 
 
-def figures(warehouse):
-    """Per category: target residents, covered, in capacity gaps uncovered, shortfall, sites, newly covered."""
+KEYS = ("target_residents", "covered", "capacity_gaps", "capacity_gap_uncovered", "shortfall_places", "sites",
+        "newly_covered")
+
+
+def figures(warehouse, access):
+    """Per category (KEYS), from the run's building_access rows and its other tables; and the bases
+    its building_access is on."""
     out = {}
 
     def row(category):
-        return out.setdefault(category, {"target_residents": 0, "covered": 0,
-                                         "capacity_gaps": 0, "capacity_gap_uncovered": 0, "shortfall_places": 0.0,
-                                         "sites": 0, "newly_covered": 0})
-    for r in table(warehouse, "building_access"):
+        return out.setdefault(category, dict.fromkeys(KEYS, 0))
+    bases = set()
+    for r in access:
         f = row(r["category"])
         f["target_residents"] += r["target_residents"]
         f["covered"] += r["target_residents"] if r["covered"] else 0
+        bases.add(r["distance_basis"])
     for r in table(warehouse, "coverage_gaps"):
         if r["gap_kind"] == "capacity":
             f = row(r["category"])
@@ -60,7 +65,6 @@ def figures(warehouse):
         f = row(r["category"])
         f["sites"] += 1
         f["newly_covered"] += r["newly_covered_target_residents"]
-    bases = {r["distance_basis"] for r in table(warehouse, "building_access")}
     return out, sorted(bases)
 
 
@@ -81,11 +85,12 @@ def without_walk(detour):
     return change
 
 
-def check_runs(base, bases):
-    """The runs must have seen one city, and a walk is never shorter than the straight line."""
+def check_runs(rows):
+    """The runs (building_access rows by basis) must have seen one city, and a walk is never shorter
+    than the straight line."""
     # Every run finds each home's nearest facility in a straight line the same way: the distances
     # must agree row for row.
-    rows = {b: table(base / b, "building_access") for b in bases}
+    bases = list(rows)
     distances = {(r["building_id"], r["category"]): r["distance_m"] for r in rows["network"]}
     for basis in bases:
         differing = [r for r in rows[basis] if distances.get((r["building_id"], r["category"]), "absent") != r["distance_m"]]
@@ -118,10 +123,11 @@ def compare(config):
         for basis, path in runs.items():
             if path != config:
                 path.unlink()
-    check_runs(base, list(runs))
+    access = {basis: table(base / basis, "building_access") for basis in runs}
+    check_runs(access)
     by_basis = {}
     for basis in runs:
-        found, bases = figures(base / basis)
+        found, bases = figures(base / basis, access[basis])
         if bases != ["network" if basis == "network" else "straight_line_detour"]:
             sys.exit(f"Cannot compare bases: the {basis} run's building_access is on {bases}")
         by_basis[basis] = found
@@ -131,8 +137,6 @@ def compare(config):
             "categories": {c: {b: by_basis[b].get(c) for b in runs} for c in categories}}
 
 
-KEYS = ("target_residents", "covered", "capacity_gaps", "capacity_gap_uncovered", "shortfall_places", "sites",
-        "newly_covered")
 SHORT = {"straight_line": "line", "straight_line_detour": "detour", "network": "walk"}
 
 

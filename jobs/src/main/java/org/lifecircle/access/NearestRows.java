@@ -27,7 +27,9 @@ import org.locationtech.jts.io.WKBReader;
  * (docs/BENCHMARKS.md, session 21).
  */
 final class NearestRows extends ExpandingRows<InternalRow> {
-  private final Map<String, FacilityIndex> indexes;
+  /** Per category, in catalog order: its facilities' index. */
+  private final FacilityIndex[] indexes;
+
   private final NetworkDistances network;
   private final FacilityCatalog catalog;
   private final AccessStage.Basis basis;
@@ -55,7 +57,6 @@ final class NearestRows extends ExpandingRows<InternalRow> {
       AccessTally tally) {
     super(homes);
     this.tally = tally;
-    this.indexes = indexes;
     this.network = network;
     this.catalog = catalog;
     this.basis = basis;
@@ -64,11 +65,13 @@ final class NearestRows extends ExpandingRows<InternalRow> {
     this.categoryCodes = new UTF8String[categories.size()];
     this.walkers = new UTF8String[categories.size()];
     this.facilityIds = new UTF8String[categories.size()][];
+    this.indexes = new FacilityIndex[categories.size()];
     for (int k = 0; k < categories.size(); k++) {
       FacilityCatalog.Category c = categories.get(k);
       categoryCodes[k] = UTF8String.fromString(c.code());
       walkers[k] = UTF8String.fromString(c.walkerCode());
-      facilityIds[k] = new UTF8String[indexes.get(c.code()).size()];
+      this.indexes[k] = indexes.get(c.code());
+      facilityIds[k] = new UTF8String[this.indexes[k].size()];
     }
   }
 
@@ -119,7 +122,7 @@ final class NearestRows extends ExpandingRows<InternalRow> {
       for (String b : c.targetBands()) {
         target += home.getLong(AccessStage.HOME_INDEX + 1 + bands.indexOf(b));
       }
-      FacilityIndex facilities = indexes.get(c.code());
+      FacilityIndex facilities = indexes[k];
       FacilityIndex.Hit hit = facilities.nearest(o.x, o.y);
       UTF8String id = hit == null ? null : facilityId(k, facilities, hit.index());
       Double d = hit == null ? null : hit.distance();

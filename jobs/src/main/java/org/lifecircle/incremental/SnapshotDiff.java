@@ -52,13 +52,16 @@ public final class SnapshotDiff {
           "diff", "table " + contract.table(), "its contract names no key", contract.table());
     }
     List<String> content = content(contract, current);
-    if (!content.equals(content(contract, previous))) {
+    List<String> previousContent = content(contract, previous);
+    if (!content.equals(previousContent)) {
       throw PipelineException.cannot(
           "diff",
           "table " + contract.table(),
           "the snapshots have other columns",
-          content(contract, previous) + " != " + content);
+          previousContent + " != " + content);
     }
+    // One job per side before the diff: a key repeated in a snapshot would otherwise pair with
+    // every row of the other side's key and be reported as changed, hiding a broken table.
     requireUniqueKey(contract.table(), key, previous, "previous");
     requireUniqueKey(contract.table(), key, current, "new");
     Dataset<Row> before = hashed(previous, key, content, "before");

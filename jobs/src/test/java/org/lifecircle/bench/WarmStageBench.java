@@ -1,9 +1,12 @@
 package org.lifecircle.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -29,7 +32,7 @@ import org.lifecircle.common.SparkSizing;
 public final class WarmStageBench {
   private WarmStageBench() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws JsonProcessingException {
     String stage = args[0];
     String city = args[1];
     String warehouse = args[2];
@@ -44,7 +47,7 @@ public final class WarmStageBench {
       if (rc != 0) {
         throw new IllegalStateException("stage " + stage + " exited " + rc);
       }
-      stageSeconds.add((System.nanoTime() - t0) / 1e9);
+      stageSeconds.add(seconds(t0));
     }
     SparkSession spark =
         stageRounds > 0
@@ -64,7 +67,7 @@ public final class WarmStageBench {
       // copy's read part.
       long r0 = System.nanoTime();
       snapshot(spark, source, date).write().format("noop").mode(SaveMode.Overwrite).save();
-      readSeconds.add((System.nanoTime() - r0) / 1e9);
+      readSeconds.add(seconds(r0));
       long t0 = System.nanoTime();
       snapshot(spark, source, date)
           .write()
@@ -72,22 +75,19 @@ public final class WarmStageBench {
           .mode(SaveMode.Overwrite)
           .partitionBy("city_code", "snapshot_date")
           .save(scratch);
-      copySeconds.add((System.nanoTime() - t0) / 1e9);
+      copySeconds.add(seconds(t0));
       if (i == 0) {
         rows = spark.read().format("delta").load(scratch).count();
       }
     }
-    System.out.println(
-        String.format(
-            Locale.ROOT,
-            "{\"stage\": \"%s\", \"stage_s\": %s, \"table\": \"%s\", \"rows\": %d,"
-                + " \"delta_read_s\": %s, \"delta_copy_s\": %s}",
-            stage,
-            seconds(stageSeconds),
-            table,
-            rows,
-            seconds(readSeconds),
-            seconds(copySeconds)));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("stage", stage);
+    out.put("stage_s", stageSeconds);
+    out.put("table", table);
+    out.put("rows", rows);
+    out.put("delta_read_s", readSeconds);
+    out.put("delta_copy_s", copySeconds);
+    System.out.println(new ObjectMapper().writeValueAsString(out));
     spark.stop();
   }
 
@@ -95,7 +95,8 @@ public final class WarmStageBench {
     return spark.read().format("delta").load(table).where("snapshot_date = DATE'" + date + "'");
   }
 
-  private static String seconds(List<Double> values) {
-    return values.stream().map(v -> String.format(Locale.ROOT, "%.3f", v)).toList().toString();
+  /** Seconds since {@code start}, to the millisecond. */
+  private static double seconds(long start) {
+    return Math.round((System.nanoTime() - start) / 1e6) / 1e3;
   }
 }
