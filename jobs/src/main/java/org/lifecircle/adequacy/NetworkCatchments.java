@@ -167,7 +167,11 @@ final class NetworkCatchments {
       int[] of = communityOf.value();
       WKBReader reader = new WKBReader();
       double[] wanted = new double[codes.length];
-      double[] served = new double[communities.length];
+      // Each community's terms, summed once the walk is done in ascending order: the order the
+      // walk meets homes in follows the order building_access's rows were read in, which differs
+      // between a full and an incremental run (and between files), and a double sum depends on it.
+      double[][] terms = new double[communities.length][];
+      int[] termCount = new int[communities.length];
       // The communities a search touched, in the order it first touched them.
       int[] touched = new int[communities.length];
       boolean[] seen = new boolean[communities.length];
@@ -190,14 +194,25 @@ final class NetworkCatchments {
               int k = of[target];
               if (!seen[k]) {
                 seen[k] = true;
-                served[k] = 0;
+                termCount[k] = 0;
                 touched[count[0]++] = k;
               }
-              served[k] += decay[group].weight(walkM, radius[group]) * weight;
+              if (terms[k] == null || termCount[k] == terms[k].length) {
+                terms[k] =
+                    terms[k] == null
+                        ? new double[16]
+                        : Arrays.copyOf(terms[k], 2 * terms[k].length);
+              }
+              terms[k][termCount[k]++] = decay[group].weight(walkM, radius[group]) * weight;
             });
         for (int i = 0; i < count[0]; i++) {
           int k = touched[i];
-          out.add(RowFactory.create(facility, codes[g], communities[k], served[k]));
+          Arrays.sort(terms[k], 0, termCount[k]);
+          double served = 0;
+          for (int j = 0; j < termCount[k]; j++) {
+            served += terms[k][j];
+          }
+          out.add(RowFactory.create(facility, codes[g], communities[k], served));
           seen[k] = false;
         }
       }

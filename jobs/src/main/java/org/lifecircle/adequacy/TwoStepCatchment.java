@@ -99,6 +99,19 @@ public final class TwoStepCatchment {
   }
 
   /**
+   * Each term rounded to 18 decimals and summed as a decimal: the sum of many doubles depends on
+   * the order Spark adds them in, which differs from run to run (58 of the demo's 677
+   * facility_adequacy rows differed in their last bits between two runs of the same date,
+   * 2026-12-06); an exact sum gives every run, full or incremental, the same bits. 20 digits before
+   * the point hold any city's persons and places.
+   */
+  static final String EXACT_SUM = "decimal(38,18)";
+
+  static Column exactSum(Column term) {
+    return sum(term.cast(EXACT_SUM)).cast("double");
+  }
+
+  /**
    * The catchment cells of weighted pairs: per facility and community, served = sum of w x P over
    * the community's buildings in the facility's catchment. Columns: facility_id, category,
    * community_code, served.
@@ -106,7 +119,7 @@ public final class TwoStepCatchment {
   public static Dataset<Row> cells(Dataset<Row> weighted) {
     return weighted
         .groupBy("facility_id", "category", "community_code")
-        .agg(sum(col("w").multiply(col("target_residents"))).as("served"));
+        .agg(exactSum(col("w").multiply(col("target_residents"))).as("served"));
   }
 
   /**
@@ -117,7 +130,9 @@ public final class TwoStepCatchment {
    */
   public static Dataset<Row> supply(Dataset<Row> facilities, Dataset<Row> cells) {
     Dataset<Row> served =
-        cells.groupBy(col("facility_id").as("s_facility")).agg(sum("served").as("served"));
+        cells
+            .groupBy(col("facility_id").as("s_facility"))
+            .agg(exactSum(col("served")).as("served"));
     return facilities
         .select("facility_id", "category", "capacity")
         .join(served, col("facility_id").equalTo(col("s_facility")), "left")
@@ -165,7 +180,7 @@ public final class TwoStepCatchment {
                 supply.select(col("facility_id").as("r_facility"), col("supply_ratio")),
                 col("facility_id").equalTo(col("r_facility")))
             .groupBy(col("community_code").as("a_community"), col("category").as("a_category"))
-            .agg(sum(col("served").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
+            .agg(exactSum(col("served").multiply(coalesce(col("supply_ratio"), lit(0.0)))).as("a"));
     return demandCells
         .join(
             reachable,
