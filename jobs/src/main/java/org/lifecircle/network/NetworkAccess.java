@@ -165,7 +165,7 @@ public final class NetworkAccess implements AutoCloseable {
    * wrote, which must have counted each of the {@code homes} once.
    */
   public NetworkStats stats(AccessTally tally, long homes) {
-    return NetworkStats.compute(graph.summary(), buildingSnaps, facilities, tally, homes, maxSnap);
+    return NetworkStats.compute(graph.summary(), facilities, tally, homes, maxSnap);
   }
 
   @Override
@@ -234,13 +234,20 @@ public final class NetworkAccess implements AutoCloseable {
       out.add(
           new CategoryFacilities(
               c.code(),
-              // The catalog's metres, not the walker's reach: network distances stay the same
-              // whoever walks them, and a faster walker's reach is still searched.
-              cutoffMultiple * Math.max(c.thresholdM(), c.reachM()),
+              cutoffM(c, cutoffMultiple),
               p.ids(),
               EdgeSnapper.snapAll(graph, p.xs(), p.ys(), maxSnap)));
     }
     return out;
+  }
+
+  /**
+   * How far along the network a category's search goes: the catalog's metres, not the walker's
+   * reach (network distances stay the same whoever walks them, and a faster walker's reach is still
+   * searched), times {@code limits.cutoff_multiple}. No walk longer than this is reported.
+   */
+  public static double cutoffM(FacilityCatalog.Category c, double cutoffMultiple) {
+    return cutoffMultiple * Math.max(c.thresholdM(), c.reachM());
   }
 
   private static JavaRDD<Row> snapBuildings(

@@ -68,7 +68,6 @@ public final class NetworkStats {
    */
   static NetworkStats compute(
       WalkGraph.Summary g,
-      EdgeSnapper.Snaps buildings,
       List<NetworkAccess.CategoryFacilities> facilities,
       AccessTally tally,
       long homes,
@@ -91,8 +90,11 @@ public final class NetworkStats {
     add(stats, metrics, "island_edges", g.islandEdges(), "count");
     add(stats, metrics, "island_length_m", g.islandLengthM(), "m");
     add(stats, metrics, "node_id_mismatches", g.nodeIdMismatches(), "count");
-    int bSnapped = buildings.snappedCount();
-    int bUnsnapped = buildings.size() - bSnapped;
+    // From the tally, not the searches' snaps: an incremental run snaps only the homes it
+    // recomputes and tallies the homes it copies from their rows.
+    AccessTally.District everyone = tally.city();
+    long bSnapped = everyone.snapped;
+    long bUnsnapped = everyone.unsnapped;
     int fSnapped = 0;
     int fAll = 0;
     for (NetworkAccess.CategoryFacilities f : facilities) {
@@ -148,7 +150,7 @@ public final class NetworkStats {
             Locale.ROOT,
             "  snapped within %.0f m: buildings %s (%,d not), facilities %s (%,d not)",
             maxSnap,
-            share(bSnapped, buildings.size()),
+            share(bSnapped, bSnapped + bUnsnapped),
             bUnsnapped,
             share(fSnapped, fAll),
             fAll - fSnapped));

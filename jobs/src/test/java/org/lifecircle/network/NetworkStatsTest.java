@@ -88,17 +88,12 @@ class NetworkStatsTest {
   @Test
   void aHomeTalliedTwiceStopsTheStats() {
     WalkGraph.Summary graph = new WalkGraph.Summary(2, 1, 10.0, 1, 0, 0, 0.0, 1, 0);
-    assertThatThrownBy(
-            () ->
-                NetworkStats.compute(graph, new EdgeSnapper.Snaps(5), List.of(), tally(), 5, 25.0))
+    assertThatThrownBy(() -> NetworkStats.compute(graph, List.of(), tally(), 5, 25.0))
         .isInstanceOf(PipelineException.class)
         .hasMessage(
             "Cannot compute network_stats: the access pass tallied another number of homes than"
                 + " building_population holds (6 of 5)");
-    assertThat(
-            NetworkStats.compute(graph, new EdgeSnapper.Snaps(6), List.of(), tally(), 6, 25.0)
-                .stats())
-        .isNotEmpty();
+    assertThat(NetworkStats.compute(graph, List.of(), tally(), 6, 25.0).stats()).isNotEmpty();
   }
 
   private static void assertDistrict(AccessTally.District d, double[] sortedRatios) {
