@@ -84,56 +84,119 @@ public final class AccessStage implements Stage {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("categories", catalog.categories().size());
     long buildings = tables.rows(Tables.BUILDING_POPULATION);
+    String fingerprint = IncrementalAccess.fingerprint(ctx, catalog, network);
+    metrics.put("fingerprint", fingerprint);
+    IncrementalAccess.Plan plan =
+        ctx.mode() == RunContext.Mode.INCREMENTAL
+            ? IncrementalAccess.plan(spark, ctx, tables, points, network, fingerprint, buildings)
+            : IncrementalAccess.Plan.full("full run", Map.of());
+    metrics.put("incremental", plan.metrics);
     List<String> headlines = new ArrayList<>();
     headlines.add(
         String.format(
             "  %d buildings x %d categories, coverage basis: %s",
             buildings, catalog.categories().size(), network ? "network" : basis.name()));
-    if (!network) {
-      metrics.put("basis", basis.name());
-      counts.put(
-          Tables.BUILDING_ACCESS,
-          tables.replaceSnapshot(
-              Tables.BUILDING_ACCESS, access(spark, homes, points, catalog, basis)));
+    if (ctx.mode() == RunContext.Mode.INCREMENTAL) {
       headlines.add(
-          "  no walk network configured: coverage on the straight line x detour factor "
-              + ctx.city().limits().detourFactor());
-    } else {
-      metrics.put("basis", "network");
-      // Indexed once and kept: the snapping and the rows must see every home at the same index.
-      JavaRDD<Row> indexed =
-          indexedHomes(homes, writeTasks(spark, buildings)).persist(StorageLevel.MEMORY_AND_DISK());
-      try (NetworkAccess routed =
-          NetworkAccess.route(
-              spark,
-              ctx.cityCode(),
-              ctx.city().limits(),
-              catalog,
-              tables.snapshot(Tables.WALK_NETWORK),
-              points,
-              indexed.map(
-                  h ->
-                      RowFactory.create(
-                          h.get(HOME_INDEX), h.get(0), h.get(2), h.get(h.length() - 1))))) {
-        AccessTally tally = new AccessTally(catalog.categories().size());
-        // Unnamed: a named accumulator's value goes into every task's UI and event-log record.
-        spark.sparkContext().register(tally);
+          plan.incremental()
+              ? String.format(
+                  "  incremental: %s homes recomputed, %s copied from %s",
+                  plan.metrics.get("homes_recomputed"),
+                  plan.metrics.get("homes_copied"),
+                  plan.metrics.get("previous_snapshot"))
+              : "  incremental run computed in full: " + plan.why);
+    }
+    Dataset<Row> computed = plan.incremental() ? plan.recompute : homes;
+    long computedHomes =
+        plan.incremental()
+            ? ((Number) plan.metrics.get("homes_recomputed")).longValue()
+            : buildings;
+    try {
+      if (!network) {
+        metrics.put("basis", basis.name());
+        Dataset<Row> rows = access(spark, computed, points, catalog, basis);
         counts.put(
             Tables.BUILDING_ACCESS,
             tables.replaceSnapshot(
                 Tables.BUILDING_ACCESS,
-                rows(spark, indexed, points, catalog, basis, routed.distances(), tally)));
-        NetworkStats stats = routed.stats(tally, buildings);
-        counts.put(
-            Tables.NETWORK_STATS, tables.replaceSnapshot(Tables.NETWORK_STATS, stats.rows(spark)));
-        metrics.putAll(stats.metrics());
-        headlines.addAll(stats.headlines());
-      } finally {
-        indexed.unpersist();
+                plan.incremental() ? rows.union(plan.copied(spark, catalog, null)) : rows));
+        headlines.add(
+            "  no walk network configured: coverage on the straight line x detour factor "
+                + ctx.city().limits().detourFactor());
+      } else {
+        metrics.put("basis", "network");
+        routeAndWrite(
+            spark,
+            ctx,
+            tables,
+            points,
+            plan,
+            computed,
+            computedHomes,
+            buildings,
+            counts,
+            metrics,
+            headlines);
       }
+    } finally {
+      plan.release();
     }
     long written = counts.values().stream().mapToLong(Long::longValue).sum();
     return new StageResult(buildings, written, 0, counts, List.of(), metrics, headlines);
+  }
+
+  /**
+   * The network branch: snaps and routes the homes to compute ({@code computed}, all of them in a
+   * full run), writes building_access (with the plan's copied rows in an incremental run) and
+   * network_stats, whose tally covers every home either way.
+   */
+  private static void routeAndWrite(
+      SparkSession spark,
+      RunContext ctx,
+      StageTables tables,
+      Map<String, FacilityPoints> points,
+      IncrementalAccess.Plan plan,
+      Dataset<Row> computed,
+      long computedHomes,
+      long buildings,
+      Map<String, Long> counts,
+      Map<String, Object> metrics,
+      List<String> headlines) {
+    FacilityCatalog catalog = ctx.catalogs().facilities();
+    Basis basis = new Basis("straight_line", 1.0);
+    // Indexed once and kept: the snapping and the rows must see every home at the same index.
+    JavaRDD<Row> indexed =
+        indexedHomes(computed, writeTasks(spark, computedHomes))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    try (NetworkAccess routed =
+        NetworkAccess.route(
+            spark,
+            ctx.cityCode(),
+            ctx.city().limits(),
+            catalog,
+            tables.snapshot(Tables.WALK_NETWORK),
+            points,
+            indexed.map(
+                h ->
+                    RowFactory.create(
+                        h.get(HOME_INDEX), h.get(0), h.get(2), h.get(h.length() - 1))))) {
+      AccessTally tally = new AccessTally(catalog.categories().size());
+      // Unnamed: a named accumulator's value goes into every task's UI and event-log record.
+      spark.sparkContext().register(tally);
+      Dataset<Row> rows = rows(spark, indexed, points, catalog, basis, routed.distances(), tally);
+      counts.put(
+          Tables.BUILDING_ACCESS,
+          tables.replaceSnapshot(
+              Tables.BUILDING_ACCESS,
+              plan.incremental() ? rows.union(plan.copied(spark, catalog, tally)) : rows));
+      NetworkStats stats = routed.stats(tally, buildings);
+      counts.put(
+          Tables.NETWORK_STATS, tables.replaceSnapshot(Tables.NETWORK_STATS, stats.rows(spark)));
+      metrics.putAll(stats.metrics());
+      headlines.addAll(stats.headlines());
+    } finally {
+      indexed.unpersist();
+    }
   }
 
   /** How coverage is decided before (or without) network distances. */

@@ -12,6 +12,7 @@ import org.lifecircle.common.PipelineException;
 import org.lifecircle.common.RunContext;
 import org.lifecircle.common.SparkSizing;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /** Options every stage command and nightly share. */
@@ -125,6 +126,28 @@ final class RunOptions {
     }
   }
 
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  ModeChoice mode;
+
+  /** --incremental or --full, at most one; full when neither is given. */
+  static final class ModeChoice {
+    @Option(
+        names = "--incremental",
+        description =
+            "Reuse the city's previous snapshot: the access stage recomputes only the homes that"
+                + " what changed since then can reach (changed homes; homes near a facility that"
+                + " opened, closed or moved, or near a changed walk edge) and copies the rest; it"
+                + " runs in full, saying why in run_log, when the previous snapshot cannot be"
+                + " reused (none, other catalog or limits, most homes reached). The tables are"
+                + " those of a full run.")
+    boolean incremental;
+
+    @Option(
+        names = "--full",
+        description = "Compute every row from this date's inputs (the default).")
+    boolean full;
+  }
+
   @Option(
       names = "--verbose",
       description =
@@ -141,6 +164,7 @@ final class RunOptions {
         config,
         snapshotDate(),
         warehouse,
-        Catalogs.load(config));
+        Catalogs.load(config),
+        mode != null && mode.incremental ? RunContext.Mode.INCREMENTAL : RunContext.Mode.FULL);
   }
 }

@@ -77,6 +77,16 @@ final class StageRunner {
     Map<String, Object> spent = sparkMetrics.snapshot();
     Map<String, Object> metrics = new LinkedHashMap<>(result.metrics());
     metrics.putAll(spent);
+    if (ctx.mode() == RunContext.Mode.INCREMENTAL) {
+      // run_log says for every stage of an incremental run what it recomputed and why.
+      metrics.putIfAbsent(
+          "incremental",
+          Map.of(
+              "mode",
+              "full",
+              "why",
+              "the stage has no incremental path: every row recomputed from this date's inputs"));
+    }
     result =
         new StageResult(
             result.rowsIn(),

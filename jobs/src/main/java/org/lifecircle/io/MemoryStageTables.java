@@ -28,15 +28,24 @@ public final class MemoryStageTables implements StageTables {
 
   private final SparkSession spark;
   private final RunContext ctx;
-  private final Map<String, List<Row>> rows = new TreeMap<>();
+  private final Map<String, List<Row>> rows;
 
-  private MemoryStageTables(SparkSession spark, RunContext ctx) {
+  private MemoryStageTables(SparkSession spark, RunContext ctx, Map<String, List<Row>> rows) {
     this.spark = Objects.requireNonNull(spark, "spark");
     this.ctx = Objects.requireNonNull(ctx, "ctx");
+    this.rows = rows;
   }
 
   public static MemoryStageTables of(SparkSession spark, RunContext ctx) {
-    return new MemoryStageTables(spark, ctx);
+    return new MemoryStageTables(spark, ctx, new TreeMap<>());
+  }
+
+  /**
+   * The same tables as another run sees them (another date or mode of the city): what either
+   * writes, the other reads. For stages that read earlier snapshots.
+   */
+  public MemoryStageTables as(RunContext other) {
+    return new MemoryStageTables(spark, other, rows);
   }
 
   /** Seeds this run's snapshot of {@code table}, as the stage that writes it would have. */

@@ -58,15 +58,34 @@ public final class GraphBuilder {
     public static final IslandRule DEFAULT = new IslandRule(0.01, 10);
   }
 
+  /** The order edges get their indexes in: ways with both end ids first, then by edge id. */
+  private static final Comparator<Way> ORDER =
+      Comparator.comparing((Way w) -> !w.hasIds())
+          .thenComparing(Way::edgeId, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+  /**
+   * Per edge id, whether the island rule keeps the edge (false: on an island), as the access
+   * stage's graph decides it (merge tolerance {@link #MERGE_TOLERANCE_M}, {@link
+   * IslandRule#DEFAULT}).
+   */
+  public static Map<String, Boolean> mainByEdge(List<Way> ways) {
+    WalkGraph g = build(ways, MERGE_TOLERANCE_M, IslandRule.DEFAULT);
+    List<Way> ordered = new ArrayList<>(ways);
+    ordered.sort(ORDER);
+    Map<String, Boolean> out = new HashMap<>();
+    for (int e = 0; e < ordered.size(); e++) {
+      out.put(ordered.get(e).edgeId(), g.edgeMain[e]);
+    }
+    return out;
+  }
+
   public static WalkGraph build(List<Way> ways, double mergeToleranceM, IslandRule rule) {
     if (!(mergeToleranceM > 0)) {
       throw PipelineException.cannot(
           "build", "walk network", "merge tolerance must be > 0", mergeToleranceM);
     }
     List<Way> ordered = new ArrayList<>(ways);
-    ordered.sort(
-        Comparator.comparing((Way w) -> !w.hasIds())
-            .thenComparing(Way::edgeId, Comparator.nullsFirst(Comparator.naturalOrder())));
+    ordered.sort(ORDER);
     int m = ordered.size();
     Nodes nodes = new Nodes(mergeToleranceM);
     int[] from = new int[m];

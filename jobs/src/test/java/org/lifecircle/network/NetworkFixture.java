@@ -9,7 +9,7 @@ import java.util.List;
  * (300, 600) to (400, 600) detours through (350, 630)), and a 4-edge island square far to the east
  * at x 2000..2050, y 0..50. Lines have no node ids, so nodes come from geometry.
  */
-final class NetworkFixture {
+public final class NetworkFixture {
   static final int SIZE = 8;
   static final double BLOCK = 100;
   static final int CROSSING_I = 5;
@@ -17,7 +17,7 @@ final class NetworkFixture {
   private NetworkFixture() {}
 
   /** Each line as x0, y0, x1, y1, ...; island lines last. */
-  static List<double[]> lines() {
+  public static List<double[]> lines() {
     List<double[]> out = new ArrayList<>();
     for (int j = 0; j < SIZE; j++) {
       for (int i = 0; i + 1 < SIZE; i++) {
@@ -63,7 +63,7 @@ final class NetworkFixture {
   }
 
   /** The line as WKT, for fixtures written to Delta. */
-  static String wkt(double[] xy) {
+  public static String wkt(double[] xy) {
     StringBuilder b = new StringBuilder("LINESTRING (");
     for (int i = 0; i < xy.length; i += 2) {
       b.append(i == 0 ? "" : ", ").append(xy[i]).append(' ').append(xy[i + 1]);

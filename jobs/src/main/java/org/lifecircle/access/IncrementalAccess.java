@@ -1,0 +1,633 @@
+package org.lifecircle.access;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.storage.StorageLevel;
+import org.lifecircle.catalog.AgeBands;
+import org.lifecircle.catalog.FacilityCatalog;
+import org.lifecircle.common.CityConfig;
+import org.lifecircle.common.Contract;
+import org.lifecircle.common.RunContext;
+import org.lifecircle.common.StageTables;
+import org.lifecircle.incremental.SnapshotDiff;
+import org.lifecircle.ingest.IngestStage;
+import org.lifecircle.io.Tables;
+import org.lifecircle.network.AccessTally;
+import org.lifecircle.network.FacilityPoints;
+import org.lifecircle.network.NetworkAccess;
+import org.lifecircle.population.PopulationStage;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.io.WKBReader;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+
+/**
+ * The access stage of an incremental run: which homes' building_access rows the changes since the
+ * city's previous snapshot can reach, so that only those are recomputed and every other home's rows
+ * are copied from the previous snapshot.
+ *
+ * <p>A home is reached when its building_population row changed or is new (residents, age bands,
+ * origin, community, district); when, for some category, a facility of that category that was
+ * removed or moved was its nearest (by straight line or along the network), or one that was added
+ * or moved now lies close enough to beat its nearest: within its previous straight-line distance,
+ * or within its previous network distance (the category's search cutoff when none was reached and
+ * the home is snapped); or when it lies within {@link #edgeRadius} of a walk edge that changed
+ * ({@link EdgeReach}, which also counts facilities near such an edge as moved). A walk is never
+ * shorter than the straight line ({@code BuildingDistances}), so a facility farther in a straight
+ * line than both bounds cannot become the nearest on either basis. Everything else about a home's
+ * rows depends only on the catalog and the limits, which must be those of the previous run.
+ *
+ * <p>Not Delta's change data feed: each date is its own partition, so a new date's feed lists every
+ * row as inserted ({@link SnapshotDiff}).
+ */
+final class IncrementalAccess {
+  /** Above this share of homes reached, recomputing all is cheaper than reading and copying. */
+  static final double FULL_SHARE = 0.5;
+
+  /** Headroom for rounding: a walk computed in doubles may come out a hair under the chord. */
+  private static final double RELATIVE_SLACK = 1e-9;
+
+  private static final double ABSOLUTE_SLACK_M = 1e-6;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String IDS = "building_id";
+
+  private IncrementalAccess() {}
+
+  /**
+   * One category's changes: the facilities whose old position no longer holds (removed or moved)
+   * and the new positions (added or moved), indexed for nearest search.
+   */
+  static final class CategoryChange implements Serializable {
+    // A class, not a record: the change travels by broadcast, and Kryo cannot rebuild records.
+    private final Set<String> gone;
+    private final FacilityIndex arrived;
+    private final double cutoffM;
+
+    CategoryChange(Set<String> gone, FacilityIndex arrived, double cutoffM) {
+      this.gone = new HashSet<>(gone);
+      this.arrived = arrived;
+      this.cutoffM = cutoffM;
+    }
+
+    Set<String> gone() {
+      return gone;
+    }
+
+    FacilityIndex arrived() {
+      return arrived;
+    }
+
+    /** The category's network search cutoff; NaN without a walk network. */
+    double cutoffM() {
+      return cutoffM;
+    }
+
+    boolean none() {
+      return gone.isEmpty() && arrived.size() == 0;
+    }
+  }
+
+  /**
+   * What the run does: a full computation ({@code recompute} null) with the reason, or the homes to
+   * recompute (their building_population rows) and the previous rows to copy ({@link #copied}).
+   */
+  static final class Plan {
+    final String why;
+    final Dataset<Row> recompute;
+    final Map<String, Object> metrics;
+    private final Dataset<Row> keep;
+    private final Map<String, String> districts;
+    private final Dataset<Row> excluded;
+
+    private Plan(
+        String why,
+        Dataset<Row> recompute,
+        Dataset<Row> keep,
+        Map<String, String> districts,
+        Dataset<Row> excluded,
+        Map<String, Object> metrics) {
+      this.why = why;
+      this.recompute = recompute;
+      this.keep = keep;
+      this.districts = districts;
+      this.excluded = excluded;
+      this.metrics = metrics;
+    }
+
+    boolean incremental() {
+      return recompute != null;
+    }
+
+    static Plan full(String why) {
+      return full(why, Map.of());
+    }
+
+    static Plan full(String why, Map<String, Object> known) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("mode", "full");
+      m.put("why", why);
+      m.putAll(known);
+      return new Plan(why, null, null, null, null, m);
+    }
+
+    /**
+     * The previous snapshot's rows of the homes not recomputed, in building_access's column order
+     * (without the partition columns); with {@code tally} (a network run) each row is counted as
+     * {@link NearestRows} counts the rows it makes, so network_stats covers every home.
+     */
+    Dataset<Row> copied(SparkSession spark, FacilityCatalog catalog, AccessTally tally) {
+      return tally == null ? keep : tallied(spark, keep, districts, catalog, tally);
+    }
+
+    /** Releases what the plan cached; after the write. */
+    void release() {
+      if (excluded != null) {
+        excluded.unpersist();
+      }
+    }
+  }
+
+  /**
+   * What building_access's rows depend on besides the inputs: the catalog, the limits the access
+   * stage reads, the distance basis and the table's columns. A previous snapshot is reused only
+   * when its run had the same fingerprint (its run_log row's metrics).
+   */
+  static String fingerprint(RunContext ctx, FacilityCatalog catalog, boolean network) {
+    String text =
+        String.join(
+            "\n",
+            catalog.categories().toString(),
+            String.valueOf(ctx.city().limits().maxSnapM()),
+            String.valueOf(ctx.city().limits().cutoffMultiple()),
+            String.valueOf(ctx.city().limits().detourFactor()),
+            String.valueOf(network),
+            Contract.of(Tables.BUILDING_ACCESS).schema().json());
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  /** The plan for this run, which the caller has asked to be incremental. */
+  static Plan plan(
+      SparkSession spark,
+      RunContext ctx,
+      StageTables tables,
+      Map<String, FacilityPoints> points,
+      boolean network,
+      String fingerprint,
+      long homes) {
+    if (!tables.exists(Tables.BUILDING_ACCESS) || !tables.exists(Tables.RUN_LOG)) {
+      return Plan.full("no earlier snapshot of building_access");
+    }
+    Row latest =
+        tables
+            .city(Tables.BUILDING_ACCESS)
+            .where(col("snapshot_date").lt(lit(Date.valueOf(ctx.snapshotDate()))))
+            .agg(max("snapshot_date"))
+            .first();
+    if (latest.isNullAt(0)) {
+      return Plan.full("no earlier snapshot of building_access");
+    }
+    Date previous = latest.getDate(0);
+    String stale = staleness(tables, previous, fingerprint);
+    if (stale != null) {
+      return Plan.full(stale);
+    }
+    FacilityCatalog catalog = ctx.catalogs().facilities();
+    Dataset<Row> previousFacilities = at(tables, Tables.FACILITIES, previous);
+    Map<String, FacilityPoints> previousPoints =
+        FacilityPoints.byCategory(previousFacilities, catalog);
+    Set<String> withFacilities = new HashSet<>();
+    for (Map<String, FacilityPoints> side : List.of(previousPoints, points)) {
+      side.forEach(
+          (code, p) -> {
+            if (p.ids().length > 0) {
+              withFacilities.add(code);
+            }
+          });
+    }
+    EdgeReach.Result edges =
+        network
+            ? EdgeReach.of(
+                spark,
+                at(tables, Tables.WALK_NETWORK, previous),
+                tables.snapshot(Tables.WALK_NETWORK),
+                tables.input(Tables.BUILDING_POPULATION),
+                previousFacilities,
+                tables.input(Tables.FACILITIES),
+                edgeRadius(catalog, ctx.city().limits(), withFacilities),
+                ctx.city().limits().maxSnapM())
+            : null;
+    Map<String, String> districts = districtsByCommunity(tables.input(Tables.BUILDING_POPULATION));
+    if (districts == null) {
+      return Plan.full("a community lies in more than one district");
+    }
+    Map<String, CategoryChange> changes =
+        changes(
+            previousPoints,
+            points,
+            catalog,
+            ctx.city().limits().cutoffMultiple(),
+            network,
+            edges == null ? Set.of() : edges.facilities());
+    long facilitiesChanged = 0;
+    for (CategoryChange c : changes.values()) {
+      facilitiesChanged += c.gone().size() + c.arrived().size();
+    }
+
+    List<String> homeColumns = new ArrayList<>(List.of(IDS, "community_code", "origin"));
+    homeColumns.add("residents");
+    homeColumns.add("district_code");
+    homeColumns.addAll(AgeBands.COLUMNS);
+    Dataset<Row> homeChanges =
+        SnapshotDiff.changes(
+                Contract.of(Tables.BUILDING_POPULATION),
+                at(tables, Tables.BUILDING_POPULATION, previous).select(columns(homeColumns)),
+                tables.snapshot(Tables.BUILDING_POPULATION).select(columns(homeColumns)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> previousRows = at(tables, Tables.BUILDING_ACCESS, previous);
+    Dataset<Row> reached = reached(spark, previousRows, changes);
+    // Homes left out of the copy: reached, changed, new (no previous rows anyway) or removed.
+    Dataset<Row> touched = reached.union(homeChanges.select(IDS));
+    if (edges != null) {
+      touched = touched.union(edges.homes());
+    }
+    Dataset<Row> excluded = touched.distinct().persist(StorageLevel.MEMORY_AND_DISK());
+    long removed;
+    long changedHomes;
+    long leftOut;
+    try {
+      removed = homeChanges.where(col(SnapshotDiff.CHANGE).equalTo(SnapshotDiff.REMOVED)).count();
+      changedHomes = homeChanges.count() - removed;
+      leftOut = excluded.count();
+    } finally {
+      homeChanges.unpersist();
+    }
+    long recomputed = leftOut - removed;
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("previous_snapshot", previous.toString());
+    metrics.put("homes_changed", changedHomes);
+    metrics.put("homes_removed", removed);
+    metrics.put("facilities_changed", facilitiesChanged);
+    metrics.put("edges_changed", edges == null ? 0 : edges.edges());
+    metrics.put("edges_island_flips", edges == null ? 0 : edges.islandFlips());
+    metrics.put("homes_recomputed", recomputed);
+    metrics.put("homes_copied", homes - recomputed);
+    if (recomputed > FULL_SHARE * homes) {
+      excluded.unpersist();
+      return Plan.full(
+          String.format(
+              "%d of %d homes reached by the changes since %s: recomputing all is cheaper",
+              recomputed, homes, previous),
+          metrics);
+    }
+    Dataset<Row> keep =
+        previousRows
+            .select(
+                columns(
+                    List.of(
+                        Contract.of(Tables.BUILDING_ACCESS)
+                            .schemaWithoutPartitions()
+                            .fieldNames())))
+            .join(broadcast(excluded), seq(IDS), "left_anti");
+    Dataset<Row> recompute =
+        tables.input(Tables.BUILDING_POPULATION).join(broadcast(excluded), seq(IDS), "left_semi");
+    String why = "recomputed the homes the changes since " + previous + " reach, copied the rest";
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("mode", "incremental");
+    all.put("why", why);
+    all.putAll(metrics);
+    return new Plan(why, recompute, keep, districts, excluded, all);
+  }
+
+  /**
+   * How far from a changed walk edge a home's rows may change: the longest search cutoff of a
+   * category with facilities on either date (no reported walk is longer, and every edge on a walk
+   * lies within its length of the home) or the snap limit, with a metre to spare for the rounding
+   * of the join's distance.
+   */
+  static double edgeRadius(
+      FacilityCatalog catalog, CityConfig.Limits limits, Set<String> withFacilities) {
+    double r = limits.maxSnapM();
+    for (FacilityCatalog.Category c : catalog.categories()) {
+      // A category without a facility on either date has no walk to change.
+      if (withFacilities.contains(c.code())) {
+        r = Math.max(r, NetworkAccess.cutoffM(c, limits.cutoffMultiple()));
+      }
+    }
+    return r + 1;
+  }
+
+  /**
+   * Why the previous snapshot of building_access cannot be reused (null when it can): its run is
+   * not in run_log, ran with another catalog, limits or basis, or ingest or population rewrote that
+   * date's inputs after it.
+   */
+  static String staleness(StageTables tables, Date previous, String fingerprint) {
+    List<Row> log =
+        tables
+            .city(Tables.RUN_LOG)
+            .where(
+                col("snapshot_date")
+                    .equalTo(lit(previous))
+                    .and(col("status").equalTo("succeeded"))
+                    .and(col("source").isNull())
+                    .and(
+                        col("stage")
+                            .isin(AccessStage.NAME, PopulationStage.NAME, IngestStage.NAME)))
+            .select("stage", "ended_at", "metrics")
+            .collectAsList();
+    Timestamp accessEnded = null;
+    String accessMetrics = null;
+    for (Row r : log) {
+      if (AccessStage.NAME.equals(r.getString(0))
+          && (accessEnded == null || r.getTimestamp(1).after(accessEnded))) {
+        accessEnded = r.getTimestamp(1);
+        accessMetrics = r.getString(2);
+      }
+    }
+    if (accessEnded == null) {
+      return "run_log holds no successful access run of " + previous;
+    }
+    if (!fingerprint.equals(fingerprintOf(accessMetrics))) {
+      return "the catalog, limits or distance basis differ from the access run of " + previous;
+    }
+    for (Row r : log) {
+      if (!AccessStage.NAME.equals(r.getString(0)) && r.getTimestamp(1).after(accessEnded)) {
+        return r.getString(0) + " rewrote the inputs of " + previous + " after its access run";
+      }
+    }
+    return null;
+  }
+
+  private static String fingerprintOf(String metrics) {
+    if (metrics == null) {
+      return null;
+    }
+    try {
+      return JSON.readTree(metrics).path("fingerprint").asText(null);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("run_log metrics must be JSON: " + metrics, e);
+    }
+  }
+
+  /**
+   * Per category (catalog order): the facilities removed or moved since the previous snapshot, and
+   * those added or moved, as {@link FacilityPoints} place them (a facility's first coordinate, by
+   * id); a facility in {@code resnapped} (near a changed walk edge) counts as both.
+   */
+  static Map<String, CategoryChange> changes(
+      Map<String, FacilityPoints> before,
+      Map<String, FacilityPoints> after,
+      FacilityCatalog catalog,
+      double cutoffMultiple,
+      boolean network,
+      Set<String> resnapped) {
+    Map<String, CategoryChange> out = new LinkedHashMap<>();
+    for (FacilityCatalog.Category c : catalog.categories()) {
+      Map<String, double[]> old = positions(before.get(c.code()));
+      Map<String, double[]> now = positions(after.get(c.code()));
+      Set<String> gone = new HashSet<>();
+      old.forEach(
+          (id, xy) -> {
+            double[] n = now.get(id);
+            if (n == null || n[0] != xy[0] || n[1] != xy[1] || resnapped.contains(id)) {
+              gone.add(id);
+            }
+          });
+      List<String> ids = new ArrayList<>();
+      now.forEach(
+          (id, xy) -> {
+            double[] o = old.get(id);
+            if (o == null || o[0] != xy[0] || o[1] != xy[1] || resnapped.contains(id)) {
+              ids.add(id);
+            }
+          });
+      double[] xs = new double[ids.size()];
+      double[] ys = new double[ids.size()];
+      for (int i = 0; i < ids.size(); i++) {
+        xs[i] = now.get(ids.get(i))[0];
+        ys[i] = now.get(ids.get(i))[1];
+      }
+      out.put(
+          c.code(),
+          new CategoryChange(
+              gone,
+              new FacilityIndex(ids.toArray(String[]::new), xs, ys),
+              network ? NetworkAccess.cutoffM(c, cutoffMultiple) : Double.NaN));
+    }
+    return out;
+  }
+
+  private static Map<String, double[]> positions(FacilityPoints p) {
+    Map<String, double[]> m = new HashMap<>();
+    if (p != null) {
+      for (int i = 0; i < p.ids().length; i++) {
+        m.put(p.ids()[i], new double[] {p.xs()[i], p.ys()[i]});
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Whether a change of one category can alter a home's row of that category, from the row's
+   * previous values: its nearest facility (straight line, {@code nearest}; network, {@code
+   * networkNearest}) is gone, or a facility that arrived lies within the distance it would have to
+   * beat. {@code cutoff} is NaN without a walk network; {@code snapped}: the home snapped to it.
+   */
+  static boolean reaches(
+      CategoryChange change,
+      double x,
+      double y,
+      String nearest,
+      Double distance,
+      String networkNearest,
+      Double networkDistance,
+      boolean snapped) {
+    if (nearest != null && change.gone().contains(nearest)
+        || networkNearest != null && change.gone().contains(networkNearest)) {
+      return true;
+    }
+    FacilityIndex.Hit hit = change.arrived().nearest(x, y);
+    if (hit == null) {
+      return false;
+    }
+    if (distance == null) {
+      return true; // the category had no facility: any arrival is the nearest
+    }
+    double bound = distance;
+    // An unsnapped home (whose origin and the walk network are as before) has no walk to beat.
+    if (!Double.isNaN(change.cutoffM()) && snapped) {
+      bound = Math.max(bound, networkDistance != null ? networkDistance : change.cutoffM());
+    }
+    return hit.distance() <= bound * (1 + RELATIVE_SLACK) + ABSOLUTE_SLACK_M;
+  }
+
+  /** The building_ids of the previous rows that a category's change {@link #reaches}. */
+  static Dataset<Row> reached(
+      SparkSession spark, Dataset<Row> previousRows, Map<String, CategoryChange> changes) {
+    Map<String, CategoryChange> some = new HashMap<>();
+    changes.forEach(
+        (code, c) -> {
+          if (!c.none()) {
+            some.put(code, c);
+          }
+        });
+    Broadcast<Map<String, CategoryChange>> shared =
+        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(some);
+    return previousRows
+        .where(col("category").isin(some.keySet().toArray()))
+        .select(
+            IDS,
+            "category",
+            "origin",
+            "nearest_facility_id",
+            "distance_m",
+            "network_facility_id",
+            "network_distance_m",
+            "snapped")
+        .flatMap(
+            (FlatMapFunction<Row, String>)
+                r -> {
+                  Coordinate o =
+                      NetworkAccess.read(
+                              new WKBReader(),
+                              (byte[]) r.get(2),
+                              Tables.BUILDING_ACCESS,
+                              r.getString(0))
+                          .getCoordinate();
+                  boolean hit =
+                      reaches(
+                          shared.value().get(r.getString(1)),
+                          o.x,
+                          o.y,
+                          r.getString(3),
+                          r.isNullAt(4) ? null : r.getDouble(4),
+                          r.getString(5),
+                          r.isNullAt(6) ? null : r.getDouble(6),
+                          !r.isNullAt(7) && r.getBoolean(7));
+                  return hit ? List.of(r.getString(0)).iterator() : List.<String>of().iterator();
+                },
+            Encoders.STRING())
+        .toDF(IDS)
+        .distinct();
+  }
+
+  /**
+   * community_code to district_code over building_population (a home's district is its
+   * community's); null when a community appears with two districts.
+   */
+  static Map<String, String> districtsByCommunity(Dataset<Row> homes) {
+    Map<String, String> out = new HashMap<>();
+    for (Row r : homes.select("community_code", "district_code").distinct().collectAsList()) {
+      if (out.containsKey(r.getString(0))) {
+        return null;
+      }
+      out.put(r.getString(0), r.getString(1));
+    }
+    return out;
+  }
+
+  /** Counts copied rows into {@code tally} as they pass, as {@link NearestRows} does. */
+  static Dataset<Row> tallied(
+      SparkSession spark,
+      Dataset<Row> rows,
+      Map<String, String> districts,
+      FacilityCatalog catalog,
+      AccessTally tally) {
+    Map<String, Integer> category = new HashMap<>();
+    for (int k = 0; k < catalog.categories().size(); k++) {
+      category.put(catalog.categories().get(k).code(), k);
+    }
+    String[] names = rows.columns();
+    List<String> order = List.of(names);
+    int id = order.indexOf("community_code");
+    int cat = order.indexOf("category");
+    int distance = order.indexOf("distance_m");
+    int within = order.indexOf("within_threshold");
+    int network = order.indexOf("network_distance_m");
+    int withinNetwork = order.indexOf("within_threshold_network");
+    int snapped = order.indexOf("snapped");
+    int target = order.indexOf("target_residents");
+    RDD<InternalRow> counted =
+        rows.queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(
+                it ->
+                    new Iterator<InternalRow>() {
+                      @Override
+                      public boolean hasNext() {
+                        return it.hasNext();
+                      }
+
+                      @Override
+                      public InternalRow next() {
+                        InternalRow r = it.next();
+                        String district = districts.get(r.getUTF8String(id).toString());
+                        int k = category.get(r.getUTF8String(cat).toString());
+                        if (k == 0) {
+                          tally.home(district, r.getBoolean(snapped));
+                        }
+                        tally.row(
+                            district,
+                            k,
+                            r.isNullAt(distance) ? null : r.getDouble(distance),
+                            r.isNullAt(network) ? null : r.getDouble(network),
+                            r.getBoolean(within),
+                            r.getBoolean(withinNetwork),
+                            r.getLong(target));
+                        return r;
+                      }
+                    })
+            .rdd();
+    return spark.internalCreateDataFrame(counted, rows.schema(), false);
+  }
+
+  /** A table's snapshot of this city at another date, as {@link StageTables#snapshot} reads one. */
+  private static Dataset<Row> at(StageTables tables, String table, Date date) {
+    return tables.city(table).where(col("snapshot_date").equalTo(lit(date)));
+  }
+
+  private static Column[] columns(List<String> names) {
+    return names.stream().map(c -> col(c)).toArray(Column[]::new);
+  }
+
+  private static Seq<String> seq(String column) {
+    return JavaConverters.asScalaBuffer(List.of(column)).toSeq();
+  }
+}
