@@ -32,6 +32,17 @@ class City:
     """quality-gate threshold: largest share of a source's rows allowed in quarantine."""
     max_coverage_drop: float = 0.10
     """quality-gate threshold: largest drop of coverage allowed against the previous snapshot."""
+    mode: str = "full"
+    """``full`` or ``incremental``: the jar's ``--full`` / ``--incremental`` for every stage task
+    (the DAG param ``mode`` overrides it for one run, e.g. a full backfill). Incremental reuses the
+    previous date's snapshot where a stage can, with the tables of a full run."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"city {self.code}: mode must be one of {MODES}, not {self.mode!r}")
+
+
+MODES = ("full", "incremental")
 
 
 CITIES: tuple[City, ...] = (

@@ -36,15 +36,16 @@ from airflow.providers.apache.spark.hooks.spark_submit import SparkSubmitHook
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 try:  # Airflow 3
-    from airflow.sdk import DAG
+    from airflow.sdk import DAG, Param
 except ImportError:  # pragma: no cover - Airflow 2
     from airflow import DAG
+    from airflow.models.param import Param
 
 try:  # Airflow puts the DAGs folder on sys.path; the fallback serves a DagBag of another folder.
-    from lifecircle_cities import CITIES, City
+    from lifecircle_cities import CITIES, MODES, City
 except ModuleNotFoundError:  # pragma: no cover
     sys.path.append(os.path.dirname(os.path.abspath(__file__)))
-    from lifecircle_cities import CITIES, City
+    from lifecircle_cities import CITIES, MODES, City
 
 SPARK_CONN_ID = "spark_lifecircle"
 MAIN_CLASS = "org.lifecircle.cli.LifeCircle"
@@ -166,6 +167,8 @@ def application_args(city: City, stage: StageTask) -> list[str]:
         "--date", "{{ ds }}",
         "--warehouse", WAREHOUSE,
         "--run-id", "{{ run_id }}",
+        # --full or --incremental: the run's param, the city's mode unless a trigger sets it.
+        "--{{ params.mode }}",
     ]
     if stage.subcommand == "quality-gate":
         args += [
@@ -192,6 +195,7 @@ def build_city_dag(city: City, stages: Iterable[StageTask] = STAGES) -> DAG:
         default_args=DEFAULT_ARGS,
         tags=["lifecircle", "spark", f"city:{city.code}", city.slug],
         doc_md=__doc__,
+        params={"mode": Param(city.mode, type="string", enum=list(MODES))},
     ) as dag:
         previous = None
         for stage in stages:

@@ -135,8 +135,10 @@ def render_args(task: Any, context: dict[str, Any]) -> list[str]:
     return [str(a) for a in rendered]
 
 
-def template_context(ds: str, run_id: str, variables: dict[str, str]) -> dict[str, Any]:
-    return {"ds": ds, "run_id": run_id, "var": {"value": dict(variables)}}
+def template_context(
+    ds: str, run_id: str, variables: dict[str, str], mode: str = "full"
+) -> dict[str, Any]:
+    return {"ds": ds, "run_id": run_id, "var": {"value": dict(variables)}, "params": {"mode": mode}}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -128,21 +128,23 @@ def test_application_args_are_keyed_by_the_logical_date(dagbag, city):
     for task in dag.tasks:
         args = task.application_args
         stage = next(s for s in nightly.STAGES if s.task_id == task.task_id)
-        assert args[:9] == [
+        assert args[:10] == [
             stage.subcommand,
             "--city", "{{ var.value.lifecircle_cities_dir }}/" + city.config,
             "--date", "{{ ds }}",
             "--warehouse", "{{ var.value.lifecircle_warehouse }}",
             "--run-id", "{{ run_id }}",
+            "--{{ params.mode }}",
         ]
         assert "--master" not in args  # the connection sets the master
         if task.task_id == "quality_gate":
-            assert args[9:] == [
+            assert args[10:] == [
                 "--max-quarantine-share", str(city.max_quarantine_share),
                 "--max-coverage-drop", str(city.max_coverage_drop),
             ]
         else:
-            assert args[9:] == []
+            assert args[10:] == []
+    assert dag.params["mode"] == city.mode
 
 
 def test_connection_conf_is_merged_at_run_time(dagbag):

@@ -77,6 +77,7 @@ def test_task_args_accepted_by_jar(jar, subcommands, demo_dag, stage, tmp_path):
         "--warehouse", str(tmp_path / "warehouse"),
         "--run-id", RUN_ID,
     ]
+    assert args[9] == "--full"  # the city's mode, unless a run's param says otherwise
     assert stage.subcommand in subcommands, (
         f"subcommand '{stage.subcommand}' (task {stage.task_id}) is not in {jar}; it has: "
         f"{', '.join(subcommands)} (rebuild the jar: ./mvnw -B -DskipTests package)")
@@ -85,3 +86,20 @@ def test_task_args_accepted_by_jar(jar, subcommands, demo_dag, stage, tmp_path):
     assert result.returncode == 0, f"{' '.join(args)} --dry-run exited {result.returncode}:\n{out}"
     assert DEMO_CODE in result.stdout and DATE in result.stdout, out
     assert not (tmp_path / "warehouse").exists(), "a dry run must write nothing"
+
+
+def test_the_mode_param_reaches_the_jar(jar, demo_dag, tmp_path):
+    """A run triggered with mode=incremental passes --incremental, which the jar accepts; the DAG
+    rejects any other mode."""
+    task = demo_dag.get_task("access")
+    args = render_args(task, template_context(DATE, RUN_ID, {
+        "lifecircle_jar": str(jar),
+        "lifecircle_warehouse": str(tmp_path / "warehouse"),
+        "lifecircle_cities_dir": str(CITIES_DIR),
+    }, mode="incremental"))
+    assert args[9] == "--incremental"
+    result = run_jar(jar, [*args, "--dry-run"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert demo_dag.params["mode"] == "full"
+    with pytest.raises(ValueError, match="mode must be one of"):
+        nightly.City(code="x", slug="x", config="x", schedule=None, pool="p", mode="weekly")
