@@ -7,31 +7,22 @@ import static org.apache.spark.sql.functions.max;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.storage.StorageLevel;
 import org.lifecircle.catalog.AgeBands;
 import org.lifecircle.catalog.FacilityCatalog;
@@ -46,8 +37,6 @@ import org.lifecircle.network.AccessTally;
 import org.lifecircle.network.FacilityPoints;
 import org.lifecircle.network.NetworkAccess;
 import org.lifecircle.population.PopulationStage;
-import org.locationtech.jts.geom.Coordinate;
-import org.locationtech.jts.io.WKBReader;
 import scala.collection.JavaConverters;
 import scala.collection.Seq;
 
@@ -74,48 +63,10 @@ final class IncrementalAccess {
   /** Above this share of homes reached, recomputing all is cheaper than reading and copying. */
   static final double FULL_SHARE = 0.5;
 
-  /** Headroom for rounding: a walk computed in doubles may come out a hair under the chord. */
-  private static final double RELATIVE_SLACK = 1e-9;
-
-  private static final double ABSOLUTE_SLACK_M = 1e-6;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String IDS = "building_id";
 
   private IncrementalAccess() {}
-
-  /**
-   * One category's changes: the facilities whose old position no longer holds (removed or moved)
-   * and the new positions (added or moved), indexed for nearest search.
-   */
-  static final class CategoryChange implements Serializable {
-    // A class, not a record: the change travels by broadcast, and Kryo cannot rebuild records.
-    private final Set<String> gone;
-    private final FacilityIndex arrived;
-    private final double cutoffM;
-
-    CategoryChange(Set<String> gone, FacilityIndex arrived, double cutoffM) {
-      this.gone = new HashSet<>(gone);
-      this.arrived = arrived;
-      this.cutoffM = cutoffM;
-    }
-
-    Set<String> gone() {
-      return gone;
-    }
-
-    FacilityIndex arrived() {
-      return arrived;
-    }
-
-    /** The category's network search cutoff; NaN without a walk network. */
-    double cutoffM() {
-      return cutoffM;
-    }
-
-    boolean none() {
-      return gone.isEmpty() && arrived.size() == 0;
-    }
-  }
 
   /**
    * What the run does: a full computation ({@code recompute} null) with the reason, or the homes to
@@ -166,7 +117,7 @@ final class IncrementalAccess {
      * {@link NearestRows} counts the rows it makes, so network_stats covers every home.
      */
     Dataset<Row> copied(SparkSession spark, FacilityCatalog catalog, AccessTally tally) {
-      return tally == null ? keep : tallied(spark, keep, districts, catalog, tally);
+      return tally == null ? keep : CopiedRows.tallied(spark, keep, districts, catalog, tally);
     }
 
     /** Releases what the plan cached; after the write. */
@@ -252,12 +203,13 @@ final class IncrementalAccess {
                 edgeRadius(catalog, ctx.city().limits(), withFacilities),
                 ctx.city().limits().maxSnapM())
             : null;
-    Map<String, String> districts = districtsByCommunity(tables.input(Tables.BUILDING_POPULATION));
+    Map<String, String> districts =
+        CopiedRows.districtsByCommunity(tables.input(Tables.BUILDING_POPULATION));
     if (districts == null) {
       return Plan.full("a community lies in more than one district");
     }
-    Map<String, CategoryChange> changes =
-        changes(
+    Map<String, FacilityReach.CategoryChange> changes =
+        FacilityReach.changes(
             previousPoints,
             points,
             catalog,
@@ -265,7 +217,7 @@ final class IncrementalAccess {
             network,
             edges == null ? Set.of() : edges.facilities());
     long facilitiesChanged = 0;
-    for (CategoryChange c : changes.values()) {
+    for (FacilityReach.CategoryChange c : changes.values()) {
       facilitiesChanged += c.gone().size() + c.arrived().size();
     }
 
@@ -280,7 +232,7 @@ final class IncrementalAccess {
                 tables.snapshot(Tables.BUILDING_POPULATION).select(columns(homeColumns)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> previousRows = at(tables, Tables.BUILDING_ACCESS, previous);
-    Dataset<Row> reached = reached(spark, previousRows, changes);
+    Dataset<Row> reached = FacilityReach.reached(spark, previousRows, changes);
     // Homes left out of the copy: reached, changed, new (no previous rows anyway) or removed.
     Dataset<Row> touched = reached.union(homeChanges.select(IDS));
     if (edges != null) {
@@ -403,219 +355,6 @@ final class IncrementalAccess {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("run_log metrics must be JSON: " + metrics, e);
     }
-  }
-
-  /**
-   * Per category (catalog order): the facilities removed or moved since the previous snapshot, and
-   * those added or moved, as {@link FacilityPoints} place them (a facility's first coordinate, by
-   * id); a facility in {@code resnapped} (near a changed walk edge) counts as both.
-   */
-  static Map<String, CategoryChange> changes(
-      Map<String, FacilityPoints> before,
-      Map<String, FacilityPoints> after,
-      FacilityCatalog catalog,
-      double cutoffMultiple,
-      boolean network,
-      Set<String> resnapped) {
-    Map<String, CategoryChange> out = new LinkedHashMap<>();
-    for (FacilityCatalog.Category c : catalog.categories()) {
-      Map<String, double[]> old = positions(before.get(c.code()));
-      Map<String, double[]> now = positions(after.get(c.code()));
-      Set<String> gone = new HashSet<>();
-      old.forEach(
-          (id, xy) -> {
-            double[] n = now.get(id);
-            if (n == null || n[0] != xy[0] || n[1] != xy[1] || resnapped.contains(id)) {
-              gone.add(id);
-            }
-          });
-      List<String> ids = new ArrayList<>();
-      now.forEach(
-          (id, xy) -> {
-            double[] o = old.get(id);
-            if (o == null || o[0] != xy[0] || o[1] != xy[1] || resnapped.contains(id)) {
-              ids.add(id);
-            }
-          });
-      double[] xs = new double[ids.size()];
-      double[] ys = new double[ids.size()];
-      for (int i = 0; i < ids.size(); i++) {
-        xs[i] = now.get(ids.get(i))[0];
-        ys[i] = now.get(ids.get(i))[1];
-      }
-      out.put(
-          c.code(),
-          new CategoryChange(
-              gone,
-              new FacilityIndex(ids.toArray(String[]::new), xs, ys),
-              network ? NetworkAccess.cutoffM(c, cutoffMultiple) : Double.NaN));
-    }
-    return out;
-  }
-
-  private static Map<String, double[]> positions(FacilityPoints p) {
-    Map<String, double[]> m = new HashMap<>();
-    if (p != null) {
-      for (int i = 0; i < p.ids().length; i++) {
-        m.put(p.ids()[i], new double[] {p.xs()[i], p.ys()[i]});
-      }
-    }
-    return m;
-  }
-
-  /**
-   * Whether a change of one category can alter a home's row of that category, from the row's
-   * previous values: its nearest facility (straight line, {@code nearest}; network, {@code
-   * networkNearest}) is gone, or a facility that arrived lies within the distance it would have to
-   * beat. {@code cutoff} is NaN without a walk network; {@code snapped}: the home snapped to it.
-   */
-  static boolean reaches(
-      CategoryChange change,
-      double x,
-      double y,
-      String nearest,
-      Double distance,
-      String networkNearest,
-      Double networkDistance,
-      boolean snapped) {
-    if (nearest != null && change.gone().contains(nearest)
-        || networkNearest != null && change.gone().contains(networkNearest)) {
-      return true;
-    }
-    FacilityIndex.Hit hit = change.arrived().nearest(x, y);
-    if (hit == null) {
-      return false;
-    }
-    if (distance == null) {
-      return true; // the category had no facility: any arrival is the nearest
-    }
-    double bound = distance;
-    // An unsnapped home (whose origin and the walk network are as before) has no walk to beat.
-    if (!Double.isNaN(change.cutoffM()) && snapped) {
-      bound = Math.max(bound, networkDistance != null ? networkDistance : change.cutoffM());
-    }
-    return hit.distance() <= bound * (1 + RELATIVE_SLACK) + ABSOLUTE_SLACK_M;
-  }
-
-  /** The building_ids of the previous rows that a category's change {@link #reaches}. */
-  static Dataset<Row> reached(
-      SparkSession spark, Dataset<Row> previousRows, Map<String, CategoryChange> changes) {
-    Map<String, CategoryChange> some = new HashMap<>();
-    changes.forEach(
-        (code, c) -> {
-          if (!c.none()) {
-            some.put(code, c);
-          }
-        });
-    Broadcast<Map<String, CategoryChange>> shared =
-        JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(some);
-    return previousRows
-        .where(col("category").isin(some.keySet().toArray()))
-        .select(
-            IDS,
-            "category",
-            "origin",
-            "nearest_facility_id",
-            "distance_m",
-            "network_facility_id",
-            "network_distance_m",
-            "snapped")
-        .flatMap(
-            (FlatMapFunction<Row, String>)
-                r -> {
-                  Coordinate o =
-                      NetworkAccess.read(
-                              new WKBReader(),
-                              (byte[]) r.get(2),
-                              Tables.BUILDING_ACCESS,
-                              r.getString(0))
-                          .getCoordinate();
-                  boolean hit =
-                      reaches(
-                          shared.value().get(r.getString(1)),
-                          o.x,
-                          o.y,
-                          r.getString(3),
-                          r.isNullAt(4) ? null : r.getDouble(4),
-                          r.getString(5),
-                          r.isNullAt(6) ? null : r.getDouble(6),
-                          !r.isNullAt(7) && r.getBoolean(7));
-                  return hit ? List.of(r.getString(0)).iterator() : List.<String>of().iterator();
-                },
-            Encoders.STRING())
-        .toDF(IDS)
-        .distinct();
-  }
-
-  /**
-   * community_code to district_code over building_population (a home's district is its
-   * community's); null when a community appears with two districts.
-   */
-  static Map<String, String> districtsByCommunity(Dataset<Row> homes) {
-    Map<String, String> out = new HashMap<>();
-    for (Row r : homes.select("community_code", "district_code").distinct().collectAsList()) {
-      if (out.containsKey(r.getString(0))) {
-        return null;
-      }
-      out.put(r.getString(0), r.getString(1));
-    }
-    return out;
-  }
-
-  /** Counts copied rows into {@code tally} as they pass, as {@link NearestRows} does. */
-  static Dataset<Row> tallied(
-      SparkSession spark,
-      Dataset<Row> rows,
-      Map<String, String> districts,
-      FacilityCatalog catalog,
-      AccessTally tally) {
-    Map<String, Integer> category = new HashMap<>();
-    for (int k = 0; k < catalog.categories().size(); k++) {
-      category.put(catalog.categories().get(k).code(), k);
-    }
-    String[] names = rows.columns();
-    List<String> order = List.of(names);
-    int id = order.indexOf("community_code");
-    int cat = order.indexOf("category");
-    int distance = order.indexOf("distance_m");
-    int within = order.indexOf("within_threshold");
-    int network = order.indexOf("network_distance_m");
-    int withinNetwork = order.indexOf("within_threshold_network");
-    int snapped = order.indexOf("snapped");
-    int target = order.indexOf("target_residents");
-    RDD<InternalRow> counted =
-        rows.queryExecution()
-            .toRdd()
-            .toJavaRDD()
-            .mapPartitions(
-                it ->
-                    new Iterator<InternalRow>() {
-                      @Override
-                      public boolean hasNext() {
-                        return it.hasNext();
-                      }
-
-                      @Override
-                      public InternalRow next() {
-                        InternalRow r = it.next();
-                        String district = districts.get(r.getUTF8String(id).toString());
-                        int k = category.get(r.getUTF8String(cat).toString());
-                        if (k == 0) {
-                          tally.home(district, r.getBoolean(snapped));
-                        }
-                        tally.row(
-                            district,
-                            k,
-                            r.isNullAt(distance) ? null : r.getDouble(distance),
-                            r.isNullAt(network) ? null : r.getDouble(network),
-                            r.getBoolean(within),
-                            r.getBoolean(withinNetwork),
-                            r.getLong(target));
-                        return r;
-                      }
-                    })
-            .rdd();
-    return spark.internalCreateDataFrame(counted, rows.schema(), false);
   }
 
   /** A table's snapshot of this city at another date, as {@link StageTables#snapshot} reads one. */

@@ -98,6 +98,15 @@ public final class SnapshotDiff {
     return fingerprint(previous, content).equals(fingerprint(current, content));
   }
 
+  /**
+   * A snapshot's content in a line, whatever order its rows are in: the row count and the sums of
+   * both row hashes over every non-partition column, as {@link #same} compares them.
+   */
+  public static String fingerprint(Contract contract, Dataset<Row> rows) {
+    Row f = fingerprint(rows, content(contract, rows));
+    return f.get(0) + " rows, " + f.get(1) + ", " + f.get(2);
+  }
+
   private static Row fingerprint(Dataset<Row> rows, List<String> content) {
     Dataset<Row> h = hashed(rows, List.of(), content, "row");
     // Summed as decimals: exact, with no overflow (a long sum would wrap, or fail in ANSI mode).

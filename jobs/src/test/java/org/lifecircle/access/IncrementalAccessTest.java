@@ -58,32 +58,32 @@ class IncrementalAccessTest {
 
   @Test
   void reachesHomesWhoseNearestIsGoneOrBeatenAndNoOthers() {
-    IncrementalAccess.CategoryChange change =
-        new IncrementalAccess.CategoryChange(
+    FacilityReach.CategoryChange change =
+        new FacilityReach.CategoryChange(
             Set.of("GONE"),
             new FacilityIndex(new String[] {"NEW"}, new double[] {100}, new double[] {0}),
             600);
     // Nearest facility closed (straight line, or along the network only).
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "GONE", 500.0, "F", 800.0, true)).isTrue();
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 50.0, "GONE", 80.0, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 0, 0, "GONE", 500.0, "F", 800.0, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 50.0, "GONE", 80.0, true)).isTrue();
     // The new facility is 100 m away: it beats a nearest 150 m away by straight line ...
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 150.0, "F", 90.0, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 150.0, "F", 90.0, true)).isTrue();
     // ... may beat a walk of 120 m when the straight-line nearest is 60 m away ...
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 60.0, "F", 120.0, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 60.0, "F", 120.0, true)).isTrue();
     // ... cannot beat a nearest 60 m away whose walk is 90 m: its walk is at least 100 m.
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 60.0, "F", 90.0, true)).isFalse();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 60.0, "F", 90.0, true)).isFalse();
     // No walk reached within the cutoff (600 m): the new one may be reached now.
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 60.0, null, null, true)).isTrue();
-    assertThat(IncrementalAccess.reaches(change, 701, 0, "F", 60.0, null, null, true)).isFalse();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 60.0, null, null, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 701, 0, "F", 60.0, null, null, true)).isFalse();
     // Unsnapped: no walk, only the straight line to beat.
-    assertThat(IncrementalAccess.reaches(change, 0, 0, "F", 60.0, null, null, false)).isFalse();
+    assertThat(FacilityReach.reaches(change, 0, 0, "F", 60.0, null, null, false)).isFalse();
     // The category had no facility: any arrival is the nearest.
-    assertThat(IncrementalAccess.reaches(change, 5000, 0, null, null, null, null, true)).isTrue();
+    assertThat(FacilityReach.reaches(change, 5000, 0, null, null, null, null, true)).isTrue();
     // Without a walk network (cutoff NaN) only the straight line counts.
-    IncrementalAccess.CategoryChange plain =
-        new IncrementalAccess.CategoryChange(Set.of(), change.arrived(), Double.NaN);
-    assertThat(IncrementalAccess.reaches(plain, 0, 0, "F", 60.0, null, null, false)).isFalse();
-    assertThat(IncrementalAccess.reaches(plain, 0, 0, "F", 100.0, null, null, false)).isTrue();
+    FacilityReach.CategoryChange plain =
+        new FacilityReach.CategoryChange(Set.of(), change.arrived(), Double.NaN);
+    assertThat(FacilityReach.reaches(plain, 0, 0, "F", 60.0, null, null, false)).isFalse();
+    assertThat(FacilityReach.reaches(plain, 0, 0, "F", 100.0, null, null, false)).isTrue();
   }
 
   @Test
