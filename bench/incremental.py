@@ -66,7 +66,8 @@ def hashes(city, warehouse, date):
     and two order-free sums of row hashes, by org.lifecircle.bench.TableHashes (Spark: SF 1's
     building_access is 30 M rows)."""
     java = ["java", *scale.java_flags(), "-Xmx8g", "-Duser.timezone=UTC", "-cp",
-            scale.java_classpath(), "org.lifecircle.bench.TableHashes", str(city), str(warehouse), date]
+            scale.java_classpath(), "org.lifecircle.bench.TableHashes",
+            str(city), str(warehouse), date]
     out = subprocess.run(java, check=True, capture_output=True, text=True, cwd=ROOT).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -141,7 +142,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--city", default="cities/demo/city.yaml")
     ap.add_argument("--share", type=float, default=0.005,
-                    help="share of facilities closed, moved and opened (each) and of population cells changed")
+                    help="share of facilities closed, moved and opened (each), and of buildings"
+                         " and population cells changed")
     ap.add_argument("--work", default="bench/data/incremental")
     ap.add_argument("--seed", type=int, default=22)
     args = ap.parse_args()
@@ -166,14 +168,15 @@ def main():
 
     differ = [t for t in full_hashes if inc_hashes.get(t) != full_hashes[t]]
     result = {
-        "city": str(source.relative_to(ROOT)), "code": code, "share": args.share, "seed": args.seed, "changes": changes,
+        "city": str(source.relative_to(ROOT)), "code": code, "share": args.share,
+        "seed": args.seed, "changes": changes,
         "seconds": {"first_full": full_first, "incremental": incremental, "full": full},
         "ratio_incremental_to_full": incremental / full,
         "stages": {"incremental": inc_stages, "full": full_stages},
         "tables": {"incremental": inc_hashes, "full": full_hashes},
         "identical": not differ, "differ": differ,
     }
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "bench/results" / f"incremental-{name}-{stamp}.json"
     out.write_text(json.dumps(result, indent=2, default=str))
     print(f"changes: {changes}")

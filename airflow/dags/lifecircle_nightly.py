@@ -38,8 +38,9 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 try:  # Airflow 3
     from airflow.sdk import DAG, Param
 except ImportError:  # pragma: no cover - Airflow 2
-    from airflow import DAG
     from airflow.models.param import Param
+
+    from airflow import DAG
 
 try:  # Airflow puts the DAGs folder on sys.path; the fallback serves a DagBag of another folder.
     from lifecircle_cities import CITIES, MODES, City
