@@ -306,8 +306,8 @@ final class IncrementalAccess {
 
   /**
    * Why the previous snapshot of building_access cannot be reused (null when it can): its run is
-   * not in run_log, ran with another catalog, limits or basis, or ingest or population rewrote that
-   * date's inputs after it.
+   * not in run_log, ran with another catalog, limits or basis, or a run of access (failed),
+   * population or ingest for that date ended after it.
    */
   static String staleness(StageTables tables, Date previous, String fingerprint) {
     List<Row> log =
@@ -316,17 +316,17 @@ final class IncrementalAccess {
             .where(
                 col("snapshot_date")
                     .equalTo(lit(previous))
-                    .and(col("status").equalTo("succeeded"))
                     .and(col("source").isNull())
                     .and(
                         col("stage")
                             .isin(AccessStage.NAME, PopulationStage.NAME, IngestStage.NAME)))
-            .select("stage", "ended_at", "metrics")
+            .select("stage", "ended_at", "metrics", "status")
             .collectAsList();
     Timestamp accessEnded = null;
     String accessMetrics = null;
     for (Row r : log) {
       if (AccessStage.NAME.equals(r.getString(0))
+          && "succeeded".equals(r.getString(3))
           && (accessEnded == null || r.getTimestamp(1).after(accessEnded))) {
         accessEnded = r.getTimestamp(1);
         accessMetrics = r.getString(2);
@@ -338,9 +338,13 @@ final class IncrementalAccess {
     if (!fingerprint.equals(fingerprintOf(accessMetrics))) {
       return "the catalog, limits or distance basis differ from the access run of " + previous;
     }
+    // Anything after it may have left other rows: a failed access run may have written
+    // building_access before it failed, an ingest or population run rewrote the inputs.
     for (Row r : log) {
-      if (!AccessStage.NAME.equals(r.getString(0)) && r.getTimestamp(1).after(accessEnded)) {
-        return r.getString(0) + " rewrote the inputs of " + previous + " after its access run";
+      if (r.getTimestamp(1).after(accessEnded)) {
+        return AccessStage.NAME.equals(r.getString(0))
+            ? "a failed access run of " + previous + " ended after its last successful one"
+            : r.getString(0) + " ran for " + previous + " after its access run";
       }
     }
     return null;

@@ -114,6 +114,25 @@ class IncrementalAccessTest {
     Map<String, Object> plan =
         compareWithFull(tables, first.atDate(FIRST.plusDays(1)), city, false);
     assertThat(plan).containsEntry("mode", "incremental");
+
+    // The date reused next has a failed access run after its last good one: not reused.
+    log(tables, first.atDate(FIRST.plusDays(1)), AccessStage.NAME, "failed", null);
+    assertThat(compareWithFull(tables, first.atDate(FIRST.plusDays(2)), city, false))
+        .containsEntry("mode", "full")
+        .containsEntry(
+            "why", "a failed access run of 2026-07-02 ended after its last successful one");
+    // Its last good run had another catalog or limits: not reused either.
+    log(
+        tables,
+        first.atDate(FIRST.plusDays(2)),
+        AccessStage.NAME,
+        "succeeded",
+        "{\"fingerprint\": \"another catalog\"}");
+    assertThat(compareWithFull(tables, first.atDate(FIRST.plusDays(3)), city, false))
+        .containsEntry("mode", "full")
+        .containsEntry(
+            "why",
+            "the catalog, limits or distance basis differ from the access run of 2026-07-03");
   }
 
   @Test
@@ -197,31 +216,38 @@ class IncrementalAccessTest {
   /** Runs access in full for {@code ctx} and logs it in run_log as the stage runner would. */
   private static void runLogged(MemoryStageTables tables, RunContext ctx) {
     StageResult r = new AccessStage().run(spark, ctx.withMode(RunContext.Mode.FULL), tables);
-    List<Row> log = new ArrayList<>();
-    if (tables.exists(Tables.RUN_LOG)) {
-      log.addAll(
-          tables.snapshot(Tables.RUN_LOG).drop("city_code", "snapshot_date").collectAsList());
-    }
-    Timestamp now = Timestamp.from(Instant.now());
     try {
-      log.add(
-          RowFactory.create(
-              Date.valueOf(ctx.snapshotDate()),
-              ctx.runId(),
-              AccessStage.NAME,
-              null,
-              "succeeded",
-              now,
-              now,
-              r.rowsIn(),
-              r.rowsOut(),
-              0L,
-              null,
-              JSON.writeValueAsString(r.metrics())));
+      log(tables, ctx, AccessStage.NAME, "succeeded", JSON.writeValueAsString(r.metrics()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-    tables.as(ctx).put(Tables.RUN_LOG, log);
+  }
+
+  /** Appends a stage row to run_log for {@code ctx}'s date, ended now. */
+  private static void log(
+      MemoryStageTables tables, RunContext ctx, String stage, String status, String metrics) {
+    MemoryStageTables at = tables.as(ctx);
+    List<Row> log = new ArrayList<>();
+    if (at.exists(Tables.RUN_LOG)) {
+      // run_log is partitioned by city only: snapshot_date is one of its columns.
+      log.addAll(at.snapshot(Tables.RUN_LOG).drop("city_code").collectAsList());
+    }
+    Timestamp now = Timestamp.from(Instant.now());
+    log.add(
+        RowFactory.create(
+            Date.valueOf(ctx.snapshotDate()),
+            ctx.runId(),
+            stage,
+            null,
+            status,
+            now,
+            now,
+            0L,
+            0L,
+            0L,
+            null,
+            metrics));
+    at.put(Tables.RUN_LOG, log);
   }
 
   private static List<Row> sorted(MemoryStageTables tables, String table) {
