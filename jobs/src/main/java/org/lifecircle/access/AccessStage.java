@@ -104,7 +104,7 @@ public final class AccessStage implements Stage {
                   plan.metrics.get("homes_recomputed"),
                   plan.metrics.get("homes_copied"),
                   plan.metrics.get("previous_snapshot"))
-              : "  incremental run computed in full: " + plan.why);
+              : "  incremental run computed in full: " + plan.why());
     }
     Dataset<Row> computed = plan.incremental() ? plan.recompute : homes;
     long computedHomes =

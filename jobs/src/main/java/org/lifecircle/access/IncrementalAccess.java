@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -73,7 +74,6 @@ final class IncrementalAccess {
    * recompute (their building_population rows) and the previous rows to copy ({@link #copied}).
    */
   static final class Plan {
-    final String why;
     final Dataset<Row> recompute;
     final Map<String, Object> metrics;
     private final Dataset<Row> keep;
@@ -81,13 +81,11 @@ final class IncrementalAccess {
     private final Dataset<Row> excluded;
 
     private Plan(
-        String why,
         Dataset<Row> recompute,
         Dataset<Row> keep,
         Map<String, String> districts,
         Dataset<Row> excluded,
         Map<String, Object> metrics) {
-      this.why = why;
       this.recompute = recompute;
       this.keep = keep;
       this.districts = districts;
@@ -99,6 +97,11 @@ final class IncrementalAccess {
       return recompute != null;
     }
 
+    /** Why the run computes in full or what it reuses, as run_log says it. */
+    String why() {
+      return (String) metrics.get("why");
+    }
+
     static Plan full(String why) {
       return full(why, Map.of());
     }
@@ -108,7 +111,7 @@ final class IncrementalAccess {
       m.put("mode", "full");
       m.put("why", why);
       m.putAll(known);
-      return new Plan(why, null, null, null, null, m);
+      return new Plan(null, null, null, null, m);
     }
 
     /**
@@ -243,8 +246,14 @@ final class IncrementalAccess {
     long changedHomes;
     long leftOut;
     try {
-      removed = homeChanges.where(col(SnapshotDiff.CHANGE).equalTo(SnapshotDiff.REMOVED)).count();
-      changedHomes = homeChanges.count() - removed;
+      Map<String, Long> byChange = new HashMap<>();
+      for (Row r : homeChanges.groupBy(SnapshotDiff.CHANGE).count().collectAsList()) {
+        byChange.put(r.getString(0), r.getLong(1));
+      }
+      removed = byChange.getOrDefault(SnapshotDiff.REMOVED, 0L);
+      changedHomes =
+          byChange.getOrDefault(SnapshotDiff.ADDED, 0L)
+              + byChange.getOrDefault(SnapshotDiff.CHANGED, 0L);
       leftOut = excluded.count();
     } finally {
       homeChanges.unpersist();
@@ -283,7 +292,7 @@ final class IncrementalAccess {
     all.put("mode", "incremental");
     all.put("why", why);
     all.putAll(metrics);
-    return new Plan(why, recompute, keep, districts, excluded, all);
+    return new Plan(recompute, keep, districts, excluded, all);
   }
 
   /**
